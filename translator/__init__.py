@@ -1,0 +1,48 @@
+"""The campaign translation desk: create_app(test_config=None) builds the web app."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_babel import Babel
+
+from translator import config as config_module
+from translator import db
+
+babel = Babel()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The app factory: configuration in layers, the database, the blueprints."""
+    settings = config_module.load(test_config)
+    app = Flask(
+        __name__,
+        instance_path=str(Path(settings["INSTANCE_PATH"]).resolve()),
+        template_folder="web/templates",
+        static_folder="web/static",
+    )
+    app.config.update(settings)
+    app.config["SECRET_KEY"] = settings["SECRET_KEY"] or _instance_secret(app.instance_path)
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
+    babel.init_app(app)
+    engine = db.make_engine(app.config["DATABASE_URL"])
+    app.extensions["translator.sessions"] = db.session_factory(engine)
+
+    from translator.web import documents, security
+
+    security.init_app(app)
+    app.register_blueprint(documents.bp)
+    return app
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A secret key kept in the instance folder, made once, so sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,225 @@
+"""The `translator` command: the same services the web and the API call, for people and scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy.orm import Session
+
+from translator import config as config_module
+from translator import db, languages
+from translator.models import Role
+from translator.services import DeskError, accounts, importing, stats, sync
+
+
+class Context:
+    """What every command needs: the configuration and a way to open a transaction."""
+
+    def __init__(self, overrides: dict[str, Any]) -> None:
+        self.config = config_module.load(overrides)
+        self.root = Path(self.config["ROOT"])
+        self._factory: Any = None
+
+    @property
+    def engine(self) -> Any:
+        if self._factory is None:
+            self._engine = db.make_engine(self.config["DATABASE_URL"])
+            self._factory = db.session_factory(self._engine)
+        return self._engine
+
+    @contextmanager
+    def session(self, need_schema: bool = True) -> Iterator[Session]:
+        engine = self.engine
+        if need_schema and not db.has_schema(engine):
+            raise DeskError("the database has no tables yet: run `translator init` first")
+        with db.transaction(self._factory) as session:
+            yield session
+
+
+def _fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a DeskError into a message on stderr and exit status 2, never a traceback."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except DeskError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+    wrapper.__name__ = command.__name__
+    wrapper.__doc__ = command.__doc__
+    return wrapper
+
+
+@click.group()
+@click.option("--root", type=click.Path(file_okay=False), help="Content root (TRANSLATOR_ROOT).")
+@click.option("--database", help="Database URL (TRANSLATOR_DATABASE_URL).")
+@click.pass_context
+def main(ctx: click.Context, root: str | None, database: str | None) -> None:
+    """The campaign translation desk."""
+    overrides: dict[str, Any] = {}
+    if root:
+        overrides["ROOT"] = root
+    if database:
+        overrides["DATABASE_URL"] = database
+    ctx.obj = Context(overrides)
+
+
+@main.command()
+@click.pass_obj
+@_fail_cleanly
+def init(obj: Context) -> None:
+    """Create the database and load source_texts/ and locales/ into it when it is empty."""
+    db.create_schema(obj.engine)
+    with obj.session() as session:
+        if not sync.is_empty(session):
+            click.echo("The database already holds documents; nothing loaded.")
+            return
+        units = sync.load(session, obj.root)
+        password = accounts.ensure_admin(session)
+    click.echo(f"Loaded {units} units from {obj.root.resolve()}.")
+    if password:
+        click.echo(f"Created the first account: admin, password {password}")
+        click.echo("(shown once: write it down, then change it after logging in)")
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 and name stale catalogues.")
+@click.pass_obj
+@_fail_cleanly
+def extract(obj: Context, check: bool) -> None:
+    """Update units from source_texts/ and write locales/ (POT and PO files)."""
+    with obj.session() as session:
+        report, written = sync.extract(session, obj.root, check=check)
+        if check:
+            session.rollback()
+    for document in report.documents:
+        if document.touched:
+            click.echo(
+                f"{document.slug}: {document.added} new, {document.changed} changed "
+                f"(needs editing), {document.obsoleted} obsolete, {document.revived} back, "
+                f"{document.fuzzy_matched} started from a similar unit"
+            )
+    for slug in report.retired:
+        click.echo(f"{slug}: source text is gone; its catalogues are left as they are")
+    if check:
+        for path in written.stale:
+            click.echo(f"stale: {path}")
+        if written.stale:
+            click.echo(f"{len(written.stale)} catalogues are stale: run `translator extract`.")
+            sys.exit(1)
+        click.echo("All catalogues are current.")
+        return
+    for path in written.written:
+        click.echo(f"wrote {path}")
+    click.echo(f"{len(written.written)} catalogues written.")
+
+
+@main.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--document", "slug", required=True, help="The document's slug.")
+@click.option("--lang", "language", required=True, type=click.Choice(languages.TARGET_LANGUAGES))
+@click.option(
+    "--mode", type=click.Choice(importing.MODES), default="untranslated-only", show_default=True
+)
+@click.pass_obj
+@_fail_cleanly
+def import_(obj: Context, file: str, slug: str, language: str, mode: str) -> None:
+    """Bring translations from a PO file into the store (nothing changes if the file is bad)."""
+    path = Path(file)
+    limit = int(obj.config["MAX_IMPORT_BYTES"])
+    if path.stat().st_size > limit:
+        raise DeskError(
+            f"{path}: file is {path.stat().st_size / 1e6:.1f} MB, over the limit of "
+            f"{limit / 1e6:.1f} MB"
+        )
+    with obj.session() as session:
+        report = importing.import_file(
+            session, path.read_bytes(), str(path), slug, language, mode=mode, max_bytes=limit
+        )
+    click.echo(report.summary())
+    for conflict in report.conflicts:
+        click.echo(
+            f"conflict, line {conflict.line}: {conflict.source[:60]!r}\n"
+            f"  desk:  {conflict.current[:70]!r}\n  file:  {conflict.incoming[:70]!r}"
+        )
+    for unknown in report.unknown:
+        click.echo(f"not in the document, line {unknown.line}: {unknown.source[:60]!r}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.option("--lang", "language", type=click.Choice(languages.TARGET_LANGUAGES))
+@click.option("--document", "slug")
+@click.pass_obj
+@_fail_cleanly
+def status(obj: Context, as_json: bool, language: str | None, slug: str | None) -> None:
+    """Units and words by state, per document and language."""
+    with obj.session() as session:
+        rows = stats.status(session, language=language, slug=slug)
+    if slug and not rows:
+        raise DeskError(f"no document {slug!r}")
+    if as_json:
+        click.echo(json.dumps([asdict(row) for row in rows], indent=2, ensure_ascii=False))
+        return
+    click.echo(
+        f"{'document':28} {'lang':4} {'units':>5} {'untr':>5} {'edit':>5} {'trans':>5} "
+        f"{'appr':>5} {'words':>6} {'%tr':>6} {'%appr':>6}"
+    )
+    for row in rows:
+        click.echo(
+            f"{row.document:28} {row.language:4} {row.total:5} {row.untranslated:5} "
+            f"{row.needs_editing:5} {row.translated:5} {row.approved:5} "
+            f"{row.words_total:6} {row.percent_translated:6.1f} {row.percent_approved:6.1f}"
+        )
+
+
+@main.group()
+def users() -> None:
+    """Accounts: pseudonymous, invite-only."""
+
+
+@users.command(name="add")
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.TRANSLATOR.value,
+    show_default=True,
+)
+@click.option("--lang", "langs", default="", help="Comma-separated languages, e.g. fa,tr.")
+@click.pass_obj
+@_fail_cleanly
+def users_add(obj: Context, username: str, role: str, langs: str) -> None:
+    """Create an account; its generated password is printed once."""
+    with obj.session() as session:
+        password = accounts.create_user(session, username, Role(role), langs)
+    click.echo(f"Created {username} ({role}). Password, shown once:")
+    click.echo(password)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.pass_obj
+@_fail_cleanly
+def serve(obj: Context, host: str, port: int, workers: int) -> None:
+    """Serve the web app with gunicorn."""
+    from translator.wsgi import serve as run
+
+    with obj.session():
+        pass  # fail early, with a clear message, when the database is not initialised
+    click.echo(f"Serving on http://{host}:{port}/")
+    run(host, port, workers, obj.config)
+
+
+if __name__ == "__main__":
+    main()

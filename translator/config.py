@@ -1,0 +1,40 @@
+"""Configuration in layers: defaults, the instance folder's config.py, TRANSLATOR_* variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "ROOT": ".",  # the content root, holding source_texts/ and locales/
+    "INSTANCE_PATH": "instance",
+    "DATABASE_URL": None,  # None: SQLite in the instance folder
+    "MAX_IMPORT_BYTES": 10 * 1024 * 1024,
+    "SECRET_KEY": None,
+}
+
+
+def load(
+    overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The configuration, from the layers above, then `overrides` (tests, command-line options)."""
+    environ = dict(os.environ) if environ is None else environ
+    config = dict(DEFAULTS)
+    instance = Path(environ.get("TRANSLATOR_INSTANCE_PATH", config["INSTANCE_PATH"]))
+    config["INSTANCE_PATH"] = str(instance)
+    instance_file = instance / "config.py"
+    if instance_file.is_file():
+        namespace: dict[str, Any] = {}
+        exec(compile(instance_file.read_text(), str(instance_file), "exec"), namespace)
+        config.update({k: v for k, v in namespace.items() if k.isupper()})
+    for key in DEFAULTS:
+        value = environ.get(f"TRANSLATOR_{key}")
+        if value is not None:
+            config[key] = int(value) if isinstance(DEFAULTS[key], int) else value
+    config.update(overrides or {})
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = (
+            f"sqlite:///{Path(config['INSTANCE_PATH']).resolve() / 'translator.db'}"
+        )
+    return config

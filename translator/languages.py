@@ -1,0 +1,71 @@
+"""The languages the desk translates into: names, direction and plural rules from CLDR (Babel)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from babel import Locale
+from babel.plural import to_gettext
+
+SOURCE_LANGUAGE = "en"
+TARGET_LANGUAGES = ("fa", "tr", "fr", "es", "de", "pt")
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language as the desk uses it: everything here comes from CLDR through Babel."""
+
+    code: str
+    name: str  # in English, for editors and file headers
+    native_name: str  # in the language itself, for translators
+    direction: str  # "ltr" or "rtl"
+    plural_forms: str  # a gettext Plural-Forms header value
+    nplurals: int
+    digits: str  # the ten digits of the language's default numbering system
+
+    @property
+    def rtl(self) -> bool:
+        return self.direction == "rtl"
+
+
+@cache
+def get(code: str) -> Language:
+    """The language for a code; raises KeyError for a code the desk does not translate into."""
+    if code not in TARGET_LANGUAGES and code != SOURCE_LANGUAGE:
+        raise KeyError(code)
+    locale = Locale.parse(code)
+    plural_forms = gettext_plural_forms(locale)
+    nplurals = int(re.search(r"nplurals=(\d+)", plural_forms).group(1))  # type: ignore[union-attr]
+    return Language(
+        code=code,
+        name=locale.english_name or code,
+        native_name=locale.get_display_name(locale) or code,
+        direction=locale.text_direction,
+        plural_forms=plural_forms,
+        nplurals=nplurals,
+        digits=_digits(locale),
+    )
+
+
+def targets() -> list[Language]:
+    return [get(code) for code in TARGET_LANGUAGES]
+
+
+def gettext_plural_forms(locale: Locale) -> str:
+    """CLDR's plural rule as a gettext expression.
+
+    CLDR's rules for French, Spanish and Portuguese use the operand `e` (the exponent of compact
+    notation such as "1,2 Mio"); gettext counts integers, for which `e` is always 0.
+    """
+    return re.sub(r"\be\b", "0", to_gettext(locale.plural_form))
+
+
+def _digits(locale: Locale) -> str:
+    system = locale.default_numbering_system if hasattr(locale, "default_numbering_system") else ""
+    if system == "arabext":
+        return "۰۱۲۳۴۵۶۷۸۹"
+    if system == "arab":
+        return "٠١٢٣٤٥٦٧٨٩"
+    return "0123456789"

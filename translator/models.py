@@ -1,0 +1,173 @@
+"""The live store's typed models: documents, units, translations with state and version, history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class State(enum.IntEnum):
+    """A translation's state, ordered as Weblate's: higher is further along."""
+
+    UNTRANSLATED = 0
+    NEEDS_EDITING = 10  # gettext's "fuzzy"
+    TRANSLATED = 20
+    APPROVED = 30
+
+    @property
+    def label(self) -> str:
+        return self.name.lower().replace("_", "-")
+
+
+class Role(enum.StrEnum):
+    TRANSLATOR = "translator"
+    REVIEWER = "reviewer"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON}
+
+
+class Document(Base):
+    """One source text, source_texts/<slug>.md."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(Text)
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    priority: Mapped[str | None] = mapped_column(String(20))
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    source_sha256: Mapped[str] = mapped_column(String(64), default="")
+
+    units: Mapped[list[Unit]] = relationship(back_populates="document", order_by="Unit.position")
+
+
+class Unit(Base):
+    """One translatable segment of a document; obsolete once its English is gone."""
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("document_id", "source_sha1"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(Text)
+    source_sha1: Mapped[str] = mapped_column(String(40))
+    type: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer)
+    locations: Mapped[str] = mapped_column(Text, default="")  # "slug.md:12 slug.md:40"
+    words: Mapped[int] = mapped_column(Integer, default=0)
+    obsolete: Mapped[bool] = mapped_column(default=False)
+
+    document: Mapped[Document] = relationship(back_populates="units")
+    translations: Mapped[list[Translation]] = relationship(back_populates="unit")
+
+
+class Translation(Base):
+    """A unit's text in one language, with its state and a version for safe concurrent saves."""
+
+    __tablename__ = "translations"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "language"),
+        Index("ix_translations_language_state", "language", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[int] = mapped_column(Integer, default=State.UNTRANSLATED)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    previous_source: Mapped[str | None] = mapped_column(Text)  # the English it was made for
+    comments: Mapped[str] = mapped_column(Text, default="")  # translator comments from the PO
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship(back_populates="translations")
+
+
+class User(Base):
+    """A pseudonymous account: a user name, a role, languages; no e-mail, no real name."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default=Role.TRANSLATOR)
+    languages: Mapped[str] = mapped_column(String(100), default="")  # "fa,tr"
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Change(Base):
+    """One append-only history row: who, when, what, the old and new text and state."""
+
+    __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_unit_language", "unit_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(10))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(30))  # load, source-changed, import, edit, ...
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    old_text: Mapped[str] = mapped_column(Text, default="")
+    new_text: Mapped[str] = mapped_column(Text, default="")
+    old_state: Mapped[int] = mapped_column(Integer, default=State.UNTRANSLATED)
+    new_state: Mapped[int] = mapped_column(Integer, default=State.UNTRANSLATED)
+    details: Mapped[str] = mapped_column(Text, default="")
+
+
+class Suggestion(Base):
+    """A proposed translation that a reviewer accepts or rejects."""
+
+    __tablename__ = "suggestions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    origin: Mapped[str] = mapped_column(String(200), default="")  # e.g. the imported file's name
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CatalogueFile(Base):
+    """What the desk last wrote to a file in locales/, to notice a file changed by hand since."""
+
+    __tablename__ = "catalogue_files"
+
+    path: Mapped[str] = mapped_column(String(500), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+@event.listens_for(Session, "before_flush")
+def _changes_are_append_only(session: Session, *_: object) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, Change) and (obj in session.deleted or session.is_modified(obj)):
+            raise ValueError("history is append-only: a Change row is never edited or deleted")

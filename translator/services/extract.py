@@ -1,0 +1,297 @@
+"""Source texts to units: segment source_texts/*.md and update the store with msgmerge's semantics.
+
+An unchanged or moved block keeps its unit and translations; a changed block keeps its unit,
+its translations turn needs-editing and remember the previous English; a new block similar to a
+known one gets that one's translations as needs-editing; a removed block's unit becomes obsolete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from translator import languages
+from translator.formats import markdown
+from translator.formats.po import FuzzyIndex
+from translator.models import Change, Document, State, Translation, Unit, utcnow
+from translator.services import DeskError
+
+DOCUMENT_KINDS = ("appeal", "alert", "press-release", "faq", "palm-card")
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A source document read from disk: where it is, what it says, and its units."""
+
+    slug: str
+    path: Path
+    sha256: str
+    meta: dict[str, object]
+    blocks: list[markdown.Block]
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+
+@dataclass
+class DocumentUpdate:
+    """What an update did to one document's units."""
+
+    slug: str
+    added: int = 0
+    changed: int = 0
+    obsoleted: int = 0
+    revived: int = 0
+    fuzzy_matched: int = 0
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.added or self.changed or self.obsoleted or self.revived)
+
+
+@dataclass
+class ExtractReport:
+    documents: list[DocumentUpdate] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)  # documents whose source file is gone
+
+
+def source_dir(root: Path) -> Path:
+    return Path(root) / "source_texts"
+
+
+def read_sources(root: Path) -> list[SourceText]:
+    """Every source text under root/source_texts, parsed and validated, in slug order."""
+    folder = source_dir(root)
+    if not folder.is_dir():
+        raise DeskError(
+            f"{folder}: no source_texts folder (set TRANSLATOR_ROOT to the content root)"
+        )
+    return [read_source(path) for path in sorted(folder.glob("*.md"))]
+
+
+def read_source(path: Path) -> SourceText:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DeskError(f"{path}:{line}: not valid UTF-8") from None
+    try:
+        document = markdown.parse(text, str(path))
+    except markdown.MarkdownError as exc:
+        raise DeskError(str(exc)) from None
+    _validate_meta(path, document.meta)
+    return SourceText(
+        slug=path.stem,
+        path=path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        meta=document.meta,
+        blocks=document.blocks,
+    )
+
+
+def _validate_meta(path: Path, meta: dict[str, object]) -> None:
+    if meta.get("slug", path.stem) != path.stem:
+        raise DeskError(
+            f"{path}:2: slug {meta.get('slug')!r} differs from the file name {path.stem!r}"
+        )
+    if meta.get("kind") not in DOCUMENT_KINDS:
+        raise DeskError(
+            f"{path}: kind must be one of {', '.join(DOCUMENT_KINDS)}, not {meta.get('kind')!r}"
+        )
+    if not isinstance(meta.get("title"), str):
+        raise DeskError(f"{path}: the front matter needs a title")
+    for key in ("date", "deadline"):
+        try:
+            markdown.metadata_date(meta, key)
+        except ValueError:
+            raise DeskError(f"{path}: {key} must be an ISO date (YYYY-MM-DD)") from None
+
+
+def word_count(text: str) -> int:
+    """Words of a unit's English, not counting link targets."""
+    return len(_WORD.findall(_LINK_TARGET.sub("]", text)))
+
+
+def sha1(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def locations(source: SourceText) -> dict[str, tuple[int, str, list[str]]]:
+    """Each distinct unit text: (position of its first block, block type, its locations)."""
+    found: dict[str, tuple[int, str, list[str]]] = {}
+    for block in source.blocks:
+        where = f"{source.filename}:{block.line}"
+        if block.text in found:
+            found[block.text][2].append(where)
+        else:
+            found[block.text] = (len(found), block.type, [where])
+    return found
+
+
+def update_document(session: Session, source: SourceText) -> DocumentUpdate:
+    """Bring one document's units in line with its source text."""
+    document = session.scalar(
+        select(Document)
+        .where(Document.slug == source.slug)
+        .options(selectinload(Document.units).selectinload(Unit.translations))
+    )
+    if document is None:
+        document = Document(slug=source.slug, kind="", title="")
+        session.add(document)
+    set_metadata(document, source)
+    return _merge_units(session, document, locations(source))
+
+
+def set_metadata(document: Document, source: SourceText) -> None:
+    meta = source.meta
+    document.kind = str(meta["kind"])
+    document.title = str(meta["title"])
+    document.date = markdown.metadata_date(meta, "date")
+    document.priority = str(meta["priority"]) if meta.get("priority") else None
+    document.deadline = markdown.metadata_date(meta, "deadline")
+    document.source_sha256 = source.sha256
+
+
+def _merge_units(
+    session: Session, document: Document, wanted: dict[str, tuple[int, str, list[str]]]
+) -> DocumentUpdate:
+    report = DocumentUpdate(document.slug)
+    by_source = {unit.source: unit for unit in document.units}
+    unmatched = [text for text in wanted if text not in by_source]
+    removed = [u for u in document.units if u.source not in wanted and not u.obsolete]
+    for text, unit in by_source.items():
+        if text in wanted:
+            report.revived += unit.obsolete
+            _place(unit, wanted[text])
+    if unmatched:
+        _match_new(session, document, unmatched, removed, wanted, report)
+    for unit in removed:
+        if unit.source not in wanted and not unit.obsolete:
+            unit.obsolete = True
+            report.obsoleted += 1
+    return report
+
+
+def _place(unit: Unit, where: tuple[int, str, list[str]]) -> None:
+    position, block_type, found_at = where
+    unit.obsolete = False
+    unit.position = position
+    unit.type = block_type
+    unit.locations = " ".join(found_at)
+
+
+def _match_new(
+    session: Session,
+    document: Document,
+    unmatched: list[str],
+    removed: list[Unit],
+    wanted: dict[str, tuple[int, str, list[str]]],
+    report: DocumentUpdate,
+) -> None:
+    translated = {
+        u.source: u
+        for u in document.units
+        if not u.obsolete and any(t.text for t in u.translations)
+    }
+    free = {u.source: u for u in removed}
+    index = FuzzyIndex(translated)
+    for text in unmatched:
+        match = index.best(text, [s for s in free if s not in translated])
+        if match is not None and match in free:
+            _change_source(session, free.pop(match), text, wanted[text])
+            report.changed += 1
+            continue
+        unit = _new_unit(session, document, text, wanted[text])
+        report.added += 1
+        if match is not None:
+            _copy_as_fuzzy(session, translated[match], unit)
+            report.fuzzy_matched += 1
+
+
+def _change_source(
+    session: Session, unit: Unit, text: str, where: tuple[int, str, list[str]]
+) -> None:
+    """The English of a unit changed: its translations need editing and keep the old English."""
+    old_source = unit.source
+    unit.source, unit.source_sha1, unit.words = text, sha1(text), word_count(text)
+    _place(unit, where)
+    for translation in unit.translations:
+        if not translation.text:
+            continue
+        old_state = translation.state
+        translation.state = State.NEEDS_EDITING
+        translation.previous_source = old_source
+        translation.version += 1
+        translation.updated_at = utcnow()
+        session.add(
+            Change(
+                unit_id=unit.id,
+                language=translation.language,
+                action="source-changed",
+                old_text=translation.text,
+                new_text=translation.text,
+                old_state=old_state,
+                new_state=State.NEEDS_EDITING,
+                details=f"previous English: {old_source}",
+            )
+        )
+
+
+def _new_unit(
+    session: Session, document: Document, text: str, where: tuple[int, str, list[str]]
+) -> Unit:
+    unit = Unit(source=text, source_sha1=sha1(text), words=word_count(text), position=0, type="")
+    _place(unit, where)
+    unit.translations = [
+        Translation(language=lang.code, text="", state=State.UNTRANSLATED, version=0)
+        for lang in languages.targets()
+    ]
+    document.units.append(unit)
+    session.flush([unit])
+    return unit
+
+
+def _copy_as_fuzzy(session: Session, similar: Unit, unit: Unit) -> None:
+    """A new unit like a known one starts from that one's translations, marked needs-editing."""
+    theirs = {t.language: t for t in similar.translations}
+    for translation in unit.translations:
+        other = theirs.get(translation.language)
+        if other is None or not other.text:
+            continue
+        translation.text = other.text
+        translation.state = State.NEEDS_EDITING
+        translation.previous_source = similar.source
+        translation.version += 1
+        session.add(
+            Change(
+                unit_id=unit.id,
+                language=translation.language,
+                action="fuzzy-match",
+                new_text=other.text,
+                new_state=State.NEEDS_EDITING,
+                details=f"similar English: {similar.source}",
+            )
+        )
+
+
+def update_all(session: Session, root: Path) -> ExtractReport:
+    """Update every document from its source text; documents whose file is gone are retired."""
+    report = ExtractReport()
+    sources = read_sources(root)
+    for source in sources:
+        report.documents.append(update_document(session, source))
+    slugs = {source.slug for source in sources}
+    for document in session.scalars(select(Document).order_by(Document.slug)):
+        if document.slug not in slugs:
+            report.retired.append(document.slug)
+    session.flush()
+    return report

@@ -1,0 +1,169 @@
+"""Offline work coming back: a PO file's translations brought into the store, by one of three modes.
+
+- untranslated-only (the default): fill units that have no translation; every unit whose translation
+  differs from the file's is listed as a conflict and left alone.
+- suggest: every translation of the file that differs from the desk's becomes a suggestion.
+- overwrite: the file's translations replace the desk's, each replacement a change in the history.
+
+The whole file is read and checked before anything changes: a malformed file changes nothing. An
+import never approves: "approved" in an uploaded file counts as translated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from translator import languages
+from translator.formats import po
+from translator.models import Change, Document, State, Suggestion, Translation, Unit, User, utcnow
+from translator.services import DeskError
+from translator.services.sync import entry_state, read_catalogue
+
+MODES = ("untranslated-only", "suggest", "overwrite")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    line: int
+    source: str
+    current: str
+    incoming: str
+
+
+@dataclass(frozen=True)
+class Unknown:
+    line: int
+    source: str
+
+
+@dataclass
+class ImportReport:
+    mode: str
+    filled: int = 0
+    overwritten: int = 0
+    suggested: int = 0
+    unchanged: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    unknown: list[Unknown] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.mode}: {self.filled} filled, {self.overwritten} overwritten, "
+            f"{self.suggested} suggested, {self.unchanged} unchanged, "
+            f"{len(self.conflicts)} conflicts, {len(self.unknown)} not in the document"
+        )
+
+
+def import_file(
+    session: Session,
+    data: bytes,
+    filename: str,
+    slug: str,
+    language: str,
+    mode: str = "untranslated-only",
+    user: User | None = None,
+    max_bytes: int = po.DEFAULT_MAX_BYTES,
+) -> ImportReport:
+    """Import a PO file's translations for one document and language; all or nothing."""
+    if mode not in MODES:
+        raise DeskError(f"unknown import mode {mode!r}; use one of {', '.join(MODES)}")
+    try:
+        lang = languages.get(language)
+    except KeyError:
+        raise DeskError(f"unknown language {language!r}") from None
+    document = session.scalar(select(Document).where(Document.slug == slug))
+    if document is None:
+        raise DeskError(f"no document {slug!r}")
+    catalogue = read_catalogue(Path(filename), data, lang, max_bytes=max_bytes)
+    current = _current(session, document, language)
+    report = ImportReport(mode)
+    for entry in catalogue.entries:
+        if entry.obsolete or not entry.msgstr:
+            continue
+        translation = current.get(entry.msgid) if entry.msgctxt is None else None
+        if translation is None:
+            report.unknown.append(Unknown(entry.line, entry.msgid))
+            continue
+        _apply(session, translation, entry, mode, report, user, filename)
+    session.flush()
+    return report
+
+
+def _current(session: Session, document: Document, language: str) -> dict[str, Translation]:
+    query = (
+        select(Unit.source, Translation)
+        .join(Translation, Translation.unit_id == Unit.id)
+        .where(
+            Unit.document_id == document.id,
+            Unit.obsolete.is_(False),
+            Translation.language == language,
+        )
+    )
+    return {source: translation for source, translation in session.execute(query).tuples()}
+
+
+def _apply(
+    session: Session,
+    translation: Translation,
+    entry: po.Entry,
+    mode: str,
+    report: ImportReport,
+    user: User | None,
+    filename: str,
+) -> None:
+    incoming_state = entry_state(entry, trusted=False)
+    if translation.text == entry.msgstr and translation.state >= incoming_state:
+        report.unchanged += 1
+        return
+    if mode == "suggest":
+        session.add(
+            Suggestion(
+                unit_id=translation.unit_id,
+                language=translation.language,
+                text=entry.msgstr,
+                user_id=user.id if user else None,
+                origin=Path(filename).name,
+            )
+        )
+        report.suggested += 1
+    elif mode == "overwrite" or not translation.text:
+        replaced = bool(translation.text)
+        _set(session, translation, entry.msgstr, incoming_state, user, filename)
+        if replaced:
+            report.overwritten += 1
+        else:
+            report.filled += 1
+    else:
+        report.conflicts.append(Conflict(entry.line, entry.msgid, translation.text, entry.msgstr))
+
+
+def _set(
+    session: Session,
+    translation: Translation,
+    text: str,
+    state: State,
+    user: User | None,
+    filename: str,
+) -> None:
+    session.add(
+        Change(
+            unit_id=translation.unit_id,
+            language=translation.language,
+            user_id=user.id if user else None,
+            action="import",
+            old_text=translation.text,
+            new_text=text,
+            old_state=translation.state,
+            new_state=state,
+            details=f"imported from {Path(filename).name}",
+        )
+    )
+    translation.text = text
+    translation.state = state
+    translation.previous_source = None
+    translation.version += 1
+    translation.updated_at = utcnow()

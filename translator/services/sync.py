@@ -1,0 +1,445 @@
+"""The store and locales/ in both directions: load catalogues into an empty store, write them back.
+
+Writing is deterministic (the same store gives the same bytes; no volatile headers), atomic (a temp
+file, then a rename) and careful: a catalogue changed by hand since the desk last wrote it is never
+overwritten; the write stops and says to import the file first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from translator import languages
+from translator.formats import po
+from translator.formats.po import FuzzyIndex
+from translator.models import CatalogueFile, Change, Document, State, Translation, Unit, utcnow
+from translator.services import DeskError
+from translator.services.extract import (
+    ExtractReport,
+    SourceText,
+    locations,
+    read_sources,
+    set_metadata,
+    sha1,
+    update_all,
+    word_count,
+)
+
+LAST_TRANSLATOR = "IEC translation desk"
+REVISION_FORMAT = "%Y-%m-%d %H:%M+0000"
+EPOCH = datetime(2022, 1, 1)
+
+
+@dataclass
+class WriteReport:
+    written: list[Path] = field(default_factory=list)
+    stale: list[Path] = field(default_factory=list)  # what a write would change (check mode)
+
+
+def template_path(root: Path, slug: str) -> Path:
+    return Path(root) / "locales" / "templates" / f"{slug}.pot"
+
+
+def catalogue_path(root: Path, language: str, slug: str) -> Path:
+    return Path(root) / "locales" / language / "LC_MESSAGES" / f"{slug}.po"
+
+
+# Loading
+
+
+def is_empty(session: Session) -> bool:
+    return session.scalar(select(Document.id).limit(1)) is None
+
+
+def load(session: Session, root: Path) -> int:
+    """Fill an empty store from source_texts/ and locales/; returns the number of units.
+
+    Catalogue entries whose English is no longer in the source are kept as obsolete units, and an
+    untranslated unit similar to one of them starts from its translation, marked needs-editing.
+    """
+    if not is_empty(session):
+        raise DeskError("the database is not empty; `translator extract` updates it")
+    count = 0
+    for source in read_sources(root):
+        count += _load_document(session, root, source)
+    for path in sorted((Path(root) / "locales").glob("templates/*.pot")):
+        _record(session, root, path, path.read_bytes())
+    return count
+
+
+def _load_document(session: Session, root: Path, source: SourceText) -> int:
+    meta = source.meta
+    document = Document(
+        slug=source.slug,
+        kind=str(meta["kind"]),
+        title=str(meta["title"]),
+        source_sha256=source.sha256,
+    )
+    set_metadata(document, source)
+    session.add(document)
+    session.flush()
+    wanted = locations(source)
+    loaded = {
+        lang.code: _read_existing(session, root, lang, source.slug) for lang in languages.targets()
+    }
+    catalogues = {code: entries for code, (entries, _) in loaded.items()}
+    revisions = {code: revision for code, (_, revision) in loaded.items()}
+    orphans = _orphans(wanted, catalogues)
+    units = [_unit_row(document.id, text, where) for text, where in wanted.items()]
+    units += [
+        _unit_row(document.id, text, (len(wanted) + n, "paragraph", []), obsolete=True)
+        for n, text in enumerate(orphans)
+    ]
+    ids = _insert_units(session, units)
+    rows, changes = _translation_rows(ids, wanted, catalogues, revisions)
+    if rows:
+        session.execute(insert(Translation), rows)
+    if changes:
+        session.execute(insert(Change), changes)
+    return len(units)
+
+
+def _read_existing(
+    session: Session, root: Path, language: languages.Language, slug: str
+) -> tuple[dict[str, po.Entry], datetime]:
+    """A catalogue's entries by msgid and its revision date; the file is remembered as loaded."""
+    path = catalogue_path(root, language.code, slug)
+    if not path.is_file():
+        return {}, EPOCH
+    data = path.read_bytes()
+    catalogue = read_catalogue(path, data, language)
+    _record(session, root, path, data)
+    return {e.msgid: e for e in catalogue.entries if e.msgctxt is None}, _revision(catalogue)
+
+
+def read_catalogue(
+    path: Path, data: bytes, language: languages.Language, max_bytes: int = po.DEFAULT_MAX_BYTES
+) -> po.Catalogue:
+    """Read a catalogue strictly, as a DeskError naming the file and line when it is malformed."""
+    try:
+        catalogue = po.read(data, str(path), nplurals=language.nplurals, max_bytes=max_bytes)
+    except po.PoError as exc:
+        raise DeskError(str(exc)) from None
+    declared = catalogue.header("Language")
+    if declared and declared.replace("-", "_").split("_")[0] != language.code:
+        raise DeskError(f"{path}:1: the file says Language: {declared}, not {language.code}")
+    return catalogue
+
+
+def _revision(catalogue: po.Catalogue) -> datetime:
+    value = catalogue.header("PO-Revision-Date") or ""
+    try:
+        return datetime.strptime(value, REVISION_FORMAT)
+    except ValueError:
+        return EPOCH
+
+
+def _orphans(wanted: Collection[str], catalogues: dict[str, dict[str, po.Entry]]) -> list[str]:
+    found: dict[str, None] = {}
+    for entries in catalogues.values():
+        for msgid, entry in entries.items():
+            if msgid not in wanted and entry.translated:
+                found[msgid] = None
+    return list(found)
+
+
+def _unit_row(
+    document_id: int, text: str, where: tuple[int, str, list[str]], obsolete: bool = False
+) -> dict[str, object]:
+    position, block_type, found_at = where
+    return {
+        "document_id": document_id,
+        "source": text,
+        "source_sha1": sha1(text),
+        "type": block_type,
+        "position": position,
+        "locations": " ".join(found_at),
+        "words": word_count(text),
+        "obsolete": obsolete,
+    }
+
+
+def _insert_units(session: Session, rows: list[dict[str, object]]) -> dict[str, int]:
+    if not rows:
+        return {}
+    result = session.execute(
+        insert(Unit).returning(Unit.id, Unit.source, sort_by_parameter_order=True), rows
+    )
+    return {source: unit_id for unit_id, source in result}
+
+
+def _translation_rows(
+    ids: dict[str, int],
+    wanted: dict[str, tuple[int, str, list[str]]],
+    catalogues: dict[str, dict[str, po.Entry]],
+    revisions: dict[str, datetime],
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    rows: list[dict[str, object]] = []
+    changes: list[dict[str, object]] = []
+    now = utcnow()
+    for code, entries in catalogues.items():
+        fuzzy = _fuzzy_fill(wanted, entries)
+        for text, unit_id in ids.items():
+            entry = entries.get(text) or fuzzy.get(text)
+            row = _translation_row(unit_id, code, entry, revisions[code])
+            rows.append(row)
+            if row["text"]:
+                changes.append(
+                    {
+                        "unit_id": unit_id,
+                        "language": code,
+                        "action": "load",
+                        "created_at": now,
+                        "new_text": row["text"],
+                        "new_state": row["state"],
+                        "old_text": "",
+                        "old_state": State.UNTRANSLATED,
+                        "details": "loaded from locales/",
+                    }
+                )
+    return rows, changes
+
+
+def _fuzzy_fill(wanted: Collection[str], entries: dict[str, po.Entry]) -> dict[str, po.Entry]:
+    """Untranslated units similar to a translated entry that is no longer in the source."""
+    stale = [msgid for msgid, e in entries.items() if msgid not in wanted and e.translated]
+    missing = [text for text in wanted if text not in entries or not entries[text].translated]
+    if not stale or not missing:
+        return {}
+    index = FuzzyIndex(stale)
+    filled: dict[str, po.Entry] = {}
+    for text in missing:
+        match = index.best(text)
+        if match is not None:
+            old = entries[match]
+            filled[text] = po.Entry(
+                msgid=text,
+                msgstr=old.msgstr,
+                flags=["fuzzy"],
+                previous_msgid=match,
+                comments=old.comments,
+            )
+    return filled
+
+
+def _translation_row(
+    unit_id: int, code: str, entry: po.Entry | None, revision: datetime
+) -> dict[str, object]:
+    row: dict[str, object] = {
+        "unit_id": unit_id,
+        "language": code,
+        "text": "",
+        "state": State.UNTRANSLATED,
+        "version": 0,
+        "previous_source": None,
+        "comments": "",
+        "updated_at": revision,
+    }
+    if entry is None:
+        return row
+    row["comments"] = "\n".join(entry.comments)
+    if not entry.msgstr:
+        return row
+    row.update(
+        text=entry.msgstr,
+        state=entry_state(entry, trusted=True),
+        version=1,
+        previous_source=entry.previous_msgid if entry.fuzzy else None,
+    )
+    return row
+
+
+def entry_state(entry: po.Entry, trusted: bool) -> State:
+    """The state a catalogue entry stands for; only trusted files (locales/) can say approved."""
+    if not entry.msgstr:
+        return State.UNTRANSLATED
+    if entry.fuzzy:
+        return State.NEEDS_EDITING
+    if trusted and po.APPROVED in entry.flags:
+        return State.APPROVED
+    return State.TRANSLATED
+
+
+# Writing
+
+
+def build_template(document: Document, units: list[Unit]) -> po.Catalogue:
+    """The POT of a document: its current units, in document order."""
+    headers = [
+        ("Project-Id-Version", document.slug),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=UTF-8"),
+        ("Content-Transfer-Encoding", "8bit"),
+    ]
+    comments = [
+        f"English source texts of source_texts/{document.slug}.md, for translation.",
+        "Written by the translation desk (translator extract); do not edit by hand.",
+    ]
+    entries = [_template_entry(unit) for unit in units if not unit.obsolete]
+    return po.Catalogue(headers, comments, entries)
+
+
+def _template_entry(unit: Unit) -> po.Entry:
+    return po.Entry(
+        msgid=unit.source, extracted=[f"type: {unit.type}"], locations=unit.locations.split()
+    )
+
+
+def build_catalogue(
+    document: Document, language: languages.Language, rows: list[tuple[Unit, Translation]]
+) -> po.Catalogue:
+    """The PO of a document in one language, from its units and their translations."""
+    revision = max((t.updated_at for _, t in rows if t.text), default=EPOCH)
+    headers = [
+        ("Project-Id-Version", document.slug),
+        ("PO-Revision-Date", revision.strftime(REVISION_FORMAT)),
+        ("Last-Translator", LAST_TRANSLATOR),
+        ("Language-Team", language.name),
+        ("Language", language.code),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=UTF-8"),
+        ("Content-Transfer-Encoding", "8bit"),
+        ("Plural-Forms", language.plural_forms),
+    ]
+    comments = [
+        f"{language.name} translation of source_texts/{document.slug}.md.",
+        "Written by the translation desk (translator extract); to bring in changes made "
+        "here, use translator import.",
+    ]
+    entries = [
+        _entry(unit, translation)
+        for unit, translation in rows
+        if not unit.obsolete or translation.text
+    ]
+    return po.Catalogue(headers, comments, entries)
+
+
+def _entry(unit: Unit, translation: Translation) -> po.Entry:
+    entry = _template_entry(unit) if not unit.obsolete else po.Entry(msgid=unit.source)
+    entry.obsolete = unit.obsolete
+    entry.msgstr = translation.text
+    entry.comments = translation.comments.split("\n") if translation.comments else []
+    if translation.state == State.NEEDS_EDITING and translation.text:
+        entry.flags = ["fuzzy"]
+        entry.previous_msgid = translation.previous_source
+    elif translation.state == State.APPROVED:
+        entry.flags = [po.APPROVED]
+    return entry
+
+
+def render_files(session: Session, root: Path) -> dict[Path, bytes]:
+    """Every catalogue file the store stands for, as bytes, keyed by path."""
+    files: dict[Path, bytes] = {}
+    targets = languages.targets()
+    for document in session.scalars(select(Document).order_by(Document.slug)):
+        if not (Path(root) / "source_texts" / f"{document.slug}.md").is_file():
+            continue  # retired: its files stay as they were
+        units = list(
+            session.scalars(
+                select(Unit)
+                .where(Unit.document_id == document.id)
+                .order_by(Unit.obsolete, Unit.position, Unit.id)
+            )
+        )
+        files[template_path(root, document.slug)] = po.write(
+            build_template(document, units)
+        ).encode()
+        by_language = _translations_by_language(session, document)
+        for language in targets:
+            rows = [
+                (unit, by_language[language.code][unit.id])
+                for unit in units
+                if unit.id in by_language[language.code]
+            ]
+            catalogue = build_catalogue(document, language, rows)
+            files[catalogue_path(root, language.code, document.slug)] = po.write(catalogue).encode()
+    return files
+
+
+def _translations_by_language(
+    session: Session, document: Document
+) -> dict[str, dict[int, Translation]]:
+    grouped: dict[str, dict[int, Translation]] = defaultdict(dict)
+    query = select(Translation).join(Unit).where(Unit.document_id == document.id)
+    for translation in session.scalars(query):
+        grouped[translation.language][translation.unit_id] = translation
+    return grouped
+
+
+def write_catalogues(session: Session, root: Path, check: bool = False) -> WriteReport:
+    """Write every POT and PO file that differs from the store; with check, only list them.
+
+    Before anything is written, every file about to be replaced is compared with what the desk last
+    wrote there: a file changed by hand stops the whole write, and nothing is written.
+    """
+    report = WriteReport()
+    files = render_files(session, root)
+    for path, data in files.items():
+        if not path.is_file() or path.read_bytes() != data:
+            report.stale.append(path)
+    if check or not report.stale:
+        return report
+    edited = [path for path in report.stale if _changed_by_hand(session, root, path)]
+    if edited:
+        names = "\n  ".join(str(p) for p in edited)
+        raise DeskError(
+            "these catalogues were changed since the desk last wrote them; import "
+            f"them first (translator import FILE --document SLUG --lang L):\n  {names}"
+        )
+    for path in report.stale:
+        write_atomically(path, files[path])
+        _record(session, root, path, files[path])
+        report.written.append(path)
+    return report
+
+
+def _changed_by_hand(session: Session, root: Path, path: Path) -> bool:
+    if not path.is_file():
+        return False
+    record = session.get(CatalogueFile, _key(root, path))
+    return record is None or record.sha256 != hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _record(session: Session, root: Path, path: Path, data: bytes) -> None:
+    digest = hashlib.sha256(data).hexdigest()
+    record = session.get(CatalogueFile, _key(root, path))
+    if record is None:
+        session.add(CatalogueFile(path=_key(root, path), sha256=digest))
+    else:
+        record.sha256 = digest
+
+
+def _key(root: Path, path: Path) -> str:
+    return path.resolve().relative_to(Path(root).resolve()).as_posix()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old bytes or the new, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def extract(session: Session, root: Path, check: bool = False) -> tuple[ExtractReport, WriteReport]:
+    """Update units from the source texts, then write (or, with check, compare) the catalogues."""
+    report = update_all(session, root)
+    return report, write_catalogues(session, root, check=check)

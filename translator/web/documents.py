@@ -1,0 +1,28 @@
+"""The documents page: every document and its status in each language."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import Blueprint, render_template
+from sqlalchemy import select
+
+from translator import languages
+from translator.models import Document
+from translator.services import stats
+from translator.web import session
+
+bp = Blueprint("documents", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    with session() as s:
+        documents = list(s.scalars(select(Document).order_by(Document.kind, Document.slug)))
+        rows = stats.status(s)
+    by_document: dict[str, dict[str, stats.StatusRow]] = defaultdict(dict)
+    for row in rows:
+        by_document[row.document][row.language] = row
+    return render_template(
+        "documents.html", documents=documents, status=by_document, languages=languages.targets()
+    )
