@@ -264,3 +264,58 @@ def test_fuzzy_index_finds_an_edited_string_among_many() -> None:
         == "Prisoner number 1234 was moved to solitary confinement in Evin."
     )
     assert index.best("Completely unrelated words here.") is None
+
+
+WORDS = [
+    "free",
+    "the",
+    "prisoners",
+    "Iran's",
+    '"moharebeh"',
+    "(Jina)",
+    "—",
+    "1980–88",
+    "?",
+    "!",
+    ":",
+    ";",
+    "« Femme, Vie, Liberté »",
+    "زندانیان",
+    "اسلامی",
+    "می‌شود",
+    "؟",
+    "،",
+    "U.S.",
+    "https://www.instagram.com/burnthecage/",
+    "[link](https://pen.org/)",
+    "**strong**",
+    "15 000",
+    "a\\b",
+    "tab\there",
+    "line\nbreak",
+    "well-known",
+    "(n == 1))",
+    "Eje'i",
+    "averyveryverylongwordwithoutanyspacesthatgoesonandonbeyondthewidthofthepageitself",
+]
+
+
+def test_random_entries_are_written_exactly_as_msgcat_writes_them() -> None:
+    import random
+
+    rng = random.Random(20221116)
+    entries = []
+    for number in range(400):
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 40)))
+        entries.append(
+            po.Entry(
+                msgid=f"id{number} {text}",
+                msgstr=text,
+                locations=[f"doc-{n}.md:{rng.randint(1, 999)}" for n in range(rng.randint(0, 12))],
+            )
+        )
+    entries += [
+        po.Entry(msgid=f"gone {n}", msgstr=rng.choice(WORDS) * 9, obsolete=True) for n in range(20)
+    ]
+    text = po.write(po.Catalogue([("Content-Type", "text/plain; charset=UTF-8")], [], entries))
+    assert msgcat(text) == text

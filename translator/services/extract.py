@@ -256,7 +256,7 @@ def _new_unit(
         for lang in languages.targets()
     ]
     document.units.append(unit)
-    session.flush([unit])
+    session.flush()  # the Change rows of a fuzzy copy need its id
     return unit
 
 

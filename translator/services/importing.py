@@ -103,7 +103,7 @@ def _current(session: Session, document: Document, language: str) -> dict[str, T
             Translation.language == language,
         )
     )
-    return {source: translation for source, translation in session.execute(query).tuples()}
+    return {source: translation for source, translation in session.execute(query)}
 
 
 def _apply(

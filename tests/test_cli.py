@@ -1,0 +1,115 @@
+"""The `translator` command as a person or a build script uses it."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+from translator.services import sync
+
+
+def test_init_loads_the_content_and_prints_the_admin_password_once(run) -> None:
+    first = run("init")
+    assert re.search(r"Loaded \d{3} units", first.output)
+    assert "Created the first account: admin, password" in first.output
+    again = run("init")
+    assert "nothing loaded" in again.output and "password" not in again.output
+
+
+def test_commands_before_init_say_to_run_init(run) -> None:
+    result = run("status", check=False)
+    assert result.exit_code == 2 and "run `translator init` first" in result.output
+
+
+def test_extract_check_passes_on_the_shipped_repository(run) -> None:
+    run("init")
+    result = run("extract", "--check")
+    assert result.exit_code == 0 and "All catalogues are current." in result.output
+
+
+def test_extract_check_fails_and_names_stale_catalogues(run, root: Path) -> None:
+    run("init")
+    appeal = root / "source_texts" / "palm-card.md"
+    appeal.write_text(appeal.read_text() + "\nA new line for the card.\n")
+    result = run("extract", "--check", check=False)
+    assert result.exit_code == 1
+    assert "stale: " in result.output and "palm-card.pot" in result.output
+    assert "7 catalogues are stale" in result.output
+    assert "A new line" not in sync.template_path(root, "palm-card").read_text()
+
+
+def test_extract_reports_what_changed_and_writes(run, root: Path) -> None:
+    run("init")
+    card = root / "source_texts" / "palm-card.md"
+    card.write_text(
+        card.read_text().replace("**Donate** to the campaign.", "**Donate** to the campaign today.")
+    )
+    result = run("extract")
+    assert "palm-card: 0 new, 1 changed (needs editing)" in result.output
+    assert "7 catalogues written." in result.output
+    assert run("extract", "--check").exit_code == 0
+
+
+def test_status_json_has_the_documented_keys(run) -> None:
+    run("init")
+    rows = json.loads(run("status", "--json", "--lang", "fa").output)
+    assert {row["language"] for row in rows} == {"fa"}
+    assert set(rows[0]) == {
+        "document",
+        "language",
+        "total",
+        "untranslated",
+        "needs_editing",
+        "translated",
+        "approved",
+        "words_total",
+        "words_translated",
+        "percent_translated",
+        "percent_approved",
+    }
+    appeal = next(row for row in rows if row["document"] == "emergency-appeal")
+    assert appeal["percent_translated"] == 100.0
+
+
+def test_status_table_and_unknown_document(run) -> None:
+    run("init")
+    assert "emergency-appeal" in run("status").output
+    result = run("status", "--document", "nope", check=False)
+    assert result.exit_code == 2 and "no document 'nope'" in result.output
+
+
+def test_import_lists_conflicts_and_refuses_bad_files(run, root: Path, tmp_path: Path) -> None:
+    run("init")
+    source = sync.catalogue_path(root, "fa", "palm-card")
+    offline = tmp_path / "card.po"
+    shutil.copy(source, offline)
+    text = offline.read_text()
+    first_translation = text.split('msgstr "', 2)[2].split('"', 1)[0]
+    offline.write_text(text.replace(first_translation, "ترجمه‌ای دیگر", 1))
+    result = run("import", str(offline), "--document", "palm-card", "--lang", "fa")
+    assert "0 filled" in result.output and "1 conflicts" in result.output
+    assert "conflict, line" in result.output
+    broken = tmp_path / "broken.po"
+    broken.write_text(text.replace('msgstr "', 'msgstr "unterminated\n', 2))
+    bad = run("import", str(broken), "--document", "palm-card", "--lang", "fa", check=False)
+    assert bad.exit_code == 2 and f"{broken}:" in bad.output and "unterminated" in bad.output
+
+
+def test_import_refuses_a_file_over_the_limit(run, tmp_path: Path) -> None:
+    run("init")
+    big = tmp_path / "big.po"
+    big.write_bytes(b"#" * (11 * 1024 * 1024))
+    result = run("import", str(big), "--document", "palm-card", "--lang", "fa", check=False)
+    assert result.exit_code == 2 and "over the limit" in result.output
+
+
+def test_users_add_prints_a_password_once_and_refuses_bad_names(run) -> None:
+    run("init")
+    result = run("users", "add", "sahar", "--role", "translator", "--lang", "fa,tr")
+    assert result.output.splitlines()[-1].strip() and "sahar (translator)" in result.output
+    again = run("users", "add", "sahar", check=False)
+    assert again.exit_code == 2 and "taken" in again.output
+    assert run("users", "add", "x y", check=False).exit_code == 2
+    assert "unknown language xx" in run("users", "add", "ali", "--lang", "xx", check=False).output

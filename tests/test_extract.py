@@ -1,0 +1,312 @@
+"""Extracting and updating units with msgmerge's semantics; writing catalogues from the store."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from translator import db
+from translator.formats import po
+from translator.models import Change, State, Translation, Unit
+from translator.services import DeskError, sync
+
+APPEAL = """---
+slug: appeal
+kind: appeal
+title: "Free Them Now"
+date: 2022-11-25
+---
+
+## Our demands
+
+Free all political prisoners in Iran, immediately and unconditionally.
+
+- End torture.
+- End executions.
+
+The campaign was formed in late 2020 in the United States.
+"""
+
+
+def write_source(root: Path, text: str, slug: str = "appeal") -> None:
+    (root / "source_texts" / f"{slug}.md").write_text(text)
+
+
+def extract(sessions: sessionmaker[Session], root: Path) -> sync.WriteReport:
+    with db.transaction(sessions) as session:
+        return sync.extract(session, root)[1]
+
+
+def translate(
+    sessions: sessionmaker[Session],
+    language: str,
+    table: dict[str, str],
+    state: State = State.TRANSLATED,
+) -> None:
+    with db.transaction(sessions) as session:
+        for source, text in table.items():
+            translation = session.scalars(
+                select(Translation)
+                .join(Unit)
+                .where(Unit.source == source, Translation.language == language)
+            ).one()
+            translation.text, translation.state = text, state
+            translation.version += 1
+
+
+def entries(root: Path, language: str = "fa", slug: str = "appeal") -> dict[str, po.Entry]:
+    path = sync.catalogue_path(root, language, slug)
+    return {entry.msgid: entry for entry in po.read(path.read_bytes(), str(path)).entries}
+
+
+@pytest.fixture
+def store(empty_root: Path, sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """An appeal extracted once and partly translated into Farsi and German."""
+    write_source(empty_root, APPEAL)
+    extract(sessions, empty_root)
+    translate(
+        sessions,
+        "fa",
+        {
+            "Free all political prisoners in Iran, immediately and unconditionally.": (
+                "همه زندانیان سیاسی ایران را فوراً و بی‌قیدوشرط آزاد کنید."
+            ),
+            "End torture.": "به شکنجه پایان دهید.",
+            "The campaign was formed in late 2020 in the United States.": (
+                "این کارزار در اواخر ۲۰۲۰ در ایالات متحده شکل گرفت."
+            ),
+        },
+    )
+    translate(sessions, "de", {"End torture.": "Schluss mit der Folter."}, State.APPROVED)
+    extract(sessions, empty_root)
+    return sessions
+
+
+def test_extract_writes_template_and_catalogues_for_six_languages(store, empty_root: Path) -> None:
+    template = sync.template_path(empty_root, "appeal")
+    assert [e.msgid for e in po.read(template.read_bytes()).entries] == [
+        "Free Them Now",
+        "Our demands",
+        "Free all political prisoners in Iran, immediately and unconditionally.",
+        "End torture.",
+        "End executions.",
+        "The campaign was formed in late 2020 in the United States.",
+    ]
+    for language in ("fa", "tr", "fr", "es", "de", "pt"):
+        assert sync.catalogue_path(empty_root, language, "appeal").is_file()
+
+
+def test_catalogues_carry_locations_block_types_and_cldr_headers(store, empty_root: Path) -> None:
+    path = sync.catalogue_path(empty_root, "fa", "appeal")
+    catalogue = po.read(path.read_bytes())
+    entry = catalogue.entries[2]
+    assert entry.locations == ["appeal.md:10"] and entry.extracted == ["type: paragraph"]
+    assert catalogue.header("Language") == "fa"
+    assert (
+        catalogue.header("Plural-Forms")
+        == "nplurals=2; plural=((((n == 0)) || ((n == 1))) ? 0 : 1);"
+    )
+    assert "CHARSET" not in path.read_text() and "FULL NAME" not in path.read_text()
+
+
+def test_every_written_catalogue_passes_msgfmt_check(store, empty_root: Path) -> None:
+    for path in sorted((empty_root / "locales").glob("*/LC_MESSAGES/*.po")):
+        result = subprocess.run(
+            ["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+
+
+def test_extract_twice_changes_no_byte(store, empty_root: Path) -> None:
+    before = {p: p.read_bytes() for p in (empty_root / "locales").rglob("*.po*")}
+    assert extract(store, empty_root).written == []
+    assert {p: p.read_bytes() for p in (empty_root / "locales").rglob("*.po*")} == before
+
+
+def test_changed_source_marks_translation_needs_editing_with_previous_english(
+    store, empty_root: Path
+) -> None:
+    write_source(
+        empty_root,
+        APPEAL.replace("immediately and unconditionally.", "immediately and without conditions."),
+    )
+    extract(store, empty_root)
+    entry = entries(empty_root)[
+        "Free all political prisoners in Iran, immediately and without conditions."
+    ]
+    assert entry.fuzzy
+    assert (
+        entry.previous_msgid
+        == "Free all political prisoners in Iran, immediately and unconditionally."
+    )
+    assert entry.msgstr == "همه زندانیان سیاسی ایران را فوراً و بی‌قیدوشرط آزاد کنید."
+    with db.transaction(store) as session:
+        change = session.scalars(select(Change).where(Change.action == "source-changed")).one()
+        assert (change.old_state, change.new_state) == (State.TRANSLATED, State.NEEDS_EDITING)
+
+
+def test_changed_source_turns_approved_translation_needs_editing(store, empty_root: Path) -> None:
+    write_source(empty_root, APPEAL.replace("- End torture.", "- End all torture."))
+    extract(store, empty_root)
+    entry = entries(empty_root, "de")["End all torture."]
+    assert entry.fuzzy and po.APPROVED not in entry.flags
+    assert entry.previous_msgid == "End torture."
+
+
+def test_removed_block_becomes_obsolete_and_untranslated_ones_vanish(
+    store, empty_root: Path
+) -> None:
+    text = APPEAL.replace("The campaign was formed in late 2020 in the United States.\n", "")
+    write_source(empty_root, text.replace("- End executions.\n", ""))
+    extract(store, empty_root)
+    found = entries(empty_root)
+    assert found["The campaign was formed in late 2020 in the United States."].obsolete
+    assert "End executions." not in found  # it had no translation: dropped, as msgmerge does
+    assert "#~ msgid" in sync.catalogue_path(empty_root, "fa", "appeal").read_text()
+
+
+def test_removed_block_comes_back_with_its_translation(store, empty_root: Path) -> None:
+    sentence = "The campaign was formed in late 2020 in the United States.\n"
+    write_source(empty_root, APPEAL.replace(sentence, ""))
+    extract(store, empty_root)
+    write_source(empty_root, APPEAL)
+    extract(store, empty_root)
+    entry = entries(empty_root)[sentence.strip()]
+    assert not entry.obsolete and not entry.fuzzy
+    assert entry.msgstr == "این کارزار در اواخر ۲۰۲۰ در ایالات متحده شکل گرفت."
+
+
+def test_moved_block_keeps_its_translation(store, empty_root: Path) -> None:
+    write_source(
+        empty_root,
+        APPEAL.replace(
+            "- End torture.\n- End executions.\n", "- End executions.\n- End torture.\n"
+        ),
+    )
+    extract(store, empty_root)
+    entry = entries(empty_root)["End torture."]
+    assert entry.msgstr == "به شکنجه پایان دهید." and not entry.fuzzy
+    assert entry.locations == ["appeal.md:13"]
+
+
+def test_new_block_similar_to_a_translated_one_starts_from_it_as_needs_editing(
+    store, empty_root: Path
+) -> None:
+    write_source(empty_root, APPEAL + "\nFree all political prisoners in Iran, immediately!\n")
+    extract(store, empty_root)
+    found = entries(empty_root)
+    new = found["Free all political prisoners in Iran, immediately!"]
+    assert new.fuzzy and new.msgstr.startswith("همه زندانیان")
+    assert not found["Free all political prisoners in Iran, immediately and unconditionally."].fuzzy
+
+
+def test_new_unrelated_block_is_untranslated(store, empty_root: Path) -> None:
+    write_source(empty_root, APPEAL + "\nDonate to the campaign.\n")
+    extract(store, empty_root)
+    assert entries(empty_root)["Donate to the campaign."].msgstr == ""
+
+
+def test_repeated_block_is_one_unit_with_both_locations(empty_root: Path, sessions) -> None:
+    write_source(empty_root, "---\nkind: alert\ntitle: T\n---\n\nAct now.\n\nText.\n\nAct now.\n")
+    extract(sessions, empty_root)
+    assert entries(empty_root)["Act now."].locations == ["appeal.md:6", "appeal.md:10"]
+
+
+def test_states_survive_writing_and_loading_into_a_fresh_store(
+    store, empty_root: Path, tmp_path: Path
+) -> None:
+    write_source(empty_root, APPEAL.replace("in late 2020", "at the end of 2020"))
+    extract(store, empty_root)
+    fresh = db.session_factory(db.make_engine(f"sqlite:///{tmp_path / 'fresh.db'}"))
+    db.create_schema(fresh.kw["bind"])
+    with db.transaction(fresh) as session:
+        sync.load(session, empty_root)
+    assert _states(store) == _states(fresh)
+    assert State.APPROVED in {state for _, _, state, _ in _states(fresh)}
+    assert State.NEEDS_EDITING in {state for _, _, state, _ in _states(fresh)}
+    before = {p: p.read_bytes() for p in (empty_root / "locales").rglob("*.po*")}
+    assert extract(fresh, empty_root).written == []
+    assert {p: p.read_bytes() for p in (empty_root / "locales").rglob("*.po*")} == before
+
+
+def _states(sessions: sessionmaker[Session]) -> set[tuple[str, str, int, str | None]]:
+    with db.transaction(sessions) as session:
+        rows = session.execute(
+            select(
+                Unit.source, Translation.language, Translation.state, Translation.previous_source
+            )
+            .join(Translation)
+            .where(Translation.text != "")
+        )
+        return {tuple(row) for row in rows}  # type: ignore[misc]
+
+
+def test_hand_edited_catalogue_is_never_overwritten(store, empty_root: Path) -> None:
+    path = sync.catalogue_path(empty_root, "fa", "appeal")
+    edited = path.read_text().replace(
+        'msgid "End executions."\nmsgstr ""', 'msgid "End executions."\nmsgstr "اعدام نه"'
+    )
+    path.write_text(edited)
+    write_source(empty_root, APPEAL + "\nA new paragraph.\n")
+    with pytest.raises(DeskError, match=r"changed since the desk last wrote them; import"):
+        extract(store, empty_root)
+    assert path.read_text() == edited
+    assert "A new paragraph." not in sync.template_path(empty_root, "appeal").read_text()
+
+
+def test_check_mode_names_stale_catalogues_and_writes_nothing(store, empty_root: Path) -> None:
+    write_source(empty_root, APPEAL + "\nA new paragraph.\n")
+    with db.transaction(store) as session:
+        _, report = sync.extract(session, empty_root, check=True)
+        session.rollback()
+    assert sync.template_path(empty_root, "appeal") in report.stale
+    assert len(report.stale) == 7 and report.written == []
+    assert "A new paragraph." not in sync.template_path(empty_root, "appeal").read_text()
+
+
+def test_writes_leave_no_temporary_files(store, empty_root: Path) -> None:
+    assert not [p for p in (empty_root / "locales").rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path: Path) -> None:
+    target = tmp_path / "x.po"
+    target.write_bytes(b"old")
+    with pytest.raises(TypeError):
+        sync.write_atomically(target, "not bytes")  # type: ignore[arg-type]
+    assert target.read_bytes() == b"old"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_bad_front_matter_is_refused_with_file_and_line(empty_root: Path, sessions) -> None:
+    write_source(empty_root, "---\ntitle: [broken\n---\n\nText.\n")
+    with pytest.raises(DeskError, match=r"appeal.md:2: front matter is not valid YAML"):
+        extract(sessions, empty_root)
+
+
+def test_unknown_kind_is_refused(empty_root: Path, sessions) -> None:
+    write_source(empty_root, "---\nslug: appeal\nkind: poem\ntitle: T\n---\n\nText.\n")
+    with pytest.raises(DeskError, match="kind must be one of"):
+        extract(sessions, empty_root)
+
+
+def test_load_keeps_catalogue_entries_missing_from_the_source(
+    empty_root: Path, sessions, tmp_path: Path
+) -> None:
+    write_source(empty_root, APPEAL)
+    extract(sessions, empty_root)
+    path = sync.catalogue_path(empty_root, "fa", "appeal")
+    path.write_text(
+        path.read_text() + '\nmsgid "An old paragraph about donations."\n'
+        'msgstr "بندی قدیمی دربارهٔ کمک مالی."\n'
+    )
+    fresh = db.session_factory(db.make_engine(f"sqlite:///{tmp_path / 'fresh.db'}"))
+    db.create_schema(fresh.kw["bind"])
+    with db.transaction(fresh) as session:
+        sync.load(session, empty_root)
+    extract(fresh, empty_root)
+    assert entries(empty_root)["An old paragraph about donations."].obsolete

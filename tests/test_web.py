@@ -1,0 +1,41 @@
+"""The first page: documents and their status per language, served with no other origin."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.references: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("src", "href", "action") and value:
+                self.references.append(value)
+
+
+def test_index_lists_every_document_with_status_per_language(client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "The Lives of Iran&#39;s Political Prisoners Hang in the Balance" in page
+    assert page.count('data-language="fa"') == 9
+    assert '<span lang="fa" dir="rtl">فارسی</span>' in page
+    appeal_row = page.split("emergency-appeal", 1)[1].split("</tr>", 1)[0]
+    assert len(re.findall(r">100%<", appeal_row)) == 6
+
+
+def test_every_response_forbids_other_origins(client) -> None:
+    for path in ("/", "/static/desk.css", "/missing"):
+        policy = client.get(path).headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "http" not in policy
+
+
+def test_page_references_nothing_from_another_origin(client) -> None:
+    collector = _Collector()
+    collector.feed(client.get("/").get_data(as_text=True))
+    assert collector.references
+    assert all(ref.startswith("/") and not ref.startswith("//") for ref in collector.references)
