@@ -9,12 +9,13 @@ wrapping), so a catalogue never churns. `update` merges a template with msgmerge
 
 from __future__ import annotations
 
+import bisect
 import re
 import struct
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz, process
 from unicode_segmentation_rs import line_break_units
@@ -41,18 +42,21 @@ _ESCAPE = re.compile(r"\\(.)")
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(.*)$")
 _WORD = re.compile(r"\w{3,}")
 PAGE_WIDTH = 79
+_NEEDS_ESCAPE = re.compile(r'[\\"\n\t\r\a\b\f\v]')
 _AFTER_STOP = re.compile(r"(?<=[^\W\d_]\.)(?=[^\W\d_])")
-_WRITE_ESCAPES = {
-    "\\": "\\\\",
-    '"': '\\"',
-    "\n": "\\n",
-    "\t": "\\t",
-    "\r": "\\r",
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\v": "\\v",
-}
+_WRITE_ESCAPES = str.maketrans(
+    {
+        "\\": "\\\\",
+        '"': '\\"',
+        "\n": "\\n",
+        "\t": "\\t",
+        "\r": "\\r",
+        "\a": "\\a",
+        "\b": "\\b",
+        "\f": "\\f",
+        "\v": "\\v",
+    }
+)
 
 
 class PoError(ValueError):
@@ -184,21 +188,29 @@ class _Parser:
 
     def feed(self, raw: str) -> None:
         line = raw.strip()
+        first = line[:1]
+        if first == '"':  # the commonest line: a string continuing the last keyword's
+            self.continuation(line)
+            return
+        if not first:
+            self.field = None  # a blank line ends the strings of an entry
+            return
         obsolete = False
         if line.startswith("#~"):
             obsolete, line = True, line[2:].strip()
-            if line.startswith("|"):
+            first = line[:1]
+            if first == "|":
                 self.comment("|", line[1:].strip())
                 return
-        if not line:
-            self.field = None  # a blank line ends the strings of an entry
-            return
-        if line.startswith("#") and not obsolete:
+            if first == '"':
+                self.continuation(line)
+                return
+            if not first:
+                return
+        if first == "#" and not obsolete:
             kind = line[1:2] if line[1:2] in (".", ":", ",", "|") else " "
             body = line[2:] if kind != " " else line[1:]
             self.comment(kind, body[1:] if body.startswith(" ") else body)
-        elif line.startswith('"'):
-            self.continuation(line)
         else:
             self.keyword(line, obsolete)
 
@@ -310,11 +322,15 @@ class _Parser:
             entry.msgstr_plural[-1] += value
 
     def string(self, text: str) -> str:
-        match = _STRING.match(text.strip())
+        text = text.strip()
+        inner = text[1:-1]
+        if len(text) > 1 and text[0] == text[-1] == '"' and '"' not in inner and "\\" not in inner:
+            return inner  # no escapes: the common case, without a regular expression
+        match = _STRING.match(text)
         if not match:
-            if text.strip().startswith('"'):
+            if text.startswith('"'):
                 raise self.error("unterminated string: a closing quote is missing")
-            raise self.error(f"expected a quoted string, found {text.strip()[:40]!r}")
+            raise self.error(f"expected a quoted string, found {text[:40]!r}")
         return _ESCAPE.sub(self.unescape, match.group(1))
 
     def unescape(self, match: re.Match[str]) -> str:
@@ -436,8 +452,11 @@ def _write_entry(entry: Entry) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _field(prefix: str, keyword: str, value: str) -> list[str]:
+@lru_cache(maxsize=1 << 16)
+def _field(prefix: str, keyword: str, value: str) -> tuple[str, ...]:
     """A keyword and its string, wrapped as GNU gettext does (write-po.c).
+
+    Cached: a template and its six catalogues repeat every msgid, and a store writes them together.
 
     The string goes on the keyword's line when it fits in 79 columns and has no newline before its
     end; otherwise the keyword gets "" and the string follows, split after each newline and wrapped
@@ -451,12 +470,12 @@ def _field(prefix: str, keyword: str, value: str) -> list[str]:
     if not inner_newline and (
         _width(escaped) <= first_width or len(_wrap(value, first_width)) == 1
     ):  # nowhere to break
-        return [f'{head}"{escaped}"']
+        return (f'{head}"{escaped}"',)
     width = PAGE_WIDTH - _width(prefix) - 2
     lines = [f'{head}""']
     for portion in _portions(value):
         lines.extend(f'{prefix}"{line}"' for line in _wrap(portion, width))
-    return lines
+    return tuple(lines)
 
 
 def _portions(value: str) -> list[str]:
@@ -469,36 +488,49 @@ def _portions(value: str) -> list[str]:
 
 def _wrap(text: str, width: int) -> list[str]:
     """Greedy filling of UAX #14 units, measured escaped, as libunistring's linebreaking does."""
+    units = _break_units(text)
+    if _NEEDS_ESCAPE.search(text):
+        units = [_escape(unit) for unit in units]
     lines: list[str] = []
-    current, used = "", 0
-    for unit in _break_units(text):
-        piece = _escape(unit)
-        size = _width(piece)
+    current: list[str] = []
+    used = 0
+    for unit in units:
+        size = _width(unit)
         if current and used + size > width:
-            lines.append(current)
-            current, used = "", 0
-        current += piece
+            lines.append("".join(current))
+            current, used = [], 0
+        current.append(unit)
         used += size
     if current or not lines:
-        lines.append(current)
+        lines.append("".join(current))
     return lines
 
 
 def _break_units(text: str) -> list[str]:
     """UAX #14 units, adjusted to the older rules of GNU's libunistring: a break may follow a full
     stop before a letter ("www." / "instagram"), and none follows a tab."""
-    units: list[str] = []
-    for unit in line_break_units(text):
-        for piece in _AFTER_STOP.split(unit):
-            if units and units[-1].endswith("\t"):
-                units[-1] += piece
-            elif piece:
-                units.append(piece)
+    units: list[str] = line_break_units(text)
+    if "." in text:
+        units = [piece for unit in units for piece in _AFTER_STOP.split(unit) if piece]
+    if "\t" in text:
+        merged: list[str] = []
+        for unit in units:
+            if merged and merged[-1].endswith("\t"):
+                merged[-1] += unit
+            else:
+                merged.append(unit)
+        units = merged
     return units
 
 
+@cache
 def _width(text: str) -> int:
-    """Columns as libunistring counts them: code point by code point (a lam-alef is two)."""
+    """Columns as libunistring counts them: code point by code point (a lam-alef is two).
+
+    Cached: the same words and break units come back again and again in a catalogue.
+    """
+    if text.isascii():
+        return len(text)
     return sum(_char_width(char) for char in text)
 
 
@@ -510,7 +542,7 @@ def _char_width(char: str) -> int:
 
 
 def _escape(text: str) -> str:
-    return "".join(_WRITE_ESCAPES.get(char, char) for char in text)
+    return text.translate(_WRITE_ESCAPES)
 
 
 def _wrap_locations(locations: Sequence[str]) -> list[str]:
@@ -525,6 +557,12 @@ def _wrap_locations(locations: Sequence[str]) -> list[str]:
     if current != "#:":
         lines.append(current)
     return lines
+
+
+def clear_caches() -> None:
+    """Forget cached wrapping (for benchmarks that must start cold)."""
+    _field.cache_clear()
+    _width.cache_clear()
 
 
 # Compiling
@@ -581,8 +619,12 @@ class FuzzyIndex:
     Similarity is rapidfuzz's normalised Indel ratio, the measure GNU gettext's fstrcmp computes
     (2 x common characters / total length); a match needs 0.6, msgmerge's threshold. Instead of
     comparing each query with every candidate (msgmerge's quadratic search), candidates come from
-    an inverted index of their rarer words, plus the strings the caller says were just removed.
+    an inverted index of their rarer words, plus the strings the caller says were just removed. A
+    short query shares few words with anything, so it is compared with every candidate short enough
+    to reach 0.6 (at most 7/3 of its length): few, and cheap to compare.
     """
+
+    SHORT = 60
 
     def __init__(self, candidates: Iterable[str], probe_words: int = 8, max_postings: int = 400):
         self.candidates = list(dict.fromkeys(candidates))
@@ -592,9 +634,15 @@ class FuzzyIndex:
         for number, text in enumerate(self.candidates):
             for word in set(_WORD.findall(text.lower())):
                 self.postings.setdefault(word, []).append(number)
+        self.number = {text: n for n, text in enumerate(self.candidates)}
+        self.by_length = sorted(self.candidates, key=len)
+        self.lengths = [len(text) for text in self.by_length]
 
     def best(self, query: str, also: Sequence[str] = ()) -> str | None:
-        """The most similar candidate (or string in `also`) scoring at least 0.6, or None."""
+        """The most similar candidate (or string in `also`) scoring at least 0.6, or None.
+
+        Of equally similar ones, the first in the catalogue wins, as in msgmerge.
+        """
         words = sorted(
             set(_WORD.findall(query.lower())), key=lambda w: (len(self.postings.get(w, ())), w)
         )
@@ -603,11 +651,24 @@ class FuzzyIndex:
             posting = self.postings.get(word, [])
             if len(posting) <= self.max_postings:
                 chosen.update(posting)
-        pool = list(dict.fromkeys([*(self.candidates[n] for n in sorted(chosen)), *also]))
-        if not pool:
+        pools: list[Sequence[str]] = [[self.candidates[n] for n in chosen], also]
+        if len(query) <= self.SHORT:
+            pools.append(self.by_length[: bisect.bisect_right(self.lengths, len(query) * 7 // 3)])
+        found = [
+            match
+            for pool in pools
+            if pool
+            for match in process.extract(
+                query, pool, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
+            )
+        ]
+        if not found:
             return None
-        found = process.extractOne(query, pool, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD)
-        return found[0] if found else None
+        top = max(score for _, score, _ in found)
+        return min(
+            (text for text, score, _ in found if score == top),
+            key=lambda text: self.number.get(text, len(self.number)),
+        )
 
 
 def update(catalogue: Catalogue, template: Catalogue) -> Catalogue:
@@ -620,11 +681,8 @@ def update(catalogue: Catalogue, template: Catalogue) -> Catalogue:
     old = {entry.key: entry for entry in catalogue.entries}
     translated = [e.msgid for e in catalogue.entries if e.translated and e.msgctxt is None]
     index: FuzzyIndex | None = None
-    removed = [
-        e.msgid
-        for e in catalogue.entries
-        if e.translated and e.key not in {t.key for t in template.entries}
-    ]
+    wanted = {entry.key for entry in template.entries}
+    removed = [e.msgid for e in catalogue.entries if e.translated and e.key not in wanted]
     used: set[tuple[str | None, str]] = set()
     entries: list[Entry] = []
     for new in template.entries:

@@ -1,0 +1,254 @@
+"""`make bench`: the catalogue pipeline against GNU gettext, in the same run on the same files.
+
+Every figure is printed beside its reference as a ratio (ours / reference; below 1 is faster):
+(a) updating a catalogue from a changed template, fuzzy matching included, against
+    `msgmerge --previous`, and how often both made the same decision;
+(b) reading and writing every catalogue against `msgcat`;
+(c) compiling MO files against `msgfmt`, and how the time grows from the small to the large corpus;
+(d) `translator init` and `translator extract` on the corpus: time and peak memory, against
+    `msgcat` reading the same catalogues.
+
+    python -m benchmarks [--sizes 10000,50000] [--out benchmarks/out]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks import corpus
+from translator import languages
+from translator.formats import po
+
+UNLIMITED = 1 << 40  # the benchmark corpus is larger than an upload may be
+
+
+def timed(action: Callable[[], object], repeat: int = 1) -> float:
+    """The best of `repeat` wall-clock runs, in seconds, each starting with empty caches."""
+    best = float("inf")
+    for _ in range(repeat):
+        po.clear_caches()
+        start = time.perf_counter()
+        action()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def run(command: list[str]) -> None:
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def child_run(command: list[str]) -> tuple[float, float]:
+    """Wall time and peak RSS (MiB) of a command run in a fresh child process."""
+    script = (
+        "import resource, subprocess, sys, time, json; t = time.perf_counter(); "
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+        "print(json.dumps([time.perf_counter() - t, "
+        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, *command], check=True, capture_output=True, text=True
+    ).stdout
+    seconds, peak = json.loads(out)
+    return float(seconds), float(peak)
+
+
+def bench_update(work: Path, size: int, data: corpus.Corpus) -> dict[str, object]:
+    old, new, out = work / "old.po", work / "new.pot", work / "merged.po"
+    old.write_text(po.write(corpus.catalogue(data, "fa")))
+    edited = corpus.edit(data)
+    new.write_text(po.write(corpus.template(edited)))
+    gnu = timed(
+        lambda: run(["msgmerge", "--quiet", "--previous", "-o", str(out), str(old), str(new)])
+    )
+    reference = po.read(out.read_bytes(), max_bytes=UNLIMITED)
+    result: dict[str, po.Catalogue] = {}
+
+    def ours() -> None:
+        merged = po.update(
+            po.read(old.read_bytes(), max_bytes=UNLIMITED),
+            po.read(new.read_bytes(), max_bytes=UNLIMITED),
+        )
+        (work / "ours.po").write_text(po.write(merged))
+        result["merged"] = merged
+
+    mine = timed(ours)
+    agree, total = _agreement(result["merged"], reference)
+    changed = len(set(edited) - set(data.units))
+    return {
+        "bench": "update (fuzzy)",
+        "size": size,
+        "ours_s": mine,
+        "reference": "msgmerge",
+        "reference_s": gnu,
+        "ratio": mine / gnu,
+        "note": f"{changed} changed or new units; same decision for {agree} of {total} "
+        f"({100 * agree / total:.1f}%)",
+    }
+
+
+def _agreement(ours: po.Catalogue, theirs: po.Catalogue) -> tuple[int, int]:
+    """Entries where both tools chose the same translation, fuzziness, previous msgid."""
+
+    def decisions(catalogue: po.Catalogue) -> dict[tuple[bool, str], tuple[str, bool, str | None]]:
+        return {
+            (e.obsolete, e.msgid): (e.msgstr, e.fuzzy, e.previous_msgid) for e in catalogue.entries
+        }
+
+    mine, reference = decisions(ours), decisions(theirs)
+    keys = set(mine) | set(reference)
+    return sum(mine.get(k) == reference.get(k) for k in keys), len(keys)
+
+
+def bench_read_write(work: Path, size: int, data: corpus.Corpus) -> list[dict[str, object]]:
+    files = []
+    for language in languages.TARGET_LANGUAGES:
+        path = work / f"{language}.po"
+        path.write_text(po.write(corpus.catalogue(data, language)))
+        files.append(path)
+
+    def ours_read_write() -> None:
+        for path in files:
+            (work / "rw.po").write_text(po.write(po.read(path.read_bytes(), max_bytes=UNLIMITED)))
+
+    def gnu_read_write() -> None:
+        for path in files:
+            run(["msgcat", str(path), "-o", str(work / "rw-gnu.po")])
+
+    def ours_mo() -> None:
+        for path in files:
+            (work / "ours.mo").write_bytes(
+                po.write_mo(po.read(path.read_bytes(), max_bytes=UNLIMITED))
+            )
+
+    def gnu_mo() -> None:
+        for path in files:
+            run(["msgfmt", str(path), "-o", str(work / "gnu.mo")])
+
+    rows = []
+    for name, mine, ref, reference in (
+        ("read + write 6 catalogues", ours_read_write, gnu_read_write, "msgcat"),
+        ("compile 6 MO files", ours_mo, gnu_mo, "msgfmt"),
+    ):
+        ours_s, ref_s = timed(mine, 3), timed(ref, 3)
+        rows.append(
+            {
+                "bench": name,
+                "size": size,
+                "ours_s": ours_s,
+                "reference": reference,
+                "reference_s": ref_s,
+                "ratio": ours_s / ref_s,
+                "note": f"{1e6 * ours_s / (6 * size):.1f} µs per entry",
+            }
+        )
+    return rows
+
+
+def bench_store(work: Path, size: int, data: corpus.Corpus) -> list[dict[str, object]]:
+    root = work / "content"
+    corpus.write_content_root(data, root)
+    translator = str(Path(sys.executable).with_name("translator"))
+    database = f"sqlite:///{work / 'desk.db'}"
+    base = [translator, "--root", str(root), "--database", database]
+    catalogues = sorted(str(p) for p in root.glob("locales/*/LC_MESSAGES/*.po"))
+    reference_s, reference_mb = child_run(
+        ["msgcat", "--use-first", *catalogues, "-o", str(work / "all.po")]
+    )
+    init_s, init_mb = child_run([*base, "init"])
+    noop_s, noop_mb = child_run([*base, "extract"])
+    _edit_sources(root, data)
+    edit_s, edit_mb = child_run([*base, "extract"])
+    note = f"peak {init_mb:.0f} MiB (msgcat {reference_mb:.0f} MiB)"
+    return [
+        {
+            "bench": "translator init",
+            "size": size,
+            "ours_s": init_s,
+            "reference": "msgcat all",
+            "reference_s": reference_s,
+            "ratio": init_s / reference_s,
+            "note": note,
+        },
+        {
+            "bench": "translator extract, nothing changed",
+            "size": size,
+            "ours_s": noop_s,
+            "reference": "msgcat all",
+            "reference_s": reference_s,
+            "ratio": noop_s / reference_s,
+            "note": f"peak {noop_mb:.0f} MiB",
+        },
+        {
+            "bench": "translator extract, 2% edited",
+            "size": size,
+            "ours_s": edit_s,
+            "reference": "msgcat all",
+            "reference_s": reference_s,
+            "ratio": edit_s / reference_s,
+            "note": f"peak {edit_mb:.0f} MiB",
+        },
+    ]
+
+
+def _edit_sources(root: Path, data: corpus.Corpus) -> None:
+    """Apply the corpus's ordinary edits to the Markdown sources, document by document."""
+    edited = corpus.edit(data)
+    changed = dict(
+        zip(
+            (u for u in data.units if u not in set(edited)),
+            (u for u in edited if u not in set(data.units)),
+            strict=False,
+        )
+    )
+    for path in sorted((root / "source_texts").glob("*.md")):
+        text = path.read_text()
+        for old, new in changed.items():
+            if old in text:
+                text = text.replace(old, new)
+        path.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,50000")
+    parser.add_argument("--out", default="benchmarks/out")
+    args = parser.parse_args()
+    for tool in ("msgmerge", "msgcat", "msgfmt"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} is missing: install Debian's gettext (make install does)")
+    rows: list[dict[str, object]] = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        data = corpus.make(size)
+        with tempfile.TemporaryDirectory() as folder:
+            work = Path(folder)
+            rows.append(bench_update(work, size, data))
+            _print(rows[-1])
+            for row in bench_read_write(work, size, data) + bench_store(work, size, data):
+                rows.append(row)
+                _print(row)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "catalogues.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False))
+    print(f"\nMachine: {resource.getpagesize()} B pages; results in {out / 'catalogues.json'}")
+
+
+def _print(row: dict[str, object]) -> None:
+    print(
+        f"{row['bench']:38} {row['size']:>6} units  ours {row['ours_s']:8.2f} s  "
+        f"{row['reference']:>10} {row['reference_s']:8.2f} s  ratio {row['ratio']:6.2f}  "
+        f"{row['note']}",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
