@@ -27,10 +27,11 @@ BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    """A content root holding copies of the repository's source_texts/ and locales/."""
+    """A content root holding copies of the repository's source_texts/, locales/, glossary/."""
     content = tmp_path / "content"
     shutil.copytree(REPO / "source_texts", content / "source_texts")
     shutil.copytree(REPO / "locales", content / "locales")
+    shutil.copytree(REPO / "glossary", content / "glossary")
     return content
 
 
@@ -75,10 +76,11 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 @pytest.fixture
 def loaded(sessions: sessionmaker[Session], root: Path) -> sessionmaker[Session]:
     """A store loaded from the content root, as `translator init` does."""
-    from translator.services import sync
+    from translator.services import glossary, sync
 
     with db.transaction(sessions) as session:
         sync.load(session, root)
+        glossary.load_shipped(session, root)
     return sessions
 
 

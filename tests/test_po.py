@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polib
 import pytest
+from rapidfuzz import fuzz
 
 from translator.formats import po
 
@@ -319,3 +320,20 @@ def test_random_entries_are_written_exactly_as_msgcat_writes_them() -> None:
     ]
     text = po.write(po.Catalogue([("Content-Type", "text/plain; charset=UTF-8")], [], entries))
     assert msgcat(text) == text
+
+
+def test_fuzzy_index_compares_short_strings_with_every_short_candidate() -> None:
+    candidates = [f"Prisoner {n} is on hunger strike in Evin prison." for n in range(500)]
+    candidates += ["Larry we must do", "may we must nybooks"]
+    index = po.FuzzyIndex(candidates)
+    # "must" is too common to probe by word; the short scan still finds the closer string
+    assert index.best("may we must") == "Larry we must do"
+
+
+def test_fuzzy_index_prefers_the_first_of_equally_similar_candidates() -> None:
+    first, second = "Free them now, all of them.", "Free them now, alp of them."
+    assert fuzz.ratio("Free them now, alx of them.", first) == fuzz.ratio(
+        "Free them now, alx of them.", second
+    )
+    assert po.FuzzyIndex([first, second]).best("Free them now, alx of them.") == first
+    assert po.FuzzyIndex([second, first]).best("Free them now, alx of them.") == second

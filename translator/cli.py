@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from translator import config as config_module
 from translator import db, languages
+from translator.checks import Severity
 from translator.models import Role
-from translator.services import DeskError, accounts, importing, stats, sync
+from translator.services import DeskError, accounts, checking, glossary, importing, stats, sync
 
 
 class Context:
@@ -83,8 +84,9 @@ def init(obj: Context) -> None:
             click.echo("The database already holds documents; nothing loaded.")
             return
         units = sync.load(session, obj.root)
+        terms = glossary.load_shipped(session, obj.root)
         password = accounts.ensure_admin(session)
-    click.echo(f"Loaded {units} units from {obj.root.resolve()}.")
+    click.echo(f"Loaded {units} units and {terms} glossary terms from {obj.root.resolve()}.")
     if password:
         click.echo(f"Created the first account: admin, password {password}")
         click.echo("(shown once: write it down, then change it after logging in)")
@@ -179,6 +181,80 @@ def status(obj: Context, as_json: bool, language: str | None, slug: str | None) 
             f"{row.needs_editing:5} {row.translated:5} {row.approved:5} "
             f"{row.words_total:6} {row.percent_translated:6.1f} {row.percent_approved:6.1f}"
         )
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.option("--lang", "language", type=click.Choice(languages.TARGET_LANGUAGES))
+@click.option("--document", "slug")
+@click.pass_obj
+@_fail_cleanly
+def check(obj: Context, as_json: bool, language: str | None, slug: str | None) -> None:
+    """Run the quality checks; exit 1 when any error-level check fails."""
+    with obj.session() as session:
+        findings = checking.check_store(session, language=language, slug=slug)
+    if as_json:
+        click.echo(json.dumps([asdict(f) for f in findings], indent=2, ensure_ascii=False))
+    else:
+        for f in findings:
+            click.echo(
+                f"{f.location} [{f.language}] {f.severity} {f.check}: {f.message}\n"
+                f"    English:     {f.source[:100]}\n    Translation: {f.translation[:100]}"
+            )
+        errors = sum(f.severity == Severity.ERROR for f in findings)
+        click.echo(f"{errors} errors, {len(findings) - errors} warnings.")
+    if checking.has_errors(findings):
+        sys.exit(1)
+
+
+@main.group(name="glossary")
+def glossary_group() -> None:
+    """The campaign's terms and names, with their approved forms per language."""
+
+
+@glossary_group.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--replace", is_flag=True, help="Drop terms that are not in the file.")
+@click.pass_obj
+@_fail_cleanly
+def glossary_import(obj: Context, file: str, replace: bool) -> None:
+    """Import terms from a CSV or TBX file (new terms added, known ones updated)."""
+    path = Path(file)
+    new = glossary.read_file(path.read_bytes(), str(path))
+    with obj.session() as session:
+        added, updated = glossary.import_terms(session, new, replace=replace)
+    click.echo(f"{added} terms added, {updated} updated.")
+
+
+@glossary_group.command(name="export")
+@click.option(
+    "--format", "file_format", type=click.Choice(["csv", "tbx"]), default="csv", show_default=True
+)
+@click.option("--out", type=click.Path(dir_okay=False), help="A file (default: standard output).")
+@click.pass_obj
+@_fail_cleanly
+def glossary_export(obj: Context, file_format: str, out: str | None) -> None:
+    """Export the glossary as CSV or TBX."""
+    with obj.session() as session:
+        text = glossary.export(session, file_format)
+    if out:
+        sync.write_atomically(Path(out), text.encode())
+    else:
+        click.echo(text, nl=False)
+
+
+@glossary_group.command(name="list")
+@click.option("--lang", "language", type=click.Choice(languages.TARGET_LANGUAGES))
+@click.pass_obj
+@_fail_cleanly
+def glossary_list(obj: Context, language: str | None) -> None:
+    """The terms, with their approved forms."""
+    with obj.session() as session:
+        found = glossary.terms(session)
+    for term in found:
+        codes = [language] if language else list(languages.TARGET_LANGUAGES)
+        forms = "  ".join(f"{c}: {' | '.join(term.forms.get(c, ())) or '—'}" for c in codes)
+        click.echo(f"{term.english} ({term.type})  {forms}")
 
 
 @main.group()

@@ -171,3 +171,28 @@ def _changes_are_append_only(session: Session, *_: object) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, Change) and (obj in session.deleted or session.is_modified(obj)):
             raise ValueError("history is append-only: a Change row is never edited or deleted")
+
+
+class GlossaryTerm(Base):
+    """A campaign term or name, with its approved form (and accepted variants) per language."""
+
+    __tablename__ = "glossary_terms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    english: Mapped[str] = mapped_column(String(300), unique=True)
+    type: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    forms: Mapped[dict[str, Any]] = mapped_column(default=dict)  # language -> [approved, ...]
+
+
+class CheckFailure(Base):
+    """A failing check on a translation, as last run (on import, on demand)."""
+
+    __tablename__ = "check_failures"
+    __table_args__ = (Index("ix_check_failures_translation", "translation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    translation_id: Mapped[int] = mapped_column(ForeignKey("translations.id", ondelete="CASCADE"))
+    check: Mapped[str] = mapped_column(String(30))
+    severity: Mapped[str] = mapped_column(String(10))
+    message: Mapped[str] = mapped_column(Text)

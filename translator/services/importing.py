@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from translator import languages
 from translator.formats import po
 from translator.models import Change, Document, State, Suggestion, Translation, Unit, User, utcnow
-from translator.services import DeskError
+from translator.services import DeskError, checking
 from translator.services.sync import entry_state, read_catalogue
 
 MODES = ("untranslated-only", "suggest", "overwrite")
@@ -81,6 +81,7 @@ def import_file(
     catalogue = read_catalogue(Path(filename), data, lang, max_bytes=max_bytes)
     current = _current(session, document, language)
     report = ImportReport(mode)
+    changed: list[tuple[str, Translation]] = []
     for entry in catalogue.entries:
         if entry.obsolete or not entry.msgstr:
             continue
@@ -88,8 +89,10 @@ def import_file(
         if translation is None:
             report.unknown.append(Unknown(entry.line, entry.msgid))
             continue
-        _apply(session, translation, entry, mode, report, user, filename)
+        if _apply(session, translation, entry, mode, report, user, filename):
+            changed.append((entry.msgid, translation))
     session.flush()
+    checking.refresh(session, changed)
     return report
 
 
@@ -114,11 +117,12 @@ def _apply(
     report: ImportReport,
     user: User | None,
     filename: str,
-) -> None:
+) -> bool:
+    """Apply one entry by the mode; True when the translation changed."""
     incoming_state = entry_state(entry, trusted=False)
     if translation.text == entry.msgstr and translation.state >= incoming_state:
         report.unchanged += 1
-        return
+        return False
     if mode == "suggest":
         session.add(
             Suggestion(
@@ -130,15 +134,17 @@ def _apply(
             )
         )
         report.suggested += 1
-    elif mode == "overwrite" or not translation.text:
+        return False
+    if mode == "overwrite" or not translation.text:
         replaced = bool(translation.text)
         _set(session, translation, entry.msgstr, incoming_state, user, filename)
         if replaced:
             report.overwritten += 1
         else:
             report.filled += 1
-    else:
-        report.conflicts.append(Conflict(entry.line, entry.msgid, translation.text, entry.msgstr))
+        return True
+    report.conflicts.append(Conflict(entry.line, entry.msgid, translation.text, entry.msgstr))
+    return False
 
 
 def _set(

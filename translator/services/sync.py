@@ -78,13 +78,7 @@ def load(session: Session, root: Path) -> int:
 
 
 def _load_document(session: Session, root: Path, source: SourceText) -> int:
-    meta = source.meta
-    document = Document(
-        slug=source.slug,
-        kind=str(meta["kind"]),
-        title=str(meta["title"]),
-        source_sha256=source.sha256,
-    )
+    document = Document(slug=source.slug)
     set_metadata(document, source)
     session.add(document)
     session.flush()

@@ -1,0 +1,324 @@
+"""Each check, data-driven: good and bad translations in every language the desk supports."""
+
+from __future__ import annotations
+
+import pytest
+
+from translator import numerals
+from translator.checks import Context, Severity, Term, all_checks, run_all
+from translator.formats import glossary as glossary_format
+
+GLOSSARY = (
+    Term(
+        "Toomaj Salehi",
+        "person",
+        {
+            "fa": ("توماج صالحی",),
+            "tr": ("Toomaj Salehi",),
+            "fr": ("Toomaj Salehi",),
+            "es": ("Toomaj Salehi",),
+            "de": ("Toomaj Salehi",),
+            "pt": ("Toomaj Salehi",),
+        },
+    ),
+    Term(
+        "Woman, Life, Freedom",
+        "slogan",
+        {
+            "fa": ("زن، زندگی، آزادی",),
+            "de": ("Frau, Leben, Freiheit",),
+            "fr": ("Femme, Vie, Liberté",),
+        },
+    ),
+    Term("Reporters Without Borders", "organisation", {"de": ("Reporter ohne Grenzen",)}),
+)
+
+
+def failures(check: str, source: str, translation: str, language: str) -> list[str]:
+    return [
+        f.message for f in run_all(source, translation, Context(language, GLOSSARY), only=[check])
+    ]
+
+
+def case(source: str, translation: str, language: str) -> tuple[str, str, str]:
+    return source, translation, language
+
+
+FIGURES_GOOD = [
+    case("At least 15,000 detained.", "Mindestens 15.000 Menschen festgenommen.", "de"),
+    case("At least 15,000 detained.", "Au moins 15\u202f000 personnes arrêtées.", "fr"),
+    case("At least 15,000 detained.", "Au moins 15\u00a0000 personnes arrêtées.", "fr"),
+    case("At least 15,000 detained.", "Au moins 15 000 personnes arrêtées.", "fr"),
+    case("At least 15,000 detained.", "دست‌کم ۱۵٬۰۰۰ نفر بازداشت شده‌اند.", "fa"),
+    case("At least 15,000 detained.", "دست‌کم ١٥٬٠٠٠ نفر بازداشت شده‌اند.", "fa"),
+    case("At least 15,000 detained.", "En az 15.000 kişi gözaltına alındı.", "tr"),
+    case("At least 15,000 detained.", "Al menos 15.000 personas detenidas.", "es"),
+    case("At least 15,000 detained.", "Pelo menos 15.000 pessoas detidas.", "pt"),
+    case("A rise of 2.5 percent.", "Ein Anstieg um 2,5 Prozent.", "de"),
+    case("A rise of 2.5 percent.", "Une hausse de 2,5 %.", "fr"),
+    case("A rise of 2.5 percent.", "افزایش ۲٫۵ درصدی.", "fa"),
+    case("In the 1980–88 war.", "Im Krieg von 1980 bis 1988.", "de"),
+    case("In the 1980–88 war.", "در جنگ ۱۹۸۰ تا ۱۹۸۸.", "fa"),
+    case("The 1988 massacre.", "کشتار ۱۳۶۷.", "fa"),
+    case("The 1988 massacre.", "کشتار سال ۱۳۶۶.", "fa"),
+    case("On 16 September 2022.", "در ۲۵ شهریور ۱۴۰۱.", "fa"),
+    case("On 16 September 2022.", "در ۱۶ سپتامبر ۲۰۲۲.", "fa"),
+    case("227 of 290 members voted.", "290 milletvekilinden 227'si oy verdi.", "tr"),
+    case("No figures here.", "Keine Zahlen.", "de"),
+    case(
+        "See [the list](https://example.org/2022/list-5).",
+        "Siehe [die Liste](https://example.org/2022/list-5).",
+        "de",
+    ),
+]
+FIGURES_BAD = [
+    case(
+        "At least 15,000 detained.",
+        "Mindestens 1.500 Menschen festgenommen.",
+        "de",
+    ),
+    case("At least 15,000 detained.", "Mindestens 15,000 Menschen festgenommen.", "de"),
+    case("At least 15,000 detained.", "دست‌کم ۱۵۰۰ نفر بازداشت شده‌اند.", "fa"),
+    case("At least 15,000 detained.", "Au moins 1 500 personnes arrêtées.", "fr"),
+    case("A rise of 2.5 percent.", "Ein Anstieg um 25 Prozent.", "de"),
+    case("Over 400 killed, including 51 minors.", "Plus de 400 tués, dont 15 mineurs.", "fr"),
+    case("Over 400 killed, including 51 minors.", "بیش از ۴۰۰ نفر کشته شدند.", "fa"),
+    case("The 1988 massacre.", "کشتار ۱۳۶۸.", "fa"),
+    case("The 1988 massacre.", "Le massacre de 1998.", "fr"),
+    case("In the 1980–88 war.", "Im Krieg von 1980 bis 1989.", "de"),
+    case("227 of 290 members voted.", "290 milletvekilinden 272'si oy verdi.", "tr"),
+    case("On 16 September 2022.", "En 17 de septiembre de 2022.", "es"),
+]
+
+
+@pytest.mark.parametrize(("source", "translation", "language"), FIGURES_GOOD)
+def test_figures_accepts_the_same_values_in_any_script_or_grouping(
+    source: str, translation: str, language: str
+) -> None:
+    assert failures("figures", source, translation, language) == []
+
+
+@pytest.mark.parametrize(("source", "translation", "language"), FIGURES_BAD)
+def test_figures_catches_a_wrong_or_missing_number(
+    source: str, translation: str, language: str
+) -> None:
+    found = failures("figures", source, translation, language)
+    assert found and all(m.startswith("figure ") for m in found)
+
+
+def test_figures_message_names_the_numbers_involved() -> None:
+    [message] = failures("figures", "At least 15,000 detained.", "Mindestens 1.500 Menschen.", "de")
+    assert message == (
+        "figure 15,000 of the English is missing from the translation (the translation has 1,500)"
+    )
+
+
+MARKUP_GOOD = [
+    case(
+        "Sign the [appeal](https://example.org/a) **now**.",
+        "امضا کنید: [فراخوان](https://example.org/a) **همین حالا**.",
+        "fa",
+    ),
+    case("*Their lives* hang in the balance.", "*Ihr Leben* hängt am seidenen Faden.", "de"),
+    case("Use `@burnthecage`.", "Utilisez `@burnthecage`.", "fr"),
+    case("Plain text.", "Texto simple.", "es"),
+]
+MARKUP_BAD = [
+    case("Sign the [appeal](https://example.org/a).", "Assine o apelo.", "pt"),
+    case(
+        "Sign the [appeal](https://example.org/a).",
+        "Assine o [apelo](https://example.org/b).",
+        "pt",
+    ),
+    case("**Free them** now.", "**Libérez-les maintenant.", "fr"),
+    case("**Free them** now.", "Libérez-les maintenant.", "fr"),
+    case("*Their lives* hang.", "Ihr Leben hängt.", "de"),
+    case("Use `code`.", "Kullan `kod`.", "tr"),
+    case("Free them.", "Free them <script>alert(1)</script>.", "tr"),
+]
+
+
+@pytest.mark.parametrize(("source", "translation", "language"), MARKUP_GOOD)
+def test_markup_accepts_kept_links_emphasis_and_code(
+    source: str, translation: str, language: str
+) -> None:
+    assert failures("markup", source, translation, language) == []
+
+
+@pytest.mark.parametrize(("source", "translation", "language"), MARKUP_BAD)
+def test_markup_catches_dropped_links_changed_targets_and_broken_emphasis(
+    source: str, translation: str, language: str
+) -> None:
+    assert failures("markup", source, translation, language)
+
+
+URLS_GOOD = [
+    case("Follow @burnthecage on Instagram.", "@burnthecage را در اینستاگرام دنبال کنید.", "fa"),
+    case("Write to press@example.org.", "Schreiben Sie an press@example.org.", "de"),
+    case("See https://www.nybooks.com/ today.", "Voir https://www.nybooks.com/ aujourd'hui.", "fr"),
+    case(
+        "[@burnthecage](https://www.instagram.com/burnthecage/)",
+        "[@burnthecage](https://www.instagram.com/burnthecage/)",
+        "es",
+    ),
+]
+URLS_BAD = [
+    case("Follow @burnthecage on Instagram.", "Instagram'da @burnthecages takip edin.", "tr"),
+    case("Follow @burnthecage on Instagram.", "Siga no Instagram.", "pt"),
+    case("Write to press@example.org.", "Schreiben Sie an presse@example.org.", "de"),
+    case("See https://www.nybooks.com/ today.", "Voir https://nybooks.com/ aujourd'hui.", "fr"),
+]
+
+
+@pytest.mark.parametrize(("source", "translation", "language"), URLS_GOOD)
+def test_urls_accepts_addresses_and_handles_kept_exactly(
+    source: str, translation: str, language: str
+) -> None:
+    assert failures("urls", source, translation, language) == []
+
+
+@pytest.mark.parametrize(("source", "translation", "language"), URLS_BAD)
+def test_urls_catches_a_changed_address_or_handle(
+    source: str, translation: str, language: str
+) -> None:
+    assert failures("urls", source, translation, language)
+
+
+GLOSSARY_GOOD = [
+    case("Toomaj Salehi is on hunger strike.", "توماج صالحی در اعتصاب غذاست.", "fa"),
+    case("Toomaj Salehi is on hunger strike.", "Toomaj Salehi'nin açlık grevi sürüyor.", "tr"),
+    case("Free Toomaj Salehi.", "Libérez Toomaj Salehi.", "fr"),
+    case(
+        'Under the slogan "Woman, Life, Freedom".', "Unter dem Motto „Frau, Leben, Freiheit“.", "de"
+    ),
+    case("Reporters Without Borders counts 33.", "Reporter ohne Grenzen zählt 33.", "de"),
+]
+GLOSSARY_BAD = [
+    case(
+        "Toomaj Salehi is on hunger strike.",
+        "توماج صالحي در اعتصاب غذاست.",
+        "fa",
+    ),
+    case("Free Toomaj Salehi.", "Libérez Tomaj Salehi.", "fr"),
+    case("Free Toomaj Salehi.", "Liberen a Toomaj Salihi.", "es"),
+    case("Free Toomaj Salehi.", "Libertem Toomaj.", "pt"),
+]
+
+
+@pytest.mark.parametrize(("source", "translation", "language"), GLOSSARY_GOOD)
+def test_glossary_accepts_the_approved_forms(source: str, translation: str, language: str) -> None:
+    assert failures("glossary", source, translation, language) == []
+
+
+@pytest.mark.parametrize(("source", "translation", "language"), GLOSSARY_BAD)
+def test_glossary_catches_a_misspelt_name_as_an_error(
+    source: str, translation: str, language: str
+) -> None:
+    found = run_all(source, translation, Context(language, GLOSSARY), only=["glossary"])
+    assert found and all(f.severity == Severity.ERROR for f in found)
+    assert "Toomaj Salehi" in found[0].message
+
+
+def test_glossary_term_spelt_otherwise_is_a_warning() -> None:
+    found = run_all(
+        "Reporters Without Borders counts 33.",
+        "Reporter ohne Grenze zählt 33.",
+        Context("de", GLOSSARY),
+        only=["glossary"],
+    )
+    assert [f.severity for f in found] == [Severity.WARNING]
+    assert "'Reporter ohne Grenzen'" in found[0].message
+
+
+PUNCTUATION_GOOD = [
+    case("Why? Act now!", "Pourquoi\u202f? Agissez maintenant\u202f!", "fr"),
+    case('The slogan "Woman"', "Le slogan «\u202fFemme\u202f»", "fr"),
+    case("Why? Act now, today; now.", "چرا؟ همین حالا، امروز؛ اکنون.", "fa"),
+    case("See https://example.org/a?b=c now.", "Voir https://example.org/a?b=c maintenant.", "fr"),
+    case('The "police"', "Die „Polizei“", "de"),
+    case("At 10:30.", "À 10:30.", "fr"),
+]
+PUNCTUATION_BAD = [
+    case("Why? Act now!", "Pourquoi? Agissez maintenant !", "fr"),
+    case('The slogan "Woman"', "Le slogan « Femme »", "fr"),
+    case("Why? Act now, today.", "چرا? همین حالا, امروز.", "fa"),
+    case("Political prisoners.", "زندانيان سياسي.", "fa"),
+    case("Political prisoners.", "زندانی\u200bها.", "fa"),
+    case('The "police"', 'Die "Polizei"', "de"),
+    case('The "police"', 'La "policía"', "es"),
+    case("The (police)", "La (policía", "es"),
+]
+
+
+@pytest.mark.parametrize(("source", "translation", "language"), PUNCTUATION_GOOD)
+def test_punctuation_accepts_each_languages_typography(
+    source: str, translation: str, language: str
+) -> None:
+    assert failures("punctuation", source, translation, language) == []
+
+
+@pytest.mark.parametrize(("source", "translation", "language"), PUNCTUATION_BAD)
+def test_punctuation_warns_about_foreign_typography(
+    source: str, translation: str, language: str
+) -> None:
+    found = run_all(source, translation, Context(language, GLOSSARY), only=["punctuation"])
+    assert found and all(f.severity == Severity.WARNING for f in found)
+
+
+SPACING_BAD = [
+    case("Free them.", " Befreit sie.", "de"),
+    case("Free them.", "Befreit sie. ", "de"),
+    case("Free them.", "Befreit  sie.", "de"),
+    case("Line one\\\nline two", "Satır bir satır iki", "tr"),
+]
+
+
+@pytest.mark.parametrize(("source", "translation", "language"), SPACING_BAD)
+def test_spacing_warns_about_stray_spaces_and_line_breaks(
+    source: str, translation: str, language: str
+) -> None:
+    assert failures("spacing", source, translation, language)
+
+
+def test_spacing_accepts_the_englishs_own_spacing() -> None:
+    assert failures("spacing", "Free them.", "Befreit sie.", "de") == []
+    assert failures("spacing", "Line one\\\nline two", "Satır bir\\\nsatır iki", "tr") == []
+
+
+def test_unchanged_warns_unless_the_english_is_only_names_and_figures() -> None:
+    assert failures("unchanged", "Act now to free them.", "Act now to free them.", "de")
+    assert failures("unchanged", "Toomaj Salehi", "Toomaj Salehi", "de") == []
+    assert failures("unchanged", "15,000", "15,000", "fr") == []
+    assert failures("unchanged", "fa", "fa", "tr") == []
+
+
+def test_length_warns_about_much_shorter_or_longer_translations() -> None:
+    source = "Free all of Iran's political prisoners now."
+    assert failures("length", source, "Frei.", "de")
+    assert failures("length", source, source * 4, "de")
+    assert (
+        failures("length", source, "Alle politischen Gefangenen im Iran jetzt freilassen.", "de")
+        == []
+    )
+    assert failures("length", "Act now", "Jetzt", "de") == []
+
+
+def test_every_check_has_an_id_a_name_and_a_severity() -> None:
+    for check in all_checks():
+        assert check.id and check.name and check.severity in (Severity.ERROR, Severity.WARNING)
+
+
+def test_solar_hijri_conversion_matches_known_dates() -> None:
+    assert numerals.gregorian_to_jalali(2022, 9, 16) == (1401, 6, 25)
+    assert numerals.gregorian_to_jalali(2021, 3, 21) == (1400, 1, 1)
+    assert numerals.gregorian_to_jalali(1988, 7, 19) == (1367, 4, 28)
+
+
+def test_shipped_glossary_reads_and_round_trips_as_csv_and_tbx() -> None:
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "glossary" / "campaign.csv"
+    terms = glossary_format.read_csv(path.read_text(), str(path))
+    assert len(terms) > 40 and any(t.english == "Toomaj Salehi" for t in terms)
+    assert glossary_format.write_csv(terms) == path.read_text()
+    assert glossary_format.read_tbx(glossary_format.write_tbx(terms).encode()) == terms

@@ -1,0 +1,128 @@
+"""Quality checks on a translation: each a small named rule with an id, a severity and a message.
+
+A check looks at (source, translation, language) and returns the problems it finds, each in words a
+volunteer understands. Errors block approval and publishing; warnings are shown. Checks import
+neither Flask nor SQLAlchemy: the glossary comes in as plain data.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+TERM_TYPES = ("person", "place", "prison", "court", "organisation", "institution", "slogan", "term")
+PROPER_TYPES = frozenset({"person", "place", "prison", "court", "organisation", "slogan"})
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One problem found by one check."""
+
+    check: str
+    severity: Severity
+    message: str
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary entry: the English, its kind, and the accepted forms per language (approved
+    form first)."""
+
+    english: str
+    type: str
+    forms: dict[str, tuple[str, ...]] = field(hash=False)
+    note: str = ""
+
+    @property
+    def is_name(self) -> bool:
+        """A person's name: misspelling it is an error."""
+        return self.type == "person"
+
+    @property
+    def is_proper(self) -> bool:
+        """A proper noun (a name, a place, an organisation, a slogan): matched in its case."""
+        return self.type in PROPER_TYPES
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check may need besides the texts: the language and the glossary."""
+
+    language: str
+    glossary: Sequence[Term] = field(default_factory=tuple)
+
+
+class Check:
+    """A check: subclasses set `id`, `severity`, `name` and implement `problems`."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+
+    def problems(self, source: str, translation: str, context: Context) -> Iterable[str]:
+        raise NotImplementedError
+
+    def run(self, source: str, translation: str, context: Context) -> list[Failure]:
+        return [
+            Failure(self.id, self.severity, message)
+            for message in self.problems(source, translation, context)
+        ]
+
+
+def all_checks() -> list[Check]:
+    """Every check, in the order their failures are shown."""
+    from translator.checks import (
+        figures,
+        glossary,
+        length,
+        markup,
+        punctuation,
+        spacing,
+        unchanged,
+        urls,
+    )
+
+    return [
+        figures.Figures(),
+        markup.Markup(),
+        urls.Urls(),
+        glossary.NameSpelling(),
+        glossary.Terminology(),
+        punctuation.Punctuation(),
+        spacing.Spacing(),
+        unchanged.Unchanged(),
+        length.Length(),
+    ]
+
+
+_CHECKS: list[Check] = []
+
+
+def run_all(
+    source: str, translation: str, context: Context, only: Iterable[str] | None = None
+) -> list[Failure]:
+    """Every failure of every check (or of the checks named in `only`) on one translation.
+
+    An empty translation has nothing to check.
+    """
+    if not translation:
+        return []
+    if not _CHECKS:
+        _CHECKS.extend(all_checks())
+    wanted = set(only) if only is not None else None
+    failures: list[Failure] = []
+    for check in _CHECKS:
+        if wanted is None or check.id in wanted:
+            failures.extend(check.run(source, translation, context))
+    return failures
+
+
+def check_ids() -> list[str]:
+    return list(dict.fromkeys(check.id for check in all_checks()))

@@ -1,0 +1,74 @@
+"""Figures are facts: every number of the English appears, by value, in the translation.
+
+Whatever the digits (ASCII, Persian, Arabic-Indic) or separators the language uses: 15,000 in the
+English is 15.000 in German, 15 000 in French, ۱۵٬۰۰۰ in Farsi. A year range 1980–88 means 1980 and
+1988. In Farsi a year may also be given in the Solar Hijri calendar (1988 as ۱۳۶۷ or ۱۳۶۶), and a
+written-out date as its Solar Hijri day (16 September 2022 as ۲۵ شهریور ۱۴۰۱).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from functools import lru_cache
+
+from translator import numerals
+from translator.checks import Check, Context, Severity
+
+_NOT_PROSE = re.compile(r"\]\([^)]*\)|https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|@\w+")
+
+
+class Figures(Check):
+    id = "figures"
+    name = "Figures"
+    severity = Severity.ERROR
+
+    def problems(self, source: str, translation: str, context: Context) -> Iterable[str]:
+        wanted = _source_figures(source, context.language == "fa")
+        if not wanted:
+            return []
+        found = {figure.value for figure in numerals.figures(_prose(translation), context.language)}
+        missing = [text for text, accepted in wanted if not accepted & found]
+        if not missing:
+            return []
+        shown = ", ".join(_show(v) for v in sorted(found)) or "no figures"
+        return [
+            f"figure {text} of the English is missing from the translation "
+            f"(the translation has {shown})"
+            for text in missing
+        ]
+
+
+@lru_cache(maxsize=65536)
+def _source_figures(source: str, solar_hijri: bool) -> tuple[tuple[str, frozenset[Decimal]], ...]:
+    """Each distinct number of the English, with the values that count as it."""
+    prose = _prose(source)
+    accepted: dict[Decimal, set[Decimal]] = {}
+    written: dict[Decimal, str] = {}
+    for figure in numerals.figures(prose, "en"):
+        accepted.setdefault(figure.value, {figure.value})
+        written.setdefault(figure.value, figure.text)
+    if solar_hijri:
+        _add_solar_hijri(prose, accepted)
+    return tuple((written[value], frozenset(values)) for value, values in accepted.items())
+
+
+def _add_solar_hijri(prose: str, accepted: dict[Decimal, set[Decimal]]) -> None:
+    for value, values in accepted.items():
+        if value == value.to_integral_value() and 1800 <= value <= 2100:
+            values.update({value - 621, value - 622})
+    for year, month, day, day_text, _ in numerals.english_dates(prose):
+        jalali_year, _, jalali_day = numerals.gregorian_to_jalali(year, month, day)
+        accepted.setdefault(Decimal(day_text), {Decimal(day_text)}).add(Decimal(jalali_day))
+        accepted.setdefault(Decimal(year), {Decimal(year)}).add(Decimal(jalali_year))
+
+
+def _prose(text: str) -> str:
+    """The text without link targets, URLs, e-mail addresses and handles, whose digits are not
+    figures."""
+    return _NOT_PROSE.sub(" ", text)
+
+
+def _show(value: Decimal) -> str:
+    return f"{value:,}" if value == value.to_integral_value() else str(value)

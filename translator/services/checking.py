@@ -1,0 +1,121 @@
+"""Running the checks over the store: on demand, after an import, and keeping the results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from translator.checks import Context, Severity, run_all
+from translator.models import CheckFailure, Document, Translation, Unit
+from translator.services import glossary
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One failing check, with where it is: the shape of `translator check --json`."""
+
+    document: str
+    language: str
+    unit: int
+    location: str
+    source: str
+    translation: str
+    check: str
+    severity: str
+    message: str
+
+
+def check_store(
+    session: Session, language: str | None = None, slug: str | None = None
+) -> list[Finding]:
+    """Run every check on every translated current unit (of one language or document), keep
+    the failures in the store, and return them in document order."""
+    query = (
+        select(Document.slug, Unit, Translation)
+        .join(Unit, Unit.document_id == Document.id)
+        .join(Translation, Translation.unit_id == Unit.id)
+        .where(Unit.obsolete.is_(False), Translation.text != "")
+        .order_by(Document.slug, Translation.language, Unit.position)
+    )
+    if language:
+        query = query.where(Translation.language == language)
+    if slug:
+        query = query.where(Document.slug == slug)
+    contexts = _contexts(session)
+    findings: list[Finding] = []
+    checked: list[Translation] = []
+    stored: list[dict[str, object]] = []
+    for document, unit, translation in session.execute(query):
+        checked.append(translation)
+        for failure in run_all(unit.source, translation.text, contexts(translation.language)):
+            findings.append(
+                Finding(
+                    document,
+                    translation.language,
+                    unit.id,
+                    unit.locations.split(" ")[0],
+                    unit.source,
+                    translation.text,
+                    failure.check,
+                    failure.severity,
+                    failure.message,
+                )
+            )
+            stored.append(
+                {
+                    "translation_id": translation.id,
+                    "check": failure.check,
+                    "severity": failure.severity.value,
+                    "message": failure.message,
+                }
+            )
+    _replace_failures(session, [t.id for t in checked], stored)
+    return findings
+
+
+def refresh(session: Session, changed: Iterable[tuple[str, Translation]]) -> None:
+    """Re-run the checks on translations that changed, given with their English, and keep the
+    failures."""
+    contexts = _contexts(session)
+    pairs = list(changed)
+    stored: list[dict[str, object]] = []
+    for source, translation in pairs:
+        for failure in run_all(source, translation.text, contexts(translation.language)):
+            stored.append(
+                {
+                    "translation_id": translation.id,
+                    "check": failure.check,
+                    "severity": failure.severity.value,
+                    "message": failure.message,
+                }
+            )
+    _replace_failures(session, [translation.id for _, translation in pairs], stored)
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(finding.severity == Severity.ERROR for finding in findings)
+
+
+def _contexts(session: Session) -> Callable[[str], Context]:
+    terms = tuple(glossary.terms(session))
+    cache: dict[str, Context] = {}
+
+    def context(language: str) -> Context:
+        if language not in cache:
+            cache[language] = Context(language, terms)
+        return cache[language]
+
+    return context
+
+
+def _replace_failures(
+    session: Session, translation_ids: list[int], rows: list[dict[str, object]]
+) -> None:
+    for start in range(0, len(translation_ids), 500):
+        chunk = translation_ids[start : start + 500]
+        session.execute(delete(CheckFailure).where(CheckFailure.translation_id.in_(chunk)))
+    if rows:
+        session.execute(insert(CheckFailure), rows)
