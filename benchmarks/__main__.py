@@ -8,14 +8,13 @@ Every figure is printed beside its reference as a ratio (ours / reference; below
 (d) `translator init` and `translator extract` on the corpus: time and peak memory, against
     `msgcat` reading the same catalogues.
 
-    python -m benchmarks [--sizes 10000,50000] [--out benchmarks/out]
+    python -m benchmarks [--suite all|catalogues|checks] [--sizes 10000,50000]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import corpus
+from benchmarks import checks, corpus
 from translator import languages
 from translator.formats import po
 
@@ -221,12 +220,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,50000")
     parser.add_argument("--out", default="benchmarks/out")
+    parser.add_argument("--suite", choices=["all", "catalogues", "checks"], default="all")
+    parser.add_argument(
+        "--check-units",
+        type=int,
+        default=50_000,
+        help="units per language for the checks benchmark",
+    )
     args = parser.parse_args()
     for tool in ("msgmerge", "msgcat", "msgfmt"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is missing: install Debian's gettext (make install does)")
     rows: list[dict[str, object]] = []
-    for size in (int(s) for s in args.sizes.split(",")):
+    if args.suite in ("all", "checks"):
+        for row in [checks.bench_corpus(args.check_units), *checks.bench_adversarial()]:
+            rows.append(row)
+            _print(row)
+    sizes = [int(s) for s in args.sizes.split(",")] if args.suite != "checks" else []
+    for size in sizes:
         data = corpus.make(size)
         with tempfile.TemporaryDirectory() as folder:
             work = Path(folder)
@@ -237,8 +248,8 @@ def main() -> None:
                 _print(row)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "catalogues.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False))
-    print(f"\nMachine: {resource.getpagesize()} B pages; results in {out / 'catalogues.json'}")
+    (out / f"{args.suite}.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False))
+    print(f"\nResults in {out / (args.suite + '.json')}")
 
 
 def _print(row: dict[str, object]) -> None:

@@ -39,3 +39,18 @@ def test_page_references_nothing_from_another_origin(client) -> None:
     collector.feed(client.get("/").get_data(as_text=True))
     assert collector.references
     assert all(ref.startswith("/") and not ref.startswith("//") for ref in collector.references)
+
+
+def test_glossary_page_lists_approved_forms_per_language(client) -> None:
+    page = client.get("/glossary").get_data(as_text=True)
+    assert "Toomaj Salehi" in page and "توماج صالحی" in page
+    assert '<td lang="fa" dir="rtl"><strong>توماج صالحی</strong>' in page
+
+
+def test_glossary_page_shows_the_terms_of_one_english_text(client) -> None:
+    page = client.get(
+        "/glossary", query_string={"unit": "Toomaj Salehi is on hunger strike in Isfahan prison."}
+    ).get_data(as_text=True)
+    assert "Toomaj Salehi" in page and "Mahsa" not in page
+    empty = client.get("/glossary", query_string={"unit": "Nothing here."}).get_data(as_text=True)
+    assert "No glossary term in this text." in empty

@@ -16,6 +16,7 @@ from babel import Locale
 
 _TO_ASCII = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _SPACES = "\u00a0\u202f\u2009"
+_NOT_DIGIT = re.compile(r"\D")
 _EXTRA_GROUPS = {"fa": ",", "fr": " "}
 _EXTRA_DECIMALS = {"fa": "."}
 # A four-digit year and a two-digit one after a dash: 1980–88 is 1980 to 1988.
@@ -94,10 +95,11 @@ def separators(language: str) -> tuple[str, str]:
 
 def figures(text: str, language: str = "en") -> list[Figure]:
     """Every number in a text, read with the language's separators; year ranges expanded."""
-    ascii_text = _expand_year_ranges(to_ascii_digits(text))
+    ascii_text = _expand_year_ranges(text if text.isascii() else to_ascii_digits(text))
     found = []
     for match in _pattern(language).finditer(ascii_text):
-        whole = re.sub(r"\D", "", match.group(1))
+        digits = match.group(1)
+        whole = digits if digits.isdigit() else _NOT_DIGIT.sub("", digits)
         try:
             value = Decimal(f"{whole}.{match.group(2)}" if match.group(2) else whole)
         except InvalidOperation:  # pragma: no cover - the pattern admits digits only
@@ -107,6 +109,9 @@ def figures(text: str, language: str = "en") -> list[Figure]:
 
 
 def _expand_year_ranges(text: str) -> str:
+    if "–" not in text and "-" not in text:
+        return text
+
     def expand(match: re.Match[str]) -> str:
         century, short = match.group(2), match.group(3)
         end = int(century + short)

@@ -8,15 +8,13 @@ written-out date as its Solar Hijri day (16 September 2022 as ۲۵ شهریور 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 
 from translator import numerals
 from translator.checks import Check, Context, Severity
-
-_NOT_PROSE = re.compile(r"\]\([^)]*\)|https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|@\w+")
+from translator.checks.text import prose
 
 
 class Figures(Check):
@@ -28,7 +26,7 @@ class Figures(Check):
         wanted = _source_figures(source, context.language == "fa")
         if not wanted:
             return []
-        found = {figure.value for figure in numerals.figures(_prose(translation), context.language)}
+        found = {figure.value for figure in numerals.figures(prose(translation), context.language)}
         missing = [text for text, accepted in wanted if not accepted & found]
         if not missing:
             return []
@@ -43,31 +41,25 @@ class Figures(Check):
 @lru_cache(maxsize=65536)
 def _source_figures(source: str, solar_hijri: bool) -> tuple[tuple[str, frozenset[Decimal]], ...]:
     """Each distinct number of the English, with the values that count as it."""
-    prose = _prose(source)
+    english = prose(source)
     accepted: dict[Decimal, set[Decimal]] = {}
     written: dict[Decimal, str] = {}
-    for figure in numerals.figures(prose, "en"):
+    for figure in numerals.figures(english, "en"):
         accepted.setdefault(figure.value, {figure.value})
         written.setdefault(figure.value, figure.text)
     if solar_hijri:
-        _add_solar_hijri(prose, accepted)
+        _add_solar_hijri(english, accepted)
     return tuple((written[value], frozenset(values)) for value, values in accepted.items())
 
 
-def _add_solar_hijri(prose: str, accepted: dict[Decimal, set[Decimal]]) -> None:
+def _add_solar_hijri(english: str, accepted: dict[Decimal, set[Decimal]]) -> None:
     for value, values in accepted.items():
         if value == value.to_integral_value() and 1800 <= value <= 2100:
             values.update({value - 621, value - 622})
-    for year, month, day, day_text, _ in numerals.english_dates(prose):
+    for year, month, day, day_text, _ in numerals.english_dates(english):
         jalali_year, _, jalali_day = numerals.gregorian_to_jalali(year, month, day)
         accepted.setdefault(Decimal(day_text), {Decimal(day_text)}).add(Decimal(jalali_day))
         accepted.setdefault(Decimal(year), {Decimal(year)}).add(Decimal(jalali_year))
-
-
-def _prose(text: str) -> str:
-    """The text without link targets, URLs, e-mail addresses and handles, whose digits are not
-    figures."""
-    return _NOT_PROSE.sub(" ", text)
 
 
 def _show(value: Decimal) -> str:

@@ -19,7 +19,7 @@ class _Glossary(Check):
 
     def problems(self, source: str, translation: str, context: Context) -> Iterable[str]:
         problems = []
-        for term in _terms_in(source, tuple(context.glossary)):
+        for term in terms_in(source, tuple(context.glossary)):
             if term.is_name != self.names:
                 continue
             forms = term.forms.get(context.language) or (term.english,)
@@ -47,9 +47,14 @@ class Terminology(_Glossary):
 
 
 @lru_cache(maxsize=65536)
-def _terms_in(source: str, glossary: Sequence[Term]) -> tuple[Term, ...]:
+def terms_in(source: str, glossary: Sequence[Term]) -> tuple[Term, ...]:
+    folded = source.casefold()
     return tuple(
-        term for term in glossary if _found(term.english, source, term.is_proper, whole_word=True)
+        term
+        for term in glossary
+        # a plain substring test first: most terms are not in most units
+        if (term.english in source if term.is_proper else term.english.casefold() in folded)
+        and _found(term.english, source, term.is_proper, whole_word=True)
     )
 
 

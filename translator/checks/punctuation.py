@@ -13,9 +13,10 @@ import re
 from collections.abc import Iterable
 
 from translator.checks import Check, Context, Severity, toolkit
+from translator.checks.text import prose
 
 _NO_BREAK = "\u00a0\u202f"
-_URLISH = re.compile(r"\]\([^)]*\)|https?://\S+|www\.\S+|\d:\d")
+_TIME = re.compile(r"\d:\d")
 _FRENCH_BEFORE = re.compile(rf"(?:(?<=[^\s{_NO_BREAK}])|(?<= ))([;:?!])")
 _FRENCH_OPEN = re.compile(rf"«(?![{_NO_BREAK}])")
 _FRENCH_CLOSE = re.compile(rf"(?<![{_NO_BREAK}])»")
@@ -31,7 +32,7 @@ class Punctuation(Check):
     severity = Severity.WARNING
 
     def problems(self, source: str, translation: str, context: Context) -> Iterable[str]:
-        text = _URLISH.sub(" ", translation)
+        text = _TIME.sub(" ", prose(translation))
         problems = list(_LANGUAGE_RULES.get(context.language, _none)(text))
         if '"' in text and context.language in _QUOTES:
             problems.append(f'use the quotation marks {_QUOTES[context.language]} instead of "')

@@ -7,8 +7,7 @@ import re
 from collections.abc import Iterable
 
 from translator.checks import Check, Context, Severity
-
-_NOT_WORDS = re.compile(r"\]\([^)]*\)|https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+|@\w+|\d+")
+from translator.checks.text import prose
 
 
 class Unchanged(Check):
@@ -21,7 +20,7 @@ class Unchanged(Check):
             return []
         if len(source.strip()) <= 3 and " " not in source.strip():
             return []  # a code or an acronym (fa, CIA) stays as it is
-        remaining = _NOT_WORDS.sub(" ", source)
+        remaining = re.sub(r"\d+", " ", prose(source))
         for term in context.glossary:
             if term.type != "term":
                 remaining = remaining.replace(term.english, " ")

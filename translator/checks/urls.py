@@ -3,16 +3,11 @@ markup check's)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 
 from translator.checks import Check, Context, Severity
-
-_LINK_TARGET = re.compile(r"\]\([^)]*\)")
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"»”“]")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?")
+from translator.checks.text import EMAIL, HANDLE, URL, without_link_targets
 
 
 class Urls(Check):
@@ -34,11 +29,11 @@ class Urls(Check):
 
 @lru_cache(maxsize=65536)
 def _items(text: str) -> tuple[tuple[str, str], ...]:
-    prose = _LINK_TARGET.sub("]", text)
-    urls = _URL.findall(prose)
-    without_urls = _URL.sub(" ", prose)
-    emails = _EMAIL.findall(without_urls)
-    handles = _HANDLE.findall(_EMAIL.sub(" ", without_urls))
+    prose = without_link_targets(text, "]")
+    urls = URL.findall(prose)
+    without_urls = URL.sub(" ", prose)
+    emails = EMAIL.findall(without_urls)
+    handles = HANDLE.findall(EMAIL.sub(" ", without_urls))
     items = (
         [("the address", u) for u in urls]
         + [("the e-mail address", e) for e in emails]

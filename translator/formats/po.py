@@ -452,17 +452,28 @@ def _write_entry(entry: Entry) -> str:
     return "\n".join(lines) + "\n"
 
 
-@lru_cache(maxsize=1 << 16)
 def _field(prefix: str, keyword: str, value: str) -> tuple[str, ...]:
     """A keyword and its string, wrapped as GNU gettext does (write-po.c).
 
-    Cached: a template and its six catalogues repeat every msgid, and a store writes them together.
+    A template and its six catalogues repeat every msgid, and a store writes them together, so
+    msgids are wrapped once and remembered; translations are not repeated, so they are not.
 
     The string goes on the keyword's line when it fits in 79 columns and has no newline before its
     end; otherwise the keyword gets "" and the string follows, split after each newline and wrapped
     at Unicode line-break opportunities (UAX #14: never before '?', '!', ':', ';' or ')'). A string
     with nowhere to break stays on the keyword's line, however long.
     """
+    if keyword in ("msgid", "msgid_plural"):
+        return _shared_field(prefix, keyword, value)
+    return _wrapped_field(prefix, keyword, value)
+
+
+@lru_cache(maxsize=1 << 17)
+def _shared_field(prefix: str, keyword: str, value: str) -> tuple[str, ...]:
+    return _wrapped_field(prefix, keyword, value)
+
+
+def _wrapped_field(prefix: str, keyword: str, value: str) -> tuple[str, ...]:
     head = f"{prefix}{keyword} "
     escaped = _escape(value)
     inner_newline = "\n" in value[:-1]
@@ -523,7 +534,7 @@ def _break_units(text: str) -> list[str]:
     return units
 
 
-@cache
+@lru_cache(maxsize=1 << 16)
 def _width(text: str) -> int:
     """Columns as libunistring counts them: code point by code point (a lam-alef is two).
 
@@ -561,7 +572,7 @@ def _wrap_locations(locations: Sequence[str]) -> list[str]:
 
 def clear_caches() -> None:
     """Forget cached wrapping (for benchmarks that must start cold)."""
-    _field.cache_clear()
+    _shared_field.cache_clear()
     _width.cache_clear()
 
 

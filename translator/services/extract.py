@@ -204,17 +204,21 @@ def _match_new(
     }
     free = {u.source: u for u in removed}
     index = FuzzyIndex(translated)
+    copies: list[tuple[Unit, Unit]] = []
     for text in unmatched:
         match = index.best(text, [s for s in free if s not in translated])
         if match is not None and match in free:
             _change_source(session, free.pop(match), text, wanted[text])
             report.changed += 1
             continue
-        unit = _new_unit(session, document, text, wanted[text])
+        unit = _new_unit(document, text, wanted[text])
         report.added += 1
         if match is not None:
-            _copy_as_fuzzy(session, translated[match], unit)
-            report.fuzzy_matched += 1
+            copies.append((translated[match], unit))
+    session.flush()  # once for the document: the Change rows of the copies need the new ids
+    for similar, unit in copies:
+        _copy_as_fuzzy(session, similar, unit)
+    report.fuzzy_matched += len(copies)
 
 
 def _change_source(
@@ -246,9 +250,7 @@ def _change_source(
         )
 
 
-def _new_unit(
-    session: Session, document: Document, text: str, where: tuple[int, str, list[str]]
-) -> Unit:
+def _new_unit(document: Document, text: str, where: tuple[int, str, list[str]]) -> Unit:
     unit = Unit(source=text, source_sha1=sha1(text), words=word_count(text), position=0, type="")
     _place(unit, where)
     unit.translations = [
@@ -256,7 +258,6 @@ def _new_unit(
         for lang in languages.targets()
     ]
     document.units.append(unit)
-    session.flush()  # the Change rows of a fuzzy copy need its id
     return unit
 
 
@@ -289,6 +290,10 @@ def update_all(session: Session, root: Path) -> ExtractReport:
     sources = read_sources(root)
     for source in sources:
         report.documents.append(update_document(session, source))
+        # a document's rows are not needed once it is done; a session holding every unit and
+        # translation would make each flush, and memory, grow with the whole store
+        session.flush()
+        session.expunge_all()
     slugs = {source.slug for source in sources}
     for document in session.scalars(select(Document).order_by(Document.slug)):
         if document.slug not in slugs:

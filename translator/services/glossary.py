@@ -76,3 +76,11 @@ def export(session: Session, file_format: str) -> str:
     if file_format == "csv":
         return glossary_format.write_csv(terms(session))
     raise DeskError(f"unknown glossary format {file_format!r}: use csv or tbx")
+
+
+def matching(all_terms: list[Term], source: str) -> list[Term]:
+    """The terms that occur in an English unit, as the glossary check finds them: what a
+    translator sees beside the unit."""
+    from translator.checks.glossary import terms_in
+
+    return list(terms_in(source, tuple(all_terms)))
