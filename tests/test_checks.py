@@ -322,3 +322,50 @@ def test_shipped_glossary_reads_and_round_trips_as_csv_and_tbx() -> None:
     assert len(terms) > 40 and any(t.english == "Toomaj Salehi" for t in terms)
     assert glossary_format.write_csv(terms) == path.read_text()
     assert glossary_format.read_tbx(glossary_format.write_tbx(terms).encode()) == terms
+
+
+# Every check in every language: a careful translation of one sentence passes every check, and
+# each fault, put into it alone, is caught by its check.
+
+ENGLISH = ("Toomaj Salehi: at least 15,000 people are detained. Sign the "
+           "[appeal](https://example.org/a) and follow @burnthecage.")
+GOOD = {
+    "fa": "توماج صالحی: دست‌کم ۱۵٬۰۰۰ نفر در بازداشت‌اند. [فراخوان](https://example.org/a) را "
+          "امضا کنید و @burnthecage را دنبال کنید.",
+    "tr": "Toomaj Salehi: en az 15.000 kişi gözaltında. [Çağrıyı](https://example.org/a) "
+          "imzalayın ve @burnthecage hesabını takip edin.",
+    "fr": "Toomaj Salehi\u00a0: au moins 15\u202f000 personnes sont détenues. Signez l’"
+          "[appel](https://example.org/a) et suivez @burnthecage.",
+    "es": "Toomaj Salehi: al menos 15.000 personas están detenidas. Firma el "
+          "[llamamiento](https://example.org/a) y sigue a @burnthecage.",
+    "de": "Toomaj Salehi: Mindestens 15.000 Menschen sind in Haft. Unterzeichnen Sie den "
+          "[Appell](https://example.org/a) und folgen Sie @burnthecage.",
+    "pt": "Toomaj Salehi: pelo menos 15.000 pessoas estão detidas. Assine o "
+          "[apelo](https://example.org/a) e siga @burnthecage.",
+}
+FAULTS = {
+    "figures": lambda text, lang: text.replace("15", "16").replace("۱۵", "۱۶"),
+    "markup": lambda text, lang: text.replace("example.org/a", "example.org/b"),
+    "urls": lambda text, lang: text.replace("@burnthecage", "@burnthecag"),
+    "glossary": lambda text, lang: text.replace("Toomaj", "Tomaj").replace("صالحی", "صالحي"),
+    "spacing": lambda text, lang: text + " ",
+    "unchanged": lambda text, lang: ENGLISH,
+    "length": lambda text, lang: text + " " + text[:-1] * 3,
+    "punctuation": lambda text, lang: {
+        "fa": text.replace("بازداشت‌اند.", "بازداشت‌اند?"),
+        "fr": text.replace("\u00a0:", " :"),
+    }.get(lang, text.replace("Toomaj Salehi", '"Toomaj Salehi"')),
+}
+
+
+@pytest.mark.parametrize("language", sorted(GOOD))
+def test_a_careful_translation_passes_every_check(language: str) -> None:
+    assert run_all(ENGLISH, GOOD[language], Context(language, GLOSSARY)) == []
+
+
+@pytest.mark.parametrize("check", sorted(FAULTS))
+@pytest.mark.parametrize("language", sorted(GOOD))
+def test_each_fault_is_caught_by_its_check_in_every_language(check: str, language: str) -> None:
+    faulty = FAULTS[check](GOOD[language], language)
+    assert faulty != GOOD[language]
+    assert check in {f.check for f in run_all(ENGLISH, faulty, Context(language, GLOSSARY))}
