@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
 # Debian packages the desk needs, installed when missing (as root), else named for the user.
-# gettext: msgfmt --check, msgmerge and msgcat, the reference the tests and benchmarks compare with.
+#   gettext          msgfmt --check, msgmerge, msgcat: the reference the tests and benchmarks use
+#   fonts-noto-core  Noto Naskh Arabic (Farsi) and Noto Serif/Sans, embedded in PDF editions
+#   poppler-utils    pdffonts, pdftotext, pdfinfo, pdftoppm: the tests read the PDFs they make
+# With --bench, also chromium: the benchmarks print the same HTML with it as the reference.
 set -euo pipefail
 need=()
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
+[ -f /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf ] || need+=(fonts-noto-core)
+command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
+if [ "${1:-}" = "--bench" ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fi
 if ((${#need[@]} == 0)); then
   exit 0
 fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing Debian packages: ${need[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  command -v fc-cache >/dev/null 2>&1 && fc-cache -f >/dev/null 2>&1 || true
 else
   echo "Please install these Debian packages (as root): ${need[*]}" >&2
   exit 1

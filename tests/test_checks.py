@@ -327,21 +327,23 @@ def test_shipped_glossary_reads_and_round_trips_as_csv_and_tbx() -> None:
 # Every check in every language: a careful translation of one sentence passes every check, and
 # each fault, put into it alone, is caught by its check.
 
-ENGLISH = ("Toomaj Salehi: at least 15,000 people are detained. Sign the "
-           "[appeal](https://example.org/a) and follow @burnthecage.")
+ENGLISH = (
+    "Toomaj Salehi: at least 15,000 people are detained. Sign the "
+    "[appeal](https://example.org/a) and follow @burnthecage."
+)
 GOOD = {
     "fa": "توماج صالحی: دست‌کم ۱۵٬۰۰۰ نفر در بازداشت‌اند. [فراخوان](https://example.org/a) را "
-          "امضا کنید و @burnthecage را دنبال کنید.",
+    "امضا کنید و @burnthecage را دنبال کنید.",
     "tr": "Toomaj Salehi: en az 15.000 kişi gözaltında. [Çağrıyı](https://example.org/a) "
-          "imzalayın ve @burnthecage hesabını takip edin.",
+    "imzalayın ve @burnthecage hesabını takip edin.",
     "fr": "Toomaj Salehi\u00a0: au moins 15\u202f000 personnes sont détenues. Signez l’"
-          "[appel](https://example.org/a) et suivez @burnthecage.",
+    "[appel](https://example.org/a) et suivez @burnthecage.",
     "es": "Toomaj Salehi: al menos 15.000 personas están detenidas. Firma el "
-          "[llamamiento](https://example.org/a) y sigue a @burnthecage.",
+    "[llamamiento](https://example.org/a) y sigue a @burnthecage.",
     "de": "Toomaj Salehi: Mindestens 15.000 Menschen sind in Haft. Unterzeichnen Sie den "
-          "[Appell](https://example.org/a) und folgen Sie @burnthecage.",
+    "[Appell](https://example.org/a) und folgen Sie @burnthecage.",
     "pt": "Toomaj Salehi: pelo menos 15.000 pessoas estão detidas. Assine o "
-          "[apelo](https://example.org/a) e siga @burnthecage.",
+    "[apelo](https://example.org/a) e siga @burnthecage.",
 }
 FAULTS = {
     "figures": lambda text, lang: text.replace("15", "16").replace("۱۵", "۱۶"),

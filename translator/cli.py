@@ -17,7 +17,16 @@ from translator import config as config_module
 from translator import db, languages
 from translator.checks import Severity
 from translator.models import Role
-from translator.services import DeskError, accounts, checking, glossary, importing, stats, sync
+from translator.services import (
+    DeskError,
+    accounts,
+    checking,
+    glossary,
+    importing,
+    publish,
+    stats,
+    sync,
+)
 
 
 class Context:
@@ -205,6 +214,65 @@ def check(obj: Context, as_json: bool, language: str | None, slug: str | None) -
         click.echo(f"{errors} errors, {len(findings) - errors} warnings.")
     if checking.has_errors(findings):
         sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    type=click.Choice([languages.SOURCE_LANGUAGE, *languages.TARGET_LANGUAGES]),
+    help="A language (repeatable); default: English and all six.",
+)
+@click.option("--document", "slugs", multiple=True, help="A document's slug (repeatable).")
+@click.option(
+    "--format", "formats", default="html,pdf", show_default=True, help="Comma-separated: html, pdf."
+)
+@click.option("--out", default="dist", show_default=True, type=click.Path(file_okay=False))
+@click.option("--draft", is_flag=True, help="Build unpublishable editions too, marked as drafts.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@click.pass_obj
+@_fail_cleanly
+def build(
+    obj: Context,
+    langs: tuple[str, ...],
+    slugs: tuple[str, ...],
+    formats: str,
+    out: str,
+    draft: bool,
+    paper: str,
+) -> None:
+    """Write HTML and PDF editions: DIR/<lang>/<slug>.html|.pdf and index pages."""
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None and sys.stderr.isatty():
+            bar = click.progressbar(length=total, label="PDF editions", file=sys.stderr)
+            bar.__enter__()
+        if bar is not None:
+            bar.update(1)
+            if done == total:
+                bar.__exit__(None, None, None)
+
+    with obj.session() as session:
+        report = publish.build(
+            session,
+            obj.root,
+            Path(out),
+            langs,
+            slugs,
+            [f.strip() for f in formats.split(",") if f.strip()],
+            draft=draft,
+            paper=paper,
+            progress=progress,
+        )
+    for name, reason in report.blocked:
+        click.echo(f"skipped {name}: not publishable ({reason})")
+    click.echo(
+        f"{len(report.rendered)} files rendered, {len(report.unchanged)} unchanged, "
+        f"{len(report.blocked)} editions not publishable; in {out}/"
+    )
 
 
 @main.group(name="glossary")

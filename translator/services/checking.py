@@ -44,13 +44,13 @@ def check_store(
         query = query.where(Translation.language == language)
     if slug:
         query = query.where(Document.slug == slug)
-    contexts = _contexts(session)
+    context_for = contexts(session)
     findings: list[Finding] = []
     checked: list[Translation] = []
     stored: list[dict[str, object]] = []
     for document, unit, translation in session.execute(query):
         checked.append(translation)
-        for failure in run_all(unit.source, translation.text, contexts(translation.language)):
+        for failure in run_all(unit.source, translation.text, context_for(translation.language)):
             findings.append(
                 Finding(
                     document,
@@ -79,11 +79,11 @@ def check_store(
 def refresh(session: Session, changed: Iterable[tuple[str, Translation]]) -> None:
     """Re-run the checks on translations that changed, given with their English, and keep the
     failures."""
-    contexts = _contexts(session)
+    context_for = contexts(session)
     pairs = list(changed)
     stored: list[dict[str, object]] = []
     for source, translation in pairs:
-        for failure in run_all(source, translation.text, contexts(translation.language)):
+        for failure in run_all(source, translation.text, context_for(translation.language)):
             stored.append(
                 {
                     "translation_id": translation.id,
@@ -99,7 +99,7 @@ def has_errors(findings: Iterable[Finding]) -> bool:
     return any(finding.severity == Severity.ERROR for finding in findings)
 
 
-def _contexts(session: Session) -> Callable[[str], Context]:
+def contexts(session: Session) -> Callable[[str], Context]:
     terms = tuple(glossary.terms(session))
     cache: dict[str, Context] = {}
 

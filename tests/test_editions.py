@@ -1,0 +1,234 @@
+"""HTML and PDF editions: valid pages, embedded fonts, the right script and calendar, rebuilds."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import html5lib
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from translator import db, languages
+from translator.formats import editions
+from translator.models import Document, State, Translation, Unit
+from translator.services import glossary, publish, sync
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[sessionmaker[Session], Path]]:
+    folder = tmp_path_factory.mktemp("editions")
+    root = folder / "content"
+    for part in ("source_texts", "locales", "glossary"):
+        shutil.copytree(REPO / part, root / part)
+    engine = db.make_engine(f"sqlite:///{folder / 'desk.db'}")
+    db.create_schema(engine)
+    factory = db.session_factory(engine)
+    with db.transaction(factory) as session:
+        sync.load(session, root)
+        glossary.load_shipped(session, root)
+    yield factory, root
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def drafts(store, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, publish.BuildReport]:
+    factory, root = store
+    out = tmp_path_factory.mktemp("dist")
+    with db.transaction(factory) as session:
+        report = publish.build(
+            session,
+            root,
+            out,
+            ["en", "fa", "de"],
+            ["emergency-appeal", "palm-card", "press-release"],
+            draft=True,
+        )
+    return out, report
+
+
+def pdf(tool: str, path: Path, *args: str) -> str:
+    return subprocess.run(
+        [tool, *args, str(path)], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def pdf_text(path: Path, *args: str) -> str:
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", *args, str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def test_build_writes_every_edition_and_the_index_pages(drafts) -> None:
+    out, report = drafts
+    for code in ("en", "fa", "de"):
+        for slug in ("emergency-appeal", "palm-card", "press-release"):
+            assert (out / code / f"{slug}.html").is_file() and (
+                out / code / f"{slug}.pdf"
+            ).is_file()
+        assert (out / code / "index.html").is_file()
+    assert (out / "index.html").is_file() and (out / "assets" / "edition.css").is_file()
+    assert len(report.rendered) == 18
+
+
+@pytest.mark.parametrize(("code", "direction"), [("fa", "rtl"), ("de", "ltr"), ("en", "ltr")])
+def test_html_edition_is_valid_html5_with_lang_and_dir(drafts, code: str, direction: str) -> None:
+    out, _ = drafts
+    page = (out / code / "emergency-appeal.html").read_text()
+    document = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
+    assert document.get("lang") == code and document.get("dir") == direction
+    alternates = {
+        link.get("hreflang") for link in document.iter("link") if link.get("rel") == "alternate"
+    }
+    assert alternates == {"en", "fa", "de"} - {code}
+
+
+def test_html_edition_loads_nothing_from_another_origin(drafts) -> None:
+    out, _ = drafts
+    for page in out.rglob("*.html"):
+        text = page.read_text()
+        loads = re.findall(r'(?:src|<link[^>]*href)="([^"]+)"', text) + re.findall(
+            r"url\(([^)]+)\)", text
+        )
+        assert loads and all("//" not in ref for ref in loads), page
+    css = (out / "assets" / "edition.css").read_text()
+    assert "//" not in "".join(re.findall(r"url\(([^)]+)\)", css))
+    assert (out / "assets" / "fonts" / "NotoNaskhArabic-Regular.ttf").is_file()
+
+
+def test_farsi_html_isolates_latin_names_and_handles(drafts) -> None:
+    out, _ = drafts
+    page = (out / "fa" / "palm-card.html").read_text()
+    assert "<bdi>@burnthecage</bdi>" in page
+
+
+def test_farsi_print_page_isolates_latin_runs_with_ltr_spans_for_weasyprint() -> None:
+    edition = editions.Edition(
+        "x",
+        "alert",
+        languages.get("fa"),
+        "عنوان",
+        "توماج Toomaj Salehi را آزاد کنید؛ [اینجا](https://a.b/) ببینید.",
+    )
+    page = editions.render_html(edition, for_print=True)
+    assert '<span dir="ltr">Toomaj Salehi</span>' in page and "<bdi>" not in page
+    assert 'href="https://a.b/"' in page  # attributes are never rewritten
+
+
+def test_farsi_edition_has_the_solar_hijri_date_and_persian_digits(drafts) -> None:
+    out, _ = drafts
+    page = (out / "fa" / "emergency-appeal.html").read_text()
+    assert '<time datetime="2022-11-25">۴ آذر ۱۴۰۱ (۲۵ نوامبر ۲۰۲۲)</time>' in page
+    text = pdf_text(out / "fa" / "emergency-appeal.pdf", "-l", "1")
+    assert "آذر" in text and "۱۴۰۱" in text
+    plain = re.sub(r"[\u202a-\u202e]", "", text)  # pdftotext's bidi embedding marks
+    assert re.search(r"صفحه\s*۱\s*از\s*۴", plain)  # "page 1 of 4", Persian digits
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("fa", ["زندانیان", "سیاسی"]),
+        ("de", ["Gefangenen", "Seite 1 von"]),
+        ("en", ["political prisoners", "Page 1 of"]),
+    ],
+)
+def test_pdf_text_extracts_in_its_language(drafts, code: str, words: list[str]) -> None:
+    out, _ = drafts
+    text = pdf_text(out / code / "emergency-appeal.pdf")
+    for expected in words:
+        assert expected in text
+
+
+@pytest.mark.parametrize("code", ["fa", "de", "en"])
+def test_pdf_fonts_are_embedded_and_subset(drafts, code: str) -> None:
+    out, _ = drafts
+    rows = pdf("pdffonts", out / code / "emergency-appeal.pdf").splitlines()[2:]
+    assert rows
+    for row in rows:
+        assert re.search(r"\byes\s+yes\s+yes\b", row), row  # embedded, subset, unicode map
+    if code == "fa":
+        assert any("Naskh" in row for row in rows)
+
+
+def test_palm_card_is_two_sides_of_4_by_6_inches(drafts) -> None:
+    out, _ = drafts
+    for code in ("fa", "de", "en"):
+        info = pdf("pdfinfo", out / code / "palm-card.pdf")
+        assert "Pages:           2" in info
+        assert "Page size:       288 x 432 pts" in info
+
+
+def test_pdf_metadata_has_title_and_no_personal_data(drafts) -> None:
+    out, _ = drafts
+    info = pdf("pdfinfo", out / "de" / "emergency-appeal.pdf")
+    assert "Title:           Das Leben der politischen Gefangenen" in info
+    assert "Author:          International Emergency Campaign" in info
+    assert "admin" not in info
+
+
+def test_draft_marks_untranslated_units_and_says_draft(drafts) -> None:
+    out, _ = drafts
+    page = (out / "fa" / "press-release.html").read_text()
+    assert '<p class="draft-banner">پیش‌نویس</p>' in page
+    assert '<span class="untranslated" lang="en" dir="ltr" title="هنوز ترجمه نشده">' in page
+
+
+def test_rebuild_without_changes_renders_nothing(store, drafts) -> None:
+    factory, root = store
+    out, _ = drafts
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.pdf")}
+    with db.transaction(factory) as session:
+        report = publish.build(
+            session,
+            root,
+            out,
+            ["en", "fa", "de"],
+            ["emergency-appeal", "palm-card", "press-release"],
+            draft=True,
+        )
+    assert report.rendered == [] and len(report.unchanged) == 18
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*.pdf")} == before
+
+
+def test_only_publishable_editions_are_built_without_draft(
+    loaded, root: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "dist"
+    with db.transaction(loaded) as session:
+        report = publish.build(session, root, out, ["en", "de"], ["palm-card"], formats=["html"])
+    assert report.rendered == ["en/palm-card.html"]
+    assert [name for name, _ in report.blocked] == ["de/palm-card"]
+    assert "translated, not approved" in report.blocked[0][1]
+    with db.transaction(loaded) as session:
+        document = session.scalars(select(Document).where(Document.slug == "palm-card")).one()
+        unit_ids = select(Unit.id).where(Unit.document_id == document.id)
+        session.execute(
+            update(Translation)
+            .where(Translation.unit_id.in_(unit_ids), Translation.language == "de")
+            .values(state=State.APPROVED)
+        )
+        assert publish.blockers(session, document, "de") == []
+        report = publish.build(session, root, out, ["en", "de"], ["palm-card"], formats=["html"])
+    assert report.rendered == ["de/palm-card.html", "en/palm-card.html"] or set(
+        report.rendered
+    ) == {"de/palm-card.html", "en/palm-card.html"}
+    assert 'hreflang="de"' in (out / "en" / "palm-card.html").read_text()
+
+
+def test_letter_paper(store, tmp_path: Path) -> None:
+    factory, root = store
+    with db.transaction(factory) as session:
+        publish.build(
+            session, root, tmp_path, ["en"], ["faq"], formats=["pdf"], draft=True, paper="letter"
+        )
+    assert "612 x 792 pts" in pdf("pdfinfo", tmp_path / "en" / "faq.pdf")

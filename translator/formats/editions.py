@@ -1,0 +1,371 @@
+"""Editions: a localised document as an HTML page and, through WeasyPrint, a PDF.
+
+Pure functions: `render_html(edition)` and `render_pdf(html, base_url)`. The body is the localised
+Markdown rendered by the same parser that segments it (raw HTML never passes through). In right-to-
+left editions Latin runs (names, URLs, handles) are isolated left-to-right: `<bdi>` in browsers, a
+`dir="ltr"` span in what WeasyPrint prints (it ignores `<bdi>`). Dates: Farsi gives the Solar Hijri
+date with Persian month names and digits, the Gregorian beside it; other languages use CLDR's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel.dates import format_date
+from markdown_it import MarkdownIt
+
+from translator import numerals
+from translator.languages import Language
+
+ASSETS = Path(__file__).parent / "edition"
+FONT_DIR = Path("/usr/share/fonts/truetype/noto")
+FONTS = (
+    "NotoSerif-Regular.ttf",
+    "NotoSerif-Bold.ttf",
+    "NotoSerif-Italic.ttf",
+    "NotoSerif-BoldItalic.ttf",
+    "NotoSans-Regular.ttf",
+    "NotoSans-Bold.ttf",
+    "NotoNaskhArabic-Regular.ttf",
+    "NotoNaskhArabic-Bold.ttf",
+)
+PAPERS = {"a4": "A4", "letter": "letter"}
+
+# Marks put around unit texts by the caller: not yet translated, needs editing.
+UNTRANSLATED = ("\ue000", "\ue001")
+NEEDS_EDITING = ("\ue002", "\ue003")
+
+_PARSER = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+_LATIN_WORD = r"[A-Za-z0-9@][A-Za-z0-9@._:/&'’()\-]*"
+_LATIN_RUN = re.compile(rf"[A-Za-z@][A-Za-z0-9@._:/&'’()\-]*(?:[ \u00a0]{_LATIN_WORD})*")
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+
+WORDS: dict[str, dict[str, str]] = {
+    "draft": {
+        "en": "Draft",
+        "fa": "پیش‌نویس",
+        "tr": "Taslak",
+        "fr": "Brouillon",
+        "es": "Borrador",
+        "de": "Entwurf",
+        "pt": "Rascunho",
+    },
+    "untranslated": {
+        "en": "Not yet translated",
+        "fa": "هنوز ترجمه نشده",
+        "tr": "Henüz çevrilmedi",
+        "fr": "Pas encore traduit",
+        "es": "Aún sin traducir",
+        "de": "Noch nicht übersetzt",
+        "pt": "Ainda não traduzido",
+    },
+    "needs-editing": {
+        "en": "Needs editing",
+        "fa": "نیازمند ویرایش",
+        "tr": "Düzeltilmeli",
+        "fr": "À revoir",
+        "es": "Por revisar",
+        "de": "Zu überarbeiten",
+        "pt": "A rever",
+    },
+    "page": {
+        "en": "Page {page} of {pages}",
+        "fa": "صفحهٔ {page} از {pages}",
+        "tr": "Sayfa {page} / {pages}",
+        "fr": "Page {page} sur {pages}",
+        "es": "Página {page} de {pages}",
+        "de": "Seite {page} von {pages}",
+        "pt": "Página {page} de {pages}",
+    },
+    "languages": {
+        "en": "Other languages",
+        "fa": "زبان‌های دیگر",
+        "tr": "Diğer diller",
+        "fr": "Autres langues",
+        "es": "Otros idiomas",
+        "de": "Andere Sprachen",
+        "pt": "Outros idiomas",
+    },
+    "deadline": {
+        "en": "Act by",
+        "fa": "مهلت اقدام",
+        "tr": "Son tarih",
+        "fr": "Agir avant le",
+        "es": "Actuar antes del",
+        "de": "Handeln bis",
+        "pt": "Agir até",
+    },
+}
+KINDS: dict[str, dict[str, str]] = {
+    "appeal": {
+        "en": "Emergency appeal",
+        "fa": "فراخوان اضطراری",
+        "tr": "Acil çağrı",
+        "fr": "Appel d’urgence",
+        "es": "Llamamiento urgente",
+        "de": "Dringlichkeitsappell",
+        "pt": "Apelo de emergência",
+    },
+    "alert": {
+        "en": "Urgent alert",
+        "fa": "هشدار فوری",
+        "tr": "Acil eylem çağrısı",
+        "fr": "Alerte urgente",
+        "es": "Alerta urgente",
+        "de": "Eilaufruf",
+        "pt": "Alerta urgente",
+    },
+    "press-release": {
+        "en": "Press release",
+        "fa": "بیانیهٔ مطبوعاتی",
+        "tr": "Basın açıklaması",
+        "fr": "Communiqué de presse",
+        "es": "Nota de prensa",
+        "de": "Pressemitteilung",
+        "pt": "Comunicado de imprensa",
+    },
+    "faq": {
+        "en": "Questions and answers",
+        "fa": "پرسش و پاسخ",
+        "tr": "Sorular ve yanıtlar",
+        "fr": "Questions et réponses",
+        "es": "Preguntas y respuestas",
+        "de": "Fragen und Antworten",
+        "pt": "Perguntas e respostas",
+    },
+    "palm-card": {
+        "en": "Palm card",
+        "fa": "کارت جیبی",
+        "tr": "Cep kartı",
+        "fr": "Carte de poche",
+        "es": "Tarjeta de bolsillo",
+        "de": "Taschenkarte",
+        "pt": "Cartão de bolso",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Alternate:
+    language: Language
+    href: str
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Everything an edition shows: the localised title and body, and how to present them."""
+
+    slug: str
+    kind: str
+    language: Language
+    title: str
+    body: str  # localised Markdown, unit texts possibly wrapped in the marks above
+    date: dt.date | None = None
+    deadline: dt.date | None = None
+    draft: bool = False
+    paper: str = "a4"
+    alternates: tuple[Alternate, ...] = field(default_factory=tuple)
+    assets: str = "../assets"  # where edition.css and fonts/ are, relative to the page
+
+
+def word(key: str, language: str, **values: str) -> str:
+    text = WORDS[key].get(language) or WORDS[key]["en"]
+    return text.format(**values)
+
+
+def localised_digits(text: str, language: Language) -> str:
+    return text.translate(str.maketrans("0123456789", language.digits))
+
+
+def format_day(day: dt.date, language: Language) -> str:
+    """A date as the edition prints it: Farsi Solar Hijri with the Gregorian beside it."""
+    gregorian = localised_digits(format_date(day, format="long", locale=language.code), language)
+    if language.code != "fa":
+        return gregorian
+    year, month, date_of_month = numerals.gregorian_to_jalali(day.year, day.month, day.day)
+    solar = localised_digits(f"{date_of_month} ", language) + numerals.PERSIAN_MONTHS[month - 1]
+    return f"{solar} {localised_digits(str(year), language)} ({gregorian})"
+
+
+def render_html(edition: Edition, for_print: bool = False) -> str:
+    """The edition as a standalone HTML5 page (for_print: the variant WeasyPrint lays out)."""
+    lang = edition.language
+    body = _mark_units(_PARSER.render(edition.body), lang.code)
+    title = _mark_units(html.escape(edition.title), lang.code)
+    if lang.rtl:
+        body, title = _isolate_latin(body, for_print), _isolate_latin(title, for_print)
+    meta = _meta_line(edition)
+    page_label = word("page", lang.code, page="\ue100", pages="\ue101")
+    parts = [
+        "<!doctype html>",
+        f'<html lang="{lang.code}" dir="{lang.direction}" class="{edition.kind} '
+        f'paper-{edition.paper}{" draft" if edition.draft else ""}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="referrer" content="no-referrer">',
+        f"<title>{html.escape(_plain(edition.title))}</title>",
+        '<meta name="author" content="International Emergency Campaign to Free Iran\'s '
+        'Political Prisoners Now">',
+        f'<link rel="stylesheet" href="{edition.assets}/edition.css">',
+        *(
+            f'<link rel="alternate" hreflang="{a.language.code}" href="{a.href}">'
+            for a in edition.alternates
+        ),
+        f"<style>{_page_style(edition, page_label)}</style>",
+        "</head>",
+        "<body>",
+        _draft_banner(edition) if edition.draft else "",
+        f'<header><p class="kind">{html.escape(_kind(edition))}</p>',
+        f"<h1>{title}</h1>",
+        f'<p class="meta">{meta}</p></header>' if meta else "</header>",
+        f"<main>\n{body}</main>",
+        _switcher(edition) if edition.alternates and not for_print else "",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(part for part in parts if part) + "\n"
+
+
+def render_pdf(page: str, base_url: str) -> bytes:
+    """Lay out an edition's print HTML with WeasyPrint: fonts embedded and subset."""
+    from weasyprint import HTML  # imported here: it is slow to load and only PDFs need it
+
+    return HTML(string=page, base_url=base_url).write_pdf()
+
+
+def _kind(edition: Edition) -> str:
+    labels = KINDS.get(edition.kind, {})
+    return labels.get(edition.language.code) or labels.get("en") or edition.kind
+
+
+def _meta_line(edition: Edition) -> str:
+    pieces = []
+    if edition.date:
+        pieces.append(
+            f'<time datetime="{edition.date.isoformat()}">'
+            f"{html.escape(format_day(edition.date, edition.language))}</time>"
+        )
+    if edition.deadline and edition.kind == "alert":
+        pieces.append(
+            f'{html.escape(word("deadline", edition.language.code))} <time datetime="'
+            f'{edition.deadline.isoformat()}">'
+            f"{html.escape(format_day(edition.deadline, edition.language))}</time>"
+        )
+    return " · ".join(pieces)
+
+
+def _draft_banner(edition: Edition) -> str:
+    return f'<p class="draft-banner">{html.escape(word("draft", edition.language.code))}</p>'
+
+
+def _switcher(edition: Edition) -> str:
+    links = "".join(
+        f'<li><a href="{a.href}" hreflang="{a.language.code}" lang="{a.language.code}"'
+        f' dir="{a.language.direction}">{html.escape(a.language.native_name)}</a></li>'
+        for a in edition.alternates
+    )
+    label = html.escape(word("languages", edition.language.code))
+    return f'<nav class="languages" aria-label="{label}"><h2>{label}</h2><ul>{links}</ul></nav>'
+
+
+def _page_style(edition: Edition, page_label: str) -> str:
+    """The @page rules: paper, localised page numbers, and the draft mark."""
+    size = "4in 6in" if edition.kind == "palm-card" else PAPERS.get(edition.paper, "A4")
+    style = "persian" if edition.language.code == "fa" else "decimal"
+    before, _, rest = page_label.partition("\ue100")
+    middle, _, after = rest.partition("\ue101")
+    content = (
+        f'"{_css_string(before)}" counter(page, {style}) "{_css_string(middle)}" '
+        f'counter(pages, {style}) "{_css_string(after)}"'
+    )
+    draft = (
+        f'@top-center {{ content: "{_css_string(word("draft", edition.language.code))}"; }}'
+        if edition.draft
+        else ""
+    )
+    margin = "margin: 0.3in 0.3in 0.4in;" if edition.kind == "palm-card" else ""
+    return f"@page {{ size: {size}; {margin} @bottom-center {{ content: {content}; }} {draft} }}"
+
+
+def _css_string(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _mark_units(rendered: str, language: str) -> str:
+    """Turn the unit marks into spans that show a unit is not (yet) translated."""
+    untranslated = html.escape(word("untranslated", language))
+    editing = html.escape(word("needs-editing", language))
+    return (
+        rendered.replace(
+            UNTRANSLATED[0],
+            f'<span class="untranslated" lang="en" dir="ltr" title="{untranslated}">',
+        )
+        .replace(NEEDS_EDITING[0], f'<span class="needs-editing" title="{editing}">')
+        .replace(UNTRANSLATED[1], "</span>")
+        .replace(NEEDS_EDITING[1], "</span>")
+    )
+
+
+def _isolate_latin(rendered: str, for_print: bool) -> str:
+    """Wrap Latin runs of right-to-left text so they keep their own order."""
+    opening, closing = ('<span dir="ltr">', "</span>") if for_print else ("<bdi>", "</bdi>")
+    pieces = _TAG_OR_TEXT.split(rendered)
+    inside_ltr = 0
+    for index, piece in enumerate(pieces):
+        if piece.startswith("<"):
+            if re.match(r"<(span|a|code)\b[^>]*\bdir=\"ltr\"", piece) or piece.startswith(
+                '<span class="untranslated"'
+            ):
+                inside_ltr += 1
+            elif piece in ("</span>", "</a>", "</code>") and inside_ltr:
+                inside_ltr -= 1
+            continue
+        if piece and not inside_ltr:
+            pieces[index] = _LATIN_RUN.sub(lambda m: f"{opening}{m.group(0)}{closing}", piece)
+    return "".join(pieces)
+
+
+def _plain(text: str) -> str:
+    for mark in (*UNTRANSLATED, *NEEDS_EDITING):
+        text = text.replace(mark, "")
+    return text
+
+
+def render_index(
+    language: Language, entries: list[tuple[str, str]], codes: list[str], top: bool = False
+) -> str:
+    """The list of a language's editions (top: the folder's front page, linking every language)."""
+    items = "".join(
+        f'<li><a href="{"en/" if top else ""}{slug}.html">{_mark_units(html.escape(title), "en")}'
+        f'</a> <small>(<a href="{"en/" if top else ""}{slug}.pdf">PDF</a>)</small></li>'
+        for slug, title in entries
+    )
+    others = "".join(
+        f'<li><a href="{"" if top else "../"}{code}/index.html" hreflang="{code}" lang="{code}" '
+        f'dir="{lang.direction}">{html.escape(lang.native_name)}</a></li>'
+        for code in codes
+        for lang in [_language(code)]
+    )
+    label = html.escape(word("languages", language.code))
+    assets = "assets" if top else "../assets"
+    return (
+        f'<!doctype html>\n<html lang="{language.code}" dir="{language.direction}">\n<head>\n'
+        f'<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, '
+        f'initial-scale=1">\n<title>{html.escape(language.native_name)}</title>\n'
+        f'<link rel="stylesheet" href="{assets}/edition.css">\n</head>\n<body>\n'
+        f"<header><h1>{html.escape(language.native_name)}</h1></header>\n"
+        f"<main><ul>{items}</ul></main>\n"
+        f'<nav class="languages" aria-label="{label}"><h2>{label}</h2><ul>{others}</ul></nav>'
+        "\n</body>\n</html>\n"
+    )
+
+
+def _language(code: str) -> Language:
+    from translator import languages
+
+    return languages.get(code)

@@ -1,0 +1,293 @@
+"""Editions from the store: the publication gate, and building HTML and PDF files into a folder.
+
+An edition (document x language) is publishable when every unit is approved and no error-level
+check fails. `build` writes only publishable editions unless asked for drafts, and renders only
+what changed: each file's inputs are hashed into DIR/manifest.json.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from translator import languages
+from translator.checks import Severity, run_all
+from translator.formats import editions, markdown
+from translator.models import Document, State, Translation, Unit
+from translator.services import DeskError, checking
+from translator.services.sync import write_atomically
+
+FORMATS = ("html", "pdf")
+RENDERER_VERSION = "1"  # bump when templates change in a way the inputs do not show
+
+
+@dataclass(frozen=True)
+class Blocker:
+    unit: int
+    location: str
+    check: str | None
+    state: str | None
+    message: str
+
+
+@dataclass
+class BuildReport:
+    rendered: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    blocked: list[tuple[str, str]] = field(default_factory=list)  # (edition, reason)
+
+
+def blockers(session: Session, document: Document, language: str) -> list[Blocker]:
+    """Why an edition may not be published yet; empty when it may."""
+    found: list[Blocker] = []
+    contexts = checking.contexts(session)
+    for unit, translation in _rows(session, document, language):
+        where = unit.locations.split(" ")[0]
+        if translation.state < State.APPROVED:
+            state = State(translation.state).label
+            found.append(Blocker(unit.id, where, None, state, f"{where}: {state}, not approved"))
+        for failure in run_all(unit.source, translation.text, contexts(language)):
+            if failure.severity == Severity.ERROR:
+                found.append(
+                    Blocker(
+                        unit.id,
+                        where,
+                        failure.check,
+                        None,
+                        f"{where}: {failure.check}: {failure.message}",
+                    )
+                )
+    return found
+
+
+def _rows(session: Session, document: Document, language: str) -> list[tuple[Unit, Translation]]:
+    query = (
+        select(Unit, Translation)
+        .join(Translation, Translation.unit_id == Unit.id)
+        .where(
+            Unit.document_id == document.id,
+            Unit.obsolete.is_(False),
+            Translation.language == language,
+        )
+        .order_by(Unit.position)
+    )
+    return [(unit, translation) for unit, translation in session.execute(query)]
+
+
+def localised_source(
+    session: Session, root: Path, document: Document, language: str, draft: bool
+) -> str:
+    """The document's Markdown in a language; in drafts, unfinished units carry marks."""
+    path = Path(root) / "source_texts" / f"{document.slug}.md"
+    text = path.read_text(encoding="utf-8")
+    if language == languages.SOURCE_LANGUAGE:
+        return text
+    table: dict[str, str] = {}
+    for unit, translation in _rows(session, document, language):
+        table[unit.source] = _shown(unit.source, translation, draft)
+    return markdown.render(text, lambda source: table.get(source, source), str(path))
+
+
+def _shown(source: str, translation: Translation, draft: bool) -> str:
+    if not translation.text:
+        start, end = editions.UNTRANSLATED
+        return f"{start}{source}{end}" if draft else source
+    if draft and translation.state == State.NEEDS_EDITING:
+        start, end = editions.NEEDS_EDITING
+        return f"{start}{translation.text}{end}"
+    return translation.text
+
+
+def edition_for(
+    session: Session,
+    root: Path,
+    document: Document,
+    language: str,
+    draft: bool,
+    paper: str = "a4",
+    alternates: Iterable[str] = (),
+) -> editions.Edition:
+    source = localised_source(session, root, document, language, draft)
+    parsed = markdown.parse(source)
+    body = source[_body_start(source) :]
+    lang = languages.get(language)
+    return editions.Edition(
+        slug=document.slug,
+        kind=document.kind,
+        language=lang,
+        title=str(parsed.meta.get("title", document.title)),
+        body=body,
+        date=document.date,
+        deadline=document.deadline,
+        draft=draft,
+        paper=paper,
+        alternates=tuple(
+            editions.Alternate(languages.get(code), f"../{code}/{document.slug}.html")
+            for code in alternates
+            if code != language
+        ),
+    )
+
+
+def _body_start(text: str) -> int:
+    if not text.startswith("---\n"):
+        return 0
+    end = text.find("\n---\n", 4)
+    return end + 5 if end >= 0 else 0
+
+
+def build(
+    session: Session,
+    root: Path,
+    out: Path,
+    language_codes: Iterable[str] = (),
+    slugs: Iterable[str] = (),
+    formats: Iterable[str] = FORMATS,
+    draft: bool = False,
+    paper: str = "a4",
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildReport:
+    """Write DIR/<lang>/<slug>.html|.pdf, DIR/<lang>/index.html and DIR/index.html."""
+    wanted_formats = [f for f in formats]
+    unknown = [f for f in wanted_formats if f not in FORMATS]
+    if unknown:
+        raise DeskError(f"unknown format {', '.join(unknown)}; use html or pdf")
+    codes = list(language_codes) or [languages.SOURCE_LANGUAGE, *languages.TARGET_LANGUAGES]
+    documents = _documents(session, list(slugs))
+    report = BuildReport()
+    manifest_path = out / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
+    _copy_assets(out)
+    publishable = {
+        (d.slug, code): draft or code == languages.SOURCE_LANGUAGE or not blockers(session, d, code)
+        for d in documents
+        for code in codes
+    }
+    jobs: list[tuple[str, str, str]] = []  # (name, html for print, base url)
+    for document in documents:
+        built = [code for code in codes if publishable[(document.slug, code)]]
+        for code in codes:
+            name = f"{code}/{document.slug}"
+            if not publishable[(document.slug, code)]:
+                first = blockers(session, document, code)
+                report.blocked.append((name, f"{len(first)} blockers, first: {first[0].message}"))
+                continue
+            edition = edition_for(session, root, document, code, draft, paper, built)
+            digest = _digest(edition)
+            for file_format in wanted_formats:
+                target = f"{name}.{file_format}"
+                if manifest.get(target) == digest and (out / target).is_file():
+                    report.unchanged.append(target)
+                    continue
+                if file_format == "html":
+                    write_atomically(out / target, editions.render_html(edition).encode())
+                    manifest[target] = digest
+                    report.rendered.append(target)
+                else:
+                    page = editions.render_html(edition, for_print=True)
+                    jobs.append((target, page, (out / code).resolve().as_uri() + "/"))
+                    manifest[target] = digest
+    _render_pdfs(out, jobs, progress)
+    report.rendered.extend(name for name, _, _ in jobs)
+    _write_indexes(session, out, codes, documents, publishable)
+    write_atomically(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    return report
+
+
+def _documents(session: Session, slugs: list[str]) -> list[Document]:
+    query = select(Document).order_by(Document.kind, Document.slug)
+    found = list(session.scalars(query.where(Document.slug.in_(slugs)) if slugs else query))
+    missing = set(slugs) - {d.slug for d in found}
+    if missing:
+        raise DeskError(f"no document {', '.join(sorted(missing))}")
+    return found
+
+
+def _digest(edition: editions.Edition) -> str:
+    data = asdict(edition)
+    data["language"] = edition.language.code
+    data["alternates"] = [a.href for a in edition.alternates]
+    data["version"] = RENDERER_VERSION
+    data["stylesheet"] = hashlib.sha256((editions.ASSETS / "edition.css").read_bytes()).hexdigest()
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _render_pdfs(
+    out: Path, jobs: list[tuple[str, str, str]], progress: Callable[[int, int], None] | None
+) -> None:
+    if not jobs:
+        return
+    workers = min(len(jobs), os.cpu_count() or 1)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(
+            editions.render_pdf, [page for _, page, _ in jobs], [base for _, _, base in jobs]
+        )
+        for done, ((target, _, _), data) in enumerate(zip(jobs, results, strict=True), start=1):
+            write_atomically(out / target, data)
+            if progress:
+                progress(done, len(jobs))
+
+
+def _copy_assets(out: Path) -> None:
+    assets = out / "assets"
+    (assets / "fonts").mkdir(parents=True, exist_ok=True)
+    css, copied = editions.ASSETS / "edition.css", assets / "edition.css"
+    if not copied.is_file() or copied.read_bytes() != css.read_bytes():
+        shutil.copyfile(css, copied)
+    for font in editions.FONTS:
+        source, target = editions.FONT_DIR / font, assets / "fonts" / font
+        if not source.is_file():
+            raise DeskError(
+                f"{source} is missing: install Debian's fonts-noto-core (make install does)"
+            )
+        if not target.is_file() or target.stat().st_size != source.stat().st_size:
+            shutil.copyfile(source, target)
+
+
+def _write_indexes(
+    session: Session,
+    out: Path,
+    codes: list[str],
+    documents: list[Document],
+    publishable: dict[tuple[str, str], bool],
+) -> None:
+    from translator.formats.editions import render_index
+
+    for code in codes:
+        entries = [
+            (d.slug, _title(session, d, code)) for d in documents if publishable[(d.slug, code)]
+        ]
+        write_atomically(
+            out / code / "index.html", render_index(languages.get(code), entries, codes).encode()
+        )
+    write_atomically(
+        out / "index.html",
+        render_index(
+            languages.get(languages.SOURCE_LANGUAGE),
+            [(d.slug, d.title) for d in documents],
+            codes,
+            top=True,
+        ).encode(),
+    )
+
+
+def _title(session: Session, document: Document, language: str) -> str:
+    if language == languages.SOURCE_LANGUAGE:
+        return document.title
+    translation = session.scalar(
+        select(Translation.text)
+        .join(Unit)
+        .where(
+            Unit.document_id == document.id, Unit.type == "title", Translation.language == language
+        )
+    )
+    return translation or document.title
