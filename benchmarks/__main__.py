@@ -1,4 +1,4 @@
-"""`make bench`: the catalogue pipeline against GNU gettext, in the same run on the same files.
+"""`make bench`: the desk against references measured in the same run, on the same files.
 
 Every figure is printed beside its reference as a ratio (ours / reference; below 1 is faster):
 (a) updating a catalogue from a changed template, fuzzy matching included, against
@@ -6,9 +6,14 @@ Every figure is printed beside its reference as a ratio (ours / reference; below
 (b) reading and writing every catalogue against `msgcat`;
 (c) compiling MO files against `msgfmt`, and how the time grows from the small to the large corpus;
 (d) `translator init` and `translator extract` on the corpus: time and peak memory, against
-    `msgcat` reading the same catalogues.
+    `msgcat` reading the same catalogues;
+(e) every quality check over the shipped translations scaled to 50,000 units per language,
+    against translate-toolkit's `pofilter`, and each check's worst time on 100 KB adversarial
+    strings against the limit of 100 ms;
+(f) editions: WeasyPrint's PDF of the appeal in each language against Chromium printing the same
+    HTML, a full build of every edition and a rebuild with nothing changed.
 
-    python -m benchmarks [--suite all|catalogues|checks] [--sizes 10000,50000]
+    python -m benchmarks [--suite all|catalogues|checks|editions] [--sizes 10000,50000]
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import checks, corpus
+from benchmarks import checks, corpus, editions
 from translator import languages
 from translator.formats import po
 
@@ -220,7 +225,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,50000")
     parser.add_argument("--out", default="benchmarks/out")
-    parser.add_argument("--suite", choices=["all", "catalogues", "checks"], default="all")
+    parser.add_argument(
+        "--suite", choices=["all", "catalogues", "checks", "editions"], default="all"
+    )
     parser.add_argument(
         "--check-units",
         type=int,
@@ -236,7 +243,11 @@ def main() -> None:
         for row in [checks.bench_corpus(args.check_units), *checks.bench_adversarial()]:
             rows.append(row)
             _print(row)
-    sizes = [int(s) for s in args.sizes.split(",")] if args.suite != "checks" else []
+    if args.suite in ("all", "editions"):
+        for row in editions.bench_pdf(child_run):
+            rows.append(row)
+            _print(row)
+    sizes = [int(s) for s in args.sizes.split(",")] if args.suite in ("all", "catalogues") else []
     for size in sizes:
         data = corpus.make(size)
         with tempfile.TemporaryDirectory() as folder:

@@ -54,3 +54,26 @@ def test_glossary_page_shows_the_terms_of_one_english_text(client) -> None:
     assert "Toomaj Salehi" in page and "Mahsa" not in page
     empty = client.get("/glossary", query_string={"unit": "Nothing here."}).get_data(as_text=True)
     assert "No glossary term in this text." in empty
+
+
+def test_preview_shows_the_document_in_its_language_with_unfinished_units_marked(client) -> None:
+    page = client.get("/documents/press-release/fa/preview").get_data(as_text=True)
+    assert '<html lang="fa" dir="rtl"' in page and 'class="untranslated"' in page
+    assert "<style>" not in page  # the app's Content-Security-Policy allows no inline style
+    css = client.get("/editions/assets/edition.css")
+    assert css.status_code == 200 and b"@font-face" in css.data
+    font = client.get("/editions/assets/fonts/NotoNaskhArabic-Regular.ttf")
+    assert font.status_code == 200 and len(font.data) > 10_000
+    assert client.get("/editions/assets/../../etc/passwd").status_code == 404
+
+
+def test_edition_downloads_drafts_and_refuses_unpublishable_ones(client) -> None:
+    refused = client.get("/documents/palm-card/de/edition.pdf")
+    assert refused.status_code == 409 and b"Not publishable yet" in refused.data
+    draft = client.get("/documents/palm-card/de/edition.pdf?draft=1")
+    assert draft.status_code == 200 and draft.data.startswith(b"%PDF")
+    assert 'filename="palm-card-de-draft.pdf"' in draft.headers["Content-Disposition"]
+    english = client.get("/documents/palm-card/en/edition.html")
+    assert english.status_code == 200 and b'<html lang="en"' in english.data
+    assert client.get("/documents/nope/de/preview").status_code == 404
+    assert client.get("/documents/palm-card/xx/preview").status_code == 404

@@ -31,10 +31,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     engine = db.make_engine(app.config["DATABASE_URL"])
     app.extensions["translator.sessions"] = db.session_factory(engine)
 
-    from translator.web import documents, glossary, security
+    from translator.web import documents, editions, glossary, security
 
     security.init_app(app)
     app.register_blueprint(documents.bp)
+    app.register_blueprint(editions.bp)
     app.register_blueprint(glossary.bp)
     return app
 

@@ -216,7 +216,7 @@ def render_html(edition: Edition, for_print: bool = False) -> str:
             f'<link rel="alternate" hreflang="{a.language.code}" href="{a.href}">'
             for a in edition.alternates
         ),
-        f"<style>{_page_style(edition, page_label)}</style>",
+        f"<style>{_page_style(edition, page_label)}</style>" if for_print else "",
         "</head>",
         "<body>",
         _draft_banner(edition) if edition.draft else "",

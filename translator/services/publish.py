@@ -27,7 +27,7 @@ from translator.services import DeskError, checking
 from translator.services.sync import write_atomically
 
 FORMATS = ("html", "pdf")
-RENDERER_VERSION = "1"  # bump when templates change in a way the inputs do not show
+RENDERER_VERSION = "2"  # bump when templates change in a way the inputs do not show
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def build(
     report = BuildReport()
     manifest_path = out / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
-    _copy_assets(out)
+    copy_assets(out)
     publishable = {
         (d.slug, code): draft or code == languages.SOURCE_LANGUAGE or not blockers(session, d, code)
         for d in documents
@@ -237,7 +237,8 @@ def _render_pdfs(
                 progress(done, len(jobs))
 
 
-def _copy_assets(out: Path) -> None:
+def copy_assets(out: Path) -> Path:
+    """The stylesheet and fonts in out/assets (copied when missing or changed); that folder."""
     assets = out / "assets"
     (assets / "fonts").mkdir(parents=True, exist_ok=True)
     css, copied = editions.ASSETS / "edition.css", assets / "edition.css"
@@ -251,6 +252,7 @@ def _copy_assets(out: Path) -> None:
             )
         if not target.is_file() or target.stat().st_size != source.stat().st_size:
             shutil.copyfile(source, target)
+    return assets
 
 
 def _write_indexes(

@@ -1,0 +1,82 @@
+"""Editions in the browser: the HTML preview of a document in a language, and downloads."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, request, send_file, url_for
+from sqlalchemy import select
+
+from translator import languages
+from translator.formats import editions
+from translator.models import Document
+from translator.services import publish
+from translator.web import session
+
+bp = Blueprint("editions", __name__)
+_ASSETS = {
+    "edition.css": editions.ASSETS / "edition.css",
+    **{f"fonts/{name}": editions.FONT_DIR / name for name in editions.FONTS},
+}
+
+
+def _edition(slug: str, code: str, draft: bool) -> editions.Edition:
+    if code != languages.SOURCE_LANGUAGE and code not in languages.TARGET_LANGUAGES:
+        abort(404)
+    with session() as s:
+        document = s.scalar(select(Document).where(Document.slug == slug))
+        if document is None:
+            abort(404)
+        if not draft and code != languages.SOURCE_LANGUAGE:
+            found = publish.blockers(s, document, code)
+            if found:
+                abort(
+                    Response(
+                        f"Not publishable yet: {len(found)} blockers, the first: "
+                        f"{found[0].message}\nAdd ?draft=1 for a draft.\n",
+                        409,
+                        mimetype="text/plain",
+                    )
+                )
+        edition = publish.edition_for(s, current_app.config["ROOT"], document, code, draft)
+    return replace(edition, assets=url_for("editions.asset", name="edition.css").rsplit("/", 1)[0])
+
+
+@bp.get("/documents/<slug>/<code>/preview")
+def preview(slug: str, code: str) -> str:
+    """The document as it reads now in a language, unfinished units marked."""
+    return editions.render_html(_edition(slug, code, draft=True))
+
+
+@bp.get("/documents/<slug>/<code>/edition.<file_format>")
+def download(slug: str, code: str, file_format: str) -> Response:
+    """The edition as a file: published ones, or drafts with ?draft=1."""
+    draft = request.args.get("draft") == "1"
+    edition = _edition(slug, code, draft)
+    name = f"{slug}-{code}{'-draft' if draft else ''}.{file_format}"
+    if file_format == "html":
+        page = editions.render_html(edition)
+        return Response(
+            page,
+            mimetype="text/html",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    if file_format != "pdf":
+        abort(404)
+    assets = publish.copy_assets(Path(current_app.instance_path) / "editions")
+    printable = editions.render_html(replace(edition, assets="."), for_print=True)
+    data = editions.render_pdf(printable, assets.resolve().as_uri() + "/")
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/editions/assets/<path:name>")
+def asset(name: str) -> Response:
+    path = _ASSETS.get(name)
+    if path is None or not path.is_file():
+        abort(404)
+    return send_file(path, max_age=86400)
