@@ -31,9 +31,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     engine = db.make_engine(app.config["DATABASE_URL"])
     app.extensions["translator.sessions"] = db.session_factory(engine)
 
+    from translator import api
     from translator.web import documents, editions, glossary, security
 
     security.init_app(app)
+    app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_IMPORT_BYTES"])
+    app.register_blueprint(api.bp)
+    api.init_app(app)
     app.register_blueprint(documents.bp)
     app.register_blueprint(editions.bp)
     app.register_blueprint(glossary.bp)

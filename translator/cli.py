@@ -26,6 +26,7 @@ from translator.services import (
     publish,
     stats,
     sync,
+    tokens,
 )
 
 
@@ -272,6 +273,101 @@ def build(
     click.echo(
         f"{len(report.rendered)} files rendered, {len(report.unchanged)} unchanged, "
         f"{len(report.blocked)} editions not publishable; in {out}/"
+    )
+
+
+@main.group()
+def token() -> None:
+    """API tokens for build scripts."""
+
+
+@token.command(name="create")
+@click.argument("username")
+@click.option(
+    "--scope",
+    "scopes",
+    default="read",
+    show_default=True,
+    help="Comma-separated: read, translate, review, admin.",
+)
+@click.pass_obj
+@_fail_cleanly
+def token_create(obj: Context, username: str, scopes: str) -> None:
+    """Create a token; it is printed once, on the last line."""
+    with obj.session() as session:
+        raw = tokens.create(session, username, [s.strip() for s in scopes.split(",") if s])
+    click.echo(f"Token for {username} ({scopes}); it is shown only now:")
+    click.echo(raw)
+
+
+@token.command(name="list")
+@click.argument("username", required=False)
+@click.pass_obj
+@_fail_cleanly
+def token_list(obj: Context, username: str | None) -> None:
+    """The tokens (never their secret), with their owner, scopes and state."""
+    with obj.session() as session:
+        found = tokens.listing(session, username)
+    for info in found:
+        state = "revoked" if info.revoked else "active"
+        click.echo(
+            f"{info.id:4}  {info.username:20} {','.join(info.scopes):30} "
+            f"{info.created_at:%Y-%m-%d}  {state}"
+        )
+
+
+@token.command(name="revoke")
+@click.argument("token_id", type=int)
+@click.pass_obj
+@_fail_cleanly
+def token_revoke(obj: Context, token_id: int) -> None:
+    """Revoke a token by its number (from `translator token list`)."""
+    with obj.session() as session:
+        tokens.revoke(session, token_id)
+    click.echo(f"Token {token_id} revoked.")
+
+
+@main.command(name="pull")
+@click.option("--server", required=True, help="The desk's address, e.g. http://127.0.0.1:5000")
+@click.option(
+    "--token",
+    "raw_token",
+    required=True,
+    envvar="TRANSLATOR_TOKEN",
+    help="An API token (or TRANSLATOR_TOKEN).",
+)
+@click.option("--lang", "langs", multiple=True, help="A language (repeatable); default: all.")
+@click.option("--document", "slugs", multiple=True, help="A document (repeatable); default: all.")
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["po", "mo", "json"]),
+    default="po",
+    show_default=True,
+)
+@click.option("--editions", is_flag=True, help="Also the published HTML and PDF editions.")
+@click.option("--out", required=True, type=click.Path(file_okay=False))
+@_fail_cleanly
+def pull_command(
+    server: str,
+    raw_token: str,
+    langs: tuple[str, ...],
+    slugs: tuple[str, ...],
+    file_format: str,
+    editions: bool,
+    out: str,
+) -> None:
+    """Download translations (and editions) from a desk; only what changed."""
+    from translator import pull
+
+    report = pull.pull(
+        pull.Client(server, raw_token), Path(out), list(langs), list(slugs), file_format, editions
+    )
+    for name in report.skipped:
+        click.echo(f"skipped {name}")
+    click.echo(
+        f"{len(report.downloaded)} downloaded, {len(report.unchanged)} unchanged, "
+        f"{len(report.skipped)} skipped; in {out}/"
     )
 
 

@@ -59,3 +59,22 @@ def ensure_admin(session: Session) -> str | None:
     if session.scalar(select(User.id).where(User.role == Role.ADMIN.value)) is not None:
         return None
     return create_user(session, "admin", Role.ADMIN)
+
+
+def languages_of(user: User) -> set[str]:
+    """The languages a user works in: editors and admins, all of them."""
+    if user.role in (Role.EDITOR, Role.ADMIN):
+        return set(languages.TARGET_LANGUAGES)
+    return {code for code in user.languages.split(",") if code}
+
+
+def can_translate(user: User, language: str) -> bool:
+    return user.active and language in languages_of(user)
+
+
+def can_review(user: User, language: str) -> bool:
+    return user.active and user.role != Role.TRANSLATOR and language in languages_of(user)
+
+
+def is_editor(user: User) -> bool:
+    return user.active and user.role in (Role.EDITOR, Role.ADMIN)

@@ -437,3 +437,24 @@ def extract(session: Session, root: Path, check: bool = False) -> tuple[ExtractR
     """Update units from the source texts, then write (or, with check, compare) the catalogues."""
     report = update_all(session, root)
     return report, write_catalogues(session, root, check=check)
+
+
+def catalogue_for(session: Session, document: Document, language: str) -> po.Catalogue:
+    """One document's catalogue in one language, exactly as `extract` writes it."""
+    units = list(
+        session.scalars(
+            select(Unit)
+            .where(Unit.document_id == document.id)
+            .order_by(Unit.obsolete, Unit.position, Unit.id)
+        )
+    )
+    found = {
+        t.unit_id: t
+        for t in session.scalars(
+            select(Translation)
+            .join(Unit)
+            .where(Unit.document_id == document.id, Translation.language == language)
+        )
+    }
+    rows = [(unit, found[unit.id]) for unit in units if unit.id in found]
+    return build_catalogue(document, languages.get(language), rows)

@@ -1,0 +1,454 @@
+"""The REST API for build scripts, under /api/v1: JSON, bearer tokens, the same services as the web.
+
+Every error is JSON, {"error": code, "message": text, "details": ...}, with its status; bad input
+never gets a 500.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from translator import languages
+from translator.formats import editions, po
+from translator.models import Document, State, Translation, Unit
+from translator.services import DeskError, accounts, editing, importing, publish, stats, sync
+from translator.services import tokens as token_service
+from translator.web import session
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+STATES = {state.label: state for state in State}
+PO_TYPES = (
+    "text/x-gettext-translation",
+    "text/x-po",
+    "application/x-gettext",
+    "application/octet-stream",
+    "text/plain",
+)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError) -> Response:
+    return _json_error(error.status, error.code, error.message, error.details)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Response:
+    code = (error.name or "error").lower().replace(" ", "-")
+    return _json_error(error.code or 500, code, error.description or error.name or "error")
+
+
+def init_app(app: Flask) -> None:
+    """Routing errors (no such path, method not allowed) under /api/ are JSON too: a blueprint's
+    own handlers never see them."""
+
+    def handler(error: HTTPException) -> Response | HTTPException:
+        return _http_error(error) if request.path.startswith("/api/") else error
+
+    app.register_error_handler(404, handler)
+    app.register_error_handler(405, handler)
+
+
+def _json_error(status: int, code: str, message: str, details: Any = None) -> Response:
+    response = jsonify({"error": code, "message": message, "details": details})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="translation desk"'
+    return response
+
+
+def requires(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A view that needs a valid bearer token with `scope`; g.user, g.scopes are set."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            header = request.headers.get("Authorization", "")
+            if not header.startswith("Bearer ") or not header[7:].strip():
+                raise ApiError(401, "unauthorized", "send the token as Authorization: Bearer …")
+            with session() as s:
+                found = token_service.authenticate(s, header[7:].strip())
+                if found is None:
+                    raise ApiError(401, "unauthorized", "the token is not valid")
+                g.user, g.scopes = found
+                s.expunge(g.user)
+            if scope not in g.scopes:
+                raise ApiError(403, "forbidden", f"this token lacks the {scope!r} scope")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _document(s: Any, slug: str) -> Document:
+    document = s.scalar(select(Document).where(Document.slug == slug))
+    if document is None:
+        raise ApiError(404, "not-found", f"no document {slug!r}")
+    return document
+
+
+def _language(code: str) -> str:
+    if code not in languages.TARGET_LANGUAGES:
+        raise ApiError(
+            404,
+            "not-found",
+            f"no language {code!r}; the desk translates into "
+            f"{', '.join(languages.TARGET_LANGUAGES)}",
+        )
+    return code
+
+
+def _with_etag(body: bytes, mimetype: str, filename: str | None = None) -> Response:
+    etag = hashlib.sha256(body).hexdigest()
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(body, mimetype=mimetype)
+        if filename:
+            response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.set_etag(etag)
+    return response
+
+
+@bp.get("/languages")
+@requires("read")
+def list_languages() -> Response:
+    return jsonify(
+        [
+            {
+                "code": lang.code,
+                "name": lang.name,
+                "native_name": lang.native_name,
+                "direction": lang.direction,
+                "plural_forms": lang.plural_forms,
+            }
+            for lang in languages.targets()
+        ]
+    )
+
+
+@bp.get("/documents")
+@requires("read")
+def list_documents() -> Response:
+    with session() as s:
+        documents = s.scalars(select(Document).order_by(Document.slug))
+        return jsonify([_document_json(d) for d in documents])
+
+
+def _document_json(document: Document) -> dict[str, Any]:
+    return {
+        "slug": document.slug,
+        "kind": document.kind,
+        "title": document.title,
+        "date": document.date.isoformat() if document.date else None,
+        "priority": document.priority,
+        "deadline": document.deadline.isoformat() if document.deadline else None,
+    }
+
+
+@bp.get("/stats")
+@requires("read")
+def all_stats() -> Response:
+    with session() as s:
+        return jsonify([_stats_json(s, row) for row in stats.status(s)])
+
+
+@bp.get("/documents/<slug>/languages/<code>/stats")
+@requires("read")
+def edition_stats(slug: str, code: str) -> Response:
+    with session() as s:
+        _document(s, slug)
+        rows = stats.status(s, language=_language(code), slug=slug)
+        return jsonify(_stats_json(s, rows[0]))
+
+
+def _stats_json(s: Any, row: stats.StatusRow) -> dict[str, Any]:
+    document = _document(s, row.document)
+    blockers = publish.blockers(s, document, row.language)
+    return {
+        **row.__dict__,
+        "publishable": not blockers,
+        "blockers": [
+            {"unit": b.unit, "check": b.check, "state": b.state, "message": b.message}
+            for b in blockers
+        ],
+    }
+
+
+@bp.get("/documents/<slug>/languages/<code>/file")
+@requires("read")
+def download_file(slug: str, code: str) -> Response:
+    file_format = request.args.get("format", "po")
+    with session() as s:
+        catalogue = sync.catalogue_for(s, _document(s, slug), _language(code))
+    body, mimetype = _file_body(catalogue, file_format)
+    return _with_etag(body, mimetype, f"{slug}.{code}.{file_format}")
+
+
+def _file_body(catalogue: po.Catalogue, file_format: str) -> tuple[bytes, str]:
+    if file_format == "po":
+        return po.write(catalogue).encode(), "text/x-gettext-translation"
+    if file_format == "mo":
+        return po.write_mo(catalogue), "application/x-gettext-translation"
+    if file_format == "json":
+        table = {
+            e.msgid: e.msgstr
+            for e in catalogue.entries
+            if not e.obsolete and e.msgstr and not e.fuzzy
+        }
+        return json.dumps(table, ensure_ascii=False, indent=1).encode(), "application/json"
+    raise ApiError(400, "bad-request", f"format must be po, mo or json, not {file_format!r}")
+
+
+@bp.get("/files.zip")
+@requires("read")
+def download_zip() -> Response:
+    file_format = request.args.get("format", "po")
+    buffer = io.BytesIO()
+    with session() as s, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for document in s.scalars(select(Document).order_by(Document.slug)):
+            for code in languages.TARGET_LANGUAGES:
+                body, _ = _file_body(sync.catalogue_for(s, document, code), file_format)
+                name = (
+                    f"{code}/{document.slug}.json"
+                    if file_format == "json"
+                    else f"{code}/LC_MESSAGES/{document.slug}.{file_format}"
+                )
+                archive.writestr(zipfile.ZipInfo(name, date_time=(2022, 1, 1, 0, 0, 0)), body)
+    return _with_etag(buffer.getvalue(), "application/zip", f"translations-{file_format}.zip")
+
+
+@bp.post("/documents/<slug>/languages/<code>/file")
+@requires("translate")
+def upload_file(slug: str, code: str) -> Response:
+    mode = request.args.get("mode", "untranslated-only")
+    if mode not in importing.MODES:
+        raise ApiError(400, "bad-request", f"mode must be one of {', '.join(importing.MODES)}")
+    if request.mimetype not in PO_TYPES:
+        raise ApiError(
+            415,
+            "unsupported-media-type",
+            f"send the PO file as the body with Content-Type {PO_TYPES[0]}",
+        )
+    language = _language(code)
+    if not accounts.can_translate(g.user, language):
+        raise ApiError(403, "forbidden", f"{g.user.username} does not translate into {code}")
+    data = request.get_data(cache=False)  # Flask refuses a body over MAX_CONTENT_LENGTH: 413
+    with session() as s:
+        _document(s, slug)
+        try:
+            report = importing.import_file(
+                s,
+                data,
+                f"{slug}.{code}.po",
+                slug,
+                language,
+                mode=mode,
+                user=_attached(s),
+                max_bytes=current_app.config["MAX_IMPORT_BYTES"],
+            )
+        except DeskError as exc:
+            line = re.search(r":(\d+): ", str(exc))
+            raise ApiError(
+                422, "invalid-content", str(exc), {"line": int(line.group(1)) if line else None}
+            ) from None
+    return jsonify(
+        {
+            "mode": report.mode,
+            "filled": report.filled,
+            "overwritten": report.overwritten,
+            "suggested": report.suggested,
+            "unchanged": report.unchanged,
+            "conflicts": [c.__dict__ for c in report.conflicts],
+            "unknown": [u.__dict__ for u in report.unknown],
+        }
+    )
+
+
+def _attached(s: Any) -> Any:
+    return s.merge(g.user, load=False)
+
+
+@bp.get("/documents/<slug>/languages/<code>/units")
+@requires("read")
+def list_units(slug: str, code: str) -> Response:
+    wanted = request.args.get("state")
+    if wanted is not None and wanted not in STATES:
+        raise ApiError(400, "bad-request", f"state must be one of {', '.join(STATES)}")
+    with session() as s:
+        document = _document(s, slug)
+        query = (
+            select(Unit, Translation)
+            .join(Translation, Translation.unit_id == Unit.id)
+            .where(
+                Unit.document_id == document.id,
+                Unit.obsolete.is_(False),
+                Translation.language == _language(code),
+            )
+            .order_by(Unit.position)
+        )
+        if wanted is not None:
+            query = query.where(Translation.state == STATES[wanted])
+        failures = _failures(s, document, code)
+        return jsonify(
+            [
+                _unit_json(unit, translation, failures.get(translation.id, []))
+                for unit, translation in s.execute(query)
+            ]
+        )
+
+
+def _failures(s: Any, document: Document, code: str) -> dict[int, list[dict[str, str]]]:
+    from translator.models import CheckFailure
+
+    query = (
+        select(CheckFailure)
+        .join(Translation)
+        .join(Unit)
+        .where(Unit.document_id == document.id, Translation.language == code)
+    )
+    found: dict[int, list[dict[str, str]]] = {}
+    for failure in s.scalars(query):
+        found.setdefault(failure.translation_id, []).append(
+            {"check": failure.check, "severity": failure.severity, "message": failure.message}
+        )
+    return found
+
+
+def _unit_json(unit: Unit, translation: Translation, checks: list[Any]) -> dict[str, Any]:
+    return {
+        "id": unit.id,
+        "source": unit.source,
+        "text": translation.text,
+        "state": State(translation.state).label,
+        "version": translation.version,
+        "location": unit.locations.split(" ")[0],
+        "checks": checks,
+    }
+
+
+@bp.put("/units/<int:unit_id>/translations/<code>")
+@requires("translate")
+def save_translation(unit_id: int, code: str) -> Response:
+    body = _json_body()
+    text, version, state = body.get("text"), body.get("version"), body.get("state")
+    if (
+        not isinstance(text, str)
+        or isinstance(version, bool)
+        or not isinstance(version, int)
+        or not 0 <= version <= editing.MAX_ID
+    ):
+        raise ApiError(
+            422,
+            "invalid-content",
+            'send {"text": string, "version": integer from 0, '
+            '"state"?: needs-editing | translated | approved}',
+        )
+    if state is not None and state not in ("needs-editing", "translated", "approved"):
+        raise ApiError(
+            422, "invalid-content", "state must be needs-editing, translated or approved"
+        )
+    if state == "approved" and "review" not in g.scopes:
+        raise ApiError(403, "forbidden", "approving needs a token with the 'review' scope")
+    with session() as s:
+        try:
+            result = editing.save(
+                s, _attached(s), unit_id, code, text, version, STATES[state] if state else None
+            )
+        except editing.NotFound as exc:
+            raise ApiError(404, "not-found", str(exc)) from None
+        except editing.Forbidden as exc:
+            raise ApiError(403, "forbidden", str(exc)) from None
+        translation = result.translation
+        current = {
+            "text": translation.text,
+            "version": translation.version,
+            "state": State(translation.state).label,
+        }
+        if result.conflict:
+            raise ApiError(
+                409,
+                "conflict",
+                "someone saved this unit since your version; nothing was overwritten",
+                current,
+            )
+        return jsonify(
+            {
+                **current,
+                "checks": [
+                    {"check": f.check, "severity": f.severity.value, "message": f.message}
+                    for f in result.failures
+                ],
+            }
+        )
+
+
+def _json_body() -> dict[str, Any]:
+    if not request.is_json:
+        raise ApiError(415, "unsupported-media-type", "send JSON (Content-Type: application/json)")
+    try:
+        body = json.loads(request.get_data(cache=False) or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "bad-request", "the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad-request", "the body must be a JSON object")
+    return body
+
+
+@bp.get("/documents/<slug>/languages/<code>/edition.<file_format>")
+@requires("read")
+def edition(slug: str, code: str, file_format: str) -> Response:
+    if file_format not in ("html", "pdf"):
+        raise ApiError(404, "not-found", "editions are edition.html and edition.pdf")
+    draft = request.args.get("draft") == "1"
+    if draft and not accounts.is_editor(g.user):
+        raise ApiError(403, "forbidden", "drafts are for editors")
+    with session() as s:
+        document = _document(s, slug)
+        if code != languages.SOURCE_LANGUAGE:
+            _language(code)
+            found = [] if draft else publish.blockers(s, document, code)
+            if found:
+                raise ApiError(
+                    409,
+                    "not-publishable",
+                    f"{len(found)} blockers",
+                    [b.message for b in found[:20]],
+                )
+        built = publish.edition_for(s, current_app.config["ROOT"], document, code, draft)
+    if file_format == "html":
+        return _with_etag(editions.render_html(built).encode(), "text/html")
+    from dataclasses import replace
+    from pathlib import Path
+
+    assets = publish.copy_assets(Path(current_app.instance_path) / "editions")
+    page = editions.render_html(replace(built, assets="."), for_print=True)
+    return _with_etag(
+        editions.render_pdf(page, assets.resolve().as_uri() + "/"),
+        "application/pdf",
+        f"{slug}.{code}.pdf",
+    )
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    from translator.api.openapi import SPEC
+
+    return jsonify(SPEC)

@@ -1,0 +1,378 @@
+"""The OpenAPI 3 description of /api/v1, served at /api/v1/openapi.json, tested by schemathesis."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from translator.languages import TARGET_LANGUAGES
+
+STATES = ["untranslated", "needs-editing", "translated", "approved"]
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, **_json(_ref("Error"))}
+
+
+ERRORS = {
+    "400": _error("Malformed request"),
+    "401": _error("No token, or a token that is not valid"),
+    "403": _error("The token's scope or the user's role does not allow this"),
+    "404": _error("No such document, language or unit"),
+}
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+LANG = {
+    "name": "lang",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "enum": list(TARGET_LANGUAGES)},
+}
+ETAG = {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"}}
+FILE_FORMAT = {
+    "name": "format",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "enum": ["po", "mo", "json"], "default": "po"},
+}
+NOT_MODIFIED = {"304": {"description": "Not modified since the ETag given"}}
+
+
+def _get(
+    summary: str,
+    ok: dict[str, Any],
+    parameters: list[Any] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": parameters or [],
+            "responses": {"200": ok, **ERRORS, **(extra or {})},
+        }
+    }
+
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {
+        "title": "Translation desk API",
+        "version": "1.0.0",
+        "description": "Localised texts and editions of the International Emergency "
+        "Campaign to Free Iran's Political Prisoners Now, for build scripts.",
+    },
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearer": []}],
+    "paths": {
+        "/languages": _get(
+            "The languages the desk translates into",
+            {"description": "Languages", **_json({"type": "array", "items": _ref("Language")})},
+        ),
+        "/documents": _get(
+            "The documents",
+            {"description": "Documents", **_json({"type": "array", "items": _ref("Document")})},
+        ),
+        "/stats": _get(
+            "Status of every edition",
+            {
+                "description": "One row per edition",
+                **_json({"type": "array", "items": _ref("Stats")}),
+            },
+        ),
+        "/documents/{slug}/languages/{lang}/stats": _get(
+            "Status of one edition",
+            {"description": "The edition's figures", **_json(_ref("Stats"))},
+            [SLUG, LANG],
+        ),
+        "/documents/{slug}/languages/{lang}/file": {
+            **_get(
+                "A catalogue: PO, MO or JSON (source to translation)",
+                {
+                    "description": "The file",
+                    "headers": {"ETag": {"schema": {"type": "string"}}},
+                    "content": {
+                        "text/x-gettext-translation": {"schema": {"type": "string"}},
+                        "application/x-gettext-translation": {
+                            "schema": {"type": "string", "format": "binary"}
+                        },
+                        "application/json": {
+                            "schema": {"type": "object", "additionalProperties": {"type": "string"}}
+                        },
+                    },
+                },
+                [SLUG, LANG, FILE_FORMAT, ETAG],
+                NOT_MODIFIED,
+            ),
+            "post": {
+                "summary": "Upload a PO file (import modes as the command line's)",
+                "parameters": [
+                    SLUG,
+                    LANG,
+                    {
+                        "name": "mode",
+                        "in": "query",
+                        "required": False,
+                        "schema": {
+                            "type": "string",
+                            "enum": ["untranslated-only", "suggest", "overwrite"],
+                        },
+                    },
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"text/x-gettext-translation": {"schema": {"type": "string"}}},
+                },
+                "responses": {
+                    "200": {"description": "What the import did", **_json(_ref("ImportReport"))},
+                    **ERRORS,
+                    "413": _error("The file is over the upload limit"),
+                    "415": _error("Not a PO file's content type"),
+                    "422": _error("The PO file is malformed (details: line)"),
+                },
+            },
+        },
+        "/files.zip": _get(
+            "Every catalogue in one zip",
+            {
+                "description": "A zip",
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            },
+            [FILE_FORMAT, ETAG],
+            NOT_MODIFIED,
+        ),
+        "/documents/{slug}/languages/{lang}/units": _get(
+            "The units of an edition with their translations",
+            {"description": "Units", **_json({"type": "array", "items": _ref("Unit")})},
+            [
+                SLUG,
+                LANG,
+                {
+                    "name": "state",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "enum": STATES},
+                },
+            ],
+        ),
+        "/units/{id}/translations/{lang}": {
+            "put": {
+                "summary": "Save a translation made from a version",
+                "parameters": [
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "format": "int32"},
+                    },
+                    LANG,
+                ],
+                "requestBody": {"required": True, **_json(_ref("Save"))},
+                "responses": {
+                    "200": {"description": "Saved", **_json(_ref("Saved"))},
+                    **ERRORS,
+                    "409": _error(
+                        "Someone saved since that version; details: the "
+                        "current text, version and state"
+                    ),
+                    "415": _error("Not JSON"),
+                    "422": _error("Fields missing or of the wrong type"),
+                },
+            }
+        },
+        "/documents/{slug}/languages/{lang}/edition.html": _get(
+            "The published edition (?draft=1: a draft, for editors)",
+            {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}},
+            [
+                SLUG,
+                {**LANG, "schema": {"type": "string", "enum": ["en", *TARGET_LANGUAGES]}},
+                {
+                    "name": "draft",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "enum": ["0", "1"]},
+                },
+                ETAG,
+            ],
+            {**NOT_MODIFIED, "409": _error("Not publishable yet; details: the blockers")},
+        ),
+        "/documents/{slug}/languages/{lang}/edition.pdf": _get(
+            "The published edition as PDF (?draft=1: a draft, for editors)",
+            {
+                "description": "PDF",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            },
+            [
+                SLUG,
+                {**LANG, "schema": {"type": "string", "enum": ["en", *TARGET_LANGUAGES]}},
+                {
+                    "name": "draft",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "enum": ["0", "1"]},
+                },
+                ETAG,
+            ],
+            {**NOT_MODIFIED, "409": _error("Not publishable yet; details: the blockers")},
+        ),
+    },
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error", "message", "details"],
+                "properties": {
+                    "error": {"type": "string"},
+                    "message": {"type": "string"},
+                    "details": {},
+                },
+            },
+            "Language": {
+                "type": "object",
+                "required": ["code", "name", "direction"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "name": {"type": "string"},
+                    "native_name": {"type": "string"},
+                    "direction": {"type": "string", "enum": ["ltr", "rtl"]},
+                    "plural_forms": {"type": "string"},
+                },
+            },
+            "Document": {
+                "type": "object",
+                "required": ["slug", "kind", "title", "date"],
+                "properties": {
+                    "slug": {"type": "string"},
+                    "kind": {
+                        "type": "string",
+                        "enum": ["appeal", "alert", "press-release", "faq", "palm-card"],
+                    },
+                    "title": {"type": "string"},
+                    "date": {"type": "string", "format": "date", "nullable": True},
+                    "priority": {"type": "string", "nullable": True},
+                    "deadline": {"type": "string", "format": "date", "nullable": True},
+                },
+            },
+            "Stats": {
+                "type": "object",
+                "required": [
+                    "document",
+                    "language",
+                    "total",
+                    "untranslated",
+                    "needs_editing",
+                    "translated",
+                    "approved",
+                    "words_total",
+                    "words_translated",
+                    "percent_translated",
+                    "percent_approved",
+                    "publishable",
+                    "blockers",
+                ],
+                "properties": {
+                    "document": {"type": "string"},
+                    "language": {"type": "string"},
+                    **{
+                        key: {"type": "integer"}
+                        for key in (
+                            "total",
+                            "untranslated",
+                            "needs_editing",
+                            "translated",
+                            "approved",
+                            "words_total",
+                            "words_translated",
+                        )
+                    },
+                    "percent_translated": {"type": "number"},
+                    "percent_approved": {"type": "number"},
+                    "publishable": {"type": "boolean"},
+                    "blockers": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "unit": {"type": "integer"},
+                                "check": {"type": "string", "nullable": True},
+                                "state": {"type": "string", "nullable": True},
+                                "message": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            },
+            "Check": {
+                "type": "object",
+                "required": ["check", "severity", "message"],
+                "properties": {
+                    "check": {"type": "string"},
+                    "severity": {"type": "string", "enum": ["error", "warning"]},
+                    "message": {"type": "string"},
+                },
+            },
+            "Unit": {
+                "type": "object",
+                "required": ["id", "source", "text", "state", "version", "checks"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "source": {"type": "string"},
+                    "text": {"type": "string"},
+                    "state": {"type": "string", "enum": STATES},
+                    "version": {"type": "integer"},
+                    "location": {"type": "string"},
+                    "checks": {"type": "array", "items": _ref("Check")},
+                },
+            },
+            "Save": {
+                "type": "object",
+                "required": ["text", "version"],
+                "properties": {
+                    "text": {"type": "string"},
+                    "version": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+                    "state": {
+                        "type": "string",
+                        "enum": ["needs-editing", "translated", "approved"],
+                    },
+                },
+            },
+            "Saved": {
+                "type": "object",
+                "required": ["text", "version", "state", "checks"],
+                "properties": {
+                    "text": {"type": "string"},
+                    "version": {"type": "integer"},
+                    "state": {"type": "string", "enum": STATES},
+                    "checks": {"type": "array", "items": _ref("Check")},
+                },
+            },
+            "ImportReport": {
+                "type": "object",
+                "required": [
+                    "mode",
+                    "filled",
+                    "overwritten",
+                    "suggested",
+                    "unchanged",
+                    "conflicts",
+                    "unknown",
+                ],
+                "properties": {
+                    "mode": {"type": "string"},
+                    "filled": {"type": "integer"},
+                    "overwritten": {"type": "integer"},
+                    "suggested": {"type": "integer"},
+                    "unchanged": {"type": "integer"},
+                    "conflicts": {"type": "array", "items": {"type": "object"}},
+                    "unknown": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+        },
+    },
+}

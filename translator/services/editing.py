@@ -1,0 +1,128 @@
+"""Saving a translation: safely (a stale version never overwrites), with the review rules, the
+checks run, and every change kept in the history.
+
+- A save carries the version the translator loaded; if someone saved in between, nothing is
+  written and the caller gets the current text and version to choose from.
+- Translators save as translated or needs-editing in their languages; approving takes a reviewer;
+  an approved translation is changed only by a reviewer.
+- A text failing an error-level check is kept, as needs-editing, with the failures returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from translator import languages
+from translator.checks import Failure, Severity, run_all
+from translator.models import Change, State, Translation, Unit, User, utcnow
+from translator.services import DeskError, accounts, checking
+
+MAX_ID = 2**31 - 1  # ids and versions are 32-bit integers in both databases
+
+
+class NotFound(DeskError):
+    pass
+
+
+class Forbidden(DeskError):
+    pass
+
+
+class Invalid(DeskError):
+    pass
+
+
+@dataclass
+class SaveResult:
+    translation: Translation
+    conflict: bool = False
+    failures: list[Failure] = field(default_factory=list)
+
+
+def find(session: Session, unit_id: int, language: str) -> tuple[Unit, Translation]:
+    if language not in languages.TARGET_LANGUAGES:
+        raise NotFound(f"no language {language!r}")
+    unit = session.get(Unit, unit_id) if 0 < unit_id <= MAX_ID else None
+    if unit is None or unit.obsolete:
+        raise NotFound(f"no unit {unit_id}")
+    translation = session.scalar(
+        select(Translation).where(Translation.unit_id == unit_id, Translation.language == language)
+    )
+    if translation is None:
+        raise NotFound(f"unit {unit_id} has no {language} translation")
+    return unit, translation
+
+
+def save(
+    session: Session,
+    user: User,
+    unit_id: int,
+    language: str,
+    text: str,
+    version: int,
+    state: State | None = None,
+) -> SaveResult:
+    """Save a translation made from `version`; returns the result, or the conflict."""
+    unit, translation = find(session, unit_id, language)
+    wanted = State.TRANSLATED if state is None else state
+    _authorise(user, translation, language, wanted)
+    if translation.version != version:
+        return SaveResult(translation, conflict=True)
+    text = text.replace("\r\n", "\n")
+    failures = run_all(unit.source, text, checking.contexts(session)(language))
+    new_state = _state_for(text, wanted, failures)
+    old_text, old_state = translation.text, translation.state
+    swapped = session.execute(
+        update(Translation)
+        .where(Translation.id == translation.id, Translation.version == version)
+        .values(
+            text=text,
+            state=new_state,
+            version=version + 1,
+            updated_at=utcnow(),
+            previous_source=translation.previous_source
+            if new_state == State.NEEDS_EDITING
+            else None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if swapped.rowcount != 1:  # type: ignore[attr-defined]  # someone saved in between
+        session.refresh(translation)
+        return SaveResult(translation, conflict=True)
+    session.add(
+        Change(
+            unit_id=unit.id,
+            language=language,
+            user_id=user.id,
+            action="approve" if new_state == State.APPROVED else "edit",
+            old_text=old_text,
+            new_text=text,
+            old_state=old_state,
+            new_state=new_state,
+        )
+    )
+    session.flush()
+    session.refresh(translation)
+    checking.refresh(session, [(unit.source, translation)])
+    return SaveResult(translation, failures=failures)
+
+
+def _authorise(user: User, translation: Translation, language: str, wanted: State) -> None:
+    if not accounts.can_translate(user, language):
+        raise Forbidden(f"{user.username} does not translate into {language}")
+    reviewer = accounts.can_review(user, language)
+    if wanted == State.APPROVED and not reviewer:
+        raise Forbidden("approving takes a reviewer of this language")
+    if translation.state == State.APPROVED and not reviewer:
+        raise Forbidden("an approved translation is changed only by a reviewer; suggest instead")
+
+
+def _state_for(text: str, wanted: State, failures: list[Failure]) -> State:
+    if not text:
+        return State.UNTRANSLATED
+    if wanted >= State.TRANSLATED and any(f.severity == Severity.ERROR for f in failures):
+        return State.NEEDS_EDITING  # kept, never lost; the failures say why
+    return wanted
