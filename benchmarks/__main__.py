@@ -11,15 +11,18 @@ Every figure is printed beside its reference as a ratio (ours / reference; below
     against translate-toolkit's `pofilter`, and each check's worst time on 100 KB adversarial
     strings against the limit of 100 ms;
 (f) editions: WeasyPrint's PDF of the appeal in each language against Chromium printing the same
-    HTML, a full build of every edition and a rebuild with nothing changed.
+    HTML, a full build of every edition and a rebuild with nothing changed;
+(g) the API under 20 concurrent clients (file download 200 and 304, unit save) against the same
+    server's trivial endpoint, on SQLite (and PostgreSQL with TRANSLATOR_BENCH_POSTGRES_URL).
 
-    python -m benchmarks [--suite all|catalogues|checks|editions] [--sizes 10000,50000]
+    python -m benchmarks [--suite all|catalogues|checks|editions|api] [--sizes 10000,50000]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -28,7 +31,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import checks, corpus, editions
+from benchmarks import api, checks, corpus, editions
 from translator import languages
 from translator.formats import po
 
@@ -226,7 +229,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,50000")
     parser.add_argument("--out", default="benchmarks/out")
     parser.add_argument(
-        "--suite", choices=["all", "catalogues", "checks", "editions"], default="all"
+        "--suite", choices=["all", "catalogues", "checks", "editions", "api"], default="all"
     )
     parser.add_argument(
         "--check-units",
@@ -241,6 +244,11 @@ def main() -> None:
     rows: list[dict[str, object]] = []
     if args.suite in ("all", "checks"):
         for row in [checks.bench_corpus(args.check_units), *checks.bench_adversarial()]:
+            rows.append(row)
+            _print(row)
+    if args.suite in ("all", "api"):
+        postgres = os.environ.get("TRANSLATOR_BENCH_POSTGRES_URL")
+        for row in api.bench() + (api.bench(postgres) if postgres else []):
             rows.append(row)
             _print(row)
     if args.suite in ("all", "editions"):

@@ -437,3 +437,17 @@ def test_token_create_prints_the_token_on_its_last_line(run) -> None:
     assert result.output.strip().splitlines()[-1].startswith("tdk_")
     assert "read,translate" in run("token", "list").output
     assert run("token", "create", "sahar", "--scope", "root", check=False).exit_code == 2
+
+
+def test_file_etag_changes_when_a_translation_changes(api) -> None:
+    client = api["client"]
+    url = "/api/v1/documents/palm-card/languages/fa/file?format=po"
+    etag = client.get(url, headers=api["reader"]).headers["ETag"]
+    assert client.get(url, headers={**api["reader"], "If-None-Match": etag}).status_code == 304
+    target = unit(api)
+    client.put(f"/api/v1/units/{target['id']}/translations/fa",
+               json={"text": target["text"] + "!", "version": target["version"]},
+               headers=api["reviewer"])
+    changed = client.get(url, headers={**api["reader"], "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert (target["text"] + "!").encode() in changed.data

@@ -196,10 +196,24 @@ def _stats_json(s: Any, row: stats.StatusRow) -> dict[str, Any]:
 @requires("read")
 def download_file(slug: str, code: str) -> Response:
     file_format = request.args.get("format", "po")
+    if file_format not in ("po", "mo", "json"):
+        raise ApiError(400, "bad-request", f"format must be po, mo or json, not {file_format!r}")
     with session() as s:
-        catalogue = sync.catalogue_for(s, _document(s, slug), _language(code))
+        document = _document(s, slug)
+        etag = f"{sync.fingerprint(s, document, _language(code))}-{file_format}"
+        if request.if_none_match.contains(etag):  # answered without building the file
+            response = Response(status=304)
+            response.set_etag(etag)
+            return response
+        catalogue = sync.catalogue_for(s, document, code)
     body, mimetype = _file_body(catalogue, file_format)
-    return _with_etag(body, mimetype, f"{slug}.{code}.{file_format}")
+    response = Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{slug}.{code}.{file_format}"'},
+    )
+    response.set_etag(etag)
+    return response
 
 
 def _file_body(catalogue: po.Catalogue, file_format: str) -> tuple[bytes, str]:

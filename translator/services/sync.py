@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from translator import languages
@@ -458,3 +458,23 @@ def catalogue_for(session: Session, document: Document, language: str) -> po.Cat
     }
     rows = [(unit, found[unit.id]) for unit in units if unit.id in found]
     return build_catalogue(document, languages.get(language), rows)
+
+
+def fingerprint(session: Session, document: Document, language: str) -> str:
+    """A cheap name for the state a document's catalogue in a language is built from.
+
+    Every change to a translation raises its version, so the sum of versions only grows; a
+    changed source text changes the document's hash. One aggregate query, no file built.
+    """
+    count, versions, newest = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Translation.version), 0),
+            func.max(Translation.updated_at),
+        )
+        .join(Unit, Unit.id == Translation.unit_id)
+        .where(Unit.document_id == document.id, Translation.language == language)
+    ).one()
+    return hashlib.sha256(
+        f"{document.source_sha256}|{language}|{count}|{versions}|{newest}".encode()
+    ).hexdigest()

@@ -15,6 +15,12 @@ from translator.web import session
 bp = Blueprint("documents", __name__)
 
 
+@bp.get("/healthz")
+def health() -> tuple[str, int, dict[str, str]]:
+    """For load balancers and benchmarks: the app answers (no database work)."""
+    return "ok\n", 200, {"Content-Type": "text/plain"}
+
+
 @bp.get("/")
 def index() -> str:
     with session() as s:
