@@ -284,16 +284,27 @@ def _copy_as_fuzzy(session: Session, similar: Unit, unit: Unit) -> None:
         )
 
 
+def _release(session: Session) -> None:
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Translation | Change):
+            session.expunge(obj)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Unit):
+            session.expunge(obj)
+
+
 def update_all(session: Session, root: Path) -> ExtractReport:
     """Update every document from its source text; documents whose file is gone are retired."""
     report = ExtractReport()
     sources = read_sources(root)
     for source in sources:
         report.documents.append(update_document(session, source))
-        # a document's rows are not needed once it is done; a session holding every unit and
-        # translation would make each flush, and memory, grow with the whole store
+        # A document's rows are not needed once it is done: a session holding every unit and
+        # translation would make each flush, and memory, grow with the whole store. They are
+        # released document by document; dropping the whole store's graph at once (expunge_all)
+        # crashed the interpreter in garbage collection on stores of 20,000 units.
         session.flush()
-        session.expunge_all()
+        _release(session)
     slugs = {source.slug for source in sources}
     for document in session.scalars(select(Document).order_by(Document.slug)):
         if document.slug not in slugs:
