@@ -445,9 +445,11 @@ def test_file_etag_changes_when_a_translation_changes(api) -> None:
     etag = client.get(url, headers=api["reader"]).headers["ETag"]
     assert client.get(url, headers={**api["reader"], "If-None-Match": etag}).status_code == 304
     target = unit(api)
-    client.put(f"/api/v1/units/{target['id']}/translations/fa",
-               json={"text": target["text"] + "!", "version": target["version"]},
-               headers=api["reviewer"])
+    client.put(
+        f"/api/v1/units/{target['id']}/translations/fa",
+        json={"text": target["text"] + "!", "version": target["version"]},
+        headers=api["reviewer"],
+    )
     changed = client.get(url, headers={**api["reader"], "If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert (target["text"] + "!").encode() in changed.data

@@ -211,3 +211,27 @@ class ApiToken(Base):
     revoked: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User] = relationship()
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random id, the store only its hash."""
+
+    __tablename__ = "web_sessions"
+
+    id_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(Base):
+    """A failed login, kept five minutes for rate limiting; the key is a user name or a hash."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

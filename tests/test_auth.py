@@ -1,0 +1,98 @@
+"""Signing in and out, rate limits, CSRF, and the admins' token pages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from translator import db
+from translator.models import Role
+from translator.services import accounts
+
+
+@pytest.fixture
+def people(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        return {
+            "root": accounts.create_user(s, "root", Role.ADMIN),
+            "sahar": accounts.create_user(s, "sahar", Role.TRANSLATOR, "fa"),
+        }
+
+
+def sign_in(client: Any, username: str, password: str) -> Any:
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def csrf(client: Any, path: str = "/") -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True))
+    assert match
+    return match.group(1)
+
+
+def test_sign_in_sets_a_protected_cookie_and_shows_the_user(client, people) -> None:
+    response = sign_in(client, "sahar", people["sahar"])
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert "sahar" in client.get("/").get_data(as_text=True)
+
+
+def test_cookie_is_secure_over_https(client, people) -> None:
+    response = client.post(
+        "/login",
+        data={"username": "sahar", "password": people["sahar"]},
+        base_url="https://localhost",
+    )
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_wrong_password_is_refused_and_the_sixth_bad_attempt_gets_429(client, people) -> None:
+    for _ in range(5):
+        assert sign_in(client, "sahar", "wrong").status_code == 401
+    assert sign_in(client, "sahar", "wrong").status_code == 429
+    assert sign_in(client, "sahar", people["sahar"]).status_code == 429  # even the right one
+
+
+def test_each_sign_in_gets_a_new_session_id_and_sign_out_ends_it_on_the_server(
+    client, people
+) -> None:
+    first = sign_in(client, "sahar", people["sahar"]).headers["Set-Cookie"].split(";")[0]
+    second = sign_in(client, "sahar", people["sahar"]).headers["Set-Cookie"].split(";")[0]
+    assert first != second
+    token = csrf(client)
+    client.post("/logout", data={"csrf_token": token})
+    client.set_cookie("desk_session", second.split("=", 1)[1])  # the old cookie, replayed
+    assert "sahar" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_form_without_the_csrf_token_is_refused(client, people) -> None:
+    sign_in(client, "root", people["root"])
+    response = client.post("/admin/tokens", data={"username": "sahar", "scope-read": "1"})
+    assert response.status_code == 400
+
+
+def test_token_pages_are_for_admins_only(client, people) -> None:
+    assert client.get("/admin/tokens").status_code == 302  # to the sign-in page
+    sign_in(client, "sahar", people["sahar"])
+    assert client.get("/admin/tokens").status_code == 403
+
+
+def test_an_admin_creates_a_token_that_works_and_revokes_it(client, people) -> None:
+    sign_in(client, "root", people["root"])
+    page = client.post(
+        "/admin/tokens",
+        data={"csrf_token": csrf(client, "/admin/tokens"), "username": "sahar", "scope-read": "1"},
+    )
+    raw = re.search(r'<code id="new-token">([^<]+)</code>', page.get_data(as_text=True)).group(1)
+    api = {"Authorization": f"Bearer {raw}"}
+    assert client.get("/api/v1/documents", headers=api).status_code == 200
+    listing = client.get("/admin/tokens").get_data(as_text=True)
+    assert raw not in listing and "sahar" in listing
+    token_id = re.search(r"/admin/tokens/(\d+)/revoke", listing).group(1)
+    client.post(
+        f"/admin/tokens/{token_id}/revoke", data={"csrf_token": csrf(client, "/admin/tokens")}
+    )
+    assert client.get("/api/v1/documents", headers=api).status_code == 401
+    assert "revoked" in client.get("/admin/tokens").get_data(as_text=True)
