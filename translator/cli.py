@@ -69,6 +69,15 @@ def _fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _selection(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--json, --lang and --document, as `status` and `check` take them."""
+    command = click.option("--document", "slug", help="One document's slug.")(command)
+    command = click.option("--lang", "language", type=click.Choice(languages.TARGET_LANGUAGES))(
+        command
+    )
+    return click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")(command)
+
+
 @click.group()
 @click.option("--root", type=click.Path(file_okay=False), help="Content root (TRANSLATOR_ROOT).")
 @click.option("--database", help="Database URL (TRANSLATOR_DATABASE_URL).")
@@ -167,9 +176,7 @@ def import_(obj: Context, file: str, slug: str, language: str, mode: str) -> Non
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
-@click.option("--lang", "language", type=click.Choice(languages.TARGET_LANGUAGES))
-@click.option("--document", "slug")
+@_selection
 @click.pass_obj
 @_fail_cleanly
 def status(obj: Context, as_json: bool, language: str | None, slug: str | None) -> None:
@@ -194,9 +201,7 @@ def status(obj: Context, as_json: bool, language: str | None, slug: str | None) 
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
-@click.option("--lang", "language", type=click.Choice(languages.TARGET_LANGUAGES))
-@click.option("--document", "slug")
+@_selection
 @click.pass_obj
 @_fail_cleanly
 def check(obj: Context, as_json: bool, language: str | None, slug: str | None) -> None:

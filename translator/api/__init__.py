@@ -308,23 +308,12 @@ def list_units(slug: str, code: str) -> Response:
         raise ApiError(400, "bad-request", f"state must be one of {', '.join(STATES)}")
     with session() as s:
         document = _document(s, slug)
-        query = (
-            select(Unit, Translation)
-            .join(Translation, Translation.unit_id == Unit.id)
-            .where(
-                Unit.document_id == document.id,
-                Unit.obsolete.is_(False),
-                Translation.language == _language(code),
-            )
-            .order_by(Unit.position)
-        )
-        if wanted is not None:
-            query = query.where(Translation.state == STATES[wanted])
+        found = editing.rows(s, document.id, _language(code), STATES[wanted] if wanted else None)
         failures = _failures(s, document, code)
         return jsonify(
             [
                 _unit_json(unit, translation, failures.get(translation.id, []))
-                for unit, translation in s.execute(query)
+                for unit, translation in found
             ]
         )
 

@@ -59,6 +59,23 @@ def _get(
     }
 
 
+def _edition(name: str, media_type: str) -> dict[str, Any]:
+    content = {"type": "string", **({"format": "binary"} if media_type.endswith("pdf") else {})}
+    draft = {
+        "name": "draft",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": ["0", "1"]},
+    }
+    any_language = {**LANG, "schema": {"type": "string", "enum": ["en", *TARGET_LANGUAGES]}}
+    return _get(
+        f"The published edition as {name} (?draft=1: a draft, for editors)",
+        {"description": name, "content": {media_type: {"schema": content}}},
+        [SLUG, any_language, draft, ETAG],
+        {**NOT_MODIFIED, "409": _error("Not publishable yet; details: the blockers")},
+    )
+
+
 SPEC: dict[str, Any] = {
     "openapi": "3.0.3",
     "info": {
@@ -185,41 +202,8 @@ SPEC: dict[str, Any] = {
                 },
             }
         },
-        "/documents/{slug}/languages/{lang}/edition.html": _get(
-            "The published edition (?draft=1: a draft, for editors)",
-            {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}},
-            [
-                SLUG,
-                {**LANG, "schema": {"type": "string", "enum": ["en", *TARGET_LANGUAGES]}},
-                {
-                    "name": "draft",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "string", "enum": ["0", "1"]},
-                },
-                ETAG,
-            ],
-            {**NOT_MODIFIED, "409": _error("Not publishable yet; details: the blockers")},
-        ),
-        "/documents/{slug}/languages/{lang}/edition.pdf": _get(
-            "The published edition as PDF (?draft=1: a draft, for editors)",
-            {
-                "description": "PDF",
-                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-            },
-            [
-                SLUG,
-                {**LANG, "schema": {"type": "string", "enum": ["en", *TARGET_LANGUAGES]}},
-                {
-                    "name": "draft",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "string", "enum": ["0", "1"]},
-                },
-                ETAG,
-            ],
-            {**NOT_MODIFIED, "409": _error("Not publishable yet; details: the blockers")},
-        ),
+        "/documents/{slug}/languages/{lang}/edition.html": _edition("HTML", "text/html"),
+        "/documents/{slug}/languages/{lang}/edition.pdf": _edition("PDF", "application/pdf"),
     },
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

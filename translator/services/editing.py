@@ -42,6 +42,25 @@ class SaveResult:
     failures: list[Failure] = field(default_factory=list)
 
 
+def rows(
+    session: Session, document_id: int, language: str, state: State | None = None
+) -> list[tuple[Unit, Translation]]:
+    """An edition's current units with their translations, in document order."""
+    query = (
+        select(Unit, Translation)
+        .join(Translation, Translation.unit_id == Unit.id)
+        .where(
+            Unit.document_id == document_id,
+            Unit.obsolete.is_(False),
+            Translation.language == language,
+        )
+        .order_by(Unit.position)
+    )
+    if state is not None:
+        query = query.where(Translation.state == state)
+    return [(unit, translation) for unit, translation in session.execute(query)]
+
+
 def find(session: Session, unit_id: int, language: str) -> tuple[Unit, Translation]:
     if language not in languages.TARGET_LANGUAGES:
         raise NotFound(f"no language {language!r}")

@@ -23,7 +23,7 @@ from translator import languages
 from translator.checks import Severity, run_all
 from translator.formats import editions, markdown
 from translator.models import Document, State, Translation, Unit
-from translator.services import DeskError, checking
+from translator.services import DeskError, checking, editing
 from translator.services.sync import write_atomically
 
 FORMATS = ("html", "pdf")
@@ -70,17 +70,7 @@ def blockers(session: Session, document: Document, language: str) -> list[Blocke
 
 
 def _rows(session: Session, document: Document, language: str) -> list[tuple[Unit, Translation]]:
-    query = (
-        select(Unit, Translation)
-        .join(Translation, Translation.unit_id == Unit.id)
-        .where(
-            Unit.document_id == document.id,
-            Unit.obsolete.is_(False),
-            Translation.language == language,
-        )
-        .order_by(Unit.position)
-    )
-    return [(unit, translation) for unit, translation in session.execute(query)]
+    return editing.rows(session, document.id, language)
 
 
 def localised_source(
