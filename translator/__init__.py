@@ -32,12 +32,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["translator.sessions"] = db.session_factory(engine)
 
     from translator import api
-    from translator.web import admin, auth, documents, editions, glossary, security
+    from translator.web import admin, auth, documents, editions, glossary, security, workspace
 
     security.init_app(app)
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(workspace.bp)
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_IMPORT_BYTES"])
     app.register_blueprint(api.bp)
     api.init_app(app)

@@ -1,0 +1,324 @@
+"""The translators' workspace: work lists, the units of a document, and the editor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from translator import languages
+from translator.checks import Severity
+from translator.formats.editions import _isolate_latin
+from translator.models import CheckFailure, Comment, Document, State, Suggestion, Translation
+from translator.services import accounts, editing, glossary, review, stats
+from translator.web import auth, session
+
+bp = Blueprint("workspace", __name__, url_prefix="/translate")
+STATES = {state.label: state for state in State}
+
+
+def _language(code: str) -> languages.Language:
+    if code not in languages.TARGET_LANGUAGES:
+        abort(404)
+    if not accounts.can_translate(g.user, code):
+        abort(403)
+    return languages.get(code)
+
+
+def _document(s: Any, slug: str) -> Document:
+    document = s.scalar(select(Document).where(Document.slug == slug))
+    if document is None:
+        abort(404)
+    return document
+
+
+@bp.get("/")
+@auth.login_required()
+def home() -> Any:
+    mine = sorted(accounts.languages_of(g.user), key=languages.TARGET_LANGUAGES.index)
+    if len(mine) == 1:
+        return redirect(url_for("workspace.language", code=mine[0]))
+    return render_template("workspace_home.html", languages=[languages.get(c) for c in mine])
+
+
+@bp.get("/<code>")
+@auth.login_required()
+def language(code: str) -> Any:
+    lang = _language(code)
+    with session() as s:
+        documents = list(s.scalars(select(Document)))
+        rows = {row.document: row for row in stats.status(s, language=code)}
+    # urgent alerts first, by deadline; then the rest by kind and title
+    documents.sort(
+        key=lambda d: (
+            d.priority != "urgent",
+            d.deadline is None,
+            d.deadline or d.date,
+            d.kind,
+            d.title,
+        )
+    )
+    return render_template("workspace_language.html", lang=lang, documents=documents, rows=rows)
+
+
+@bp.get("/<code>/<slug>")
+@auth.login_required()
+def units(code: str, slug: str) -> Any:
+    lang = _language(code)
+    wanted = request.args.get("state", "")
+    query = request.args.get("q", "").strip()
+    only = request.args.get("only", "")
+    with session() as s:
+        document = _document(s, slug)
+        found = editing.rows(s, document.id, code, STATES.get(wanted))
+        flags = _flags(s, [t.id for _, t in found], [u.id for u, _ in found], code)
+    if query:
+        folded = query.casefold()
+        found = [
+            (u, t) for u, t in found if folded in u.source.casefold() or folded in t.text.casefold()
+        ]
+    if only:
+        found = [(u, t) for u, t in found if only in flags.get(t.id, set())]
+    return render_template(
+        "workspace_units.html",
+        lang=lang,
+        document=document,
+        units=found,
+        flags=flags,
+        state=wanted,
+        q=query,
+        only=only,
+        next_id=_next_to_do(found),
+    )
+
+
+def _flags(
+    s: Any, translation_ids: list[int], unit_ids: list[int], code: str
+) -> dict[int, set[str]]:
+    flags: dict[int, set[str]] = {}
+    by_unit = {}
+    for translation_id, severity in s.execute(
+        select(CheckFailure.translation_id, CheckFailure.severity).where(
+            CheckFailure.translation_id.in_(translation_ids)
+        )
+    ):
+        flags.setdefault(translation_id, set()).add(
+            "errors" if severity == Severity.ERROR else "warnings"
+        )
+    for unit_id, translation_id in s.execute(
+        select(Translation.unit_id, Translation.id).where(
+            Translation.unit_id.in_(unit_ids), Translation.language == code
+        )
+    ):
+        by_unit[unit_id] = translation_id
+    for unit_id in s.scalars(
+        select(Suggestion.unit_id).where(
+            Suggestion.unit_id.in_(unit_ids),
+            Suggestion.language == code,
+            Suggestion.status == "open",
+        )
+    ):
+        flags.setdefault(by_unit[unit_id], set()).add("suggestions")
+    for unit_id in s.scalars(
+        select(Comment.unit_id).where(Comment.unit_id.in_(unit_ids), Comment.language == code)
+    ):
+        flags.setdefault(by_unit[unit_id], set()).add("comments")
+    return flags
+
+
+def _next_to_do(rows: list[Any], after: int | None = None) -> int | None:
+    """The next unit not yet translated, after the given one and wrapping round."""
+    order = [unit.id for unit, _ in rows]
+    todo = [unit.id for unit, t in rows if t.state < State.TRANSLATED and unit.id != after]
+    if not todo:
+        return None
+    start = order.index(after) if after in order else -1
+    return next((unit_id for unit_id in todo if order.index(unit_id) > start), todo[0])
+
+
+@bp.get("/<code>/<slug>/<int:unit_id>")
+@auth.login_required()
+def editor(
+    code: str,
+    slug: str,
+    unit_id: int,
+    conflict: dict[str, Any] | None = None,
+    failures: list[Any] | None = None,
+    message: str = "",
+) -> Any:
+    lang = _language(code)
+    with session() as s:
+        document = _document(s, slug)
+        rows = editing.rows(s, document.id, code)
+        position = next((n for n, (u, _) in enumerate(rows) if u.id == unit_id), None)
+        if position is None:
+            abort(404)
+        unit, translation = rows[position]
+        stored = list(
+            s.scalars(select(CheckFailure).where(CheckFailure.translation_id == translation.id))
+        )
+        context = {
+            "lang": lang,
+            "document": document,
+            "unit": unit,
+            "translation": translation,
+            "neighbours": rows[max(0, position - 2) : position + 3],
+            "next_id": _next_to_do(rows, unit.id),
+            "diff": review.word_diff(translation.previous_source, unit.source)
+            if translation.previous_source and translation.state == State.NEEDS_EDITING
+            else [],
+            "failures": failures if failures is not None else stored,
+            "history": review.history(s, unit.id, code),
+            "suggestions": review.open_suggestions(s, unit.id, code),
+            "comments": review.comments(s, unit.id, code),
+            "memory": review.memory(s, unit.source, code, exclude_unit=unit.id),
+            "terms": glossary.matching(glossary.terms(s), unit.source),
+            "can_review": accounts.can_review(g.user, code),
+            "conflict": conflict,
+            "message": message,
+            "display": _isolate_latin(_escape(translation.text), False) if lang.rtl else None,
+        }
+    return render_template("editor.html", **context)
+
+
+def _escape(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))
+
+
+def _act(code: str, slug: str, unit_id: int, action: Any) -> Any:
+    """Run a save-like action; show the editor again with the conflict, or go on."""
+    try:
+        with session() as s:
+            result = action(s, s.merge(g.user, load=False))
+            outcome = None
+            if result is not None and result.conflict:
+                outcome = {
+                    "text": result.translation.text,
+                    "version": result.translation.version,
+                    "state": State(result.translation.state).label,
+                    "yours": request.form.get("text", ""),
+                }
+            failures = list(result.failures) if result is not None else []
+    except editing.Forbidden as exc:
+        abort(403, description=str(exc))
+    except editing.NotFound:
+        abort(404)
+    except editing.Invalid as exc:
+        abort(400, description=str(exc))
+    if outcome is not None:
+        return editor(
+            code,
+            slug,
+            unit_id,
+            conflict=outcome,
+            message=_(
+                "Someone saved this unit while you were editing. Nothing was "
+                "overwritten: choose which text to keep."
+            ),
+        ), 409
+    if any(f.severity == Severity.ERROR for f in failures):
+        return editor(
+            code,
+            slug,
+            unit_id,
+            failures=failures,
+            message=_("Saved as needs editing: an error-level check fails."),
+        ), 200
+    return None
+
+
+@bp.post("/<code>/<slug>/<int:unit_id>")
+@auth.login_required()
+def save(code: str, slug: str, unit_id: int) -> Any:
+    _language(code)
+    state = STATES.get(request.form.get("state", "translated"), State.TRANSLATED)
+    version = _int(request.form.get("version"))
+    response = _act(
+        code,
+        slug,
+        unit_id,
+        lambda s, user: editing.save(
+            s, user, unit_id, code, request.form.get("text", ""), version, state
+        ),
+    )
+    if response is not None:
+        return response
+    following = request.form.get("next")
+    if following and following.isdigit():
+        return redirect(url_for("workspace.editor", code=code, slug=slug, unit_id=int(following)))
+    return redirect(url_for("workspace.editor", code=code, slug=slug, unit_id=unit_id))
+
+
+@bp.post("/<code>/<slug>/<int:unit_id>/revert/<int:change_id>")
+@auth.login_required()
+def revert(code: str, slug: str, unit_id: int, change_id: int) -> Any:
+    _language(code)
+    version = _int(request.form.get("version"))
+    response = _act(
+        code,
+        slug,
+        unit_id,
+        lambda s, user: review.revert(s, user, unit_id, code, change_id, version),
+    )
+    return response or redirect(url_for("workspace.editor", code=code, slug=slug, unit_id=unit_id))
+
+
+@bp.post("/<code>/<slug>/<int:unit_id>/suggest")
+@auth.login_required()
+def suggest(code: str, slug: str, unit_id: int) -> Any:
+    _language(code)
+    _act(
+        code,
+        slug,
+        unit_id,
+        lambda s, user: (
+            review.suggest(s, user, unit_id, code, request.form.get("text", "")) and None
+        ),
+    )
+    return redirect(url_for("workspace.editor", code=code, slug=slug, unit_id=unit_id))
+
+
+@bp.post("/<code>/<slug>/<int:unit_id>/suggestions/<int:suggestion_id>")
+@auth.login_required()
+def decide(code: str, slug: str, unit_id: int, suggestion_id: int) -> Any:
+    _language(code)
+    accept = request.form.get("decision") == "accept"
+    version = _int(request.form.get("version"))
+    response = _act(
+        code, slug, unit_id, lambda s, user: review.decide(s, user, suggestion_id, accept, version)
+    )
+    return response or redirect(url_for("workspace.editor", code=code, slug=slug, unit_id=unit_id))
+
+
+@bp.post("/<code>/<slug>/<int:unit_id>/comment")
+@auth.login_required()
+def comment(code: str, slug: str, unit_id: int) -> Any:
+    _language(code)
+    _act(
+        code,
+        slug,
+        unit_id,
+        lambda s, user: (
+            review.comment(
+                s,
+                user,
+                unit_id,
+                code,
+                request.form.get("text", ""),
+                question=bool(request.form.get("question")),
+            )
+            and None
+        ),
+    )
+    return redirect(url_for("workspace.editor", code=code, slug=slug, unit_id=unit_id))
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        abort(400, description="the form lost the version it was loaded with; reload it")
