@@ -39,7 +39,6 @@ test: install lint check-catalogues
 	TRANSLATOR_TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/pytest -q
 
 bench: install
-	bash scripts/system-deps.sh --bench
 	$(BIN)/python -m benchmarks
 
 clean:

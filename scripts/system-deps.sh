@@ -3,15 +3,13 @@
 #   gettext          msgfmt --check, msgmerge, msgcat: the reference the tests and benchmarks use
 #   fonts-noto-core  Noto Naskh Arabic (Farsi) and Noto Serif/Sans, embedded in PDF editions
 #   poppler-utils    pdffonts, pdftotext, pdfinfo, pdftoppm: the tests read the PDFs they make
-# With --bench, also chromium: the benchmarks print the same HTML with it as the reference.
+#   chromium         the browser tests (Playwright drives it) and the PDF benchmark's reference
 set -euo pipefail
 need=()
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 [ -f /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf ] || need+=(fonts-noto-core)
 command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
-if [ "${1:-}" = "--bench" ]; then
-  command -v chromium >/dev/null 2>&1 || need+=(chromium)
-fi
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if ((${#need[@]} == 0)); then
   exit 0
 fi

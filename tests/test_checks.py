@@ -371,3 +371,9 @@ def test_each_fault_is_caught_by_its_check_in_every_language(check: str, languag
     faulty = FAULTS[check](GOOD[language], language)
     assert faulty != GOOD[language]
     assert check in {f.check for f in run_all(ENGLISH, faulty, Context(language, GLOSSARY))}
+
+
+def test_messages_show_invisible_characters_as_they_are_not_escaped() -> None:
+    terms = (Term("sham trials", "term", {"fa": ("محاکمه\u200cهای نمایشی",)}),)
+    [failure] = run_all("Sham trials.", "دادگاه.", Context("fa", terms), only=["glossary"])
+    assert "محاکمه\u200cهای نمایشی" in failure.message and "\\u200c" not in failure.message

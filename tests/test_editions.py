@@ -232,3 +232,13 @@ def test_letter_paper(store, tmp_path: Path) -> None:
             session, root, tmp_path, ["en"], ["faq"], formats=["pdf"], draft=True, paper="letter"
         )
     assert "612 x 792 pts" in pdf("pdfinfo", tmp_path / "en" / "faq.pdf")
+
+
+def test_farsi_isolation_never_cuts_an_escaped_entity() -> None:
+    edition = editions.Edition(
+        "x", "alert", languages.get("fa"), "عنوان", "متن <script>alert(1)</script> و AT&T پایان"
+    )
+    page = editions.render_html(edition)
+    body = page.split("<main>", 1)[1]
+    assert "&lt;" in body and "&<bdi>" not in body and "<script>" not in body
+    assert "<bdi>AT&amp;T</bdi>" in body

@@ -26,7 +26,7 @@ class _Glossary(Check):
             if not any(_found(form, translation, term.is_proper) for form in forms):
                 kind = "the name" if term.is_name else "the term"
                 problems.append(
-                    f"{kind} {term.english!r} should be written {forms[0]!r} "
+                    f"{kind} '{term.english}' should be written '{forms[0]}' "
                     f"(glossary{': ' + term.note if term.note else ''})"
                 )
         return problems

@@ -50,7 +50,7 @@ def _french(text: str) -> list[str]:
     problems = []
     for mark in dict.fromkeys(m.group(1) for m in _FRENCH_BEFORE.finditer(text)):
         problems.append(
-            f"put a narrow no-break space (U+202F) before {mark!r}, not a space or nothing"
+            f"put a narrow no-break space (U+202F) before '{mark}', not a space or nothing"
         )
     if _FRENCH_OPEN.search(text) or _FRENCH_CLOSE.search(text):
         problems.append("put a narrow no-break space (U+202F) inside « »")
@@ -60,7 +60,7 @@ def _french(text: str) -> list[str]:
 def _farsi(text: str) -> list[str]:
     problems = []
     for mark in dict.fromkeys(m.group(1) for m in _LATIN_AFTER_PERSIAN.finditer(text)):
-        problems.append(f"use the Persian {_PERSIAN_FOR[mark]!r} instead of {mark!r}")
+        problems.append(f"use the Persian '{_PERSIAN_FOR[mark]}' instead of '{mark}'")
     if "ي" in text or "ك" in text:
         problems.append("use Persian ی and ک instead of Arabic ي and ك")
     if "\u200b" in text:

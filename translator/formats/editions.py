@@ -326,8 +326,22 @@ def _isolate_latin(rendered: str, for_print: bool) -> str:
                 inside_ltr -= 1
             continue
         if piece and not inside_ltr:
-            pieces[index] = _LATIN_RUN.sub(lambda m: f"{opening}{m.group(0)}{closing}", piece)
+            pieces[index] = _wrap_latin(piece, opening, closing)
     return "".join(pieces)
+
+
+def _wrap_latin(escaped: str, opening: str, closing: str) -> str:
+    """Wrap the Latin runs of an escaped text: matched on the text itself, so that an entity
+    (&lt; &amp; ...) is never cut in two, then escaped again."""
+    raw = html.unescape(escaped)
+    out: list[str] = []
+    last = 0
+    for match in _LATIN_RUN.finditer(raw):
+        out.append(html.escape(raw[last : match.start()], quote=False))
+        out.append(f"{opening}{html.escape(match.group(0), quote=False)}{closing}")
+        last = match.end()
+    out.append(html.escape(raw[last:], quote=False))
+    return "".join(out)
 
 
 def _plain(text: str) -> str:

@@ -1,0 +1,60 @@
+"""A real browser: Playwright driving Debian's /usr/bin/chromium against the app on loopback."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from translator import db
+from translator.models import Role
+from translator.services import accounts
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def live(app) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        passwords = {
+            "sahar": accounts.create_user(s, "sahar", Role.TRANSLATOR, "fa"),
+            "reza": accounts.create_user(s, "reza", Role.REVIEWER, "fa"),
+            "jonas": accounts.create_user(s, "jonas", Role.TRANSLATOR, "de"),
+        }
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{server.server_port}", "passwords": passwords, "app": app}
+    server.shutdown()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield instance
+        instance.close()
+
+
+def sign_in(browser: Any, live: dict[str, Any], name: str) -> Any:
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(live["url"] + "/login")
+    page.fill("#username", name)
+    page.fill("#password", live["passwords"][name])
+    page.click("form.login button")
+    page.wait_for_url(live["url"] + "/")
+    return page
