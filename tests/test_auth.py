@@ -96,3 +96,76 @@ def test_an_admin_creates_a_token_that_works_and_revokes_it(client, people) -> N
     )
     assert client.get("/api/v1/documents", headers=api).status_code == 401
     assert "revoked" in client.get("/admin/tokens").get_data(as_text=True)
+
+
+def test_an_admin_creates_an_account_whose_password_is_shown_once(client, people) -> None:
+    sign_in(client, "root", people["root"])
+    page = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": csrf(client, "/admin/users"),
+            "username": "nasrin",
+            "role": "reviewer",
+            "lang-fa": "1",
+        },
+    ).get_data(as_text=True)
+    password = re.search(r'<code id="new-password">([^<]+)</code>', page).group(1)
+    assert "nasrin" in page and password not in client.get("/admin/users").get_data(as_text=True)
+    other = client.application.test_client()
+    assert sign_in(other, "nasrin", password).status_code == 302
+
+
+def test_an_invitation_link_makes_one_account_once(client, people) -> None:
+    sign_in(client, "root", people["root"])
+    page = client.post(
+        "/admin/invitations",
+        data={"csrf_token": csrf(client, "/admin/users"), "role": "translator", "lang-tr": "1"},
+    )
+    link = re.search(r'<code id="invitation">([^<]+)</code>', page.get_data(as_text=True)).group(1)
+    path = "/" + link.split("/", 3)[3]
+    guest = client.application.test_client()
+    assert guest.post(path, data={"username": "deniz", "password": "short"}).status_code == 422
+    assert (
+        guest.post(path, data={"username": "deniz", "password": "a long enough secret"}).status_code
+        == 302
+    )
+    assert (
+        guest.post(
+            path, data={"username": "deniz2", "password": "a long enough secret"}
+        ).status_code
+        == 422
+    )
+    assert sign_in(guest, "deniz", "a long enough secret").status_code == 302
+    assert guest.get("/translate/tr").status_code == 200
+    assert guest.get("/translate/fa").status_code == 403
+
+
+def test_editors_invite_translators_but_not_admins_and_translators_see_no_people_page(
+    app, client, people
+) -> None:
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        editor_password = accounts.create_user(s, "elif", Role.EDITOR)
+    sign_in(client, "elif", editor_password)
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert '<option value="translator">' in page and '<option value="admin">' not in page
+    refused = client.post(
+        "/admin/users",
+        data={"csrf_token": csrf(client, "/admin/users"), "username": "boss", "role": "admin"},
+    )
+    assert refused.status_code == 422
+    translator = client.application.test_client()
+    sign_in(translator, "sahar", people["sahar"])
+    assert translator.get("/admin/users").status_code == 403
+
+
+def test_a_deactivated_account_cannot_sign_in(client, people) -> None:
+    sign_in(client, "root", people["root"])
+    page = client.get("/admin/users").get_data(as_text=True)
+    user_id = re.findall(r"/admin/users/(\d+)/active", page)[-1]
+    client.post(
+        f"/admin/users/{user_id}/active",
+        data={"csrf_token": csrf(client, "/admin/users"), "active": "0"},
+    )
+    assert "inactive" in client.get("/admin/users").get_data(as_text=True)
+    other = client.application.test_client()
+    assert sign_in(other, "sahar", people["sahar"]).status_code == 401

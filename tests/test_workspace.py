@@ -236,3 +236,55 @@ def test_markup_in_a_translation_is_shown_as_text_never_run(desk) -> None:
         page = client.get(path).get_data(as_text=True)
         assert "<script>alert(1)</script>" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_offline_download_and_upload_with_conflicts_listed(desk) -> None:
+    import io
+
+    client = client_for(desk, "sahar")
+    data = client.get("/translate/fa/palm-card/po").data
+    assert data.startswith(b"# Persian translation")
+    changed = data.replace("همین حالا اقدام کنید".encode(), "اکنون اقدام کنید".encode())
+    listing = client.get("/translate/fa/palm-card").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', listing).group(1)
+    page = client.post(
+        "/translate/fa/palm-card/po",
+        data={
+            "csrf_token": token,
+            "mode": "untranslated-only",
+            "file": (io.BytesIO(changed), "card.po"),
+        },
+        content_type="multipart/form-data",
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "1 conflicts" in text
+    assert "اکنون اقدام کنید" in text and "Take the file" in text
+    broken = client.post(
+        "/translate/fa/palm-card/po",
+        data={"csrf_token": token, "file": (io.BytesIO(b'msgid "a"\nmsgstr "b'), "bad.po")},
+        content_type="multipart/form-data",
+    )
+    assert broken.status_code == 422 and "bad.po:2: unterminated" in broken.get_data(as_text=True)
+
+
+def test_a_reviewer_sends_a_translation_back_with_a_reason(desk) -> None:
+    reviewer = client_for(desk, "reza")
+    unit_id, csrf, version, page = open_unit(reviewer, "palm-card", "translated", 1)
+    assert "Send back" in page
+    reviewer.post(
+        f"/translate/fa/palm-card/{unit_id}/send-back",
+        data={"csrf_token": csrf, "version": version, "reason": "wrong tone"},
+    )
+    assert stored(desk, unit_id).state == State.NEEDS_EDITING
+    assert "Sent back: wrong tone" in reviewer.get(f"/translate/fa/palm-card/{unit_id}").get_data(
+        as_text=True
+    )
+    translator = client_for(desk, "sahar")
+    _, csrf_t, version_t, _ = open_unit(translator, "palm-card", "needs-editing", 0)
+    assert (
+        translator.post(
+            f"/translate/fa/palm-card/{unit_id}/send-back",
+            data={"csrf_token": csrf_t, "version": version_t},
+        ).status_code
+        == 403
+    )

@@ -23,17 +23,8 @@ def generate_password() -> str:
 
 def create_user(session: Session, username: str, role: Role, langs: str = "") -> str:
     """Create an account and return its generated password (stored only as an argon2 hash)."""
-    if not _USERNAME.match(username):
-        raise DeskError(f"user name {username!r}: use 2-40 letters, digits, '.', '_' or '-'")
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise DeskError(f"user name {username!r} is taken")
-    codes = [code.strip() for code in langs.split(",") if code.strip()]
-    unknown = [code for code in codes if code not in languages.TARGET_LANGUAGES]
-    if unknown:
-        raise DeskError(
-            f"unknown language {', '.join(unknown)}; the desk translates into "
-            f"{', '.join(languages.TARGET_LANGUAGES)}"
-        )
+    _check_username(session, username)
+    codes = _languages(langs)
     password = generate_password()
     session.add(
         User(
@@ -78,3 +69,93 @@ def can_review(user: User, language: str) -> bool:
 
 def is_editor(user: User) -> bool:
     return user.active and user.role in (Role.EDITOR, Role.ADMIN)
+
+
+INVITATION_LIFETIME_DAYS = 7
+MIN_PASSWORD = 10
+
+
+def can_manage(user: User, role: Role) -> bool:
+    """Admins create any account; editors create translators and reviewers."""
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.EDITOR and role in (Role.TRANSLATOR, Role.REVIEWER)
+
+
+def invite(session: Session, by: User, role: Role, langs: str = "") -> str:
+    """A one-time invitation token (shown once) for a new account of `role`."""
+    import hashlib
+    from datetime import timedelta
+
+    from translator.models import Invitation, utcnow
+
+    if not can_manage(by, role):
+        raise DeskError(f"{by.username} may not invite a {role.value}")
+    codes = _languages(langs)
+    raw = secrets.token_urlsafe(24)
+    session.add(
+        Invitation(
+            token_sha256=hashlib.sha256(raw.encode()).hexdigest(),
+            role=role.value,
+            languages=",".join(codes),
+            created_by=by.id,
+            expires_at=utcnow() + timedelta(days=INVITATION_LIFETIME_DAYS),
+        )
+    )
+    session.flush()
+    return raw
+
+
+def accept_invitation(session: Session, raw: str, username: str, password: str) -> User:
+    """Create the account an invitation is for; the invitation is then spent."""
+    import hashlib
+
+    from translator.models import Invitation, utcnow
+
+    invitation = session.scalar(
+        select(Invitation).where(
+            Invitation.token_sha256 == hashlib.sha256(raw.encode()).hexdigest()
+        )
+    )
+    if invitation is None or invitation.used or invitation.expires_at < utcnow():
+        raise DeskError("this invitation is not valid (used, expired or mistyped)")
+    if len(password) < MIN_PASSWORD:
+        raise DeskError(f"choose a password of at least {MIN_PASSWORD} characters")
+    _check_username(session, username)
+    user = User(
+        username=username,
+        role=invitation.role,
+        languages=invitation.languages,
+        password_hash=_hasher.hash(password),
+    )
+    session.add(user)
+    invitation.used = True
+    session.flush()
+    return user
+
+
+def _languages(langs: str) -> list[str]:
+    codes = [code.strip() for code in langs.split(",") if code.strip()]
+    unknown = [code for code in codes if code not in languages.TARGET_LANGUAGES]
+    if unknown:
+        raise DeskError(
+            f"unknown language {', '.join(unknown)}; the desk translates into "
+            f"{', '.join(languages.TARGET_LANGUAGES)}"
+        )
+    return codes
+
+
+def _check_username(session: Session, username: str) -> None:
+    if not _USERNAME.match(username):
+        raise DeskError(f"user name {username!r}: use 2-40 letters, digits, '.', '_' or '-'")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise DeskError(f"user name {username!r} is taken")
+
+
+def set_active(session: Session, by: User, user_id: int, active: bool) -> None:
+    user = session.get(User, user_id)
+    if user is None:
+        raise DeskError(f"no user {user_id}")
+    if not can_manage(by, Role(user.role)) or user.id == by.id:
+        raise DeskError(f"{by.username} may not change {user.username}")
+    user.active = active

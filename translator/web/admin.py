@@ -1,14 +1,15 @@
-"""Administration: API tokens for build scripts (list, create, revoke). Admins only."""
+"""Administration: accounts and invitations (admins and editors), API tokens (admins)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from translator import languages
 from translator.models import Role, User
-from translator.services import DeskError, tokens
+from translator.services import DeskError, accounts, tokens
 from translator.web import auth, session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -55,3 +56,90 @@ def token_revoke(token_id: int) -> Any:
     except DeskError as exc:
         return token_list(error=str(exc)), 404
     return redirect(url_for("admin.token_list"))
+
+
+def _manages(user: User) -> bool:
+    return user.role in (Role.ADMIN, Role.EDITOR)
+
+
+@bp.get("/users")
+@auth.login_required(_manages)
+def users(
+    created: tuple[str, str] | None = None, invitation: str | None = None, error: str | None = None
+) -> Any:
+    with session() as s:
+        people = list(s.scalars(select(User).order_by(User.username)))
+    roles = [r for r in Role if accounts.can_manage(g.user, r)]
+    return render_template(
+        "admin_users.html",
+        people=people,
+        roles=roles,
+        created=created,
+        invitation=invitation,
+        error=error,
+        languages=languages.targets(),
+    )
+
+
+def _form_role_and_languages() -> tuple[Role, str]:
+    try:
+        role = Role(request.form.get("role", ""))
+    except ValueError:
+        raise DeskError("choose a role") from None
+    chosen = [code for code in languages.TARGET_LANGUAGES if request.form.get(f"lang-{code}")]
+    return role, ",".join(chosen)
+
+
+@bp.post("/users")
+@auth.login_required(_manages)
+def user_create() -> Any:
+    try:
+        role, langs = _form_role_and_languages()
+        if not accounts.can_manage(g.user, role):
+            raise DeskError(f"you may not create a {role.value}")
+        name = request.form.get("username", "").strip()
+        with session() as s:
+            password = accounts.create_user(s, name, role, langs)
+    except DeskError as exc:
+        return users(error=str(exc)), 422
+    return users(created=(name, password))
+
+
+@bp.post("/invitations")
+@auth.login_required(_manages)
+def invitation_create() -> Any:
+    try:
+        role, langs = _form_role_and_languages()
+        with session() as s:
+            raw = accounts.invite(s, s.merge(g.user, load=False), role, langs)
+    except DeskError as exc:
+        return users(error=str(exc)), 422
+    return users(invitation=url_for("admin.accept", token=raw, _external=True))
+
+
+@bp.post("/users/<int:user_id>/active")
+@auth.login_required(_manages)
+def user_active(user_id: int) -> Any:
+    try:
+        with session() as s:
+            accounts.set_active(
+                s, s.merge(g.user, load=False), user_id, request.form.get("active") == "1"
+            )
+    except DeskError as exc:
+        return users(error=str(exc)), 403
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept(token: str) -> Any:
+    """The invited volunteer chooses a pseudonymous user name and a password."""
+    if request.method == "GET":
+        return render_template("accept_invitation.html")
+    try:
+        with session() as s:
+            accounts.accept_invitation(
+                s, token, request.form.get("username", "").strip(), request.form.get("password", "")
+            )
+    except DeskError as exc:
+        return render_template("accept_invitation.html", error=str(exc)), 422
+    return redirect(url_for("auth.login"))

@@ -51,8 +51,8 @@ def _protect_forms() -> None:
     """Every browser POST carries the session's CSRF token (the API uses bearer tokens)."""
     if request.method != "POST" or request.path.startswith("/api/"):
         return
-    if request.endpoint == "auth.login":
-        return  # no session yet; the login form is protected by SameSite and the rate limit
+    if request.endpoint in ("auth.login", "admin.accept"):
+        return  # no session yet: protected by SameSite, the rate limit, the one-time token
     sent = request.form.get("csrf_token", "")
     if not g.csrf_token or not hmac.compare_digest(sent, g.csrf_token):
         abort(400, description="the form expired or did not come from this site; reload it")

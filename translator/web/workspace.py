@@ -322,3 +322,87 @@ def _int(value: str | None) -> int:
         return int(value or "")
     except ValueError:
         abort(400, description="the form lost the version it was loaded with; reload it")
+
+
+@bp.get("/<code>/<slug>/po")
+@auth.login_required()
+def download_po(code: str, slug: str) -> Any:
+    """The document's catalogue in this language, to translate offline."""
+    from flask import Response
+
+    from translator.formats import po
+    from translator.services import sync
+
+    _language(code)
+    with session() as s:
+        text = po.write(sync.catalogue_for(s, _document(s, slug), code))
+    return Response(
+        text,
+        mimetype="text/x-gettext-translation",
+        headers={"Content-Disposition": f'attachment; filename="{slug}.{code}.po"'},
+    )
+
+
+@bp.post("/<code>/<slug>/po")
+@auth.login_required()
+def upload_po(code: str, slug: str) -> Any:
+    """Bring offline work back: the import modes of the command line; conflicts listed."""
+    from flask import current_app
+
+    from translator.services import DeskError, importing
+
+    lang = _language(code)
+    upload = request.files.get("file")
+    mode = request.form.get("mode", "untranslated-only")
+    if upload is None or not upload.filename:
+        abort(400, description="choose a PO file")
+    try:
+        with session() as s:
+            document = _document(s, slug)
+            report = importing.import_file(
+                s,
+                upload.read(),
+                upload.filename,
+                slug,
+                code,
+                mode=mode,
+                user=s.merge(g.user, load=False),
+                max_bytes=current_app.config["MAX_IMPORT_BYTES"],
+            )
+            versions = {u.source: t for u, t in editing.rows(s, document.id, code)}
+            conflicts = [(c, versions[c.source]) for c in report.conflicts if c.source in versions]
+    except DeskError as exc:
+        return render_template(
+            "workspace_import.html", lang=lang, slug=slug, error=str(exc), report=None, conflicts=[]
+        ), 422
+    return render_template(
+        "workspace_import.html",
+        lang=lang,
+        slug=slug,
+        report=report,
+        conflicts=conflicts,
+        error=None,
+    )
+
+
+@bp.post("/<code>/<slug>/<int:unit_id>/send-back")
+@auth.login_required()
+def send_back(code: str, slug: str, unit_id: int) -> Any:
+    """A reviewer returns a translation to needs-editing, saying why."""
+    _language(code)
+    if not accounts.can_review(g.user, code):
+        abort(403)
+    reason = request.form.get("reason", "").strip()
+    version = _int(request.form.get("version"))
+
+    def act(s: Any, user: Any) -> Any:
+        _unit, translation = editing.find(s, unit_id, code)
+        result = editing.save(
+            s, user, unit_id, code, translation.text, version, State.NEEDS_EDITING
+        )
+        if not result.conflict:
+            review.comment(s, user, unit_id, code, _("Sent back: %(reason)s", reason=reason or "—"))
+        return result
+
+    response = _act(code, slug, unit_id, act)
+    return response or redirect(url_for("workspace.editor", code=code, slug=slug, unit_id=unit_id))
