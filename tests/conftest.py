@@ -106,7 +106,7 @@ def run(database_url: str, root: Path, tmp_path: Path) -> Callable[..., Result]:
 @pytest.fixture
 def app(database_url: str, root: Path, tmp_path: Path, run: Callable[..., Result]):  # type: ignore[no-untyped-def]
     run("init")
-    return create_app(
+    application = create_app(
         {
             "TESTING": True,
             "DATABASE_URL": database_url,
@@ -115,6 +115,9 @@ def app(database_url: str, root: Path, tmp_path: Path, run: Callable[..., Result
             "SECRET_KEY": "test",
         }
     )
+    yield application
+    # release the app's connections before the test's PostgreSQL schema is dropped
+    application.extensions["translator.sessions"].kw["bind"].dispose()
 
 
 @pytest.fixture

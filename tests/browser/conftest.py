@@ -41,7 +41,8 @@ def live(app) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def browser() -> Iterator[Any]:
+def browser(live: dict[str, Any]) -> Iterator[Any]:
+    """Chromium, closed before the server stops (it may still be fetching fonts)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
