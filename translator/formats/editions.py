@@ -197,7 +197,7 @@ def render_html(edition: Edition, for_print: bool = False) -> str:
     body = _mark_units(_PARSER.render(edition.body), lang.code)
     title = _mark_units(html.escape(edition.title), lang.code)
     if lang.rtl:
-        body, title = _isolate_latin(body, for_print), _isolate_latin(title, for_print)
+        body, title = isolate_latin(body, for_print), isolate_latin(title, for_print)
     meta = _meta_line(edition)
     page_label = word("page", lang.code, page="\ue100", pages="\ue101")
     parts = [
@@ -311,7 +311,7 @@ def _mark_units(rendered: str, language: str) -> str:
     )
 
 
-def _isolate_latin(rendered: str, for_print: bool) -> str:
+def isolate_latin(rendered: str, for_print: bool) -> str:
     """Wrap Latin runs of right-to-left text so they keep their own order."""
     opening, closing = ('<span dir="ltr">', "</span>") if for_print else ("<bdi>", "</bdi>")
     pieces = _TAG_OR_TEXT.split(rendered)

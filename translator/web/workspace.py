@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from translator import languages
 from translator.checks import Severity
-from translator.formats.editions import _isolate_latin
+from translator.formats.editions import isolate_latin
 from translator.models import CheckFailure, Comment, Document, State, Suggestion, Translation
 from translator.services import accounts, editing, glossary, review, stats
 from translator.web import auth, session
@@ -178,7 +178,7 @@ def editor(
             "can_review": accounts.can_review(g.user, code),
             "conflict": conflict,
             "message": message,
-            "display": _isolate_latin(_escape(translation.text), False) if lang.rtl else None,
+            "display": isolate_latin(_escape(translation.text), False) if lang.rtl else None,
         }
     return render_template("editor.html", **context)
 
