@@ -438,13 +438,10 @@ def edition(slug: str, code: str, file_format: str) -> Response:
         built = publish.edition_for(s, current_app.config["ROOT"], document, code, draft)
     if file_format == "html":
         return _with_etag(editions.render_html(built).encode(), "text/html")
-    from dataclasses import replace
     from pathlib import Path
 
-    assets = publish.copy_assets(Path(current_app.instance_path) / "editions")
-    page = editions.render_html(replace(built, assets="."), for_print=True)
     return _with_etag(
-        editions.render_pdf(page, assets.resolve().as_uri() + "/"),
+        publish.pdf_for(built, Path(current_app.instance_path) / "editions"),
         "application/pdf",
         f"{slug}.{code}.pdf",
     )

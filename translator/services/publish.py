@@ -13,7 +13,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -157,18 +157,21 @@ def build(
     manifest_path = out / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
     copy_assets(out)
-    publishable = {
-        (d.slug, code): draft or code == languages.SOURCE_LANGUAGE or not blockers(session, d, code)
+    found = {
+        (d.slug, code): []
+        if draft or code == languages.SOURCE_LANGUAGE
+        else blockers(session, d, code)
         for d in documents
         for code in codes
     }
+    publishable = {key: not blocking for key, blocking in found.items()}
     jobs: list[tuple[str, str, str]] = []  # (name, html for print, base url)
     for document in documents:
         built = [code for code in codes if publishable[(document.slug, code)]]
         for code in codes:
             name = f"{code}/{document.slug}"
             if not publishable[(document.slug, code)]:
-                first = blockers(session, document, code)
+                first = found[(document.slug, code)]
                 report.blocked.append((name, f"{len(first)} blockers, first: {first[0].message}"))
                 continue
             edition = edition_for(session, root, document, code, draft, paper, built)
@@ -225,6 +228,13 @@ def _render_pdfs(
             write_atomically(out / target, data)
             if progress:
                 progress(done, len(jobs))
+
+
+def pdf_for(edition: editions.Edition, work: Path) -> bytes:
+    """One edition as PDF, laid out with the stylesheet and fonts copied into work/assets."""
+    assets = copy_assets(work)
+    page = editions.render_html(replace(edition, assets="."), for_print=True)
+    return editions.render_pdf(page, assets.resolve().as_uri() + "/")
 
 
 def copy_assets(out: Path) -> Path:

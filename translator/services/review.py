@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from translator.models import Change, Comment, State, Suggestion, Translation, Unit, User
-from translator.services import editing
+from translator.services import accounts, editing
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,6 @@ def revert(
 
 def suggest(session: Session, user: User, unit_id: int, language: str, text: str) -> Suggestion:
     editing.find(session, unit_id, language)
-    from translator.services import accounts
-
     if not accounts.can_translate(user, language):
         raise editing.Forbidden(f"{user.username} does not translate into {language}")
     suggestion = Suggestion(unit_id=unit_id, language=language, text=text, user_id=user.id)
@@ -93,8 +91,6 @@ def decide(
     session: Session, user: User, suggestion_id: int, accept: bool, version: int
 ) -> editing.SaveResult | None:
     """A reviewer accepts (saved as translated) or rejects a suggestion."""
-    from translator.services import accounts
-
     suggestion = session.get(Suggestion, suggestion_id)
     if suggestion is None or suggestion.status != "open":
         raise editing.NotFound(f"no open suggestion {suggestion_id}")

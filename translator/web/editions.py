@@ -64,11 +64,8 @@ def download(slug: str, code: str, file_format: str) -> Response:
         )
     if file_format != "pdf":
         abort(404)
-    assets = publish.copy_assets(Path(current_app.instance_path) / "editions")
-    printable = editions.render_html(replace(edition, assets="."), for_print=True)
-    data = editions.render_pdf(printable, assets.resolve().as_uri() + "/")
     return Response(
-        data,
+        publish.pdf_for(edition, Path(current_app.instance_path) / "editions"),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

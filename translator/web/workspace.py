@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
@@ -189,26 +191,32 @@ def _escape(text: str) -> str:
     return str(escape(text))
 
 
-def _act(code: str, slug: str, unit_id: int, action: Any) -> Any:
-    """Run a save-like action; show the editor again with the conflict, or go on."""
+@contextmanager
+def _as_http() -> Iterator[None]:
+    """The services' refusals as HTTP errors: 403, 404, 400."""
     try:
-        with session() as s:
-            result = action(s, s.merge(g.user, load=False))
-            outcome = None
-            if result is not None and result.conflict:
-                outcome = {
-                    "text": result.translation.text,
-                    "version": result.translation.version,
-                    "state": State(result.translation.state).label,
-                    "yours": request.form.get("text", ""),
-                }
-            failures = list(result.failures) if result is not None else []
+        yield
     except editing.Forbidden as exc:
         abort(403, description=str(exc))
     except editing.NotFound:
         abort(404)
     except editing.Invalid as exc:
         abort(400, description=str(exc))
+
+
+def _act(code: str, slug: str, unit_id: int, action: Any) -> Any:
+    """Run a save-like action; show the editor again with the conflict, or go on."""
+    with _as_http(), session() as s:
+        result = action(s, s.merge(g.user, load=False))
+        outcome = None
+        if result is not None and result.conflict:
+            outcome = {
+                "text": result.translation.text,
+                "version": result.translation.version,
+                "state": State(result.translation.state).label,
+                "yours": request.form.get("text", ""),
+            }
+        failures = list(result.failures) if result is not None else []
     if outcome is not None:
         return editor(
             code,
@@ -271,14 +279,8 @@ def revert(code: str, slug: str, unit_id: int, change_id: int) -> Any:
 @auth.login_required()
 def suggest(code: str, slug: str, unit_id: int) -> Any:
     _language(code)
-    _act(
-        code,
-        slug,
-        unit_id,
-        lambda s, user: (
-            review.suggest(s, user, unit_id, code, request.form.get("text", "")) and None
-        ),
-    )
+    with _as_http(), session() as s:
+        review.suggest(s, s.merge(g.user, load=False), unit_id, code, request.form.get("text", ""))
     return redirect(url_for("workspace.editor", code=code, slug=slug, unit_id=unit_id))
 
 
@@ -298,22 +300,15 @@ def decide(code: str, slug: str, unit_id: int, suggestion_id: int) -> Any:
 @auth.login_required()
 def comment(code: str, slug: str, unit_id: int) -> Any:
     _language(code)
-    _act(
-        code,
-        slug,
-        unit_id,
-        lambda s, user: (
-            review.comment(
-                s,
-                user,
-                unit_id,
-                code,
-                request.form.get("text", ""),
-                question=bool(request.form.get("question")),
-            )
-            and None
-        ),
-    )
+    with _as_http(), session() as s:
+        review.comment(
+            s,
+            s.merge(g.user, load=False),
+            unit_id,
+            code,
+            request.form.get("text", ""),
+            question=bool(request.form.get("question")),
+        )
     return redirect(url_for("workspace.editor", code=code, slug=slug, unit_id=unit_id))
 
 
