@@ -13,9 +13,12 @@ Every figure is printed beside its reference as a ratio (ours / reference; below
 (f) editions: WeasyPrint's PDF of the appeal in each language against Chromium printing the same
     HTML, a full build of every edition and a rebuild with nothing changed;
 (g) the API under 20 concurrent clients (file download 200 and 304, unit save) against the same
-    server's trivial endpoint, on SQLite (and PostgreSQL with TRANSLATOR_BENCH_POSTGRES_URL).
+    server's trivial endpoint, on SQLite (and PostgreSQL with TRANSLATOR_BENCH_POSTGRES_URL);
+(h) the editors' dashboard for 200 documents x 6 languages x 250 units, on SQLite and on
+    PostgreSQL, against the same app's trivial endpoint, with the statements it sends.
 
-    python -m benchmarks [--suite all|catalogues|checks|editions|api] [--sizes 10000,50000]
+    python -m benchmarks [--suite all|catalogues|checks|editions|api|dashboard]
+                         [--sizes 10000,50000]
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import api, checks, corpus, editions
+from benchmarks import api, checks, corpus, dashboard, editions
 from translator import languages
 from translator.formats import po
 
@@ -229,7 +232,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,50000")
     parser.add_argument("--out", default="benchmarks/out")
     parser.add_argument(
-        "--suite", choices=["all", "catalogues", "checks", "editions", "api"], default="all"
+        "--suite",
+        choices=["all", "catalogues", "checks", "editions", "api", "dashboard"],
+        default="all",
     )
     parser.add_argument(
         "--check-units",
@@ -249,6 +254,10 @@ def main() -> None:
     if args.suite in ("all", "api"):
         postgres = os.environ.get("TRANSLATOR_BENCH_POSTGRES_URL")
         for row in api.bench() + (api.bench(postgres) if postgres else []):
+            rows.append(row)
+            _print(row)
+    if args.suite in ("all", "dashboard"):
+        for row in dashboard.bench():
             rows.append(row)
             _print(row)
     if args.suite in ("all", "editions"):

@@ -109,8 +109,15 @@ def test_figures_catches_a_wrong_or_missing_number(
 def test_figures_message_names_the_numbers_involved() -> None:
     [message] = failures("figures", "At least 15,000 detained.", "Mindestens 1.500 Menschen.", "de")
     assert message == (
-        "figure 15,000 of the English is missing from the translation (the translation has 1,500)"
+        "figure 15,000 of the English is missing from the translation (the translation has 1.500)"
     )
+
+
+def test_figures_message_shows_the_translations_numbers_as_it_writes_them() -> None:
+    [message] = failures("figures", "The massacre of 1988.", "Das Massaker von 1998.", "de")
+    assert message.endswith("(the translation has 1998)")
+    [message] = failures("figures", "In 1988, 30,000 died.", "در سال ۱۳۶۸، ۳۰٬۰۰۰ نفر", "fa")
+    assert "figure 1988" in message and "1368" in message  # Solar Hijri 1366/1367 would pass
 
 
 MARKUP_GOOD = [

@@ -68,9 +68,18 @@ def test_status_json_has_the_documented_keys(run) -> None:
         "words_translated",
         "percent_translated",
         "percent_approved",
+        "publishable",
+        "blockers",
     }
     appeal = next(row for row in rows if row["document"] == "emergency-appeal")
     assert appeal["percent_translated"] == 100.0
+    assert appeal["publishable"] is False
+    assert appeal["blockers"][0] == {
+        "unit": appeal["blockers"][0]["unit"],
+        "location": "emergency-appeal.md:4",
+        "state": "translated",
+        "message": "emergency-appeal.md:4: translated, not approved",
+    }
 
 
 def test_status_table_and_unknown_document(run) -> None:

@@ -32,13 +32,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["translator.sessions"] = db.session_factory(engine)
 
     from translator import api
-    from translator.web import admin, auth, documents, editions, glossary, security, workspace
+    from translator.web import (
+        admin,
+        auth,
+        dashboard,
+        documents,
+        editions,
+        glossary,
+        security,
+        workspace,
+    )
 
     security.init_app(app)
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(workspace.bp)
+    app.register_blueprint(dashboard.bp)
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_IMPORT_BYTES"])
     app.register_blueprint(api.bp)
     api.init_app(app)

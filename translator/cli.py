@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from translator import config as config_module
 from translator import db, languages
 from translator.checks import Severity
-from translator.models import Role
+from translator.models import Document, Role
 from translator.services import (
     DeskError,
     accounts,
@@ -177,27 +178,92 @@ def import_(obj: Context, file: str, slug: str, language: str, mode: str) -> Non
 
 @main.command()
 @_selection
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    help="Exit 1 when any selected edition's share is below PERCENT.",
+)
+@click.option(
+    "--share",
+    type=click.Choice(["translated", "approved"]),
+    default="translated",
+    show_default=True,
+    help="Which share --fail-under measures.",
+)
 @click.pass_obj
 @_fail_cleanly
-def status(obj: Context, as_json: bool, language: str | None, slug: str | None) -> None:
-    """Units and words by state, per document and language."""
+def status(
+    obj: Context,
+    as_json: bool,
+    language: str | None,
+    slug: str | None,
+    fail_under: float | None,
+    share: str,
+) -> None:
+    """Units and words by state per document and language, whether each edition is publishable,
+    and what blocks it."""
     with obj.session() as session:
         rows = stats.status(session, language=language, slug=slug)
+        documents = {d.slug: d for d in session.scalars(select(Document))}
+        blocking = {
+            (row.document, row.language): publish.blockers(
+                session, documents[row.document], row.language, obj.root
+            )
+            for row in rows
+        }
     if slug and not rows:
         raise DeskError(f"no document {slug!r}")
     if as_json:
-        click.echo(json.dumps([asdict(row) for row in rows], indent=2, ensure_ascii=False))
-        return
-    click.echo(
-        f"{'document':28} {'lang':4} {'units':>5} {'untr':>5} {'edit':>5} {'trans':>5} "
-        f"{'appr':>5} {'words':>6} {'%tr':>6} {'%appr':>6}"
-    )
-    for row in rows:
         click.echo(
-            f"{row.document:28} {row.language:4} {row.total:5} {row.untranslated:5} "
-            f"{row.needs_editing:5} {row.translated:5} {row.approved:5} "
-            f"{row.words_total:6} {row.percent_translated:6.1f} {row.percent_approved:6.1f}"
+            json.dumps(
+                [
+                    {
+                        **asdict(row),
+                        "publishable": not blocking[(row.document, row.language)],
+                        "blockers": [
+                            _blocker_json(b) for b in blocking[(row.document, row.language)]
+                        ],
+                    }
+                    for row in rows
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
         )
+    else:
+        click.echo(
+            f"{'document':28} {'lang':4} {'units':>5} {'untr':>5} {'edit':>5} {'trans':>5} "
+            f"{'appr':>5} {'words':>6} {'%tr':>6} {'%appr':>6} {'blockers':>8}"
+        )
+        for row in rows:
+            count = len(blocking[(row.document, row.language)])
+            click.echo(
+                f"{row.document:28} {row.language:4} {row.total:5} {row.untranslated:5} "
+                f"{row.needs_editing:5} {row.translated:5} {row.approved:5} "
+                f"{row.words_total:6} {row.percent_translated:6.1f} {row.percent_approved:6.1f} "
+                f"{count if count else 'ready':>8}"
+            )
+    if fail_under is not None:
+        below = [
+            row
+            for row in rows
+            if (row.percent_translated if share == "translated" else row.percent_approved)
+            < fail_under
+        ]
+        for row in below:
+            click.echo(f"below {fail_under:g}% {share}: {row.document} {row.language}", err=True)
+        if below:
+            sys.exit(1)
+
+
+def _blocker_json(blocker: publish.Blocker) -> dict[str, object]:
+    found: dict[str, object] = {"unit": blocker.unit, "location": blocker.location}
+    if blocker.check:
+        found["check"] = blocker.check
+    else:
+        found["state"] = blocker.state
+    found["message"] = blocker.message
+    return found
 
 
 @main.command()

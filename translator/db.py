@@ -7,9 +7,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.schema import ColumnDefault
 
+from translator import aggregates
 from translator.models import Base
 
 
@@ -34,7 +36,34 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 
 def create_schema(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
+    """Create what is missing: tables, and the triggers that keep the edition counts (filled from
+    the translations when the counts table is new, e.g. in a store made before it existed)."""
+    with engine.begin() as connection:
+        new_counts = not inspect(connection).has_table("edition_counts")
+        Base.metadata.create_all(connection)
+        _add_missing_columns(connection)
+        aggregates.install(connection)
+        if new_counts:
+            aggregates.recount(connection)
+
+
+def _add_missing_columns(connection: Connection) -> None:
+    """A store made by an earlier version gets the columns added since (new columns only, never a
+    change or a removal), filled with their default: `translator init` upgrades in place."""
+    inspector = inspect(connection)
+    for table in Base.metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            kind = column.type.compile(dialect=connection.dialect)
+            connection.exec_driver_sql(
+                f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'
+            )
+            default = column.default
+            if isinstance(default, ColumnDefault):
+                value = default.arg(None) if default.is_callable else default.arg
+                connection.execute(update(table).values({column.name: value}))
 
 
 def has_schema(engine: Engine) -> bool:

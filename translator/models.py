@@ -63,6 +63,9 @@ class Document(Base):
     priority: Mapped[str | None] = mapped_column(String(20))
     deadline: Mapped[dt.date | None] = mapped_column(Date)
     source_sha256: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # set when an editor marked (or unmarked) the document urgent: front matter no longer decides
+    urgency_set_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     units: Mapped[list[Unit]] = relationship(back_populates="document", order_by="Unit.position")
 
@@ -109,6 +112,22 @@ class Translation(Base):
     unit: Mapped[Unit] = relationship(back_populates="translations")
 
 
+class EditionCount(Base):
+    """Units and words of one edition in one state, kept current by database triggers
+    (translator/aggregates.py) so that the dashboard reads a few thousand rows, not every
+    translation. Obsolete units are not counted."""
+
+    __tablename__ = "edition_counts"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(10), primary_key=True)
+    state: Mapped[int] = mapped_column(Integer, primary_key=True)
+    units: Mapped[int] = mapped_column(Integer, default=0)
+    words: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class User(Base):
     """A pseudonymous account: a user name, a role, languages; no e-mail, no real name."""
 
@@ -127,7 +146,10 @@ class Change(Base):
     """One append-only history row: who, when, what, the old and new text and state."""
 
     __tablename__ = "changes"
-    __table_args__ = (Index("ix_changes_unit_language", "unit_id", "language"),)
+    __table_args__ = (
+        Index("ix_changes_unit_language", "unit_id", "language"),
+        Index("ix_changes_language_created", "language", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
@@ -264,3 +286,31 @@ class Invitation(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used: Mapped[bool] = mapped_column(default=False)
+
+
+class Publication(Base):
+    """A published edition, frozen: the English version, every unit's translation, who, when."""
+
+    __tablename__ = "publications"
+    __table_args__ = (Index("ix_publications_document_language", "document_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(10))
+    number: Mapped[int] = mapped_column(Integer)  # 1 for the first, then each republication
+    source_sha256: Mapped[str] = mapped_column(String(64))  # which English
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    title: Mapped[str] = mapped_column(Text)
+    markdown: Mapped[str] = mapped_column(Text)  # the edition's Markdown as published
+    # [{"unit": id, "version": n, "source": english, "text": translation}, ...]
+    units: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class Setting(Base):
+    """A desk-wide switch set by an admin, e.g. the two-person rule for publishing."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

@@ -32,6 +32,7 @@ def live(app) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
             "sahar": accounts.create_user(s, "sahar", Role.TRANSLATOR, "fa"),
             "reza": accounts.create_user(s, "reza", Role.REVIEWER, "fa"),
             "jonas": accounts.create_user(s, "jonas", Role.TRANSLATOR, "de"),
+            "elif": accounts.create_user(s, "elif", Role.EDITOR),
         }
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -181,7 +181,7 @@ def edition_stats(slug: str, code: str) -> Response:
 
 def _stats_json(s: Any, row: stats.StatusRow) -> dict[str, Any]:
     document = _document(s, row.document)
-    blockers = publish.blockers(s, document, row.language)
+    blockers = publish.blockers(s, document, row.language, current_app.config["ROOT"])
     return {
         **row.__dict__,
         "publishable": not blockers,
@@ -427,7 +427,7 @@ def edition(slug: str, code: str, file_format: str) -> Response:
         document = _document(s, slug)
         if code != languages.SOURCE_LANGUAGE:
             _language(code)
-            found = [] if draft else publish.blockers(s, document, code)
+            found = [] if draft else publish.blockers(s, document, code, current_app.config["ROOT"])
             if found:
                 raise ApiError(
                     409,

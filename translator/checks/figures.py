@@ -26,11 +26,14 @@ class Figures(Check):
         wanted = _source_figures(source, context.language == "fa")
         if not wanted:
             return []
-        found = {figure.value for figure in numerals.figures(prose(translation), context.language)}
-        missing = [text for text, accepted in wanted if not accepted & found]
+        written: dict[Decimal, str] = {}
+        for figure in numerals.figures(prose(translation), context.language):
+            written.setdefault(figure.value, figure.text)
+        missing = [text for text, accepted in wanted if not accepted & written.keys()]
         if not missing:
             return []
-        shown = ", ".join(_show(v) for v in sorted(found)) or "no figures"
+        # as the translation writes them, e.g. "۱۳۶۷" or "1.200"
+        shown = ", ".join(written[v] for v in sorted(written)) or "no figures"
         return [
             f"figure {text} of the English is missing from the translation "
             f"(the translation has {shown})"
@@ -60,7 +63,3 @@ def _add_solar_hijri(english: str, accepted: dict[Decimal, set[Decimal]]) -> Non
         jalali_year, _, jalali_day = numerals.gregorian_to_jalali(year, month, day)
         accepted.setdefault(Decimal(day_text), {Decimal(day_text)}).add(Decimal(jalali_day))
         accepted.setdefault(Decimal(year), {Decimal(year)}).add(Decimal(jalali_year))
-
-
-def _show(value: Decimal) -> str:
-    return f"{value:,}" if value == value.to_integral_value() else str(value)

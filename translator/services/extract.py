@@ -156,8 +156,9 @@ def set_metadata(document: Document, source: SourceText) -> None:
     document.kind = str(meta["kind"])
     document.title = str(meta["title"])
     document.date = markdown.metadata_date(meta, "date")
-    document.priority = str(meta["priority"]) if meta.get("priority") else None
-    document.deadline = markdown.metadata_date(meta, "deadline")
+    if document.urgency_set_by is None:  # an editor's marking stands over the front matter
+        document.priority = str(meta["priority"]) if meta.get("priority") else None
+        document.deadline = markdown.metadata_date(meta, "deadline")
     document.source_sha256 = source.sha256
 
 

@@ -1,8 +1,9 @@
 """Editions from the store: the publication gate, and building HTML and PDF files into a folder.
 
-An edition (document x language) is publishable when every unit is approved and no error-level
-check fails. `build` writes only publishable editions unless asked for drafts, and renders only
-what changed: each file's inputs are hashed into DIR/manifest.json.
+An edition (document x language) is publishable when every unit is approved, no error-level
+check fails, and no English changed since (the file since the last extract, a unit since approval).
+`build` writes only publishable editions unless asked for drafts, and renders only what changed:
+each file's inputs are hashed into DIR/manifest.json.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ RENDERER_VERSION = "2"  # bump when templates change in a way the inputs do not 
 
 @dataclass(frozen=True)
 class Blocker:
-    unit: int
+    unit: int | None  # None when the whole document is concerned
     location: str
     check: str | None
     state: str | None
@@ -46,15 +47,39 @@ class BuildReport:
     blocked: list[tuple[str, str]] = field(default_factory=list)  # (edition, reason)
 
 
-def blockers(session: Session, document: Document, language: str) -> list[Blocker]:
-    """Why an edition may not be published yet; empty when it may."""
+def blockers(
+    session: Session, document: Document, language: str, root: Path | None = None
+) -> list[Blocker]:
+    """Why an edition may not be published yet; empty when it may. With the content root, an
+    English file changed since the last `translator extract` blocks too."""
     found: list[Blocker] = []
+    if root is not None and source_changed(root, document):
+        where = f"{document.slug}.md"
+        found.append(
+            Blocker(
+                None,
+                where,
+                None,
+                "source-changed",
+                f"{where}: the English changed since the last extract; run translator extract",
+            )
+        )
     contexts = checking.contexts(session)
     for unit, translation in _rows(session, document, language):
         where = unit.locations.split(" ")[0]
         if translation.state < State.APPROVED:
             state = State(translation.state).label
             found.append(Blocker(unit.id, where, None, state, f"{where}: {state}, not approved"))
+        elif translation.previous_source not in (None, unit.source):
+            found.append(
+                Blocker(
+                    unit.id,
+                    where,
+                    None,
+                    "source-changed",
+                    f"{where}: the English changed since this was approved",
+                )
+            )
         for failure in run_all(unit.source, translation.text, contexts(language)):
             if failure.severity == Severity.ERROR:
                 found.append(
@@ -67,6 +92,16 @@ def blockers(session: Session, document: Document, language: str) -> list[Blocke
                     )
                 )
     return found
+
+
+def source_changed(root: Path, document: Document) -> bool:
+    """Whether source_texts/<slug>.md differs from the English the store holds."""
+    path = Path(root) / "source_texts" / f"{document.slug}.md"
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return True
+    return digest != document.source_sha256
 
 
 def _rows(session: Session, document: Document, language: str) -> list[tuple[Unit, Translation]]:
@@ -107,6 +142,18 @@ def edition_for(
     alternates: Iterable[str] = (),
 ) -> editions.Edition:
     source = localised_source(session, root, document, language, draft)
+    return edition_from_source(document, language, source, draft, paper, alternates)
+
+
+def edition_from_source(
+    document: Document,
+    language: str,
+    source: str,
+    draft: bool,
+    paper: str = "a4",
+    alternates: Iterable[str] = (),
+) -> editions.Edition:
+    """An edition from its localised Markdown (made now, or frozen in a publication)."""
     parsed = markdown.parse(source)
     body = source[_body_start(source) :]
     lang = languages.get(language)
@@ -160,7 +207,7 @@ def build(
     found = {
         (d.slug, code): []
         if draft or code == languages.SOURCE_LANGUAGE
-        else blockers(session, d, code)
+        else blockers(session, d, code, root)
         for d in documents
         for code in codes
     }

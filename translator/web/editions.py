@@ -29,7 +29,7 @@ def _edition(slug: str, code: str, draft: bool) -> editions.Edition:
         if document is None:
             abort(404)
         if not draft and code != languages.SOURCE_LANGUAGE:
-            found = publish.blockers(s, document, code)
+            found = publish.blockers(s, document, code, current_app.config["ROOT"])
             if found:
                 abort(
                     Response(

@@ -75,6 +75,8 @@ def units(code: str, slug: str) -> Any:
     with session() as s:
         document = _document(s, slug)
         found = editing.rows(s, document.id, code, STATES.get(wanted))
+        if wanted == "unapproved":  # what is left before the edition can be published
+            found = [(u, t) for u, t in found if t.state < State.APPROVED]
         flags = _flags(s, [t.id for _, t in found], [u.id for u, _ in found], code)
     if query:
         folded = query.casefold()

@@ -1,0 +1,416 @@
+"""The editors' dashboard: each edition's figures, urgency, activity and open questions.
+
+Every figure is an aggregate made by the database: the edition counts (kept by triggers, see
+translator/aggregates.py), failing error checks, open questions and publications, grouped by
+document and language. A dashboard of 200 documents in six languages takes a handful of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from translator import languages
+from translator.checks import Severity
+from translator.models import (
+    Change,
+    CheckFailure,
+    Comment,
+    Document,
+    EditionCount,
+    Publication,
+    State,
+    Translation,
+    Unit,
+    User,
+    utcnow,
+)
+from translator.services import accounts, editing, publish
+
+SORTS = ("urgency", "title", "kind", "date", "progress")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One edition's figures: units and words by state, failing error checks, questions."""
+
+    units: int = 0
+    untranslated: int = 0
+    needs_editing: int = 0
+    translated: int = 0  # translated, not yet approved
+    approved: int = 0
+    words: int = 0
+    words_translated: int = 0  # translated or approved
+    words_approved: int = 0
+    errors: int = 0
+    questions: int = 0
+    source_changed: bool = False
+    published_at: datetime | None = None  # the latest publication
+    first_published_at: datetime | None = None
+
+    @property
+    def publishable(self) -> bool:
+        return (
+            self.units > 0
+            and self.approved == self.units
+            and self.errors == 0
+            and not self.source_changed
+        )
+
+    @property
+    def percent_translated(self) -> float:
+        return _percent(self.translated + self.approved, self.units)
+
+    @property
+    def percent_approved(self) -> float:
+        return _percent(self.approved, self.units)
+
+    @property
+    def words_percent_translated(self) -> float:
+        return _percent(self.words_translated, self.words)
+
+    @property
+    def words_percent_approved(self) -> float:
+        return _percent(self.words_approved, self.words)
+
+    @property
+    def left(self) -> int:
+        """Units still to translate or to fix."""
+        return self.untranslated + self.needs_editing
+
+
+@dataclass
+class Row:
+    """A document and its editions."""
+
+    id: int
+    slug: str
+    title: str
+    kind: str
+    date: dt.date | None
+    priority: str | None
+    deadline: dt.date | None
+    created_at: datetime
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+    @property
+    def urgent(self) -> bool:
+        return self.priority == "urgent"
+
+    def time_left(self, now: datetime) -> timedelta | None:
+        """Until the end of the deadline's day (UTC); negative once past."""
+        if self.deadline is None:
+            return None
+        return datetime.combine(self.deadline + timedelta(days=1), dt.time()) - now
+
+    @property
+    def blocked(self) -> bool:
+        return any(not cell.publishable for cell in self.cells.values())
+
+
+def matrix(session: Session, root: Path | None = None) -> list[Row]:
+    """Every document with a cell per target language, urgent alerts first (by deadline)."""
+    rows = {
+        document.id: Row(
+            document.id,
+            document.slug,
+            document.title,
+            document.kind,
+            document.date,
+            document.priority,
+            document.deadline,
+            document.created_at,
+        )
+        for document in session.scalars(select(Document))
+    }
+    figures: dict[tuple[int, str], dict[str, object]] = {}
+    for document_id, language, state, units, words in session.execute(
+        select(
+            EditionCount.document_id,
+            EditionCount.language,
+            EditionCount.state,
+            EditionCount.units,
+            EditionCount.words,
+        ).where(EditionCount.units != 0)
+    ):
+        cell = figures.setdefault((document_id, language), {})
+        _add_state(cell, State(state), units, words)
+    for (document_id, language), count in _errors(session).items():
+        figures.setdefault((document_id, language), {})["errors"] = count
+    for (document_id, language), count in _questions(session).items():
+        figures.setdefault((document_id, language), {})["questions"] = count
+    for document_id, language, first, latest in session.execute(
+        select(
+            Publication.document_id,
+            Publication.language,
+            func.min(Publication.published_at),
+            func.max(Publication.published_at),
+        ).group_by(Publication.document_id, Publication.language)
+    ):
+        cell = figures.setdefault((document_id, language), {})
+        cell["first_published_at"], cell["published_at"] = first, latest
+    changed = _changed_sources(session, root) if root is not None else set()
+    for (document_id, language), values in figures.items():
+        if document_id in rows and language in languages.TARGET_LANGUAGES:
+            rows[document_id].cells[language] = Cell(
+                source_changed=document_id in changed,
+                **values,  # type: ignore[arg-type]
+            )
+    return sort(list(rows.values()), "urgency")
+
+
+def _add_state(cell: dict[str, object], state: State, units: int, words: int) -> None:
+    def add(key: str, value: int) -> None:
+        cell[key] = int(cell.get(key, 0)) + value  # type: ignore[call-overload]
+
+    add("units", units)
+    add("words", words)
+    add(state.name.lower(), units)
+    if state >= State.TRANSLATED:
+        add("words_translated", words)
+    if state == State.APPROVED:
+        add("words_approved", words)
+
+
+def _errors(session: Session) -> dict[tuple[int, str], int]:
+    """Failing error-level checks per edition (current units only)."""
+    query = (
+        select(Unit.document_id, Translation.language, func.count())
+        .select_from(CheckFailure)
+        .join(Translation, Translation.id == CheckFailure.translation_id)
+        .join(Unit, Unit.id == Translation.unit_id)
+        .where(CheckFailure.severity == Severity.ERROR, Unit.obsolete.is_(False))
+        .group_by(Unit.document_id, Translation.language)
+    )
+    return {(d, lang): int(n) for d, lang, n in session.execute(query)}
+
+
+def _questions(session: Session) -> dict[tuple[int, str], int]:
+    query = (
+        select(Unit.document_id, Comment.language, func.count())
+        .join(Unit, Unit.id == Comment.unit_id)
+        .where(Comment.question.is_(True), Comment.resolved.is_(False))
+        .group_by(Unit.document_id, Comment.language)
+    )
+    return {(d, lang): int(n) for d, lang, n in session.execute(query)}
+
+
+def _changed_sources(session: Session, root: Path) -> set[int]:
+    return {d.id for d in session.scalars(select(Document)) if publish.source_changed(root, d)}
+
+
+def sort(rows: list[Row], key: str, language: str | None = None) -> list[Row]:
+    """Rows by a column of SORTS; `progress` is the approved share in one language (least first)
+    or, without one, the lowest share of any language."""
+    if key == "title":
+        return sorted(rows, key=lambda r: (r.title.casefold(), r.slug))
+    if key == "kind":
+        return sorted(rows, key=lambda r: (r.kind, r.title.casefold()))
+    if key == "date":
+        return sorted(rows, key=lambda r: (r.date or dt.date.min, r.slug), reverse=True)
+    if key == "progress":
+        return sorted(rows, key=lambda r: (_progress(r, language), r.slug))
+    return sorted(
+        rows,
+        key=lambda r: (
+            not r.urgent,
+            r.deadline is None,
+            r.deadline or dt.date.max,
+            r.kind,
+            r.title.casefold(),
+        ),
+    )
+
+
+def _progress(row: Row, language: str | None) -> float:
+    cells = [row.cells.get(language, Cell())] if language else list(row.cells.values())
+    return min((cell.percent_approved for cell in cells), default=0.0)
+
+
+def select_rows(
+    rows: Iterable[Row],
+    kind: str | None = None,
+    query: str | None = None,
+    blocked_in: str | None = None,
+    urgent: bool = False,
+) -> list[Row]:
+    """The rows of one kind, matching a text, blocked in a language ("any" for any), urgent."""
+    found = []
+    folded = (query or "").casefold()
+    for row in rows:
+        if kind and row.kind != kind:
+            continue
+        if folded and folded not in row.title.casefold() and folded not in row.slug:
+            continue
+        if urgent and not row.urgent:
+            continue
+        if blocked_in == "any" and not row.blocked:
+            continue
+        if blocked_in and blocked_in != "any" and row.cells.get(blocked_in, Cell()).publishable:
+            continue
+        found.append(row)
+    return found
+
+
+def totals(rows: Iterable[Row], language: str) -> Cell:
+    """One language's figures summed over documents."""
+    cells = [row.cells[language] for row in rows if language in row.cells]
+    return Cell(
+        units=sum(c.units for c in cells),
+        untranslated=sum(c.untranslated for c in cells),
+        needs_editing=sum(c.needs_editing for c in cells),
+        translated=sum(c.translated for c in cells),
+        approved=sum(c.approved for c in cells),
+        words=sum(c.words for c in cells),
+        words_translated=sum(c.words_translated for c in cells),
+        words_approved=sum(c.words_approved for c in cells),
+        errors=sum(c.errors for c in cells),
+        questions=sum(c.questions for c in cells),
+    )
+
+
+@dataclass(frozen=True)
+class Day:
+    day: dt.date
+    edits: int  # translations saved, imported, reverted
+    approvals: int
+
+
+def activity(
+    session: Session,
+    language: str | None = None,
+    document_id: int | None = None,
+    days: int = 60,
+    today: dt.date | None = None,
+) -> list[Day]:
+    """Changes per day over the last `days` days, oldest first, every day present. Loading the
+    catalogues and extract's own changes are not activity."""
+    today = today or utcnow().date()
+    start = today - timedelta(days=days - 1)
+    day = func.date(Change.created_at)  # a string in SQLite, a date in PostgreSQL
+    approve = func.sum(case((Change.action == "approve", 1), else_=0))
+    query = (
+        select(day, func.count(), approve)
+        .where(
+            Change.created_at >= datetime.combine(start, dt.time()),
+            Change.action.not_in(("load", "source-changed", "fuzzy-match")),
+        )
+        .group_by(day)
+    )
+    if language:
+        query = query.where(Change.language == language)
+    if document_id is not None:
+        query = query.join(Unit, Unit.id == Change.unit_id).where(Unit.document_id == document_id)
+    counted = {_as_date(d): (int(n), int(a or 0)) for d, n, a in session.execute(query)}
+    result = []
+    for offset in range(days):
+        when = start + timedelta(days=offset)
+        total, approvals = counted.get(when, (0, 0))
+        result.append(Day(when, total - approvals, approvals))
+    return result
+
+
+def _as_date(value: object) -> dt.date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+    who: str  # a pseudonym, or "the desk" for extract and imports run on the command line
+    action: str
+    language: str
+    document: str
+    unit: int
+    state: str
+
+
+def feed(
+    session: Session,
+    language: str | None = None,
+    document_id: int | None = None,
+    limit: int = 30,
+) -> list[Event]:
+    """The latest changes, newest first, by user name only."""
+    query = (
+        select(Change, User.username, Document.slug)
+        .join(Unit, Unit.id == Change.unit_id)
+        .join(Document, Document.id == Unit.document_id)
+        .outerjoin(User, User.id == Change.user_id)
+        .where(Change.action != "load")
+        .order_by(Change.id.desc())
+        .limit(limit)
+    )
+    if language:
+        query = query.where(Change.language == language)
+    if document_id is not None:
+        query = query.where(Unit.document_id == document_id)
+    return [
+        Event(
+            change.created_at,
+            username or "the desk",
+            change.action,
+            change.language,
+            slug,
+            change.unit_id,
+            State(change.new_state).label,
+        )
+        for change, username, slug in session.execute(query)
+    ]
+
+
+@dataclass(frozen=True)
+class Question:
+    comment_id: int
+    unit: int
+    document: str
+    language: str
+    who: str
+    text: str
+    at: datetime
+
+
+def open_questions(
+    session: Session, language: str | None = None, document_id: int | None = None
+) -> list[Question]:
+    """Questions for the editors not yet resolved, oldest first."""
+    query = (
+        select(Comment, Document.slug, User.username)
+        .join(Unit, Unit.id == Comment.unit_id)
+        .join(Document, Document.id == Unit.document_id)
+        .outerjoin(User, User.id == Comment.user_id)
+        .where(Comment.question.is_(True), Comment.resolved.is_(False))
+        .order_by(Comment.id)
+    )
+    if language:
+        query = query.where(Comment.language == language)
+    if document_id is not None:
+        query = query.where(Unit.document_id == document_id)
+    return [
+        Question(c.id, c.unit_id, slug, c.language, who or "?", c.text, c.created_at)
+        for c, slug, who in session.execute(query)
+    ]
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def resolve_question(session: Session, user: User, comment_id: int) -> None:
+    """An editor, or a reviewer of its language, marks a question answered."""
+    comment = session.get(Comment, comment_id)
+    if comment is None or not comment.question:
+        raise editing.NotFound(f"no question {comment_id}")
+    if not (accounts.is_editor(user) or accounts.can_review(user, comment.language)):
+        raise editing.Forbidden("questions are resolved by editors and reviewers")
+    comment.resolved = True

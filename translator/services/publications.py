@@ -1,0 +1,181 @@
+"""Publishing an edition: the gate, the frozen snapshot, the two-person rule; urgent alerts.
+
+A publication freezes what went out: the English version (the source file's SHA-256), each unit's
+English and translation with its version, the edition's Markdown, who published and when. Later
+edits never change it; publishing again makes a new numbered snapshot.
+
+With the two-person rule switched on (a desk setting, changed by an admin), the person who approved
+the edition's last change cannot publish it: a second editor has to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from translator import languages
+from translator.formats import editions, markdown
+from translator.models import (
+    Change,
+    Document,
+    Publication,
+    Role,
+    Setting,
+    State,
+    Unit,
+    User,
+    utcnow,
+)
+from translator.services import DeskError, accounts, editing, publish
+from translator.services.editing import Forbidden
+
+TWO_PERSON_RULE = "two-person-rule"
+
+
+class NotPublishable(DeskError):
+    def __init__(self, blockers: list[publish.Blocker]) -> None:
+        self.blockers = blockers
+        super().__init__(
+            f"not publishable: {len(blockers)} blockers, the first: {blockers[0].message}"
+        )
+
+
+def publish_edition(
+    session: Session, user: User, document: Document, language: str, root: Path
+) -> Publication:
+    """Freeze the edition as it is now, when it passes the gate and the publisher may."""
+    if language not in languages.TARGET_LANGUAGES:
+        raise editing.NotFound(f"no language {language!r}")
+    if not accounts.is_editor(user):
+        raise Forbidden("publishing takes an editor")
+    found = publish.blockers(session, document, language, root)
+    if found:
+        raise NotPublishable(found)
+    if two_person_rule(session):
+        approver = last_approver(session, document, language)
+        if approver == user.id:
+            raise Forbidden(
+                "two-person rule: you approved the last change of this edition; "
+                "another editor publishes it"
+            )
+    rows = editing.rows(session, document.id, language)
+    number = session.scalar(
+        select(func.coalesce(func.max(Publication.number), 0)).where(
+            Publication.document_id == document.id, Publication.language == language
+        )
+    )
+    source = publish.localised_source(session, root, document, language, draft=False)
+    publication = Publication(
+        document_id=document.id,
+        language=language,
+        number=int(number or 0) + 1,
+        source_sha256=document.source_sha256,
+        published_by=user.id,
+        published_at=utcnow(),
+        title=_title(source, document),
+        markdown=source,
+        units=[
+            {"unit": u.id, "version": t.version, "source": u.source, "text": t.text}
+            for u, t in rows
+        ],
+    )
+    session.add(publication)
+    session.flush()
+    return publication
+
+
+def _title(source: str, document: Document) -> str:
+    return str(markdown.parse(source).meta.get("title", document.title))
+
+
+def last_approver(session: Session, document: Document, language: str) -> int | None:
+    """Who made the edition's latest approval."""
+    return session.scalar(
+        select(Change.user_id)
+        .join(Unit, Unit.id == Change.unit_id)
+        .where(
+            Unit.document_id == document.id,
+            Change.language == language,
+            Change.new_state == State.APPROVED,
+        )
+        .order_by(Change.id.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class Published:
+    publication: Publication
+    document: str
+    publisher: str
+
+
+def publications(
+    session: Session, document_id: int | None = None, language: str | None = None
+) -> list[Published]:
+    """Snapshots, newest first."""
+    query = (
+        select(Publication, Document.slug, User.username)
+        .join(Document, Document.id == Publication.document_id)
+        .outerjoin(User, User.id == Publication.published_by)
+        .order_by(Publication.id.desc())
+    )
+    if document_id is not None:
+        query = query.where(Publication.document_id == document_id)
+    if language:
+        query = query.where(Publication.language == language)
+    return [Published(p, slug, who or "?") for p, slug, who in session.execute(query)]
+
+
+def get(session: Session, publication_id: int) -> Published:
+    row = session.execute(
+        select(Publication, Document.slug, User.username)
+        .join(Document, Document.id == Publication.document_id)
+        .outerjoin(User, User.id == Publication.published_by)
+        .where(Publication.id == publication_id)
+    ).first()
+    if row is None:
+        raise editing.NotFound(f"no publication {publication_id}")
+    return Published(row[0], row[1], row[2] or "?")
+
+
+def edition_of(session: Session, published: Published, paper: str = "a4") -> editions.Edition:
+    """The snapshot as an edition, rendered from the Markdown frozen at publication."""
+    document = session.get(Document, published.publication.document_id)
+    assert document is not None  # publications cascade with their document
+    return publish.edition_from_source(
+        document, published.publication.language, published.publication.markdown, False, paper
+    )
+
+
+def two_person_rule(session: Session) -> bool:
+    setting = session.get(Setting, TWO_PERSON_RULE)
+    return setting is not None and setting.value == "on"
+
+
+def set_two_person_rule(session: Session, user: User, on: bool) -> None:
+    if not (user.active and user.role == Role.ADMIN):
+        raise Forbidden("the two-person rule is switched by an admin")
+    setting = session.get(Setting, TWO_PERSON_RULE)
+    if setting is None:
+        session.add(Setting(key=TWO_PERSON_RULE, value="on" if on else "off"))
+    else:
+        setting.value = "on" if on else "off"
+
+
+def mark_urgent(
+    session: Session, user: User, document: Document, deadline: dt.date | None, urgent: bool
+) -> None:
+    """An editor marks a document urgent with a deadline, or takes the mark away; from then on
+    the editor's decision stands over the front matter's `priority` and `deadline`."""
+    if not accounts.is_editor(user):
+        raise Forbidden("marking urgent takes an editor")
+    if urgent and deadline is None:
+        raise editing.Invalid("an urgent document needs a deadline")
+    document.priority = "urgent" if urgent else None
+    document.deadline = deadline if urgent else None
+    document.urgency_set_by = user.id

@@ -1,0 +1,310 @@
+"""The editors' dashboard: the matrix of editions, per-language and per-document pages, the
+publication gate and publishing, urgent marking, snapshots, and the public badges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import select
+
+from translator import languages
+from translator.formats import charts, editions
+from translator.models import Document, utcnow
+from translator.services import accounts, dashboard, editing, publications, publish
+from translator.web import auth, session
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.app_context_processor
+def _figures() -> dict[str, Any]:
+    return {"empty_cell": dashboard.Cell()}
+
+
+@bp.app_template_filter("duration")
+def duration(value: dt.timedelta) -> str:
+    """A span as people say it: "2 d 5 h", "3 h 20 min", "12 min"."""
+    minutes = max(int(value.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(d)d d %(h)d h", d=days, h=hours)
+    if hours:
+        return _("%(h)d h %(m)d min", h=hours, m=minutes)
+    return _("%(m)d min", m=minutes)
+
+
+@contextmanager
+def _as_http() -> Iterator[None]:
+    try:
+        yield
+    except editing.Forbidden as exc:
+        abort(403, description=str(exc))
+    except editing.NotFound:
+        abort(404)
+    except editing.Invalid as exc:
+        abort(400, description=str(exc))
+
+
+def _root() -> Path:
+    return Path(current_app.config["ROOT"])
+
+
+def _code(code: str) -> languages.Language:
+    if code not in languages.TARGET_LANGUAGES:
+        abort(404)
+    return languages.get(code)
+
+
+def _document(s: Any, slug: str) -> Document:
+    document = s.scalar(select(Document).where(Document.slug == slug))
+    if document is None:
+        abort(404)
+    return document
+
+
+def _chart(days: list[dashboard.Day], title: str) -> Markup:
+    return Markup(
+        charts.activity_svg(
+            [(d.day, d.edits, d.approvals) for d in days],
+            title,
+            labels=(_("edits"), _("approvals")),
+        )
+    )
+
+
+@bp.get("/dashboard")
+@auth.login_required()
+def index() -> Any:
+    sort = request.args.get("sort", "urgency")
+    language = request.args.get("lang") or None
+    kind = request.args.get("kind") or None
+    blocked = request.args.get("blocked") or None
+    query = request.args.get("q", "").strip()
+    urgent = request.args.get("urgent") == "1"
+    if sort not in dashboard.SORTS:
+        sort = "urgency"
+    if language and language not in languages.TARGET_LANGUAGES:
+        language = None
+    with session() as s:
+        rows = dashboard.matrix(s, _root())
+        two_person = publications.two_person_rule(s)
+        questions = dashboard.open_questions(s)
+    kinds = sorted({row.kind for row in rows})
+    shown = dashboard.sort(
+        dashboard.select_rows(rows, kind, query, blocked, urgent), sort, language
+    )
+    columns = [languages.get(language)] if language else languages.targets()
+    return render_template(
+        "dashboard.html",
+        rows=shown,
+        total_rows=len(rows),
+        columns=columns,
+        all_languages=languages.targets(),
+        totals={c.code: dashboard.totals(rows, c.code) for c in languages.targets()},
+        kinds=kinds,
+        sorts=dashboard.SORTS,
+        sort=sort,
+        language=language,
+        kind=kind,
+        blocked=blocked,
+        q=query,
+        urgent=urgent,
+        now=utcnow(),
+        two_person=two_person,
+        questions=questions,
+    )
+
+
+@bp.get("/dashboard/languages/<code>")
+@auth.login_required()
+def language(code: str) -> Any:
+    lang = _code(code)
+    with session() as s:
+        rows = dashboard.matrix(s, _root())
+        days = dashboard.activity(s, language=code)
+        feed = dashboard.feed(s, language=code)
+        questions = dashboard.open_questions(s, language=code)
+    return render_template(
+        "dashboard_language.html",
+        lang=lang,
+        rows=rows,
+        total=dashboard.totals(rows, code),
+        chart=_chart(days, _("Activity in %(language)s, last 60 days", language=lang.name)),
+        feed=feed,
+        questions=questions,
+        now=utcnow(),
+    )
+
+
+@bp.get("/dashboard/documents/<slug>")
+@auth.login_required()
+def document(slug: str) -> Any:
+    with session() as s:
+        found = _document(s, slug)
+        row = next(r for r in dashboard.matrix(s, _root()) if r.slug == slug)
+        days = dashboard.activity(s, document_id=found.id)
+        feed = dashboard.feed(s, document_id=found.id)
+        questions = dashboard.open_questions(s, document_id=found.id)
+        published = publications.publications(s, document_id=found.id)
+    return render_template(
+        "dashboard_document.html",
+        row=row,
+        languages=languages.targets(),
+        chart=_chart(days, _("Activity on %(title)s, last 60 days", title=row.title)),
+        feed=feed,
+        questions=questions,
+        published=published,
+        now=utcnow(),
+        can_edit=accounts.is_editor(g.user),
+    )
+
+
+@bp.get("/dashboard/documents/<slug>/<code>")
+@auth.login_required()
+def edition(slug: str, code: str, message: str | None = None) -> Any:
+    lang = _code(code)
+    with session() as s:
+        found = _document(s, slug)
+        row = next(r for r in dashboard.matrix(s, _root()) if r.slug == slug)
+        blockers = publish.blockers(s, found, code, _root())
+        published = publications.publications(s, document_id=found.id, language=code)
+        two_person = publications.two_person_rule(s)
+        last_approver = publications.last_approver(s, found, code) if two_person else None
+    return render_template(
+        "dashboard_edition.html",
+        row=row,
+        cell=row.cells.get(code, dashboard.Cell()),
+        lang=lang,
+        blockers=blockers,
+        published=published,
+        two_person=two_person,
+        approved_last=last_approver is not None and last_approver == g.user.id,
+        can_publish=accounts.is_editor(g.user),
+        message=message,
+        just_published=request.args.get("published", type=int),
+        now=utcnow(),
+    )
+
+
+@bp.post("/dashboard/documents/<slug>/<code>/publish")
+@auth.login_required(accounts.is_editor)
+def publish_edition(slug: str, code: str) -> Any:
+    _code(code)
+    try:
+        with _as_http(), session() as s:
+            publication = publications.publish_edition(
+                s, s.merge(g.user, load=False), _document(s, slug), code, _root()
+            )
+            number = publication.number
+    except publications.NotPublishable as exc:
+        return edition(slug, code, message=str(exc)), 409
+    return redirect(url_for("dashboard.edition", slug=slug, code=code, published=number)), 303
+
+
+@bp.post("/dashboard/documents/<slug>/urgency")
+@auth.login_required(accounts.is_editor)
+def urgency(slug: str) -> Any:
+    urgent = request.form.get("urgent") == "1"
+    raw = request.form.get("deadline", "").strip()
+    try:
+        deadline = dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        abort(400, description=f"the deadline must be a date (YYYY-MM-DD), not {raw!r}")
+    with _as_http(), session() as s:
+        publications.mark_urgent(
+            s, s.merge(g.user, load=False), _document(s, slug), deadline, urgent
+        )
+    return redirect(url_for("dashboard.document", slug=slug)), 303
+
+
+@bp.post("/dashboard/settings")
+@auth.login_required()
+def settings() -> Any:
+    with _as_http(), session() as s:
+        publications.set_two_person_rule(
+            s, s.merge(g.user, load=False), request.form.get("two_person_rule") == "on"
+        )
+    return redirect(url_for("dashboard.index")), 303
+
+
+@bp.post("/dashboard/questions/<int:comment_id>/resolve")
+@auth.login_required()
+def resolve(comment_id: int) -> Any:
+    with _as_http(), session() as s:
+        dashboard.resolve_question(s, s.merge(g.user, load=False), comment_id)
+    target = request.form.get("next", "")
+    safe = target.startswith("/") and not target.startswith("//")
+    return redirect(target if safe else url_for("dashboard.index")), 303
+
+
+@bp.get("/publications/<int:publication_id>")
+@auth.login_required()
+def snapshot(publication_id: int) -> Any:
+    """A publication exactly as it went out, however the translations changed since."""
+    with _as_http(), session() as s:
+        published = publications.get(s, publication_id)
+        frozen = publications.edition_of(s, published)
+    assets = url_for("editions.asset", name="edition.css").rsplit("/", 1)[0]
+    return editions.render_html(replace(frozen, assets=assets))
+
+
+@bp.get("/publications/<int:publication_id>.pdf")
+@auth.login_required()
+def snapshot_pdf(publication_id: int) -> Any:
+    with _as_http(), session() as s:
+        published = publications.get(s, publication_id)
+        frozen = publications.edition_of(s, published)
+    with tempfile.TemporaryDirectory() as work:
+        data = publish.pdf_for(frozen, Path(work))
+    name = f"{published.document}.{published.publication.language}.{published.publication.number}"
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+    )
+
+
+@bp.get("/badges/<code>.svg")
+def language_badge(code: str) -> Response:
+    """The approved share of a language over every document, for the campaign's pages."""
+    lang = _code(code)
+    with session() as s:
+        total = dashboard.totals(dashboard.matrix(s), code)
+    return _svg(charts.badge_svg(lang.native_name, total.percent_approved))
+
+
+@bp.get("/badges/<slug>/<code>.svg")
+def document_badge(slug: str, code: str) -> Response:
+    lang = _code(code)
+    with session() as s:
+        found = _document(s, slug)
+        row = next(r for r in dashboard.matrix(s) if r.slug == found.slug)
+    return _svg(
+        charts.badge_svg(lang.native_name, row.cells.get(code, dashboard.Cell()).percent_approved)
+    )
+
+
+def _svg(markup: str) -> Response:
+    return Response(
+        markup, mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=300"}
+    )
