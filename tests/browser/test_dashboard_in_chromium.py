@@ -54,7 +54,7 @@ def test_fixing_the_last_blocker_then_publishing_a_snapshot_that_stays(browser, 
     left = approve_all_but_one(live, "emergency-appeal", "de")
     page = sign_in(browser, live, "elif")
     page.goto(live["url"] + "/dashboard/documents/emergency-appeal/de")
-    assert page.locator("h2.blocked-title").inner_text() == "Blocked: 1 blockers"
+    assert page.locator("h2.blocked-title").inner_text() == "Blocked: 1 blocker"
     blocker = page.locator("ol.blockers li")
     assert blocker.get_attribute("data-unit") == str(left)
     assert "translated, not approved" in blocker.inner_text()

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -34,6 +35,8 @@ from translator.models import (
 from translator.services import accounts, editing, publish
 
 SORTS = ("urgency", "title", "kind", "date", "progress")
+_STATE_KEYS = {int(state): state.name.lower() for state in State}
+_COUNTED = (*_STATE_KEYS.values(), "units", "words", "words_translated", "words_approved")
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,10 @@ class Row:
 
 def matrix(session: Session, root: Path | None = None) -> list[Row]:
     """Every document with a cell per target language, urgent alerts first (by deadline)."""
+    documents = list(session.scalars(select(Document)))
+    changed = (
+        {d.id for d in documents if publish.source_changed(root, d)} if root is not None else set()
+    )
     rows = {
         document.id: Row(
             document.id,
@@ -127,9 +134,9 @@ def matrix(session: Session, root: Path | None = None) -> list[Row]:
             document.deadline,
             document.created_at,
         )
-        for document in session.scalars(select(Document))
+        for document in documents
     }
-    figures: dict[tuple[int, str], dict[str, object]] = {}
+    figures: dict[tuple[int, str], dict[str, Any]] = {}
     for document_id, language, state, units, words in session.execute(
         select(
             EditionCount.document_id,
@@ -139,8 +146,16 @@ def matrix(session: Session, root: Path | None = None) -> list[Row]:
             EditionCount.words,
         ).where(EditionCount.units != 0)
     ):
-        cell = figures.setdefault((document_id, language), {})
-        _add_state(cell, State(state), units, words)
+        cell = figures.get((document_id, language))
+        if cell is None:
+            cell = figures[(document_id, language)] = dict.fromkeys(_COUNTED, 0)
+        cell[_STATE_KEYS[state]] += units
+        cell["units"] += units
+        cell["words"] += words
+        if state >= State.TRANSLATED:
+            cell["words_translated"] += words
+        if state == State.APPROVED:
+            cell["words_approved"] += words
     for (document_id, language), count in _errors(session).items():
         figures.setdefault((document_id, language), {})["errors"] = count
     for (document_id, language), count in _questions(session).items():
@@ -155,27 +170,12 @@ def matrix(session: Session, root: Path | None = None) -> list[Row]:
     ):
         cell = figures.setdefault((document_id, language), {})
         cell["first_published_at"], cell["published_at"] = first, latest
-    changed = _changed_sources(session, root) if root is not None else set()
     for (document_id, language), values in figures.items():
         if document_id in rows and language in languages.TARGET_LANGUAGES:
             rows[document_id].cells[language] = Cell(
-                source_changed=document_id in changed,
-                **values,  # type: ignore[arg-type]
+                source_changed=document_id in changed, **values
             )
     return sort(list(rows.values()), "urgency")
-
-
-def _add_state(cell: dict[str, object], state: State, units: int, words: int) -> None:
-    def add(key: str, value: int) -> None:
-        cell[key] = int(cell.get(key, 0)) + value  # type: ignore[call-overload]
-
-    add("units", units)
-    add("words", words)
-    add(state.name.lower(), units)
-    if state >= State.TRANSLATED:
-        add("words_translated", words)
-    if state == State.APPROVED:
-        add("words_approved", words)
 
 
 def _errors(session: Session) -> dict[tuple[int, str], int]:
@@ -199,10 +199,6 @@ def _questions(session: Session) -> dict[tuple[int, str], int]:
         .group_by(Unit.document_id, Comment.language)
     )
     return {(d, lang): int(n) for d, lang, n in session.execute(query)}
-
-
-def _changed_sources(session: Session, root: Path) -> set[int]:
-    return {d.id for d in session.scalars(select(Document)) if publish.source_changed(root, d)}
 
 
 def sort(rows: list[Row], key: str, language: str | None = None) -> list[Row]:

@@ -37,7 +37,35 @@ bp = Blueprint("dashboard", __name__)
 
 @bp.app_context_processor
 def _figures() -> dict[str, Any]:
-    return {"empty_cell": dashboard.Cell()}
+    """What the cells of a dashboard share, made once per page rather than once per cell. The
+    labels keep their placeholders: the template fills them with Jinja's `format`."""
+    if not (request.endpoint or "").startswith("dashboard."):
+        return {}
+    return {
+        "empty_cell": dashboard.Cell(),
+        "cell_urls": {
+            "edition": url_for("dashboard.edition", slug="__slug__", code="__code__"),
+            "todo": url_for(
+                "workspace.units", code="__code__", slug="__slug__", state="unapproved"
+            ),
+        },
+        "cell_labels": {
+            "approved_by_units": _("approved, by units"),
+            "translated": _("%(share).0f%% translated"),
+            "words_title": _("share of the words approved, and translated"),
+            "words": _("words: %(approved).0f%% appr., %(translated).0f%% tr."),
+            "publishable": _("publishable"),
+            "to_edit": _("%(n)d to edit"),
+            "errors_title": _("failing error-level checks"),
+            "errors": _("%(n)d errors"),
+            "questions": _("%(n)d questions"),
+            "source_changed": _("English changed"),
+            "out_after": _("out %(after)s after creation"),
+            "not_out": _("not out yet"),
+            "left": _("%(n)d left"),
+            "fix": _("fix"),
+        },
+    }
 
 
 @bp.app_template_filter("duration")
