@@ -283,7 +283,11 @@ SPEC: dict[str, Any] = {
                         "items": {
                             "type": "object",
                             "properties": {
-                                "unit": {"type": "integer"},
+                                "unit": {
+                                    "type": "integer",
+                                    "nullable": True,
+                                    "description": "null when the whole document is concerned",
+                                },
                                 "check": {"type": "string", "nullable": True},
                                 "state": {"type": "string", "nullable": True},
                                 "message": {"type": "string"},
