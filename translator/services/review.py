@@ -7,12 +7,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from translator.models import Change, Comment, State, Suggestion, Translation, Unit, User
+from translator.models import Change, Comment, State, Suggestion, User
 from translator.services import accounts, editing
+from translator.services import memory as translation_memory
+from translator.services.memory import MemoryMatch
 
 
 @dataclass(frozen=True)
@@ -137,40 +138,12 @@ def comments(session: Session, unit_id: int, language: str) -> list[tuple[Commen
     return [(c, name or "desk") for c, name in session.execute(query)]
 
 
-@dataclass(frozen=True)
-class MemoryMatch:
-    source: str
-    translation: str
-    similarity: int
-    document_id: int
-
-
 def memory(
     session: Session, source: str, language: str, limit: int = 5, exclude_unit: int | None = None
 ) -> list[MemoryMatch]:
     """The closest translated English units of every document: exact matches first, then by
     similarity (at least 60%, msgmerge's threshold)."""
-    query = (
-        select(Unit.id, Unit.source, Unit.document_id, Translation.text)
-        .join(Translation, Translation.unit_id == Unit.id)
-        .where(
-            Translation.language == language,
-            Translation.text != "",
-            Translation.state >= State.TRANSLATED,
-        )
-    )
-    rows = [row for row in session.execute(query) if row[0] != exclude_unit]
-    if not rows:
-        return []
-    found = process.extract(
-        source, [row[1] for row in rows], scorer=fuzz.ratio, score_cutoff=60, limit=limit * 3
-    )
-    matches = [
-        MemoryMatch(rows[index][1], rows[index][3], round(score), rows[index][2])
-        for _, score, index in found
-    ]
-    matches.sort(key=lambda m: (-(m.source == source), -m.similarity))
-    return list({(m.source, m.translation): m for m in matches}.values())[:limit]
+    return translation_memory.suggest(session, source, language, limit, exclude_unit)
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
