@@ -35,9 +35,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["translator.sessions"] = db.session_factory(engine)
 
     from translator import api
-    from translator.web import admin, auth, documents, editions, glossary, security, workspace
+    from translator.web import (
+        admin,
+        auth,
+        documents,
+        editions,
+        glossary,
+        labels,
+        security,
+        workspace,
+    )
 
     security.init_app(app)
+    labels.init_app(app)
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)

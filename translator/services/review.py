@@ -20,7 +20,7 @@ from translator.services.memory import MemoryMatch
 class HistoryRow:
     id: int
     when: datetime
-    who: str
+    who: str | None  # None: the desk itself (loading, extract), named by the interface
     action: str
     old_text: str
     new_text: str
@@ -40,7 +40,7 @@ def history(session: Session, unit_id: int, language: str) -> list[HistoryRow]:
         HistoryRow(
             c.id,
             c.created_at,
-            name or "desk",
+            name,
             c.action,
             c.old_text,
             c.new_text,
@@ -74,7 +74,10 @@ def suggest(session: Session, user: User, unit_id: int, language: str, text: str
     return suggestion
 
 
-def open_suggestions(session: Session, unit_id: int, language: str) -> list[tuple[Suggestion, str]]:
+def open_suggestions(
+    session: Session, unit_id: int, language: str
+) -> list[tuple[Suggestion, str | None]]:
+    """Open suggestions with who made them: a user, an imported file, or None."""
     query = (
         select(Suggestion, User.username)
         .outerjoin(User, User.id == Suggestion.user_id)
@@ -85,7 +88,7 @@ def open_suggestions(session: Session, unit_id: int, language: str) -> list[tupl
         )
         .order_by(Suggestion.id)
     )
-    return [(s, name or s.origin or "import") for s, name in session.execute(query)]
+    return [(s, name or s.origin or None) for s, name in session.execute(query)]
 
 
 def decide(
@@ -128,14 +131,14 @@ def comment(
     return note
 
 
-def comments(session: Session, unit_id: int, language: str) -> list[tuple[Comment, str]]:
+def comments(session: Session, unit_id: int, language: str) -> list[tuple[Comment, str | None]]:
     query = (
         select(Comment, User.username)
         .outerjoin(User, User.id == Comment.user_id)
         .where(Comment.unit_id == unit_id, Comment.language == language)
         .order_by(Comment.id)
     )
-    return [(c, name or "desk") for c, name in session.execute(query)]
+    return [(c, name) for c, name in session.execute(query)]
 
 
 def memory(
