@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from benchmarks.workspace import full_scan_memory
+from benchmarks.workspace import compare_memory, full_scan_memory
 from translator import db, languages
 from translator.models import Role, State, Translation, Unit, User
 from translator.services import accounts, editing, memory, sync
@@ -35,15 +35,19 @@ def test_memory_suggests_what_a_full_scan_of_the_shipped_content_does(
         units = session.execute(select(Unit.id, Unit.source).where(Unit.obsolete.is_(False)))
         sources = {source: unit_id for unit_id, source in units}
         documents = dict(session.execute(select(Unit.source, Unit.document_id)).all())
-        compared = 0
+        compared = same = 0
         for language in languages.TARGET_LANGUAGES:
             for source, unit_id in sources.items():
                 ours = memory.suggest(session, source, language, exclude_unit=unit_id)
                 reference = full_scan_memory(session, source, language, exclude_unit=unit_id)
-                assert suggestions(ours) == suggestions(reference), (language, source)
+                # the full scan breaks ties by the database's row order (which changes with the
+                # plan PostgreSQL picks), the index by unit id: equally similar matches may swap
+                assert compare_memory(source, ours, reference) != "different", (language, source)
+                same += suggestions(ours) == suggestions(reference)
                 assert all(documents[m.source] for m in ours)
                 compared += bool(ours)
     assert compared > 100  # the shipped content gives plenty of suggestions to compare
+    assert same >= 0.9 * len(sources) * len(languages.TARGET_LANGUAGES)
 
 
 def test_a_newly_saved_translation_is_suggested_at_once(loaded: sessionmaker[Session]) -> None:
