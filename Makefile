@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # PostgreSQL for the tests (trust auth on this machine); set it empty to test SQLite only.
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install system-deps run test lint check-catalogues bench clean
+.PHONY: install system-deps run test lint check-catalogues ui-catalogue check-ui-catalogue bench clean
 
 install: system-deps $(STAMP)
 
@@ -35,7 +35,20 @@ check-catalogues: install
 	export TRANSLATOR_DATABASE_URL="sqlite:///$$tmp/check.db" TRANSLATOR_INSTANCE_PATH="$$tmp" && \
 	$(BIN)/translator init > /dev/null && $(BIN)/translator extract --check
 
-test: install lint check-catalogues
+# The interface's messages for its translators: one template, no date, locations by file only,
+# so that it changes only when a message does.
+UI_POT := translator/translations/messages.pot
+UI_EXTRACT := $(BIN)/pybabel -q extract --mapping-file babel.cfg --keywords _l \
+	--keywords lazy_gettext --omit-header --add-location file --sort-output
+
+ui-catalogue: install
+	$(UI_EXTRACT) --output-file $(UI_POT) translator
+
+check-ui-catalogue: install
+	@tmp=$$(mktemp) && trap 'rm -f "$$tmp"' EXIT && $(UI_EXTRACT) --output-file "$$tmp" translator && \
+	{ cmp -s "$$tmp" $(UI_POT) || { echo "$(UI_POT) is stale: run make ui-catalogue"; exit 1; }; }
+
+test: install lint check-catalogues check-ui-catalogue
 	TRANSLATOR_TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/pytest -q
 
 bench: install

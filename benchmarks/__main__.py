@@ -14,11 +14,15 @@ Every figure is printed beside its reference as a ratio (ours / reference; below
     HTML, a full build of every edition and a rebuild with nothing changed;
 (g) the API under 20 concurrent clients (file download 200 and 304, unit save) against the same
     server's trivial endpoint, on SQLite (and PostgreSQL with TRANSLATOR_BENCH_POSTGRES_URL);
-(h) the editors' dashboard for 200 documents x 6 languages x 250 units, on SQLite and on
+(h) the workspace: saving in the editor under 20 concurrent clients on SQLite and PostgreSQL
+    (a fresh schema in the `test` database), the app's Server-Timing p50/p95 against the target
+    of 50 ms and the throughput against /healthz; translation-memory lookups at 50,000 units
+    against the full scan they replaced;
+(i) the editors' dashboard for 200 documents x 6 languages x 250 units, on SQLite and on
     PostgreSQL, against the same app's trivial endpoint, with the statements it sends.
 
-    python -m benchmarks [--suite all|catalogues|checks|editions|api|dashboard]
-                         [--sizes 10000,50000]
+    python -m benchmarks [--suite all|catalogues|checks|editions|api|workspace|dashboard]
+                         [--sizes ...]
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import api, checks, corpus, dashboard, editions
+from benchmarks import api, checks, corpus, dashboard, editions, server, workspace
 from translator import languages
 from translator.formats import po
 
@@ -233,7 +237,7 @@ def main() -> None:
     parser.add_argument("--out", default="benchmarks/out")
     parser.add_argument(
         "--suite",
-        choices=["all", "catalogues", "checks", "editions", "api", "dashboard"],
+        choices=["all", "catalogues", "checks", "editions", "api", "workspace", "dashboard"],
         default="all",
     )
     parser.add_argument(
@@ -253,7 +257,11 @@ def main() -> None:
             _print(row)
     if args.suite in ("all", "api"):
         postgres = os.environ.get("TRANSLATOR_BENCH_POSTGRES_URL")
-        for row in api.bench() + (api.bench(postgres) if postgres else []):
+        for row in api.bench() + (_api_on_postgres(postgres) if postgres else []):
+            rows.append(row)
+            _print(row)
+    if args.suite in ("all", "workspace"):
+        for row in workspace.bench():
             rows.append(row)
             _print(row)
     if args.suite in ("all", "dashboard"):
@@ -280,13 +288,24 @@ def main() -> None:
     print(f"\nResults in {out / (args.suite + '.json')}")
 
 
+def _api_on_postgres(url: str) -> list[dict[str, object]]:
+    with server.postgres_schema(url) as schema_url:
+        return api.bench(schema_url)
+
+
 def _print(row: dict[str, object]) -> None:
     print(
-        f"{row['bench']:38} {row['size']:>6} units  ours {row['ours_s']:8.2f} s  "
-        f"{row['reference']:>10} {row['reference_s']:8.2f} s  ratio {row['ratio']:6.2f}  "
+        f"{row['bench']:38} {row['size']:>6} units  ours {_seconds(row['ours_s'])}  "
+        f"{row['reference']:>10} {_seconds(row['reference_s'])}  ratio {row['ratio']:6.2f}  "
         f"{row['note']}",
         flush=True,
     )
+
+
+def _seconds(value: object) -> str:
+    """Seconds, or milliseconds below one second."""
+    seconds = float(str(value))
+    return f"{seconds:8.2f} s " if seconds >= 1 or seconds == 0 else f"{seconds * 1000:8.1f} ms"
 
 
 if __name__ == "__main__":

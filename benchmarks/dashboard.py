@@ -8,12 +8,12 @@ import os
 import random
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, insert, text
+from sqlalchemy import Engine, event, insert, text
 
+from benchmarks import server
 from translator import db, languages
 from translator.models import (
     Change,
@@ -133,35 +133,14 @@ class StatementCounter:
         event.remove(self.engine, "before_cursor_execute", self._count)
 
 
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
 def bench() -> list[dict[str, object]]:
     """The dashboard on SQLite, then on PostgreSQL (a schema of its own in database `test`)."""
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         rows.append(_bench_one(f"sqlite:///{folder}/dashboard.db", Path(folder), "SQLite"))
-    url = os.environ.get("TRANSLATOR_BENCH_POSTGRES_URL", POSTGRES)
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = create_engine(url)
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001  (no PostgreSQL here: say so, go on)
-        print(f"dashboard on PostgreSQL skipped: {exc.__class__.__name__}: {exc}")
-        return rows
-    separator = "&" if "?" in url else "?"
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            rows.append(
-                _bench_one(
-                    f"{url}{separator}options=-csearch_path%3D{schema}", Path(folder), "PostgreSQL"
-                )
-            )
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    base = os.environ.get("TRANSLATOR_BENCH_POSTGRES_URL", server.POSTGRES_URL)
+    with server.postgres_schema(base) as url, tempfile.TemporaryDirectory() as folder:
+        rows.append(_bench_one(url, Path(folder), "PostgreSQL"))
     return rows
 
 

@@ -317,7 +317,7 @@ def test_imports_count_as_activity_without_a_name(loaded: sessionmaker[Session])
         ).encode()
         importing.import_file(s, data, "tr.po", "press-release", "tr")
         feed = dashboard.feed(s, language="tr")
-    assert [(e.who, e.action, e.state) for e in feed] == [("the desk", "import", "translated")]
+    assert [(e.who, e.action, e.state) for e in feed] == [(None, "import", "translated")]
 
 
 def test_charts_are_well_formed_svg_with_escaped_text() -> None:

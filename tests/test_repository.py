@@ -94,3 +94,14 @@ def test_languages_come_from_cldr() -> None:
     assert "e" not in re.sub(r"nplurals|plural", "", languages.get("pt").plural_forms)
     with pytest.raises(KeyError):
         languages.get("ar")
+
+
+def test_plural_forms_are_named_by_cldr_in_gettext_order() -> None:
+    farsi = languages.plural_forms("fa")
+    assert [(f.index, f.category) for f in farsi] == [(0, "one"), (1, "other")]
+    assert farsi[0].examples == (0, 1) and farsi[1].examples[:2] == (2, 3)
+    french = languages.plural_forms("fr")
+    assert [f.category for f in french] == ["one", "many", "other"]
+    assert french[1].examples[0] == 1_000_000
+    for code in languages.TARGET_LANGUAGES:  # as many forms as the catalogues' Plural-Forms
+        assert len(languages.plural_forms(code)) == languages.get(code).nplurals

@@ -77,3 +77,16 @@ def test_edition_downloads_drafts_and_refuses_unpublishable_ones(client) -> None
     assert english.status_code == 200 and b'<html lang="en"' in english.data
     assert client.get("/documents/nope/de/preview").status_code == 404
     assert client.get("/documents/palm-card/xx/preview").status_code == 404
+
+
+def test_every_response_says_how_long_the_app_took(client) -> None:
+    responses = [
+        client.get("/"),
+        client.get("/static/desk.css"),
+        client.get("/missing"),
+        client.get("/api/v1/documents"),  # 401: no token
+        client.post("/logout", data={}),  # 400: no CSRF token
+    ]
+    assert [r.status_code for r in responses] == [200, 200, 404, 401, 400]
+    for response in responses:
+        assert re.fullmatch(r"app;dur=\d+\.\d\d", response.headers["Server-Timing"])

@@ -49,6 +49,33 @@ def get(code: str) -> Language:
     )
 
 
+_PLURAL_TAGS = ("zero", "one", "two", "few", "many", "other")  # Babel's gettext index order
+_SAMPLES = (*range(0, 112), 1_000_000, 2_000_000, 3_000_000)
+
+
+@dataclass(frozen=True)
+class PluralForm:
+    """One gettext plural form (msgstr[index]): its CLDR category and numbers that take it."""
+
+    index: int
+    category: str  # zero, one, two, few, many, other
+    examples: tuple[int, ...]
+
+
+@cache
+def plural_forms(code: str) -> tuple[PluralForm, ...]:
+    """The language's plural forms in gettext's order, named by CLDR, e.g. Farsi: one (0, 1),
+    other (2, 3, ...); French: one (0, 1), many (1000000, ...), other (2, 3, ...)."""
+    rule = Locale.parse(code).plural_form
+    tags = [tag for tag in _PLURAL_TAGS if tag in rule.tags | {"other"}]
+    examples: dict[str, list[int]] = {tag: [] for tag in tags}
+    for number in _SAMPLES:
+        found = examples[rule(number)]
+        if len(found) < 4:
+            found.append(number)
+    return tuple(PluralForm(i, tag, tuple(examples[tag])) for i, tag in enumerate(tags))
+
+
 def targets() -> list[Language]:
     return [get(code) for code in TARGET_LANGUAGES]
 

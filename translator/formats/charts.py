@@ -4,7 +4,7 @@ the approved-share badges. Pure functions: figures in, markup out; every text is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 EDIT_COLOUR = "#6b8fb3"
@@ -15,6 +15,7 @@ def activity_svg(
     days: Sequence[tuple[dt.date, int, int]],
     title: str,
     labels: tuple[str, str] = ("edits", "approvals"),
+    day_label: Callable[[dt.date], str] = lambda day: day.isoformat()[5:],
     width: int = 720,
     height: int = 160,
 ) -> str:
@@ -54,7 +55,8 @@ def activity_svg(
         parts.append("</g>")
         if index == 0 or (day.weekday() == 0 and index < len(days) - 3):
             parts.append(
-                f'<text x="{x:.1f}" y="{height - 6}" fill="#555">{day.strftime("%d %b")}</text>'
+                f'<text class="date" x="{x:.1f}" y="{height - 6}" fill="#555">'
+                f"{escape(day_label(day))}</text>"
             )
     legend_x = width - 190
     parts.append(

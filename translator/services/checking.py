@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from translator.checks import Context, Severity, run_all
+from translator.checks import Context, Failure, Severity, run_all
 from translator.models import CheckFailure, Document, Translation, Unit
 from translator.services import glossary
 
@@ -64,14 +64,7 @@ def check_store(
                     failure.message,
                 )
             )
-            stored.append(
-                {
-                    "translation_id": translation.id,
-                    "check": failure.check,
-                    "severity": failure.severity.value,
-                    "message": failure.message,
-                }
-            )
+            stored.append(_row(translation.id, failure))
     _replace_failures(session, [t.id for t in checked], stored)
     return findings
 
@@ -84,15 +77,22 @@ def refresh(session: Session, changed: Iterable[tuple[str, Translation]]) -> Non
     stored: list[dict[str, object]] = []
     for source, translation in pairs:
         for failure in run_all(source, translation.text, context_for(translation.language)):
-            stored.append(
-                {
-                    "translation_id": translation.id,
-                    "check": failure.check,
-                    "severity": failure.severity.value,
-                    "message": failure.message,
-                }
-            )
+            stored.append(_row(translation.id, failure))
     _replace_failures(session, [translation.id for _, translation in pairs], stored)
+
+
+def keep(session: Session, translation_id: int, failures: Iterable[Failure]) -> None:
+    """Keep the failures just found on one translation, in place of its earlier ones."""
+    _replace_failures(session, [translation_id], [_row(translation_id, f) for f in failures])
+
+
+def _row(translation_id: int, failure: Failure) -> dict[str, object]:
+    return {
+        "translation_id": translation_id,
+        "check": failure.check,
+        "severity": failure.severity.value,
+        "message": failure.message,
+    }
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

@@ -323,7 +323,7 @@ def _as_date(value: object) -> dt.date:
 @dataclass(frozen=True)
 class Event:
     at: datetime
-    who: str  # a pseudonym, or "the desk" for extract and imports run on the command line
+    who: str | None  # a pseudonym; None for the desk itself (extract, command-line imports)
     action: str
     language: str
     document: str
@@ -354,7 +354,7 @@ def feed(
     return [
         Event(
             change.created_at,
-            username or "the desk",
+            username,
             change.action,
             change.language,
             slug,

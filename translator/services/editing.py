@@ -125,7 +125,7 @@ def save(
     )
     session.flush()
     session.refresh(translation)
-    checking.refresh(session, [(unit.source, translation)])
+    checking.keep(session, translation.id, failures)  # found above, on the text just saved
     return SaveResult(translation, failures=failures)
 
 

@@ -37,7 +37,8 @@ class Blocker:
     location: str
     check: str | None
     state: str | None
-    message: str
+    message: str  # the whole reason, location first, for the command line and the API
+    detail: str = ""  # a failing check's own message
 
 
 @dataclass
@@ -89,6 +90,7 @@ def blockers(
                         failure.check,
                         None,
                         f"{where}: {failure.check}: {failure.message}",
+                        failure.message,
                     )
                 )
     return found

@@ -7,19 +7,20 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from translator.models import Change, Comment, State, Suggestion, Translation, Unit, User
+from translator.models import Change, Comment, State, Suggestion, User
 from translator.services import accounts, editing
+from translator.services import memory as translation_memory
+from translator.services.memory import MemoryMatch
 
 
 @dataclass(frozen=True)
 class HistoryRow:
     id: int
     when: datetime
-    who: str
+    who: str | None  # None: the desk itself (loading, extract), named by the interface
     action: str
     old_text: str
     new_text: str
@@ -39,7 +40,7 @@ def history(session: Session, unit_id: int, language: str) -> list[HistoryRow]:
         HistoryRow(
             c.id,
             c.created_at,
-            name or "desk",
+            name,
             c.action,
             c.old_text,
             c.new_text,
@@ -73,7 +74,10 @@ def suggest(session: Session, user: User, unit_id: int, language: str, text: str
     return suggestion
 
 
-def open_suggestions(session: Session, unit_id: int, language: str) -> list[tuple[Suggestion, str]]:
+def open_suggestions(
+    session: Session, unit_id: int, language: str
+) -> list[tuple[Suggestion, str | None]]:
+    """Open suggestions with who made them: a user, an imported file, or None."""
     query = (
         select(Suggestion, User.username)
         .outerjoin(User, User.id == Suggestion.user_id)
@@ -84,7 +88,7 @@ def open_suggestions(session: Session, unit_id: int, language: str) -> list[tupl
         )
         .order_by(Suggestion.id)
     )
-    return [(s, name or s.origin or "import") for s, name in session.execute(query)]
+    return [(s, name or s.origin or None) for s, name in session.execute(query)]
 
 
 def decide(
@@ -127,22 +131,14 @@ def comment(
     return note
 
 
-def comments(session: Session, unit_id: int, language: str) -> list[tuple[Comment, str]]:
+def comments(session: Session, unit_id: int, language: str) -> list[tuple[Comment, str | None]]:
     query = (
         select(Comment, User.username)
         .outerjoin(User, User.id == Comment.user_id)
         .where(Comment.unit_id == unit_id, Comment.language == language)
         .order_by(Comment.id)
     )
-    return [(c, name or "desk") for c, name in session.execute(query)]
-
-
-@dataclass(frozen=True)
-class MemoryMatch:
-    source: str
-    translation: str
-    similarity: int
-    document_id: int
+    return [(c, name) for c, name in session.execute(query)]
 
 
 def memory(
@@ -150,27 +146,7 @@ def memory(
 ) -> list[MemoryMatch]:
     """The closest translated English units of every document: exact matches first, then by
     similarity (at least 60%, msgmerge's threshold)."""
-    query = (
-        select(Unit.id, Unit.source, Unit.document_id, Translation.text)
-        .join(Translation, Translation.unit_id == Unit.id)
-        .where(
-            Translation.language == language,
-            Translation.text != "",
-            Translation.state >= State.TRANSLATED,
-        )
-    )
-    rows = [row for row in session.execute(query) if row[0] != exclude_unit]
-    if not rows:
-        return []
-    found = process.extract(
-        source, [row[1] for row in rows], scorer=fuzz.ratio, score_cutoff=60, limit=limit * 3
-    )
-    matches = [
-        MemoryMatch(rows[index][1], rows[index][3], round(score), rows[index][2])
-        for _, score, index in found
-    ]
-    matches.sort(key=lambda m: (-(m.source == source), -m.similarity))
-    return list({(m.source, m.translation): m for m in matches}.values())[:limit]
+    return translation_memory.suggest(session, source, language, limit, exclude_unit)
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:

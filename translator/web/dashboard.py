@@ -22,6 +22,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
@@ -116,6 +117,7 @@ def _chart(days: list[dashboard.Day], title: str) -> Markup:
             [(d.day, d.edits, d.approvals) for d in days],
             title,
             labels=(_("edits"), _("approvals")),
+            day_label=lambda day: format_date(day, "d MMM"),
         )
     )
 

@@ -1,0 +1,183 @@
+"""The interface is ready for its own translation: every visible string of every main page comes
+from the UI catalogue (translator/translations/messages.pot), shown here in a pseudo-locale."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from sqlalchemy import select
+
+from translator import create_app, db, languages
+from translator.models import Document, GlossaryTerm, Role, Translation, Unit, User
+from translator.services import accounts
+
+REPO = Path(__file__).resolve().parent.parent
+POT = REPO / "translator" / "translations" / "messages.pot"
+PSEUDO = "eo"  # a locale the desk does not use, standing in for any future UI language
+TRANSLATED = re.compile(r"⟦[^⟧]*⟧")
+# Not words to translate: the names of invisible characters on the editor's buttons, and keys
+NAMES = re.compile(r"\b(ZWNJ|LRM|RLM|LRI|RLI|PDI|NNBSP|Ctrl|Alt|Enter|C)\b")
+CHECKED_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
+
+
+def pseudo_catalogue(folder: Path) -> Path:
+    """The UI catalogue with every message translated as ⟦message⟧, compiled."""
+    with POT.open("rb") as template:
+        catalogue = read_po(template, locale=PSEUDO)
+    for message in catalogue:
+        if message.id:
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = tuple(f"⟦{text}⟧" for text in ids)
+            message.string = strings if isinstance(message.id, tuple) else strings[0]
+    target = folder / PSEUDO / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with (target / "messages.mo").open("wb") as mo:
+        write_mo(mo, catalogue)
+    return folder
+
+
+class _Texts(HTMLParser):
+    """Visible text nodes and the visible attributes, outside <code>, <script> and <style>.
+
+    Also left out: a textarea (it holds a translation) and a check's message, which the checks
+    (pure functions, no Flask) write in English; translating those is still to do.
+    """
+
+    SKIPPED = {"code", "script", "style", "textarea"}
+    SKIPPED_CLASSES = {"check-message", "date"}  # dates are formatted by CLDR, not the catalogue
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self.skipping: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIPPED or dict(attrs).get("class") in self.SKIPPED_CLASSES:
+            self.skipping.append(tag)
+        self.texts += [value for name, value in attrs if name in CHECKED_ATTRIBUTES and value]
+        if tag == "input" and dict(attrs).get("type") in ("submit", "button"):
+            self.texts.append(dict(attrs).get("value") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skipping and self.skipping[-1] == tag:
+            self.skipping.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping and data.strip():
+            self.texts.append(data.strip())
+
+
+def content(app: Any) -> list[str]:
+    """What the store holds (the campaign's texts, names, terms): shown as it is, never
+    translated by the interface; longest first, so a text is taken out before its parts."""
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        found = set(s.scalars(select(Unit.source)))
+        found |= set(s.scalars(select(Unit.locations)))
+        found |= {place for row in s.scalars(select(Unit.locations)) for place in row.split()}
+        found |= set(s.scalars(select(Translation.text)))
+        found |= set(s.scalars(select(Document.title))) | set(s.scalars(select(Document.slug)))
+        found |= set(s.scalars(select(User.username)))
+        for term in s.scalars(select(GlossaryTerm)):
+            found |= {term.english, term.note, *[f for forms in term.forms.values() for f in forms]}
+    for lang in languages.targets():
+        found |= {lang.code, lang.name, lang.native_name, language_name(lang.code)}
+    return sorted((text for text in found if text), key=len, reverse=True)
+
+
+def language_name(code: str) -> str:
+    return Locale.parse(code).get_display_name(PSEUDO) or code
+
+
+def untranslated(text: str, known: list[str]) -> bool:
+    """Whether English words remain once the pseudo-translated parts, the store's content and
+    the names of characters and keys are taken out."""
+    rest = TRANSLATED.sub(" ", text)
+    if not re.search(r"[A-Za-z]", rest):
+        return False
+    if rest.endswith("...") and any(k.startswith(rest[:-3].rstrip()) for k in known):
+        return False  # a truncated text of the store
+    rest = NAMES.sub(" ", rest)
+    for piece in known:
+        if piece in rest:  # whole words only: a language code is not part of a word
+            rest = re.sub(rf"(?<!\w){re.escape(piece)}(?!\w)", " ", rest)
+    return bool(re.search(r"[A-Za-z]", rest))
+
+
+@pytest.fixture
+def pseudo_app(app, database_url: str, root: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    application = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "ROOT": str(root),
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": "test",
+            "BABEL_DEFAULT_LOCALE": PSEUDO,
+            "BABEL_TRANSLATION_DIRECTORIES": str(pseudo_catalogue(tmp_path / "ui")),
+        }
+    )
+    yield application
+    application.extensions["translator.sessions"].kw["bind"].dispose()
+
+
+def signed_in_admin(app: Any) -> Any:
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        password = accounts.create_user(s, "nasrin", Role.ADMIN, "fa,de")
+    client = app.test_client()
+    response = client.post("/login", data={"username": "nasrin", "password": password})
+    assert response.status_code == 302
+    return client
+
+
+def main_pages(client: Any) -> dict[str, str]:
+    """Every main page, the editor after a save and a comment so that its history shows."""
+    pages = {"/login": client.get("/login").get_data(as_text=True)}
+    listing = client.get("/translate/fa/palm-card").get_data(as_text=True)
+    unit = re.findall(r'/translate/fa/palm-card/(\d+)"', listing)[1]
+    editor = f"/translate/fa/palm-card/{unit}"
+    page = client.get(editor).get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    form = {"csrf_token": csrf, "version": version, "text": "آزادی", "state": "needs-editing"}
+    client.post(editor, data=form)
+    client.post(f"{editor}/comment", data={"csrf_token": csrf, "text": "?", "question": "1"})
+    client.post(f"{editor}/suggest", data={"csrf_token": csrf, "text": "آزادی!"})
+    for path in (
+        "/",
+        "/translate/",
+        "/translate/fa",
+        "/translate/fa/palm-card",
+        "/translate/fa/palm-card?state=needs-editing",
+        editor,
+        "/glossary",
+        "/glossary?unit=Free+Toomaj+Salehi",
+        "/admin/users",
+        "/admin/tokens",
+        "/dashboard",
+        "/dashboard/languages/fa",
+        "/dashboard/documents/palm-card",
+        "/dashboard/documents/palm-card/fa",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        pages[path] = response.get_data(as_text=True)
+    return pages
+
+
+def test_every_visible_string_of_the_main_pages_is_translatable(pseudo_app) -> None:
+    pages = main_pages(signed_in_admin(pseudo_app))
+    known = content(pseudo_app)
+    missing = {}
+    for path, page in pages.items():
+        parser = _Texts()
+        parser.feed(page)
+        assert any(TRANSLATED.search(text) for text in parser.texts), path
+        missing[path] = sorted({t for t in parser.texts if untranslated(t, known)})
+    assert not any(missing.values()), {path: found for path, found in missing.items() if found}
