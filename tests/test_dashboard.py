@@ -350,3 +350,24 @@ def test_a_store_made_before_the_dashboard_is_upgraded_in_place(database_url: st
         assert faq.created_at is not None and faq.urgency_set_by is None
         assert dashboard.matrix(s)[0].slug == "faq"
     engine.dispose()
+
+
+def test_failing_checks_are_counted_from_init_and_after_extract(
+    run, root: Path, database_url: str
+) -> None:
+    catalogue = root / "locales" / "de" / "LC_MESSAGES" / "emergency-appeal.po"
+    text = catalogue.read_text()
+    assert '"1988 wurden rund' in text
+    catalogue.write_text(text.replace('"1988 wurden rund', '"1998 wurden rund'))
+    run("init")
+    engine = db.make_engine(database_url)
+    with db.transaction(db.session_factory(engine)) as s:
+        assert cells(s, root)[("emergency-appeal", "de")].errors == 1
+        assert cells(s, root)[("emergency-appeal", "fr")].errors == 0
+    appeal = root / "source_texts" / "emergency-appeal.md"
+    appeal.write_text(appeal.read_text().replace("1988", "1989"))  # now every language fails
+    run("extract")
+    with db.transaction(db.session_factory(engine)) as s:
+        assert cells(s, root)[("emergency-appeal", "fr")].needs_editing >= 1
+        assert all(cells(s, root)[("emergency-appeal", c)].errors >= 1 for c in ("fr", "de"))
+    engine.dispose()

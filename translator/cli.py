@@ -105,6 +105,7 @@ def init(obj: Context) -> None:
             return
         units = sync.load(session, obj.root)
         terms = glossary.load_shipped(session, obj.root)
+        checking.check_store(session)  # the dashboard counts failing checks from the start
         password = accounts.ensure_admin(session)
     click.echo(f"Loaded {units} units and {terms} glossary terms from {obj.root.resolve()}.")
     if password:
@@ -122,6 +123,10 @@ def extract(obj: Context, check: bool) -> None:
         report, written = sync.extract(session, obj.root, check=check)
         if check:
             session.rollback()
+        else:
+            for document in report.documents:
+                if document.touched:  # new and changed English: check its translations again
+                    checking.check_store(session, slug=document.slug)
     for document in report.documents:
         if document.touched:
             click.echo(
@@ -458,6 +463,7 @@ def glossary_import(obj: Context, file: str, replace: bool) -> None:
     new = glossary.read_file(path.read_bytes(), str(path))
     with obj.session() as session:
         added, updated = glossary.import_terms(session, new, replace=replace)
+        checking.check_store(session)  # names and terms are checked in every translation
     click.echo(f"{added} terms added, {updated} updated.")
 
 
