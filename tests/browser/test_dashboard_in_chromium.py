@@ -85,3 +85,8 @@ def test_fixing_the_last_blocker_then_publishing_a_snapshot_that_stays(browser, 
     assert after == before and "Später geändert." not in after
     page.goto(live["url"] + "/dashboard/documents/emergency-appeal/de")
     assert page.locator("h2.blocked-title").is_visible()  # the later edit blocks again
+    page.goto(live["url"] + "/dashboard/languages/de")
+    assert page.locator("figure.chart svg g.day rect").count() >= 1  # today's edits, drawn
+    assert "elif" in page.locator("ol.feed").inner_text()
+    if SHOTS:
+        page.screenshot(path=str(SHOTS / "dashboard-language.png"), full_page=True)
