@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,8 +28,8 @@ from sqlalchemy import select
 from translator import languages
 from translator.formats import charts, editions
 from translator.models import Document, utcnow
-from translator.services import accounts, dashboard, editing, publications, publish
-from translator.web import auth, session
+from translator.services import accounts, dashboard, publications, publish
+from translator.web import as_http, auth, session
 
 bp = Blueprint("dashboard", __name__)
 
@@ -80,18 +78,6 @@ def duration(value: dt.timedelta) -> str:
     if hours:
         return _("%(h)d h %(m)d min", h=hours, m=minutes)
     return _("%(m)d min", m=minutes)
-
-
-@contextmanager
-def _as_http() -> Iterator[None]:
-    try:
-        yield
-    except editing.Forbidden as exc:
-        abort(403, description=str(exc))
-    except editing.NotFound:
-        abort(404)
-    except editing.Invalid as exc:
-        abort(400, description=str(exc))
 
 
 def _root() -> Path:
@@ -241,7 +227,7 @@ def edition(slug: str, code: str, message: str | None = None) -> Any:
 def publish_edition(slug: str, code: str) -> Any:
     _code(code)
     try:
-        with _as_http(), session() as s:
+        with as_http(), session() as s:
             publication = publications.publish_edition(
                 s, s.merge(g.user, load=False), _document(s, slug), code, _root()
             )
@@ -260,7 +246,7 @@ def urgency(slug: str) -> Any:
         deadline = dt.date.fromisoformat(raw) if raw else None
     except ValueError:
         abort(400, description=f"the deadline must be a date (YYYY-MM-DD), not {raw!r}")
-    with _as_http(), session() as s:
+    with as_http(), session() as s:
         publications.mark_urgent(
             s, s.merge(g.user, load=False), _document(s, slug), deadline, urgent
         )
@@ -270,7 +256,7 @@ def urgency(slug: str) -> Any:
 @bp.post("/dashboard/settings")
 @auth.login_required()
 def settings() -> Any:
-    with _as_http(), session() as s:
+    with as_http(), session() as s:
         publications.set_two_person_rule(
             s, s.merge(g.user, load=False), request.form.get("two_person_rule") == "on"
         )
@@ -280,7 +266,7 @@ def settings() -> Any:
 @bp.post("/dashboard/questions/<int:comment_id>/resolve")
 @auth.login_required()
 def resolve(comment_id: int) -> Any:
-    with _as_http(), session() as s:
+    with as_http(), session() as s:
         dashboard.resolve_question(s, s.merge(g.user, load=False), comment_id)
     target = request.form.get("next", "")
     safe = target.startswith("/") and not target.startswith("//")
@@ -291,7 +277,7 @@ def resolve(comment_id: int) -> Any:
 @auth.login_required()
 def snapshot(publication_id: int) -> Any:
     """A publication exactly as it went out, however the translations changed since."""
-    with _as_http(), session() as s:
+    with as_http(), session() as s:
         published = publications.get(s, publication_id)
         frozen = publications.edition_of(s, published)
     assets = url_for("editions.asset", name="edition.css").rsplit("/", 1)[0]
@@ -301,7 +287,7 @@ def snapshot(publication_id: int) -> Any:
 @bp.get("/publications/<int:publication_id>.pdf")
 @auth.login_required()
 def snapshot_pdf(publication_id: int) -> Any:
-    with _as_http(), session() as s:
+    with as_http(), session() as s:
         published = publications.get(s, publication_id)
         frozen = publications.edition_of(s, published)
     with tempfile.TemporaryDirectory() as work:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
@@ -15,7 +13,7 @@ from translator.checks import Severity
 from translator.formats.editions import isolate_latin
 from translator.models import CheckFailure, Comment, Document, State, Suggestion, Translation
 from translator.services import accounts, editing, glossary, review, stats
-from translator.web import auth, session
+from translator.web import as_http, auth, session
 
 bp = Blueprint("workspace", __name__, url_prefix="/translate")
 STATES = {state.label: state for state in State}
@@ -193,22 +191,9 @@ def _escape(text: str) -> str:
     return str(escape(text))
 
 
-@contextmanager
-def _as_http() -> Iterator[None]:
-    """The services' refusals as HTTP errors: 403, 404, 400."""
-    try:
-        yield
-    except editing.Forbidden as exc:
-        abort(403, description=str(exc))
-    except editing.NotFound:
-        abort(404)
-    except editing.Invalid as exc:
-        abort(400, description=str(exc))
-
-
 def _act(code: str, slug: str, unit_id: int, action: Any) -> Any:
     """Run a save-like action; show the editor again with the conflict, or go on."""
-    with _as_http(), session() as s:
+    with as_http(), session() as s:
         result = action(s, s.merge(g.user, load=False))
         outcome = None
         if result is not None and result.conflict:
@@ -281,7 +266,7 @@ def revert(code: str, slug: str, unit_id: int, change_id: int) -> Any:
 @auth.login_required()
 def suggest(code: str, slug: str, unit_id: int) -> Any:
     _language(code)
-    with _as_http(), session() as s:
+    with as_http(), session() as s:
         review.suggest(s, s.merge(g.user, load=False), unit_id, code, request.form.get("text", ""))
     return redirect(url_for("workspace.editor", code=code, slug=slug, unit_id=unit_id))
 
@@ -302,7 +287,7 @@ def decide(code: str, slug: str, unit_id: int, suggestion_id: int) -> Any:
 @auth.login_required()
 def comment(code: str, slug: str, unit_id: int) -> Any:
     _language(code)
-    with _as_http(), session() as s:
+    with as_http(), session() as s:
         review.comment(
             s,
             s.merge(g.user, load=False),
