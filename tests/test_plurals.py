@@ -371,3 +371,14 @@ def test_strings_documents_have_no_edition_and_are_not_published(
         document = s.scalars(select(Document).where(Document.slug == SLUG)).one()
         with pytest.raises(publications.NotPublishable, match="interface strings"):
             publications.publish_edition(s, editor, document, "fr", root)
+
+
+def test_the_gate_page_of_strings_offers_no_preview_and_no_publishing(app: Any) -> None:
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        password = accounts.create_user(s, "elif", Role.EDITOR)
+    client = app.test_client()
+    client.post("/login", data={"username": "elif", "password": password})
+    page = client.get(f"/dashboard/documents/{SLUG}/fr").get_data(as_text=True)
+    assert "Interface strings have no edition" in page
+    assert f"/documents/{SLUG}/fr/preview" not in page and 'class="publish"' not in page
+    assert client.get(f"/documents/{SLUG}/fr/preview").status_code == 404
