@@ -169,6 +169,7 @@ def full_scan_memory(
             Translation.language == language,
             Translation.text != "",
             Translation.state >= State.TRANSLATED,
+            Unit.source_plural.is_(None),  # the memory skips plural units, as the desk's does
         )
     )
     rows = [row for row in session.execute(query) if row[0] != exclude_unit]

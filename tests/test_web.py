@@ -22,7 +22,7 @@ def test_index_lists_every_document_with_status_per_language(client) -> None:
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "The Lives of Iran&#39;s Political Prisoners Hang in the Balance" in page
-    assert page.count('data-language="fa"') == 9
+    assert page.count('data-language="fa"') == 10
     assert '<span lang="fa" dir="rtl">فارسی</span>' in page
     appeal_row = page.split("emergency-appeal", 1)[1].split("</tr>", 1)[0]
     assert len(re.findall(r">100%<", appeal_row)) == 6

@@ -344,6 +344,8 @@ def build(
             paper=paper,
             progress=progress,
         )
+    for slug in report.no_edition:
+        click.echo(f"skipped {slug}: interface strings have no edition")
     for name, reason in report.blocked:
         click.echo(f"skipped {name}: not publishable ({reason})")
     click.echo(

@@ -51,7 +51,7 @@ class Base(DeclarativeBase):
 
 
 class Document(Base):
-    """One source text, source_texts/<slug>.md."""
+    """One source text, source_texts/<slug>.md (or <slug>.pot, of kind strings)."""
 
     __tablename__ = "documents"
 
@@ -79,6 +79,7 @@ class Unit(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     source: Mapped[str] = mapped_column(Text)
+    source_plural: Mapped[str | None] = mapped_column(Text)  # the English plural (msgid_plural)
     source_sha1: Mapped[str] = mapped_column(String(40))
     type: Mapped[str] = mapped_column(String(20))
     position: Mapped[int] = mapped_column(Integer)
@@ -88,6 +89,11 @@ class Unit(Base):
 
     document: Mapped[Document] = relationship(back_populates="units")
     translations: Mapped[list[Translation]] = relationship(back_populates="unit")
+
+    @property
+    def plural(self) -> bool:
+        """Whether the unit has plural forms: its translation's text holds them joined."""
+        return self.source_plural is not None
 
 
 class Translation(Base):

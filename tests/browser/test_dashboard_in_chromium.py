@@ -38,8 +38,8 @@ def approve_all_but_one(live: dict[str, Any], slug: str, code: str) -> int:
 def test_dashboard_matrix_shows_every_document_and_language(browser, live) -> None:
     page = sign_in(browser, live, "elif")
     page.goto(live["url"] + "/dashboard")
-    assert page.locator("table.dashboard tbody tr").count() == 9
-    assert page.locator("table.dashboard td.cell").count() == 54
+    assert page.locator("table.dashboard tbody tr").count() == 10
+    assert page.locator("table.dashboard td.cell").count() == 60
     assert page.locator("tbody tr").first.get_attribute("class") == "urgent"
     page.select_option("#kind", "alert")
     page.click("form.filter button")

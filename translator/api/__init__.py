@@ -19,7 +19,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from translator import languages
+from translator import languages, plurals
 from translator.formats import editions, po
 from translator.models import Document, State, Translation, Unit
 from translator.services import DeskError, accounts, editing, importing, publish, stats, sync
@@ -221,11 +221,11 @@ def _file_body(catalogue: po.Catalogue, file_format: str) -> tuple[bytes, str]:
         return po.write(catalogue).encode(), "text/x-gettext-translation"
     if file_format == "mo":
         return po.write_mo(catalogue), "application/x-gettext-translation"
-    if file_format == "json":
-        table = {
-            e.msgid: e.msgstr
+    if file_format == "json":  # a plural entry maps its msgid to its forms
+        table: dict[str, str | list[str]] = {
+            e.msgid: e.msgstr_plural if e.msgid_plural is not None else e.msgstr
             for e in catalogue.entries
-            if not e.obsolete and e.msgstr and not e.fuzzy
+            if not e.obsolete and e.translated and not e.fuzzy
         }
         return json.dumps(table, ensure_ascii=False, indent=1).encode(), "application/json"
     raise ApiError(400, "bad-request", f"format must be po, mo or json, not {file_format!r}")
@@ -339,7 +339,8 @@ def _unit_json(unit: Unit, translation: Translation, checks: list[Any]) -> dict[
     return {
         "id": unit.id,
         "source": unit.source,
-        "text": translation.text,
+        "source_plural": unit.source_plural,
+        **_texts(unit, translation),
         "state": State(translation.state).label,
         "version": translation.version,
         "location": unit.locations.split(" ")[0],
@@ -347,11 +348,22 @@ def _unit_json(unit: Unit, translation: Translation, checks: list[Any]) -> dict[
     }
 
 
+def _texts(unit: Unit, translation: Translation) -> dict[str, Any]:
+    """A translation's text and, for a plural unit, its forms (msgstr[0], msgstr[1], ...)."""
+    forms = plurals.forms_of(translation.text, translation.language) if unit.plural else None
+    return {"text": translation.text, "forms": forms}
+
+
 @bp.put("/units/<int:unit_id>/translations/<code>")
 @requires("translate")
 def save_translation(unit_id: int, code: str) -> Response:
     body = _json_body()
     text, version, state = body.get("text"), body.get("version"), body.get("state")
+    forms = body.get("forms")
+    if forms is not None and not isinstance(forms, list):
+        raise ApiError(400, "bad-request", "forms must be a list of texts, one per plural form")
+    if forms is not None and text is None:
+        text = ""
     if (
         not isinstance(text, str)
         or isinstance(version, bool)
@@ -361,7 +373,8 @@ def save_translation(unit_id: int, code: str) -> Response:
         raise ApiError(
             422,
             "invalid-content",
-            'send {"text": string, "version": integer from 0, '
+            'send {"text": string (or "forms": [string, ...] for a plural unit), '
+            '"version": integer from 0, '
             '"state"?: needs-editing | translated | approved}',
         )
     if state is not None and state not in ("needs-editing", "translated", "approved"):
@@ -371,17 +384,24 @@ def save_translation(unit_id: int, code: str) -> Response:
     if state == "approved" and "review" not in g.scopes:
         raise ApiError(403, "forbidden", "approving needs a token with the 'review' scope")
     with session() as s:
+        wanted = STATES[state] if state else None
         try:
-            result = editing.save(
-                s, _attached(s), unit_id, code, text, version, STATES[state] if state else None
-            )
+            unit, _ = editing.find(s, unit_id, code)
+            if forms is not None:
+                result = editing.save_forms(s, _attached(s), unit_id, code, forms, version, wanted)
+            elif unit.plural:
+                raise editing.Invalid(f"unit {unit_id} has plural forms: send them as forms")
+            else:
+                result = editing.save(s, _attached(s), unit_id, code, text, version, wanted)
         except editing.NotFound as exc:
             raise ApiError(404, "not-found", str(exc)) from None
         except editing.Forbidden as exc:
             raise ApiError(403, "forbidden", str(exc)) from None
+        except editing.Invalid as exc:
+            raise ApiError(400, "bad-request", str(exc)) from None
         translation = result.translation
         current = {
-            "text": translation.text,
+            **_texts(unit, translation),
             "version": translation.version,
             "state": State(translation.state).label,
         }
@@ -425,6 +445,8 @@ def edition(slug: str, code: str, file_format: str) -> Response:
         raise ApiError(403, "forbidden", "drafts are for editors")
     with session() as s:
         document = _document(s, slug)
+        if not publish.has_edition(document):
+            raise ApiError(404, "not-found", f"{slug} holds interface strings: it has no edition")
         if code != languages.SOURCE_LANGUAGE:
             _language(code)
             found = [] if draft else publish.blockers(s, document, code, current_app.config["ROOT"])

@@ -109,7 +109,8 @@ SPEC: dict[str, Any] = {
         ),
         "/documents/{slug}/languages/{lang}/file": {
             **_get(
-                "A catalogue: PO, MO or JSON (source to translation)",
+                "A catalogue: PO, MO or JSON (source to translation; a plural unit's forms "
+                "as a list)",
                 {
                     "description": "The file",
                     "headers": {"ETag": {"schema": {"type": "string"}}},
@@ -119,7 +120,15 @@ SPEC: dict[str, Any] = {
                             "schema": {"type": "string", "format": "binary"}
                         },
                         "application/json": {
-                            "schema": {"type": "object", "additionalProperties": {"type": "string"}}
+                            "schema": {
+                                "type": "object",
+                                "additionalProperties": {
+                                    "oneOf": [
+                                        {"type": "string"},
+                                        {"type": "array", "items": {"type": "string"}},
+                                    ]
+                                },
+                            }
                         },
                     },
                 },
@@ -235,7 +244,7 @@ SPEC: dict[str, Any] = {
                     "slug": {"type": "string"},
                     "kind": {
                         "type": "string",
-                        "enum": ["appeal", "alert", "press-release", "faq", "palm-card"],
+                        "enum": ["appeal", "alert", "press-release", "faq", "palm-card", "strings"],
                     },
                     "title": {"type": "string"},
                     "date": {"type": "string", "format": "date", "nullable": True},
@@ -307,11 +316,33 @@ SPEC: dict[str, Any] = {
             },
             "Unit": {
                 "type": "object",
-                "required": ["id", "source", "text", "state", "version", "checks"],
+                "required": [
+                    "id",
+                    "source",
+                    "source_plural",
+                    "text",
+                    "forms",
+                    "state",
+                    "version",
+                    "checks",
+                ],
                 "properties": {
                     "id": {"type": "integer"},
                     "source": {"type": "string"},
-                    "text": {"type": "string"},
+                    "source_plural": {
+                        "type": ["string", "null"],
+                        "description": "the English plural (msgid_plural); null if none",
+                    },
+                    "text": {
+                        "type": "string",
+                        "description": "the translation (plural forms joined by \\x1e\\x1e)",
+                    },
+                    "forms": {
+                        "type": ["array", "null"],
+                        "items": {"type": "string"},
+                        "description": "a plural unit's forms, msgstr[0], msgstr[1], ... "
+                        "(as many as the language has); null for an ordinary unit",
+                    },
                     "state": {"type": "string", "enum": STATES},
                     "version": {"type": "integer"},
                     "location": {"type": "string"},
@@ -320,9 +351,13 @@ SPEC: dict[str, Any] = {
             },
             "Save": {
                 "type": "object",
-                "required": ["text", "version"],
+                "required": ["version"],
+                "anyOf": [{"required": ["text"]}, {"required": ["forms"]}],
+                "description": "text for an ordinary unit, forms for a plural unit (400 when "
+                "their number is not the language's number of plural forms)",
                 "properties": {
                     "text": {"type": "string"},
+                    "forms": {"type": "array", "items": {"type": "string"}},
                     "version": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
                     "state": {
                         "type": "string",
@@ -332,9 +367,15 @@ SPEC: dict[str, Any] = {
             },
             "Saved": {
                 "type": "object",
-                "required": ["text", "version", "state", "checks"],
+                "required": ["text", "forms", "version", "state", "checks"],
                 "properties": {
                     "text": {"type": "string"},
+                    "forms": {
+                        "type": ["array", "null"],
+                        "items": {"type": "string"},
+                        "description": "a plural unit's forms, msgstr[0], msgstr[1], ... "
+                        "(as many as the language has); null for an ordinary unit",
+                    },
                     "version": {"type": "integer"},
                     "state": {"type": "string", "enum": STATES},
                     "checks": {"type": "array", "items": _ref("Check")},

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from translator import languages, plurals
+
 TERM_TYPES = ("person", "place", "prison", "court", "organisation", "institution", "slogan", "term")
 PROPER_TYPES = frozenset({"person", "place", "prison", "court", "organisation", "slogan"})
 
@@ -83,6 +85,7 @@ def all_checks() -> list[Check]:
         glossary,
         length,
         markup,
+        placeholders,
         punctuation,
         spacing,
         unchanged,
@@ -93,6 +96,7 @@ def all_checks() -> list[Check]:
         figures.Figures(),
         markup.Markup(),
         urls.Urls(),
+        placeholders.Placeholders(),
         glossary.NameSpelling(),
         glossary.Terminology(),
         punctuation.Punctuation(),
@@ -122,6 +126,36 @@ def run_all(
         if wanted is None or check.id in wanted:
             failures.extend(check.run(source, translation, context))
     return failures
+
+
+def run_unit(
+    source: str,
+    source_plural: str | None,
+    translation: str,
+    context: Context,
+    only: Iterable[str] | None = None,
+) -> list[Failure]:
+    """The failures of a unit's translation: for a plural unit, each form against the English
+    singular (CLDR category "one") or plural (the other categories), the form named in the
+    message; an empty form among filled ones is an error of its own ("plurals")."""
+    if source_plural is None:
+        return run_all(source, translation, context, only)
+    if not translation:
+        return []
+    forms = languages.plural_forms(context.language)
+    failures: list[Failure] = []
+    for form, text in zip(forms, plurals.split(translation, len(forms)), strict=True):
+        if not text and (only is None or PLURALS in only):
+            failures.append(Failure(PLURALS, Severity.ERROR, f"the {form.category} form is empty"))
+        english = source if form.category == "one" else source_plural
+        failures.extend(
+            Failure(f.check, f.severity, f"{form.category} form: {f.message}")
+            for f in run_all(english, text, context, only)
+        )
+    return failures
+
+
+PLURALS = "plurals"  # the id of the failure of an empty plural form
 
 
 def check_ids() -> list[str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from translator.checks import Context, Failure, Severity, run_all
+from translator.checks import Context, Failure, Severity, run_unit
 from translator.models import CheckFailure, Document, Translation, Unit
 from translator.services import glossary
 
@@ -50,7 +50,8 @@ def check_store(
     stored: list[dict[str, object]] = []
     for document, unit, translation in session.execute(query):
         checked.append(translation)
-        for failure in run_all(unit.source, translation.text, context_for(translation.language)):
+        context = context_for(translation.language)
+        for failure in run_unit(unit.source, unit.source_plural, translation.text, context):
             findings.append(
                 Finding(
                     document,
@@ -69,14 +70,15 @@ def check_store(
     return findings
 
 
-def refresh(session: Session, changed: Iterable[tuple[str, Translation]]) -> None:
-    """Re-run the checks on translations that changed, given with their English, and keep the
+def refresh(session: Session, changed: Iterable[tuple[Unit, Translation]]) -> None:
+    """Re-run the checks on translations that changed, given with their unit, and keep the
     failures."""
     context_for = contexts(session)
     pairs = list(changed)
     stored: list[dict[str, object]] = []
-    for source, translation in pairs:
-        for failure in run_all(source, translation.text, context_for(translation.language)):
+    for unit, translation in pairs:
+        context = context_for(translation.language)
+        for failure in run_unit(unit.source, unit.source_plural, translation.text, context):
             stored.append(_row(translation.id, failure))
     _replace_failures(session, [translation.id for _, translation in pairs], stored)
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from translator import languages
-from translator.checks import Failure, Severity, run_all
+from translator import languages, plurals
+from translator.checks import Failure, Severity, run_unit
 from translator.models import Change, State, Translation, Unit, User, utcnow
 from translator.services import DeskError, accounts, checking
 
@@ -91,7 +91,7 @@ def save(
     if translation.version != version:
         return SaveResult(translation, conflict=True)
     text = text.replace("\r\n", "\n")
-    failures = run_all(unit.source, text, checking.contexts(session)(language))
+    failures = run_unit(unit.source, unit.source_plural, text, checking.contexts(session)(language))
     new_state = _state_for(text, wanted, failures)
     old_text, old_state = translation.text, translation.state
     swapped = session.execute(
@@ -127,6 +127,34 @@ def save(
     session.refresh(translation)
     checking.keep(session, translation.id, failures)  # found above, on the text just saved
     return SaveResult(translation, failures=failures)
+
+
+def text_of_forms(unit: Unit, language: str, forms: list[str]) -> str:
+    """A plural unit's translation from its forms, one per plural form of the language."""
+    if not unit.plural:
+        raise Invalid(f"unit {unit.id} has no plural forms; send its text")
+    wanted = languages.get(language).nplurals
+    if len(forms) != wanted or not all(isinstance(form, str) for form in forms):
+        raise Invalid(
+            f"{language} has {wanted} plural forms: send {wanted} texts, not {len(forms)}"
+        )
+    return plurals.join([form.replace("\r\n", "\n") for form in forms])
+
+
+def save_forms(
+    session: Session,
+    user: User,
+    unit_id: int,
+    language: str,
+    forms: list[str],
+    version: int,
+    state: State | None = None,
+) -> SaveResult:
+    """Save a plural unit's forms (msgstr[0], msgstr[1], ...), as `save` saves a text."""
+    unit, _ = find(session, unit_id, language)
+    return save(
+        session, user, unit_id, language, text_of_forms(unit, language, forms), version, state
+    )
 
 
 def _authorise(user: User, translation: Translation, language: str, wanted: State) -> None:

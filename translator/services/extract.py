@@ -1,8 +1,10 @@
-"""Source texts to units: segment source_texts/*.md and update the store with msgmerge's semantics.
+"""Source texts to units: segment source_texts/*.md (and read source_texts/*.pot, a document of
+interface strings) and update the store with msgmerge's semantics.
 
 An unchanged or moved block keeps its unit and translations; a changed block keeps its unit,
 its translations turn needs-editing and remember the previous English; a new block similar to a
 known one gets that one's translations as needs-editing; a removed block's unit becomes obsolete.
+A changed English plural (msgid_plural) of a gettext source makes its translations need editing.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from translator import languages
-from translator.formats import markdown
+from translator.formats import markdown, po
 from translator.formats.po import FuzzyIndex
 from translator.models import Change, Document, State, Translation, Unit, utcnow
 from translator.services import DeskError
 
-DOCUMENT_KINDS = ("appeal", "alert", "press-release", "faq", "palm-card")
+DOCUMENT_KINDS = ("appeal", "alert", "press-release", "faq", "palm-card", "strings")
+STRINGS = "strings"  # the kind of a gettext template source: interface strings, no edition
+SOURCE_SUFFIXES = (".md", ".pot")
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
 
@@ -35,6 +39,7 @@ class SourceText:
     sha256: str
     meta: dict[str, object]
     blocks: list[markdown.Block]
+    plurals: dict[str, str] = field(default_factory=dict)  # msgid: msgid_plural, .pot sources
 
     @property
     def filename(self) -> str:
@@ -67,14 +72,67 @@ def source_dir(root: Path) -> Path:
     return Path(root) / "source_texts"
 
 
+def source_path(root: Path, slug: str) -> Path | None:
+    """A document's source file, source_texts/<slug>.md or .pot; None when it is gone."""
+    for suffix in SOURCE_SUFFIXES:
+        path = source_dir(root) / f"{slug}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def source_name(slug: str, kind: str) -> str:
+    """The file name of a document's source, by its kind."""
+    return f"{slug}.pot" if kind == STRINGS else f"{slug}.md"
+
+
 def read_sources(root: Path) -> list[SourceText]:
-    """Every source text under root/source_texts, parsed and validated, in slug order."""
+    """Every source text under root/source_texts (.md and .pot), parsed and validated, in slug
+    order; all are read before any is used, so a bad one stops everything."""
     folder = source_dir(root)
     if not folder.is_dir():
         raise DeskError(
             f"{folder}: no source_texts folder (set TRANSLATOR_ROOT to the content root)"
         )
-    return [read_source(path) for path in sorted(folder.glob("*.md"))]
+    paths = sorted(
+        (p for p in folder.iterdir() if p.suffix in SOURCE_SUFFIXES and p.is_file()),
+        key=lambda p: (p.stem, p.suffix),
+    )
+    sources: list[SourceText] = []
+    for path in paths:
+        if sources and sources[-1].slug == path.stem:
+            raise DeskError(f"{path}: {sources[-1].path.name} has the same slug; keep one of them")
+        sources.append(read_pot_source(path) if path.suffix == ".pot" else read_source(path))
+    return sources
+
+
+def read_pot_source(path: Path) -> SourceText:
+    """A gettext template as a `strings` document: each entry a unit, msgid its English and
+    msgid_plural its English plural. The title is the header X-Desk-Title (else
+    Project-Id-Version), the date X-Desk-Date (ISO, optional)."""
+    data = path.read_bytes()
+    try:
+        catalogue = po.read(data, str(path))
+    except po.PoError as exc:
+        raise DeskError(str(exc)) from None
+    blocks: list[markdown.Block] = []
+    plurals: dict[str, str] = {}
+    for entry in catalogue.entries:
+        if entry.obsolete:
+            continue
+        if entry.msgctxt is not None:
+            raise DeskError(f"{path}:{entry.line}: msgctxt is not supported yet in source texts")
+        blocks.append(markdown.Block(entry.msgid, "string", entry.line))
+        if entry.msgid_plural is not None:
+            plurals[entry.msgid] = entry.msgid_plural
+    title = catalogue.header("X-Desk-Title") or catalogue.header("Project-Id-Version")
+    meta: dict[str, object] = {"kind": STRINGS, "title": title}
+    if catalogue.header("X-Desk-Date"):
+        meta["date"] = catalogue.header("X-Desk-Date")
+    if not title:
+        raise DeskError(f"{path}:1: the header needs X-Desk-Title (or Project-Id-Version)")
+    _validate_meta(path, meta)
+    return SourceText(path.stem, path, hashlib.sha256(data).hexdigest(), meta, blocks, plurals)
 
 
 def read_source(path: Path) -> SourceText:
@@ -89,6 +147,8 @@ def read_source(path: Path) -> SourceText:
     except markdown.MarkdownError as exc:
         raise DeskError(str(exc)) from None
     _validate_meta(path, document.meta)
+    if document.meta.get("kind") == STRINGS:
+        raise DeskError(f"{path}: kind strings is for gettext templates (source_texts/*.pot)")
     return SourceText(
         slug=path.stem,
         path=path,
@@ -148,7 +208,7 @@ def update_document(session: Session, source: SourceText) -> DocumentUpdate:
         document = Document(slug=source.slug, kind="", title="")
         session.add(document)
     set_metadata(document, source)
-    return _merge_units(session, document, locations(source))
+    return _merge_units(session, document, locations(source), source.plurals)
 
 
 def set_metadata(document: Document, source: SourceText) -> None:
@@ -163,7 +223,10 @@ def set_metadata(document: Document, source: SourceText) -> None:
 
 
 def _merge_units(
-    session: Session, document: Document, wanted: dict[str, tuple[int, str, list[str]]]
+    session: Session,
+    document: Document,
+    wanted: dict[str, tuple[int, str, list[str]]],
+    plurals: dict[str, str],
 ) -> DocumentUpdate:
     report = DocumentUpdate(document.slug)
     by_source = {unit.source: unit for unit in document.units}
@@ -173,8 +236,11 @@ def _merge_units(
         if text in wanted:
             report.revived += unit.obsolete
             _place(unit, wanted[text])
+            if unit.source_plural != plurals.get(text):
+                _change_plural(session, unit, plurals.get(text))
+                report.changed += 1
     if unmatched:
-        _match_new(session, document, unmatched, removed, wanted, report)
+        _match_new(session, document, unmatched, removed, wanted, plurals, report)
     for unit in removed:
         if unit.source not in wanted and not unit.obsolete:
             unit.obsolete = True
@@ -196,6 +262,7 @@ def _match_new(
     unmatched: list[str],
     removed: list[Unit],
     wanted: dict[str, tuple[int, str, list[str]]],
+    plurals: dict[str, str],
     report: DocumentUpdate,
 ) -> None:
     translated = {
@@ -209,10 +276,12 @@ def _match_new(
     for text in unmatched:
         match = index.best(text, [s for s in free if s not in translated])
         if match is not None and match in free:
-            _change_source(session, free.pop(match), text, wanted[text])
+            unit = free.pop(match)
+            unit.source_plural = plurals.get(text)
+            _change_source(session, unit, text, wanted[text])
             report.changed += 1
             continue
-        unit = _new_unit(document, text, wanted[text])
+        unit = _new_unit(document, text, wanted[text], plurals.get(text))
         report.added += 1
         if match is not None:
             copies.append((translated[match], unit))
@@ -229,12 +298,22 @@ def _change_source(
     old_source = unit.source
     unit.source, unit.source_sha1, unit.words = text, sha1(text), word_count(text)
     _place(unit, where)
+    _needs_editing(session, unit, old_source, f"previous English: {old_source}")
+
+
+def _change_plural(session: Session, unit: Unit, plural: str | None) -> None:
+    """The English plural of a unit changed (or came, or went): its translations need editing."""
+    old_plural, unit.source_plural = unit.source_plural, plural
+    _needs_editing(session, unit, unit.source, f"previous English plural: {old_plural}")
+
+
+def _needs_editing(session: Session, unit: Unit, previous: str, details: str) -> None:
     for translation in unit.translations:
         if not translation.text:
             continue
         old_state = translation.state
         translation.state = State.NEEDS_EDITING
-        translation.previous_source = old_source
+        translation.previous_source = previous
         translation.version += 1
         translation.updated_at = utcnow()
         session.add(
@@ -246,13 +325,22 @@ def _change_source(
                 new_text=translation.text,
                 old_state=old_state,
                 new_state=State.NEEDS_EDITING,
-                details=f"previous English: {old_source}",
+                details=details,
             )
         )
 
 
-def _new_unit(document: Document, text: str, where: tuple[int, str, list[str]]) -> Unit:
-    unit = Unit(source=text, source_sha1=sha1(text), words=word_count(text), position=0, type="")
+def _new_unit(
+    document: Document, text: str, where: tuple[int, str, list[str]], plural: str | None = None
+) -> Unit:
+    unit = Unit(
+        source=text,
+        source_plural=plural,
+        source_sha1=sha1(text),
+        words=word_count(text),
+        position=0,
+        type="",
+    )
     _place(unit, where)
     unit.translations = [
         Translation(language=lang.code, text="", state=State.UNTRANSLATED, version=0)

@@ -21,7 +21,7 @@ from translator import languages
 from translator.formats import po
 from translator.models import Change, Document, State, Suggestion, Translation, Unit, User, utcnow
 from translator.services import DeskError, checking
-from translator.services.sync import entry_state, read_catalogue
+from translator.services.sync import entry_state, entry_text, read_catalogue
 
 MODES = ("untranslated-only", "suggest", "overwrite")
 
@@ -81,24 +81,26 @@ def import_file(
     catalogue = read_catalogue(Path(filename), data, lang, max_bytes=max_bytes)
     current = _current(session, document, language)
     report = ImportReport(mode)
-    changed: list[tuple[str, Translation]] = []
+    changed: list[tuple[Unit, Translation]] = []
     for entry in catalogue.entries:
-        if entry.obsolete or not entry.msgstr:
+        if entry.obsolete or not entry_text(entry):
             continue
-        translation = current.get(entry.msgid) if entry.msgctxt is None else None
-        if translation is None:
+        found = current.get(entry.msgid) if entry.msgctxt is None else None
+        if found is None or (found[0].source_plural is None) != (entry.msgid_plural is None):
             report.unknown.append(Unknown(entry.line, entry.msgid))
             continue
-        if _apply(session, translation, entry, mode, report, user, filename):
-            changed.append((entry.msgid, translation))
+        if _apply(session, found[1], entry, mode, report, user, filename):
+            changed.append(found)
     session.flush()
     checking.refresh(session, changed)
     return report
 
 
-def _current(session: Session, document: Document, language: str) -> dict[str, Translation]:
+def _current(
+    session: Session, document: Document, language: str
+) -> dict[str, tuple[Unit, Translation]]:
     query = (
-        select(Unit.source, Translation)
+        select(Unit, Translation)
         .join(Translation, Translation.unit_id == Unit.id)
         .where(
             Unit.document_id == document.id,
@@ -106,7 +108,7 @@ def _current(session: Session, document: Document, language: str) -> dict[str, T
             Translation.language == language,
         )
     )
-    return {source: translation for source, translation in session.execute(query)}
+    return {unit.source: (unit, translation) for unit, translation in session.execute(query)}
 
 
 def _apply(
@@ -120,7 +122,8 @@ def _apply(
 ) -> bool:
     """Apply one entry by the mode; True when the translation changed."""
     incoming_state = entry_state(entry, trusted=False)
-    if translation.text == entry.msgstr and translation.state >= incoming_state:
+    text = entry_text(entry)
+    if translation.text == text and translation.state >= incoming_state:
         report.unchanged += 1
         return False
     if mode == "suggest":
@@ -128,7 +131,7 @@ def _apply(
             Suggestion(
                 unit_id=translation.unit_id,
                 language=translation.language,
-                text=entry.msgstr,
+                text=text,
                 user_id=user.id if user else None,
                 origin=Path(filename).name,
             )
@@ -137,13 +140,13 @@ def _apply(
         return False
     if mode == "overwrite" or not translation.text:
         replaced = bool(translation.text)
-        _set(session, translation, entry.msgstr, incoming_state, user, filename)
+        _set(session, translation, text, incoming_state, user, filename)
         if replaced:
             report.overwritten += 1
         else:
             report.filled += 1
         return True
-    report.conflicts.append(Conflict(entry.line, entry.msgid, translation.text, entry.msgstr))
+    report.conflicts.append(Conflict(entry.line, entry.msgid, translation.text, text))
     return False
 
 

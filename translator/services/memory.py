@@ -170,7 +170,12 @@ def _translations(
     query = (
         select(Unit.id, Unit.source, Translation.text, Unit.document_id, Translation.state)
         .join(Translation, Translation.unit_id == Unit.id)
-        .where(Unit.id.in_(unit_ids), Translation.language == language, Translation.text != "")
+        .where(
+            Unit.id.in_(unit_ids),
+            Translation.language == language,
+            Translation.text != "",
+            Unit.source_plural.is_(None),  # plural forms are not offered as a memory
+        )
     )
     return {
         unit_id: (text, translation, document_id)

@@ -37,10 +37,11 @@ TWO_PERSON_RULE = "two-person-rule"
 
 
 class NotPublishable(DeskError):
-    def __init__(self, blockers: list[publish.Blocker]) -> None:
+    def __init__(self, blockers: list[publish.Blocker], message: str = "") -> None:
         self.blockers = blockers
         super().__init__(
-            f"not publishable: {len(blockers)} blockers, the first: {blockers[0].message}"
+            message
+            or f"not publishable: {len(blockers)} blockers, the first: {blockers[0].message}"
         )
 
 
@@ -52,6 +53,10 @@ def publish_edition(
         raise editing.NotFound(f"no language {language!r}")
     if not accounts.is_editor(user):
         raise Forbidden("publishing takes an editor")
+    if not publish.has_edition(document):
+        raise NotPublishable(
+            [], f"{document.slug} holds interface strings: they have no edition to publish"
+        )
     found = publish.blockers(session, document, language, root)
     if found:
         raise NotPublishable(found)

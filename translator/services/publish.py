@@ -21,10 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from translator import languages
-from translator.checks import Severity, run_all
+from translator.checks import Severity, run_unit
 from translator.formats import editions, markdown
 from translator.models import Document, State, Translation, Unit
 from translator.services import DeskError, checking, editing
+from translator.services.extract import STRINGS, source_name, source_path
 from translator.services.sync import write_atomically
 
 FORMATS = ("html", "pdf")
@@ -46,6 +47,7 @@ class BuildReport:
     rendered: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     blocked: list[tuple[str, str]] = field(default_factory=list)  # (edition, reason)
+    no_edition: list[str] = field(default_factory=list)  # documents of interface strings
 
 
 def blockers(
@@ -55,7 +57,7 @@ def blockers(
     English file changed since the last `translator extract` blocks too."""
     found: list[Blocker] = []
     if root is not None and source_changed(root, document):
-        where = f"{document.slug}.md"
+        where = source_name(document.slug, document.kind)
         found.append(
             Blocker(
                 None,
@@ -81,7 +83,8 @@ def blockers(
                     f"{where}: the English changed since this was approved",
                 )
             )
-        for failure in run_all(unit.source, translation.text, contexts(language)):
+        failures = run_unit(unit.source, unit.source_plural, translation.text, contexts(language))
+        for failure in failures:
             if failure.severity == Severity.ERROR:
                 found.append(
                     Blocker(
@@ -96,13 +99,17 @@ def blockers(
     return found
 
 
+def has_edition(document: Document) -> bool:
+    """Whether a document is read as an edition: interface strings (kind strings) are not."""
+    return document.kind != STRINGS
+
+
 def source_changed(root: Path, document: Document) -> bool:
-    """Whether source_texts/<slug>.md differs from the English the store holds."""
-    path = Path(root) / "source_texts" / f"{document.slug}.md"
-    try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
+    """Whether source_texts/<slug>.md (or .pot) differs from the English the store holds."""
+    path = source_path(root, document.slug)
+    if path is None:
         return True
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return digest != document.source_sha256
 
 
@@ -114,6 +121,8 @@ def localised_source(
     session: Session, root: Path, document: Document, language: str, draft: bool
 ) -> str:
     """The document's Markdown in a language; in drafts, unfinished units carry marks."""
+    if not has_edition(document):
+        raise DeskError(f"{document.slug} holds interface strings: it has no edition")
     path = Path(root) / "source_texts" / f"{document.slug}.md"
     text = path.read_text(encoding="utf-8")
     if language == languages.SOURCE_LANGUAGE:
@@ -201,8 +210,13 @@ def build(
     if unknown:
         raise DeskError(f"unknown format {', '.join(unknown)}; use html or pdf")
     codes = list(language_codes) or [languages.SOURCE_LANGUAGE, *languages.TARGET_LANGUAGES]
-    documents = _documents(session, list(slugs))
     report = BuildReport()
+    documents = []
+    for document in _documents(session, list(slugs)):
+        if has_edition(document):
+            documents.append(document)
+        else:
+            report.no_edition.append(document.slug)
     manifest_path = out / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
     copy_assets(out)

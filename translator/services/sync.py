@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from translator import languages
+from translator import languages, plurals
 from translator.formats import po
 from translator.formats.po import FuzzyIndex
 from translator.models import CatalogueFile, Change, Document, State, Translation, Unit, utcnow
@@ -31,6 +31,8 @@ from translator.services.extract import (
     read_sources,
     set_metadata,
     sha1,
+    source_name,
+    source_path,
     update_all,
     word_count,
 )
@@ -89,9 +91,24 @@ def _load_document(session: Session, root: Path, source: SourceText) -> int:
     catalogues = {code: entries for code, (entries, _) in loaded.items()}
     revisions = {code: revision for code, (_, revision) in loaded.items()}
     orphans = _orphans(wanted, catalogues)
-    units = [_unit_row(document.id, text, where) for text, where in wanted.items()]
+    units = [
+        _unit_row(document.id, text, where, plural=source.plurals.get(text))
+        for text, where in wanted.items()
+    ]
+    orphan_plurals = {
+        msgid: entry.msgid_plural
+        for entries in catalogues.values()
+        for msgid, entry in entries.items()
+        if entry.msgid_plural is not None
+    }
     units += [
-        _unit_row(document.id, text, (len(wanted) + n, "paragraph", []), obsolete=True)
+        _unit_row(
+            document.id,
+            text,
+            (len(wanted) + n, "paragraph", []),
+            obsolete=True,
+            plural=orphan_plurals.get(text),
+        )
         for n, text in enumerate(orphans)
     ]
     ids = _insert_units(session, units)
@@ -148,12 +165,17 @@ def _orphans(wanted: Collection[str], catalogues: dict[str, dict[str, po.Entry]]
 
 
 def _unit_row(
-    document_id: int, text: str, where: tuple[int, str, list[str]], obsolete: bool = False
+    document_id: int,
+    text: str,
+    where: tuple[int, str, list[str]],
+    obsolete: bool = False,
+    plural: str | None = None,
 ) -> dict[str, object]:
     position, block_type, found_at = where
     return {
         "document_id": document_id,
         "source": text,
+        "source_plural": plural,
         "source_sha1": sha1(text),
         "type": block_type,
         "position": position,
@@ -219,6 +241,8 @@ def _fuzzy_fill(wanted: Collection[str], entries: dict[str, po.Entry]) -> dict[s
             filled[text] = po.Entry(
                 msgid=text,
                 msgstr=old.msgstr,
+                msgid_plural=old.msgid_plural,
+                msgstr_plural=list(old.msgstr_plural),
                 flags=["fuzzy"],
                 previous_msgid=match,
                 comments=old.comments,
@@ -242,10 +266,10 @@ def _translation_row(
     if entry is None:
         return row
     row["comments"] = "\n".join(entry.comments)
-    if not entry.msgstr:
+    if not entry_text(entry):
         return row
     row.update(
-        text=entry.msgstr,
+        text=entry_text(entry),
         state=entry_state(entry, trusted=True),
         version=1,
         previous_source=entry.previous_msgid if entry.fuzzy else None,
@@ -253,10 +277,20 @@ def _translation_row(
     return row
 
 
+def entry_text(entry: po.Entry) -> str:
+    """A catalogue entry's translation as the store keeps it: plural forms joined."""
+    if entry.msgid_plural is not None:
+        return plurals.join(entry.msgstr_plural)
+    return entry.msgstr
+
+
 def entry_state(entry: po.Entry, trusted: bool) -> State:
-    """The state a catalogue entry stands for; only trusted files (locales/) can say approved."""
-    if not entry.msgstr:
+    """The state a catalogue entry stands for; only trusted files (locales/) can say approved.
+    A plural entry with a form missing needs editing."""
+    if not entry_text(entry):
         return State.UNTRANSLATED
+    if entry.msgid_plural is not None and not entry.translated:
+        return State.NEEDS_EDITING
     if entry.fuzzy:
         return State.NEEDS_EDITING
     if trusted and po.APPROVED in entry.flags:
@@ -275,8 +309,11 @@ def build_template(document: Document, units: list[Unit]) -> po.Catalogue:
         ("Content-Type", "text/plain; charset=UTF-8"),
         ("Content-Transfer-Encoding", "8bit"),
     ]
+    if any(unit.plural and not unit.obsolete for unit in units):
+        headers.append(("Plural-Forms", languages.get(languages.SOURCE_LANGUAGE).plural_forms))
     comments = [
-        f"English source texts of source_texts/{document.slug}.md, for translation.",
+        f"English source texts of source_texts/{source_name(document.slug, document.kind)}, "
+        "for translation.",
         "Written by the translation desk (translator extract); do not edit by hand.",
     ]
     entries = [_template_entry(unit) for unit in units if not unit.obsolete]
@@ -285,7 +322,11 @@ def build_template(document: Document, units: list[Unit]) -> po.Catalogue:
 
 def _template_entry(unit: Unit) -> po.Entry:
     return po.Entry(
-        msgid=unit.source, extracted=[f"type: {unit.type}"], locations=unit.locations.split()
+        msgid=unit.source,
+        msgid_plural=unit.source_plural,
+        msgstr_plural=["", ""] if unit.plural else [],
+        extracted=[f"type: {unit.type}"],
+        locations=unit.locations.split(),
     )
 
 
@@ -306,22 +347,29 @@ def build_catalogue(
         ("Plural-Forms", language.plural_forms),
     ]
     comments = [
-        f"{language.name} translation of source_texts/{document.slug}.md.",
+        f"{language.name} translation of source_texts/{source_name(document.slug, document.kind)}.",
         "Written by the translation desk (translator extract); to bring in changes made "
         "here, use translator import.",
     ]
     entries = [
-        _entry(unit, translation)
+        _entry(unit, translation, language.nplurals)
         for unit, translation in rows
         if not unit.obsolete or translation.text
     ]
     return po.Catalogue(headers, comments, entries)
 
 
-def _entry(unit: Unit, translation: Translation) -> po.Entry:
-    entry = _template_entry(unit) if not unit.obsolete else po.Entry(msgid=unit.source)
+def _entry(unit: Unit, translation: Translation, nplurals: int) -> po.Entry:
+    entry = (
+        _template_entry(unit)
+        if not unit.obsolete
+        else po.Entry(msgid=unit.source, msgid_plural=unit.source_plural)
+    )
     entry.obsolete = unit.obsolete
-    entry.msgstr = translation.text
+    if unit.plural:
+        entry.msgstr_plural = plurals.split(translation.text, nplurals)
+    else:
+        entry.msgstr = translation.text
     entry.comments = translation.comments.split("\n") if translation.comments else []
     if translation.state == State.NEEDS_EDITING and translation.text:
         entry.flags = ["fuzzy"]
@@ -336,7 +384,7 @@ def render_files(session: Session, root: Path) -> dict[Path, bytes]:
     files: dict[Path, bytes] = {}
     targets = languages.targets()
     for document in session.scalars(select(Document).order_by(Document.slug)):
-        if not (Path(root) / "source_texts" / f"{document.slug}.md").is_file():
+        if source_path(root, document.slug) is None:
             continue  # retired: its files stay as they were
         units = list(
             session.scalars(

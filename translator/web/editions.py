@@ -28,6 +28,14 @@ def _edition(slug: str, code: str, draft: bool) -> editions.Edition:
         document = s.scalar(select(Document).where(Document.slug == slug))
         if document is None:
             abort(404)
+        if not publish.has_edition(document):
+            abort(
+                Response(
+                    f"{slug} holds interface strings: it has no edition\n",
+                    404,
+                    mimetype="text/plain",
+                )
+            )
         if not draft and code != languages.SOURCE_LANGUAGE:
             found = publish.blockers(s, document, code, current_app.config["ROOT"])
             if found:

@@ -16,6 +16,7 @@ LABELS: dict[str, LazyString] = {
     "press-release": _l("press release"),
     "faq": _l("FAQ"),
     "palm-card": _l("palm card"),
+    "strings": _l("interface strings"),
     # unit types
     "title": _l("title"),
     "heading": _l("heading"),
@@ -23,6 +24,7 @@ LABELS: dict[str, LazyString] = {
     "list-item": _l("list item"),
     "quote": _l("quote"),
     "table-cell": _l("table cell"),
+    "string": _l("string"),
     # translation states
     "untranslated": _l("untranslated"),
     "needs-editing": _l("needs editing"),
@@ -49,11 +51,13 @@ LABELS: dict[str, LazyString] = {
     "figures": _l("figures"),
     "markup": _l("markup"),
     "urls": _l("URLs"),
+    "placeholders": _l("placeholders"),
     "glossary": _l("glossary"),
     "punctuation": _l("punctuation"),
     "spacing": _l("spacing"),
     "unchanged": _l("unchanged"),
     "length": _l("length"),
+    "plurals": _l("plural forms"),
     # glossary entries
     "person": _l("person"),
     "place": _l("place"),

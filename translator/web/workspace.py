@@ -8,10 +8,18 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from translator import languages
+from translator import languages, plurals
 from translator.checks import Severity
 from translator.formats.editions import isolate_latin
-from translator.models import CheckFailure, Comment, Document, State, Suggestion, Translation
+from translator.models import (
+    CheckFailure,
+    Comment,
+    Document,
+    State,
+    Suggestion,
+    Translation,
+    Unit,
+)
 from translator.services import accounts, editing, glossary, review, stats
 from translator.web import as_http, auth, session
 
@@ -175,14 +183,62 @@ def editor(
             "history": review.history(s, unit.id, code),
             "suggestions": review.open_suggestions(s, unit.id, code),
             "comments": review.comments(s, unit.id, code),
-            "memory": review.memory(s, unit.source, code, exclude_unit=unit.id),
+            "memory": [] if unit.plural else review.memory(s, unit.source, code, unit.id),
             "terms": glossary.matching(glossary.terms(s), unit.source),
             "can_review": accounts.can_review(g.user, code),
             "conflict": conflict,
             "message": message,
-            "display": isolate_latin(_escape(translation.text), False) if lang.rtl else None,
+            "display": isolate_latin(_escape(translation.text), False)
+            if lang.rtl and not unit.plural
+            else None,
+            "readable": lambda other, text: _readable(other, code, text),
+            "forms": _form_fields(unit, code, conflict["yours"] if conflict else translation.text),
         }
     return render_template("editor.html", **context)
+
+
+def _readable(unit: Unit, code: str, text: str) -> str:
+    """How a stored text of a unit reads: a plural one as its forms, one a line, named."""
+    return plurals.labelled(text, code) if unit.plural else text
+
+
+def _form_fields(unit: Unit, code: str, text: str) -> list[dict[str, Any]]:
+    """The editor's fields of a plural unit: one per plural form, labelled with its CLDR
+    category and numbers, with the English it is made from."""
+    if not unit.plural:
+        return []
+    forms = languages.plural_forms(code)
+    values = plurals.split(text, len(forms))
+    return [
+        {
+            "index": form.index,
+            "label": plurals.label(form),
+            "category": form.category,
+            "english": unit.source if form.category == "one" else unit.source_plural,
+            "text": value,
+        }
+        for form, value in zip(forms, values, strict=True)
+    ]
+
+
+def _posted_forms(code: str) -> list[str] | None:
+    """A plural unit's forms as the editor posts them (text_0, text_1, ...), or None."""
+    if "text_0" not in request.form:
+        return None
+    return [request.form.get(f"text_{i}", "") for i in range(languages.get(code).nplurals)]
+
+
+def _posted_text(code: str) -> str:
+    """The text a form posted: `text`, or a plural unit's forms joined as the store keeps them."""
+    forms = _posted_forms(code)
+    return request.form.get("text", "") if forms is None else plurals.join(forms)
+
+
+def _save(s: Any, user: Any, unit_id: int, code: str, version: int, state: State) -> Any:
+    forms = _posted_forms(code)
+    if forms is None:
+        return editing.save(s, user, unit_id, code, request.form.get("text", ""), version, state)
+    return editing.save_forms(s, user, unit_id, code, forms, version, state)
 
 
 def _escape(text: str) -> str:
@@ -201,7 +257,7 @@ def _act(code: str, slug: str, unit_id: int, action: Any) -> Any:
                 "text": result.translation.text,
                 "version": result.translation.version,
                 "state": State(result.translation.state).label,
-                "yours": request.form.get("text", ""),
+                "yours": _posted_text(code),
             }
         failures = list(result.failures) if result is not None else []
     if outcome is not None:
@@ -236,9 +292,7 @@ def save(code: str, slug: str, unit_id: int) -> Any:
         code,
         slug,
         unit_id,
-        lambda s, user: editing.save(
-            s, user, unit_id, code, request.form.get("text", ""), version, state
-        ),
+        lambda s, user: _save(s, user, unit_id, code, version, state),
     )
     if response is not None:
         return response

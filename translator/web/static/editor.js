@@ -1,9 +1,14 @@
 // The editor's keys and character buttons: plain JavaScript, no framework, nothing fetched.
+// A plural unit has one field per plural form; the buttons act on the field last focused.
 (function () {
   "use strict";
-  var area = document.getElementById("translation");
+  var fields = document.querySelectorAll("#save textarea.translation");
   var form = document.getElementById("save");
-  if (!area || !form) { return; }
+  if (!fields.length || !form) { return; }
+  var area = fields[0];
+  fields.forEach(function (field) {
+    field.addEventListener("focus", function () { area = field; });
+  });
 
   function insert(text) {
     var start = area.selectionStart, end = area.selectionEnd;
@@ -16,9 +21,9 @@
     button.addEventListener("click", function () { insert(button.getAttribute("data-insert")); });
   });
   var copy = document.getElementById("copy-source");
-  var source = document.getElementById("source");
-  function copySource() { area.value = source.textContent; area.focus(); }
-  if (copy && source) { copy.addEventListener("click", copySource); }
+  // each field carries the English it is made from: the singular or the plural
+  function copySource() { area.value = area.getAttribute("data-english"); area.focus(); }
+  if (copy) { copy.addEventListener("click", copySource); }
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey && event.key === "Enter") {
