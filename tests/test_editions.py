@@ -242,3 +242,8 @@ def test_farsi_isolation_never_cuts_an_escaped_entity() -> None:
     body = page.split("<main>", 1)[1]
     assert "&lt;" in body and "&<bdi>" not in body and "<script>" not in body
     assert "<bdi>AT&amp;T</bdi>" in body
+
+
+def test_farsi_isolation_keeps_placeholders_whole() -> None:
+    shown = editions.isolate_latin("%(days)d روز مانده؛ {name} و %(count)s نفر", for_print=False)
+    assert shown == ("<bdi>%(days)d</bdi> روز مانده؛ <bdi>{name}</bdi> و <bdi>%(count)s</bdi> نفر")

@@ -41,7 +41,11 @@ NEEDS_EDITING = ("\ue002", "\ue003")
 
 _PARSER = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
 _LATIN_WORD = r"[A-Za-z0-9@][A-Za-z0-9@._:/&'’()\-]*"
-_LATIN_RUN = re.compile(rf"[A-Za-z@][A-Za-z0-9@._:/&'’()\-]*(?:[ \u00a0]{_LATIN_WORD})*")
+# a Latin run; it may open with a placeholder's "%(" or "{" (%(count)d, {name}), which keeps
+# its own left-to-right order too
+_LATIN_RUN = re.compile(
+    rf"(?:%\(|\{{)?[A-Za-z@][A-Za-z0-9@._:/&'’(){{}}\-]*(?:[ \u00a0]{_LATIN_WORD})*"
+)
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 
 WORDS: dict[str, dict[str, str]] = {

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 
 from translator import languages, plurals
@@ -191,15 +192,21 @@ def editor(
             "display": isolate_latin(_escape(translation.text), False)
             if lang.rtl and not unit.plural
             else None,
-            "readable": lambda other, text: _readable(other, code, text),
+            "readable": lambda other, text, limit=None: _readable(other, code, text, limit),
             "forms": _form_fields(unit, code, conflict["yours"] if conflict else translation.text),
         }
     return render_template("editor.html", **context)
 
 
-def _readable(unit: Unit, code: str, text: str) -> str:
-    """How a stored text of a unit reads: a plural one as its forms, one a line, named."""
-    return plurals.labelled(text, code) if unit.plural else text
+def _readable(unit: Unit, code: str, text: str, limit: int | None = None) -> Markup:
+    """How a stored text of a unit reads: a plural one as its forms, one a line, named; cut to
+    `limit` characters; in a right-to-left language with its Latin runs and placeholders
+    isolated, so that "%(days)d" or a link keeps its order inside Farsi."""
+    plain = plurals.labelled(text, code) if unit.plural else text
+    if limit is not None and len(plain) > limit:
+        plain = plain[: limit - 1].rstrip() + "…"
+    shown = _escape(plain)
+    return Markup(isolate_latin(shown, False) if languages.get(code).rtl else shown)
 
 
 def _form_fields(unit: Unit, code: str, text: str) -> list[dict[str, Any]]:
