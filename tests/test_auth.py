@@ -169,3 +169,23 @@ def test_a_deactivated_account_cannot_sign_in(client, people) -> None:
     assert "inactive" in client.get("/admin/users").get_data(as_text=True)
     other = client.application.test_client()
     assert sign_in(other, "sahar", people["sahar"]).status_code == 401
+
+
+def test_an_unknown_user_name_costs_a_password_check_like_a_known_one(
+    client, people, monkeypatch
+) -> None:
+    from argon2 import PasswordHasher
+
+    from translator.services import accounts
+
+    verified: list[str] = []
+
+    class Counting(PasswordHasher):
+        def verify(self, hash: str | bytes, password: str | bytes) -> bool:  # noqa: A002
+            verified.append(str(password))
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(accounts, "_hasher", Counting())
+    for name in ("nobody-here", "sahar"):
+        assert sign_in(client, name, "x" * 12).status_code == 401
+    assert verified == ["x" * 12, "x" * 12]  # the time taken does not tell which names exist

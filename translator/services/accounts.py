@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from sqlalchemy import select
@@ -38,11 +39,23 @@ def create_user(session: Session, username: str, role: Role, langs: str = "") ->
     return password
 
 
-def verify_password(user: User, password: str) -> bool:
+def verify_password(user: User | None, password: str) -> bool:
+    """Whether the password is the user's. Without a user the same work is done against a hash
+    of nothing, so that the time taken does not tell which user names exist."""
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(_hash_of(user), password) and user is not None
     except Exception:  # argon2 raises several kinds for a wrong or malformed hash
         return False
+
+
+def _hash_of(user: User | None) -> str:
+    return user.password_hash if user is not None else _nobody()
+
+
+@cache
+def _nobody() -> str:
+    """A hash no password matches, made on first use (hashing at import would slow every start)."""
+    return _hasher.hash(secrets.token_urlsafe(32))
 
 
 def ensure_admin(session: Session) -> str | None:

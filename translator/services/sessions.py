@@ -57,7 +57,8 @@ def sign_in(session: Session, username: str, password: str, client: str) -> Sign
     if max((count for _, count in counts), default=0) >= MAX_FAILURES:
         raise TooManyAttempts("too many failed sign-ins; wait five minutes")
     user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not accounts.verify_password(user, password):
+    verified = accounts.verify_password(user, password)  # as slow for unknown names
+    if user is None or not user.active or not verified:
         session.add_all([LoginAttempt(key=key, at=now) for key in keys])
         return None
     raw = secrets.token_urlsafe(32)
