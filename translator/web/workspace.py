@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from translator import languages, plurals
@@ -249,8 +249,6 @@ def _save(s: Any, user: Any, unit_id: int, code: str, version: int, state: State
 
 
 def _escape(text: str) -> str:
-    from markupsafe import escape
-
     return str(escape(text))
 
 
