@@ -263,6 +263,8 @@ def test_rows_sort_and_filter(loaded: sessionmaker[Session], root: Path) -> None
     with db.transaction(loaded) as s:
         approve_all(s, user(s, "reza", Role.REVIEWER, "de"), "palm-card", "de")
         rows = dashboard.matrix(s, root)
+        one = dashboard.row(s, document(s, "palm-card"), root)  # aggregated over one document
+    assert one == next(r for r in rows if r.slug == "palm-card")
     by_title = dashboard.sort(rows, "title")
     assert [r.title.casefold() for r in by_title] == sorted(r.title.casefold() for r in rows)
     least_german = dashboard.sort(rows, "progress", "de")

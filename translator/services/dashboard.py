@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from translator import languages
@@ -36,6 +36,7 @@ from translator.services import accounts, editing, publish
 
 SORTS = ("urgency", "title", "kind", "date", "progress")
 _STATE_KEYS = {int(state): state.name.lower() for state in State}
+_Query = TypeVar("_Query", bound=Select)
 _COUNTED = (*_STATE_KEYS.values(), "units", "words", "words_translated", "words_approved")
 
 
@@ -117,9 +118,10 @@ class Row:
         return any(not cell.publishable for cell in self.cells.values())
 
 
-def matrix(session: Session, root: Path | None = None) -> list[Row]:
-    """Every document with a cell per target language, urgent alerts first (by deadline)."""
-    documents = list(session.scalars(select(Document)))
+def matrix(session: Session, root: Path | None = None, document_id: int | None = None) -> list[Row]:
+    """Every document (or the one asked for) with a cell per target language, urgent alerts
+    first (by deadline)."""
+    documents = list(session.scalars(_only(select(Document), Document.id, document_id)))
     changed = (
         {d.id for d in documents if publish.source_changed(root, d)} if root is not None else set()
     )
@@ -137,18 +139,19 @@ def matrix(session: Session, root: Path | None = None) -> list[Row]:
         for document in documents
     }
     figures: dict[tuple[int, str], dict[str, Any]] = {}
-    for document_id, language, state, units, words in session.execute(
-        select(
-            EditionCount.document_id,
-            EditionCount.language,
-            EditionCount.state,
-            EditionCount.units,
-            EditionCount.words,
-        ).where(EditionCount.units != 0)
+    counts = select(
+        EditionCount.document_id,
+        EditionCount.language,
+        EditionCount.state,
+        EditionCount.units,
+        EditionCount.words,
+    ).where(EditionCount.units != 0)
+    for owner, language, state, units, words in session.execute(
+        _only(counts, EditionCount.document_id, document_id)
     ):
-        cell = figures.get((document_id, language))
+        cell = figures.get((owner, language))
         if cell is None:
-            cell = figures[(document_id, language)] = dict.fromkeys(_COUNTED, 0)
+            cell = figures[(owner, language)] = dict.fromkeys(_COUNTED, 0)
         cell[_STATE_KEYS[state]] += units
         cell["units"] += units
         cell["words"] += words
@@ -156,29 +159,38 @@ def matrix(session: Session, root: Path | None = None) -> list[Row]:
             cell["words_translated"] += words
         if state == State.APPROVED:
             cell["words_approved"] += words
-    for (document_id, language), count in _errors(session).items():
-        figures.setdefault((document_id, language), {})["errors"] = count
-    for (document_id, language), count in _questions(session).items():
-        figures.setdefault((document_id, language), {})["questions"] = count
-    for document_id, language, first, latest in session.execute(
-        select(
-            Publication.document_id,
-            Publication.language,
-            func.min(Publication.published_at),
-            func.max(Publication.published_at),
-        ).group_by(Publication.document_id, Publication.language)
+    for key, count in _errors(session, document_id).items():
+        figures.setdefault(key, {})["errors"] = count
+    for key, count in _questions(session, document_id).items():
+        figures.setdefault(key, {})["questions"] = count
+    published = select(
+        Publication.document_id,
+        Publication.language,
+        func.min(Publication.published_at),
+        func.max(Publication.published_at),
+    ).group_by(Publication.document_id, Publication.language)
+    for owner, language, first, latest in session.execute(
+        _only(published, Publication.document_id, document_id)
     ):
-        cell = figures.setdefault((document_id, language), {})
+        cell = figures.setdefault((owner, language), {})
         cell["first_published_at"], cell["published_at"] = first, latest
-    for (document_id, language), values in figures.items():
-        if document_id in rows and language in languages.TARGET_LANGUAGES:
-            rows[document_id].cells[language] = Cell(
-                source_changed=document_id in changed, **values
-            )
+    for (owner, language), values in figures.items():
+        if owner in rows and language in languages.TARGET_LANGUAGES:
+            rows[owner].cells[language] = Cell(source_changed=owner in changed, **values)
     return sort(list(rows.values()), "urgency")
 
 
-def _errors(session: Session) -> dict[tuple[int, str], int]:
+def row(session: Session, document: Document, root: Path | None = None) -> Row:
+    """One document's row, its figures aggregated over that document only."""
+    return matrix(session, root, document.id)[0]
+
+
+def _only(query: _Query, column: Any, document_id: int | None) -> _Query:
+    """The query narrowed to one document when one is asked for."""
+    return query if document_id is None else query.where(column == document_id)
+
+
+def _errors(session: Session, document_id: int | None) -> dict[tuple[int, str], int]:
     """Failing error-level checks per edition (current units only)."""
     query = (
         select(Unit.document_id, Translation.language, func.count())
@@ -188,17 +200,23 @@ def _errors(session: Session) -> dict[tuple[int, str], int]:
         .where(CheckFailure.severity == Severity.ERROR, Unit.obsolete.is_(False))
         .group_by(Unit.document_id, Translation.language)
     )
-    return {(d, lang): int(n) for d, lang, n in session.execute(query)}
+    return {
+        (d, lang): int(n)
+        for d, lang, n in session.execute(_only(query, Unit.document_id, document_id))
+    }
 
 
-def _questions(session: Session) -> dict[tuple[int, str], int]:
+def _questions(session: Session, document_id: int | None) -> dict[tuple[int, str], int]:
     query = (
         select(Unit.document_id, Comment.language, func.count())
         .join(Unit, Unit.id == Comment.unit_id)
         .where(Comment.question.is_(True), Comment.resolved.is_(False))
         .group_by(Unit.document_id, Comment.language)
     )
-    return {(d, lang): int(n) for d, lang, n in session.execute(query)}
+    return {
+        (d, lang): int(n)
+        for d, lang, n in session.execute(_only(query, Unit.document_id, document_id))
+    }
 
 
 def sort(rows: list[Row], key: str, language: str | None = None) -> list[Row]:

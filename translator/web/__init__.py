@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask import abort, current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from translator import db
+from translator import db, languages
+from translator.models import Document
 from translator.services import editing
 
 
@@ -30,3 +33,17 @@ def as_http() -> Iterator[None]:
         abort(404)
     except editing.Invalid as exc:
         abort(400, description=str(exc))
+
+
+def target_language(code: str) -> languages.Language:
+    """A language the desk translates into, or 404."""
+    if code not in languages.TARGET_LANGUAGES:
+        abort(404)
+    return languages.get(code)
+
+
+def document_or_404(s: Any, slug: str) -> Document:
+    document = s.scalar(select(Document).where(Document.slug == slug))
+    if document is None:
+        abort(404)
+    return document

@@ -23,13 +23,12 @@ from flask import (
 from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import select
 
 from translator import languages
 from translator.formats import charts, editions
-from translator.models import Document, utcnow
+from translator.models import utcnow
 from translator.services import accounts, dashboard, publications, publish
-from translator.web import as_http, auth, session
+from translator.web import as_http, auth, document_or_404, session, target_language
 
 bp = Blueprint("dashboard", __name__)
 
@@ -82,19 +81,6 @@ def duration(value: dt.timedelta) -> str:
 
 def _root() -> Path:
     return Path(current_app.config["ROOT"])
-
-
-def _code(code: str) -> languages.Language:
-    if code not in languages.TARGET_LANGUAGES:
-        abort(404)
-    return languages.get(code)
-
-
-def _document(s: Any, slug: str) -> Document:
-    document = s.scalar(select(Document).where(Document.slug == slug))
-    if document is None:
-        abort(404)
-    return document
 
 
 def _chart(days: list[dashboard.Day], title: str) -> Markup:
@@ -154,7 +140,7 @@ def index() -> Any:
 @bp.get("/dashboard/languages/<code>")
 @auth.login_required()
 def language(code: str) -> Any:
-    lang = _code(code)
+    lang = target_language(code)
     with session() as s:
         rows = dashboard.matrix(s, _root())
         days = dashboard.activity(s, language=code)
@@ -176,8 +162,8 @@ def language(code: str) -> Any:
 @auth.login_required()
 def document(slug: str) -> Any:
     with session() as s:
-        found = _document(s, slug)
-        row = next(r for r in dashboard.matrix(s, _root()) if r.slug == slug)
+        found = document_or_404(s, slug)
+        row = dashboard.row(s, found, _root())
         days = dashboard.activity(s, document_id=found.id)
         feed = dashboard.feed(s, document_id=found.id)
         questions = dashboard.open_questions(s, document_id=found.id)
@@ -198,10 +184,10 @@ def document(slug: str) -> Any:
 @bp.get("/dashboard/documents/<slug>/<code>")
 @auth.login_required()
 def edition(slug: str, code: str, message: str | None = None) -> Any:
-    lang = _code(code)
+    lang = target_language(code)
     with session() as s:
-        found = _document(s, slug)
-        row = next(r for r in dashboard.matrix(s, _root()) if r.slug == slug)
+        found = document_or_404(s, slug)
+        row = dashboard.row(s, found, _root())
         blockers = publish.blockers(s, found, code, _root())
         published = publications.publications(s, document_id=found.id, language=code)
         two_person = publications.two_person_rule(s)
@@ -225,11 +211,11 @@ def edition(slug: str, code: str, message: str | None = None) -> Any:
 @bp.post("/dashboard/documents/<slug>/<code>/publish")
 @auth.login_required(accounts.is_editor)
 def publish_edition(slug: str, code: str) -> Any:
-    _code(code)
+    target_language(code)
     try:
         with as_http(), session() as s:
             publication = publications.publish_edition(
-                s, s.merge(g.user, load=False), _document(s, slug), code, _root()
+                s, s.merge(g.user, load=False), document_or_404(s, slug), code, _root()
             )
             number = publication.number
     except publications.NotPublishable as exc:
@@ -248,7 +234,7 @@ def urgency(slug: str) -> Any:
         abort(400, description=f"the deadline must be a date (YYYY-MM-DD), not {raw!r}")
     with as_http(), session() as s:
         publications.mark_urgent(
-            s, s.merge(g.user, load=False), _document(s, slug), deadline, urgent
+            s, s.merge(g.user, load=False), document_or_404(s, slug), deadline, urgent
         )
     return redirect(url_for("dashboard.document", slug=slug)), 303
 
@@ -273,13 +259,18 @@ def resolve(comment_id: int) -> Any:
     return redirect(target if safe else url_for("dashboard.index")), 303
 
 
+def _frozen(publication_id: int) -> tuple[publications.Published, editions.Edition]:
+    """A publication and its edition as frozen, or 404."""
+    with as_http(), session() as s:
+        published = publications.get(s, publication_id)
+        return published, publications.edition_of(s, published)
+
+
 @bp.get("/publications/<int:publication_id>")
 @auth.login_required()
 def snapshot(publication_id: int) -> Any:
     """A publication exactly as it went out, however the translations changed since."""
-    with as_http(), session() as s:
-        published = publications.get(s, publication_id)
-        frozen = publications.edition_of(s, published)
+    _, frozen = _frozen(publication_id)
     assets = url_for("editions.asset", name="edition.css").rsplit("/", 1)[0]
     return editions.render_html(replace(frozen, assets=assets))
 
@@ -287,9 +278,7 @@ def snapshot(publication_id: int) -> Any:
 @bp.get("/publications/<int:publication_id>.pdf")
 @auth.login_required()
 def snapshot_pdf(publication_id: int) -> Any:
-    with as_http(), session() as s:
-        published = publications.get(s, publication_id)
-        frozen = publications.edition_of(s, published)
+    published, frozen = _frozen(publication_id)
     with tempfile.TemporaryDirectory() as work:
         data = publish.pdf_for(frozen, Path(work))
     name = f"{published.document}.{published.publication.language}.{published.publication.number}"
@@ -303,7 +292,7 @@ def snapshot_pdf(publication_id: int) -> Any:
 @bp.get("/badges/<code>.svg")
 def language_badge(code: str) -> Response:
     """The approved share of a language over every document, for the campaign's pages."""
-    lang = _code(code)
+    lang = target_language(code)
     with session() as s:
         total = dashboard.totals(dashboard.matrix(s), code)
     return _svg(charts.badge_svg(lang.native_name, total.percent_approved))
@@ -311,10 +300,9 @@ def language_badge(code: str) -> Response:
 
 @bp.get("/badges/<slug>/<code>.svg")
 def document_badge(slug: str, code: str) -> Response:
-    lang = _code(code)
+    lang = target_language(code)
     with session() as s:
-        found = _document(s, slug)
-        row = next(r for r in dashboard.matrix(s) if r.slug == found.slug)
+        row = dashboard.row(s, document_or_404(s, slug))
     return _svg(
         charts.badge_svg(lang.native_name, row.cells.get(code, dashboard.Cell()).percent_approved)
     )

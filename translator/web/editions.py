@@ -6,13 +6,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, request, send_file, url_for
-from sqlalchemy import select
 
 from translator import languages
 from translator.formats import editions
-from translator.models import Document
 from translator.services import publish
-from translator.web import session
+from translator.web import document_or_404, session
 
 bp = Blueprint("editions", __name__)
 _ASSETS = {
@@ -25,9 +23,7 @@ def _edition(slug: str, code: str, draft: bool) -> editions.Edition:
     if code != languages.SOURCE_LANGUAGE and code not in languages.TARGET_LANGUAGES:
         abort(404)
     with session() as s:
-        document = s.scalar(select(Document).where(Document.slug == slug))
-        if document is None:
-            abort(404)
+        document = document_or_404(s, slug)
         if not publish.has_edition(document):
             abort(
                 Response(

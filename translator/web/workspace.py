@@ -22,25 +22,17 @@ from translator.models import (
     Unit,
 )
 from translator.services import accounts, editing, glossary, review, stats
-from translator.web import as_http, auth, session
+from translator.web import as_http, auth, document_or_404, session, target_language
 
 bp = Blueprint("workspace", __name__, url_prefix="/translate")
 STATES = {state.label: state for state in State}
 
 
 def _language(code: str) -> languages.Language:
-    if code not in languages.TARGET_LANGUAGES:
-        abort(404)
+    lang = target_language(code)
     if not accounts.can_translate(g.user, code):
         abort(403)
-    return languages.get(code)
-
-
-def _document(s: Any, slug: str) -> Document:
-    document = s.scalar(select(Document).where(Document.slug == slug))
-    if document is None:
-        abort(404)
-    return document
+    return lang
 
 
 @bp.get("/")
@@ -80,7 +72,7 @@ def units(code: str, slug: str) -> Any:
     query = request.args.get("q", "").strip()
     only = request.args.get("only", "")
     with session() as s:
-        document = _document(s, slug)
+        document = document_or_404(s, slug)
         found = editing.rows(s, document.id, code, STATES.get(wanted))
         if wanted == "unapproved":  # what is left before the edition can be published
             found = [(u, t) for u, t in found if t.state < State.APPROVED]
@@ -161,7 +153,7 @@ def editor(
 ) -> Any:
     lang = _language(code)
     with session() as s:
-        document = _document(s, slug)
+        document = document_or_404(s, slug)
         rows = editing.rows(s, document.id, code)
         position = next((n for n, (u, _) in enumerate(rows) if u.id == unit_id), None)
         if position is None:
@@ -376,7 +368,7 @@ def download_po(code: str, slug: str) -> Any:
 
     _language(code)
     with session() as s:
-        text = po.write(sync.catalogue_for(s, _document(s, slug), code))
+        text = po.write(sync.catalogue_for(s, document_or_404(s, slug), code))
     return Response(
         text,
         mimetype="text/x-gettext-translation",
@@ -399,7 +391,7 @@ def upload_po(code: str, slug: str) -> Any:
         abort(400, description="choose a PO file")
     try:
         with session() as s:
-            document = _document(s, slug)
+            document = document_or_404(s, slug)
             report = importing.import_file(
                 s,
                 upload.read(),
