@@ -7,15 +7,24 @@ STAMP := $(VENV)/.installed
 # PostgreSQL for the tests (trust auth on this machine); set it empty to test SQLite only.
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install system-deps run test lint check-catalogues ui-catalogue check-ui-catalogue bench clean
+.PHONY: install lock system-deps run test lint check-catalogues ui-catalogue check-ui-catalogue bench clean
 
 install: system-deps $(STAMP)
 
-$(STAMP): pyproject.toml
+# Exactly the locked versions, every file checked against its hash; the project itself is built
+# by the locked setuptools, without fetching anything else.
+$(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	PIP_CONFIG_FILE=/dev/null $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	PIP_CONFIG_FILE=/dev/null $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --no-index -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
+
+# Refreshes the lock from pyproject.toml's ranges (newest releases), for every platform and for
+# Python 3.11 and newer. Then run `make test` and commit the lock (and any catalogue it changed).
+lock: install
+	$(BIN)/uv pip compile pyproject.toml requirements/build.in --all-extras --universal \
+		--generate-hashes --python-version 3.11 --no-header --upgrade -o requirements.lock
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -49,7 +58,7 @@ check-ui-catalogue: install
 	{ cmp -s "$$tmp" $(UI_POT) || { echo "$(UI_POT) is stale: run make ui-catalogue"; exit 1; }; }
 
 test: install lint check-catalogues check-ui-catalogue
-	TRANSLATOR_TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/pytest -q
+	TRANSLATOR_TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/pytest -q -n auto --durations=15
 
 bench: install
 	$(BIN)/python -m benchmarks

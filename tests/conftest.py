@@ -25,6 +25,13 @@ POSTGRES_URL = os.environ.get("TRANSLATOR_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/browser/ is a browser test (`pytest -m "not browser"` skips them)."""
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     """A content root holding copies of the repository's source_texts/, locales/, glossary/."""

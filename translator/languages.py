@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from babel import Locale
-from babel.plural import to_gettext
+
+from translator.formats import plural_forms as gettext_plurals
 
 SOURCE_LANGUAGE = "en"
 TARGET_LANGUAGES = ("fa", "tr", "fr", "es", "de", "pt")
@@ -49,7 +50,6 @@ def get(code: str) -> Language:
     )
 
 
-_PLURAL_TAGS = ("zero", "one", "two", "few", "many", "other")  # Babel's gettext index order
 _SAMPLES = (*range(0, 112), 1_000_000, 2_000_000, 3_000_000)
 
 
@@ -67,7 +67,7 @@ def plural_forms(code: str) -> tuple[PluralForm, ...]:
     """The language's plural forms in gettext's order, named by CLDR, e.g. Farsi: one (0, 1),
     other (2, 3, ...); French: one (0, 1), many (1000000, ...), other (2, 3, ...)."""
     rule = Locale.parse(code).plural_form
-    tags = [tag for tag in _PLURAL_TAGS if tag in rule.tags | {"other"}]
+    tags = gettext_plurals.categories(rule)
     examples: dict[str, list[int]] = {tag: [] for tag in tags}
     for number in _SAMPLES:
         found = examples[rule(number)]
@@ -81,12 +81,10 @@ def targets() -> list[Language]:
 
 
 def gettext_plural_forms(locale: Locale) -> str:
-    """CLDR's plural rule as a gettext expression.
-
-    CLDR's rules for French, Spanish and Portuguese use the operand `e` (the exponent of compact
-    notation such as "1,2 Mio"); gettext counts integers, for which `e` is always 0.
-    """
-    return re.sub(r"\be\b", "0", to_gettext(locale.plural_form))
+    """CLDR's plural rule as a readable gettext expression for integer counts (see
+    `translator.formats.plural_forms`): the same text whatever Babel release is installed, as
+    long as CLDR's rule is the same."""
+    return gettext_plurals.from_cldr(locale.plural_form)
 
 
 def _digits(locale: Locale) -> str:
