@@ -108,7 +108,7 @@ def test_catalogues_carry_locations_block_types_and_cldr_headers(store, empty_ro
     assert catalogue.header("Language") == "fa"
     assert (
         catalogue.header("Plural-Forms")
-        == "nplurals=2; plural=((((n == 0)) || ((n == 1))) ? 0 : 1);"
+        == "nplurals=2; plural=(n == 0 || n == 1) ? 0 : 1;"
     )
     assert "CHARSET" not in path.read_text() and "FULL NAME" not in path.read_text()
 

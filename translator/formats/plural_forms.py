@@ -201,9 +201,7 @@ def _check_range(forms: PluralForms) -> None:
         try:
             index = forms.index(n)
         except ZeroDivisionError:
-            raise PluralFormsError(
-                f"the plural expression divides by zero (for n = {n})"
-            ) from None
+            raise PluralFormsError(f"the plural expression divides by zero (for n = {n})") from None
         if not 0 <= index < forms.nplurals:
             raise PluralFormsError(
                 f"the plural expression gives form {index} for n = {n}, "
@@ -238,7 +236,8 @@ class _Parser:
             raise PluralFormsError("the plural expression is empty")
         result = self.conditional()
         if self.position != len(self.tokens):
-            raise PluralFormsError(f"unexpected {self.tokens[self.position]!r} in the plural expression")
+            token = self.tokens[self.position]
+            raise PluralFormsError(f"unexpected {token!r} in the plural expression")
         return result
 
     def peek(self) -> str | None:
@@ -302,4 +301,3 @@ def _operation(operator: str, left: _Eval, right: _Eval) -> _Eval:
         return lambda n: int(bool(left(n)) and bool(right(n)))
     apply = operations[operator]
     return lambda n: apply(left(n), right(n))
-
