@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from translator import db
-from translator.formats import po
+from translator.formats import markdown, po
 from translator.models import Change, State, Translation, Unit
 from translator.services import DeskError, sync
 
@@ -310,3 +310,64 @@ def test_load_keeps_catalogue_entries_missing_from_the_source(
         sync.load(session, empty_root)
     extract(fresh, empty_root)
     assert entries(empty_root)["An old paragraph about donations."].obsolete
+
+
+def test_extract_with_nothing_changed_reads_no_source_and_writes_no_catalogue(
+    loaded: sessionmaker[Session], root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extract(loaded, root)  # records what each file is written from
+    calls = {"parse": 0, "write": 0}
+    real_parse, real_write = markdown.parse, po.write
+
+    def parse(text: str, filename: str = "") -> markdown.SourceDocument:
+        calls["parse"] += 1
+        return real_parse(text, filename)
+
+    def write(catalogue: po.Catalogue) -> str:
+        calls["write"] += 1
+        return real_write(catalogue)
+
+    monkeypatch.setattr(markdown, "parse", parse)
+    monkeypatch.setattr(po, "write", write)
+    assert extract(loaded, root).written == []
+    assert calls == {"parse": 0, "write": 0}
+
+
+def test_a_changed_translation_rewrites_only_its_own_catalogue(
+    loaded: sessionmaker[Session], root: Path
+) -> None:
+    extract(loaded, root)
+    with db.transaction(loaded) as session:
+        translation = session.scalars(
+            select(Translation)
+            .join(Unit)
+            .join(Unit.document)
+            .where(Translation.language == "tr", Unit.obsolete.is_(False))
+            .where(Translation.text != "")
+            .order_by(Unit.id)
+        ).first()
+        assert translation is not None
+        slug = translation.unit.document.slug
+        translation.text += " (gözden geçirildi)"
+        translation.version += 1
+    written = extract(loaded, root).written
+    assert written == [root / "locales" / "tr" / "LC_MESSAGES" / f"{slug}.po"]
+    assert "(gözden geçirildi)" in written[0].read_text()
+
+
+def test_only_a_changed_source_text_is_read_again(
+    loaded: sessionmaker[Session], root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extract(loaded, root)
+    seen: list[str] = []
+    real_parse = markdown.parse
+
+    def parse(text: str, filename: str = "") -> markdown.SourceDocument:
+        seen.append(Path(filename).name)
+        return real_parse(text, filename)
+
+    monkeypatch.setattr(markdown, "parse", parse)
+    path = root / "source_texts" / "palm-card.md"
+    path.write_text(path.read_text() + "\nFree them all.\n")
+    extract(loaded, root)
+    assert seen == ["palm-card.md"]

@@ -192,6 +192,11 @@ class CatalogueFile(Base):
 
     path: Mapped[str] = mapped_column(String(500), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64))
+    # The file the desk replaced by `sha256`: the hashes are committed before the files are
+    # replaced, so after a crash between the two, either version on disk is the desk's own.
+    previous_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    # A digest of what the file was written from (sync.catalogue_inputs): unchanged, no rewrite.
+    inputs: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 @event.listens_for(Session, "before_flush")

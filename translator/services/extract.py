@@ -86,9 +86,9 @@ def source_name(slug: str, kind: str) -> str:
     return f"{slug}.pot" if kind == STRINGS else f"{slug}.md"
 
 
-def read_sources(root: Path) -> list[SourceText]:
-    """Every source text under root/source_texts (.md and .pot), parsed and validated, in slug
-    order; all are read before any is used, so a bad one stops everything."""
+def source_paths(root: Path) -> list[Path]:
+    """The source files under root/source_texts (.md and .pot), in slug order; two files with
+    one slug are refused."""
     folder = source_dir(root)
     if not folder.is_dir():
         raise DeskError(
@@ -98,12 +98,24 @@ def read_sources(root: Path) -> list[SourceText]:
         (p for p in folder.iterdir() if p.suffix in SOURCE_SUFFIXES and p.is_file()),
         key=lambda p: (p.stem, p.suffix),
     )
-    sources: list[SourceText] = []
-    for path in paths:
-        if sources and sources[-1].slug == path.stem:
-            raise DeskError(f"{path}: {sources[-1].path.name} has the same slug; keep one of them")
-        sources.append(read_pot_source(path) if path.suffix == ".pot" else read_source(path))
-    return sources
+    for before, path in zip(paths, paths[1:], strict=False):
+        if before.stem == path.stem:
+            raise DeskError(f"{path}: {before.name} has the same slug; keep one of them")
+    return paths
+
+
+def read_sources(root: Path) -> list[SourceText]:
+    """Every source text under root/source_texts, parsed and validated, in slug order; all are
+    read before any is used, so a bad one stops everything."""
+    return [read_source_file(path) for path in source_paths(root)]
+
+
+def read_source_file(path: Path) -> SourceText:
+    return read_pot_source(path) if path.suffix == ".pot" else read_source(path)
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def read_pot_source(path: Path) -> SourceText:
@@ -383,9 +395,16 @@ def _release(session: Session) -> None:
 
 
 def update_all(session: Session, root: Path) -> ExtractReport:
-    """Update every document from its source text; documents whose file is gone are retired."""
+    """Update every document from its source text; documents whose file is gone are retired.
+
+    A source file whose bytes are those the store was last updated from (its SHA-256) is not
+    read again: nothing in it can have changed. The changed ones are all parsed before any is
+    used, so a bad one stops everything."""
     report = ExtractReport()
-    sources = read_sources(root)
+    paths = source_paths(root)
+    stored = session.execute(select(Document.slug, Document.source_sha256))
+    known: dict[str, str] = {slug: digest for slug, digest in stored}
+    sources = [read_source_file(p) for p in paths if known.get(p.stem) != file_sha256(p)]
     for source in sources:
         report.documents.append(update_document(session, source))
         # A document's rows are not needed once it is done: a session holding every unit and
@@ -394,9 +413,7 @@ def update_all(session: Session, root: Path) -> ExtractReport:
         # crashed the interpreter in garbage collection on stores of 20,000 units.
         session.flush()
         _release(session)
-    slugs = {source.slug for source in sources}
-    for document in session.scalars(select(Document).order_by(Document.slug)):
-        if document.slug not in slugs:
-            report.retired.append(document.slug)
+    present = {path.stem for path in paths}
+    report.retired.extend(slug for slug in sorted(known) if slug not in present)
     session.flush()
     return report

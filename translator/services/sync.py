@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 
 from translator import languages, plurals
@@ -379,13 +381,19 @@ def _entry(unit: Unit, translation: Translation, nplurals: int) -> po.Entry:
     return entry
 
 
-def render_files(session: Session, root: Path) -> dict[Path, bytes]:
-    """Every catalogue file the store stands for, as bytes, keyed by path."""
+def render_files(
+    session: Session, root: Path, skip: Collection[Path] = frozenset()
+) -> dict[Path, bytes]:
+    """Every catalogue file the store stands for (but those in `skip`), as bytes, by path."""
     files: dict[Path, bytes] = {}
     targets = languages.targets()
     for document in session.scalars(select(Document).order_by(Document.slug)):
         if source_path(root, document.slug) is None:
             continue  # retired: its files stay as they were
+        paths = {lang.code: catalogue_path(root, lang.code, document.slug) for lang in targets}
+        template = template_path(root, document.slug)
+        if template in skip and all(path in skip for path in paths.values()):
+            continue
         units = list(
             session.scalars(
                 select(Unit)
@@ -393,19 +401,64 @@ def render_files(session: Session, root: Path) -> dict[Path, bytes]:
                 .order_by(Unit.obsolete, Unit.position, Unit.id)
             )
         )
-        files[template_path(root, document.slug)] = po.write(
-            build_template(document, units)
-        ).encode()
+        if template not in skip:
+            files[template] = po.write(build_template(document, units)).encode()
         by_language = _translations_by_language(session, document)
         for language in targets:
+            if paths[language.code] in skip:
+                continue
             rows = [
                 (unit, by_language[language.code][unit.id])
                 for unit in units
                 if unit.id in by_language[language.code]
             ]
             catalogue = build_catalogue(document, language, rows)
-            files[catalogue_path(root, language.code, document.slug)] = po.write(catalogue).encode()
+            files[paths[language.code]] = po.write(catalogue).encode()
     return files
+
+
+def catalogue_inputs(session: Session, root: Path) -> dict[Path, str]:
+    """For every catalogue file, a digest of everything it is written from: the writer, the
+    document's English (its units change only with it) and, for a PO file, the count, summed
+    versions and newest change of its translations (every change raises a version). Equal
+    digests mean equal bytes, so an extract with nothing changed renders nothing."""
+    stats = {
+        (document_id, language): f"{count}|{versions}|{newest}"
+        for document_id, language, count, versions, newest in session.execute(
+            select(
+                Unit.document_id,
+                Translation.language,
+                func.count(),
+                func.coalesce(func.sum(Translation.version), 0),
+                func.max(Translation.updated_at),
+            )
+            .join(Unit, Unit.id == Translation.unit_id)
+            .group_by(Unit.document_id, Translation.language)
+        )
+    }
+    inputs: dict[Path, str] = {}
+    for document in session.scalars(select(Document).order_by(Document.slug)):
+        if source_path(root, document.slug) is None:
+            continue
+        base = f"{_writer()}|{document.slug}|{document.kind}|{document.source_sha256}"
+        inputs[template_path(root, document.slug)] = _sha256(base)
+        for code in languages.TARGET_LANGUAGES:
+            state = stats.get((document.id, code), "")
+            inputs[catalogue_path(root, code, document.slug)] = _sha256(f"{base}|{code}|{state}")
+    return inputs
+
+
+@cache
+def _writer() -> str:
+    """The code that decides a catalogue's bytes: a new release of it writes every file anew."""
+    modules = (po, plurals, languages, sys.modules[__name__])
+    code = b"".join(Path(str(module.__file__)).read_bytes() for module in modules)
+    forms = "|".join(language.plural_forms for language in languages.targets())
+    return _sha256(code.decode() + forms)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _translations_by_language(
@@ -422,43 +475,93 @@ def write_catalogues(session: Session, root: Path, check: bool = False) -> Write
     """Write every POT and PO file that differs from the store; with check, only list them.
 
     Before anything is written, every file about to be replaced is compared with what the desk last
-    wrote there: a file changed by hand stops the whole write, and nothing is written.
+    wrote there: a file changed by hand stops the whole write, and nothing is written. The new
+    files' hashes are recorded in the session's transaction and the files are replaced only once
+    it has committed (`after_commit`), so a crash at any moment leaves every file old or new and
+    each recorded as the desk's own: the next extract finishes the work by itself.
     """
     report = WriteReport()
-    files = render_files(session, root)
+    inputs = catalogue_inputs(session, root)
+    on_disk = {path: _digest_of(path) for path in inputs}
+    records = {record.path: record for record in session.scalars(select(CatalogueFile))}
+    current = {
+        path
+        for path, digest in inputs.items()
+        if (record := records.get(_key(root, path))) is not None
+        and record.inputs == digest
+        and record.sha256 == on_disk[path]
+    }
+    files = render_files(session, root, skip=current)
     for path, data in files.items():
-        if not path.is_file() or path.read_bytes() != data:
+        if on_disk[path] != hashlib.sha256(data).hexdigest():
             report.stale.append(path)
-    if check or not report.stale:
+    if check:
         return report
-    edited = [path for path in report.stale if _changed_by_hand(session, root, path)]
+    edited = [path for path in report.stale if _changed_by_hand(session, root, path, on_disk[path])]
     if edited:
         names = "\n  ".join(str(p) for p in edited)
         raise DeskError(
             "these catalogues were changed since the desk last wrote them; import "
             f"them first (translator import FILE --document SLUG --lang L):\n  {names}"
         )
-    for path in report.stale:
-        write_atomically(path, files[path])
-        _record(session, root, path, files[path])
-        report.written.append(path)
+    for path, data in files.items():
+        _record(session, root, path, data, replacing=on_disk[path], inputs=inputs[path])
+    pending = {path: files[path] for path in report.stale}
+    if pending:
+        _replace_after_commit(session, pending)
+    report.written.extend(pending)
     return report
 
 
-def _changed_by_hand(session: Session, root: Path, path: Path) -> bool:
-    if not path.is_file():
+_PENDING = "translator.pending_files"
+
+
+def _replace_after_commit(session: Session, pending: dict[Path, bytes]) -> None:
+    session.info.setdefault(_PENDING, {}).update(pending)
+
+
+@event.listens_for(Session, "after_commit")
+def _write_pending(session: Session) -> None:
+    for path, data in session.info.pop(_PENDING, {}).items():
+        write_atomically(path, data)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _digest_of(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
+def _changed_by_hand(session: Session, root: Path, path: Path, digest: str | None) -> bool:
+    """A file on disk that the desk did not write: neither its last file nor the one before."""
+    if digest is None:
         return False
     record = session.get(CatalogueFile, _key(root, path))
-    return record is None or record.sha256 != hashlib.sha256(path.read_bytes()).hexdigest()
+    return record is None or digest not in (record.sha256, record.previous_sha256)
 
 
-def _record(session: Session, root: Path, path: Path, data: bytes) -> None:
+def _record(
+    session: Session,
+    root: Path,
+    path: Path,
+    data: bytes,
+    replacing: str | None = None,
+    inputs: str | None = None,
+) -> None:
+    """Remember `data` as the desk's file at `path` (with `replacing`, the file it replaces, and
+    the digest of the inputs it was written from)."""
     digest = hashlib.sha256(data).hexdigest()
     record = session.get(CatalogueFile, _key(root, path))
     if record is None:
-        session.add(CatalogueFile(path=_key(root, path), sha256=digest))
-    else:
+        record = CatalogueFile(path=_key(root, path), sha256=digest, previous_sha256=replacing)
+        session.add(record)
+    elif record.sha256 != digest:
+        record.previous_sha256 = replacing
         record.sha256 = digest
+    record.inputs = inputs
 
 
 def _key(root: Path, path: Path) -> str:
