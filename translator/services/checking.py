@@ -34,7 +34,16 @@ def check_store(
     """Run every check on every translated current unit (of one language or document), keep
     the failures in the store, and return them in document order."""
     query = (
-        select(Document.slug, Unit, Translation)
+        select(
+            Document.slug,
+            Unit.id,
+            Unit.source,
+            Unit.source_plural,
+            Unit.locations,
+            Translation.id,
+            Translation.language,
+            Translation.text,
+        )
         .join(Unit, Unit.document_id == Document.id)
         .join(Translation, Translation.unit_id == Unit.id)
         .where(Unit.obsolete.is_(False), Translation.text != "")
@@ -46,27 +55,29 @@ def check_store(
         query = query.where(Document.slug == slug)
     context_for = contexts(session)
     findings: list[Finding] = []
-    checked: list[Translation] = []
+    checked: list[int] = []
     stored: list[dict[str, object]] = []
-    for document, unit, translation in session.execute(query):
-        checked.append(translation)
-        context = context_for(translation.language)
-        for failure in run_unit(unit.source, unit.source_plural, translation.text, context):
+    # Plain rows, not ORM objects: a store-wide run reads every translation once.
+    for document, unit_id, source, plural, where, translation_id, code, text in session.execute(
+        query
+    ):
+        checked.append(translation_id)
+        for failure in run_unit(source, plural, text, context_for(code)):
             findings.append(
                 Finding(
                     document,
-                    translation.language,
-                    unit.id,
-                    unit.locations.split(" ")[0],
-                    unit.source,
-                    translation.text,
+                    code,
+                    unit_id,
+                    where.split(" ")[0],
+                    source,
+                    text,
                     failure.check,
                     failure.severity,
                     failure.message,
                 )
             )
-            stored.append(_row(translation.id, failure))
-    _replace_failures(session, [t.id for t in checked], stored)
+            stored.append(_row(translation_id, failure))
+    _replace_failures(session, checked, stored)
     return findings
 
 
@@ -118,6 +129,10 @@ def _replace_failures(
 ) -> None:
     for start in range(0, len(translation_ids), 500):
         chunk = translation_ids[start : start + 500]
-        session.execute(delete(CheckFailure).where(CheckFailure.translation_id.in_(chunk)))
+        session.execute(
+            delete(CheckFailure)
+            .where(CheckFailure.translation_id.in_(chunk))
+            .execution_options(synchronize_session=False)  # no scan of the session's objects
+        )
     if rows:
         session.execute(insert(CheckFailure), rows)
