@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.test_dashboard import approve_all
 from translator import db
-from translator.models import State, Translation, Unit
-from translator.services import stats, sync
+from translator.models import Document, Role, State, Translation, Unit, User
+from translator.services import accounts, dashboard, stats, sync, tokens
 
 DOC = """---
 slug: alert
@@ -75,3 +77,41 @@ def test_status_of_shipped_corpus_has_the_appeal_fully_translated(loaded) -> Non
     assert [row.language for row in rows] == ["de", "es", "fa", "fr", "pt", "tr"]
     assert all(row.percent_translated == 100.0 and row.untranslated == 0 for row in rows)
     assert all(row.words_translated == row.words_total > 800 for row in rows)
+
+
+def test_cli_api_and_dashboard_agree_on_every_edition(app, run, root: Path) -> None:  # type: ignore[no-untyped-def]
+    factory = app.extensions["translator.sessions"]
+    with db.transaction(factory) as s:
+        accounts.create_user(s, "reza", Role.REVIEWER, "de")
+        reviewer = s.scalars(select(User).where(User.username == "reza")).one()
+        approve_all(s, reviewer, "palm-card", "de")  # publishable
+        faq = s.scalars(select(Document).where(Document.slug == "faq")).one()
+        s.execute(update(Unit).where(Unit.document_id == faq.id).values(obsolete=True))  # empty
+        accounts.create_user(s, "bot", Role.TRANSLATOR, "de")
+        token = tokens.create(s, "bot", ["read"])
+
+    from_cli = json.loads(run("status", "--json").output)
+    response = app.test_client().get("/api/v1/stats", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    assert response.json == from_cli
+    with db.transaction(factory) as s:
+        cells = {
+            (row.slug, code): row.cells.get(code, dashboard.Cell())
+            for row in dashboard.matrix(s, root)
+            for code in ("fa", "tr", "fr", "es", "de", "pt")
+        }
+    for row in from_cli:
+        cell = cells[(row["document"], row["language"])]
+        assert cell.publishable == row["publishable"], row
+        assert cell.percent_approved == row["percent_approved"], row
+        assert cell.percent_translated == row["percent_translated"], row
+
+    by_edition = {(row["document"], row["language"]): row for row in from_cli}
+    assert by_edition[("palm-card", "de")]["publishable"] is True
+    assert by_edition[("palm-card", "de")]["blockers"] == []
+    blocked = by_edition[("emergency-appeal", "fa")]
+    assert blocked["publishable"] is False and blocked["blockers"][0]["state"] == "translated"
+    empty = by_edition[("faq", "de")]
+    assert empty["total"] == 0 and empty["percent_approved"] == 0.0
+    assert empty["publishable"] is False
+    assert [b["state"] for b in empty["blockers"]] == ["empty"]

@@ -208,40 +208,18 @@ def status(
     """Units and words by state per document and language, whether each edition is publishable,
     and what blocks it."""
     with obj.session() as session:
-        rows = stats.status(session, language=language, slug=slug)
-        documents = {d.slug: d for d in session.scalars(select(Document))}
-        blocking = {
-            (row.document, row.language): publish.blockers(
-                session, documents[row.document], row.language, obj.root
-            )
-            for row in rows
-        }
-    if slug and not rows:
-        raise DeskError(f"no document {slug!r}")
+        if slug and session.scalar(select(Document.id).where(Document.slug == slug)) is None:
+            raise DeskError(f"no document {slug!r}")
+        rows = stats.status(session, obj.root, language=language, slug=slug)
     if as_json:
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        **asdict(row),
-                        "publishable": not blocking[(row.document, row.language)],
-                        "blockers": [
-                            _blocker_json(b) for b in blocking[(row.document, row.language)]
-                        ],
-                    }
-                    for row in rows
-                ],
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+        click.echo(json.dumps([row.as_json() for row in rows], indent=2, ensure_ascii=False))
     else:
         click.echo(
             f"{'document':28} {'lang':4} {'units':>5} {'untr':>5} {'edit':>5} {'trans':>5} "
             f"{'appr':>5} {'words':>6} {'%tr':>6} {'%appr':>6} {'blockers':>8}"
         )
         for row in rows:
-            count = len(blocking[(row.document, row.language)])
+            count = len(row.blockers)
             click.echo(
                 f"{row.document:28} {row.language:4} {row.total:5} {row.untranslated:5} "
                 f"{row.needs_editing:5} {row.translated:5} {row.approved:5} "
@@ -259,16 +237,6 @@ def status(
             click.echo(f"below {fail_under:g}% {share}: {row.document} {row.language}", err=True)
         if below:
             sys.exit(1)
-
-
-def _blocker_json(blocker: publish.Blocker) -> dict[str, object]:
-    found: dict[str, object] = {"unit": blocker.unit, "location": blocker.location}
-    if blocker.check:
-        found["check"] = blocker.check
-    else:
-        found["state"] = blocker.state
-    found["message"] = blocker.message
-    return found
 
 
 @main.command()

@@ -167,29 +167,16 @@ def _document_json(document: Document) -> dict[str, Any]:
 @requires("read")
 def all_stats() -> Response:
     with session() as s:
-        return jsonify([_stats_json(s, row) for row in stats.status(s)])
+        return jsonify([row.as_json() for row in stats.status(s, current_app.config["ROOT"])])
 
 
 @bp.get("/documents/<slug>/languages/<code>/stats")
 @requires("read")
 def edition_stats(slug: str, code: str) -> Response:
     with session() as s:
-        _document(s, slug)
-        rows = stats.status(s, language=_language(code), slug=slug)
-        return jsonify(_stats_json(s, rows[0]))
-
-
-def _stats_json(s: Any, row: stats.StatusRow) -> dict[str, Any]:
-    document = _document(s, row.document)
-    blockers = publish.blockers(s, document, row.language, current_app.config["ROOT"])
-    return {
-        **row.__dict__,
-        "publishable": not blockers,
-        "blockers": [
-            {"unit": b.unit, "check": b.check, "state": b.state, "message": b.message}
-            for b in blockers
-        ],
-    }
+        document = _document(s, slug)
+        row = stats.edition(s, document, _language(code), current_app.config["ROOT"])
+        return jsonify(row.as_json())
 
 
 @bp.get("/documents/<slug>/languages/<code>/file")

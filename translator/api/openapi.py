@@ -291,14 +291,19 @@ SPEC: dict[str, Any] = {
                         "type": "array",
                         "items": {
                             "type": "object",
+                            "description": "one reason, with either `check` (a failing "
+                            "error-level check) or `state` (short of approved, "
+                            "`source-changed` or `empty`)",
+                            "required": ["unit", "location", "message"],
                             "properties": {
                                 "unit": {
                                     "type": "integer",
                                     "nullable": True,
                                     "description": "null when the whole document is concerned",
                                 },
-                                "check": {"type": "string", "nullable": True},
-                                "state": {"type": "string", "nullable": True},
+                                "location": {"type": "string"},
+                                "check": {"type": "string"},
+                                "state": {"type": "string"},
                                 "message": {"type": "string"},
                             },
                         },

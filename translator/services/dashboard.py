@@ -32,7 +32,7 @@ from translator.models import (
     User,
     utcnow,
 )
-from translator.services import accounts, editing, publish
+from translator.services import accounts, editing, extract, stats
 
 SORTS = ("urgency", "title", "kind", "date", "progress")
 _STATE_KEYS = {int(state): state.name.lower() for state in State}
@@ -54,34 +54,36 @@ class Cell:
     words_approved: int = 0
     errors: int = 0
     questions: int = 0
+    changed_since_approval: int = 0  # approved units whose English changed since
     source_changed: bool = False
     published_at: datetime | None = None  # the latest publication
     first_published_at: datetime | None = None
 
     @property
     def publishable(self) -> bool:
-        return (
-            self.units > 0
-            and self.approved == self.units
-            and self.errors == 0
-            and not self.source_changed
+        return stats.publishable(
+            units=self.units,
+            approved=self.approved,
+            errors=self.errors,
+            changed_since_approval=self.changed_since_approval,
+            changed_file=self.source_changed,
         )
 
     @property
     def percent_translated(self) -> float:
-        return _percent(self.translated + self.approved, self.units)
+        return stats.percent(self.translated + self.approved, self.units)
 
     @property
     def percent_approved(self) -> float:
-        return _percent(self.approved, self.units)
+        return stats.percent(self.approved, self.units)
 
     @property
     def words_percent_translated(self) -> float:
-        return _percent(self.words_translated, self.words)
+        return stats.percent(self.words_translated, self.words)
 
     @property
     def words_percent_approved(self) -> float:
-        return _percent(self.words_approved, self.words)
+        return stats.percent(self.words_approved, self.words)
 
     @property
     def left(self) -> int:
@@ -123,7 +125,7 @@ def matrix(session: Session, root: Path | None = None, document_id: int | None =
     first (by deadline)."""
     documents = list(session.scalars(_only(select(Document), Document.id, document_id)))
     changed = (
-        {d.id for d in documents if publish.source_changed(root, d)} if root is not None else set()
+        {d.id for d in documents if extract.source_changed(root, d)} if root is not None else set()
     )
     rows = {
         document.id: Row(
@@ -163,6 +165,8 @@ def matrix(session: Session, root: Path | None = None, document_id: int | None =
         figures.setdefault(key, {})["errors"] = count
     for key, count in _questions(session, document_id).items():
         figures.setdefault(key, {})["questions"] = count
+    for key, count in _changed_since_approval(session, document_id).items():
+        figures.setdefault(key, {})["changed_since_approval"] = count
     published = select(
         Publication.document_id,
         Publication.language,
@@ -198,6 +202,26 @@ def _errors(session: Session, document_id: int | None) -> dict[tuple[int, str], 
         .join(Translation, Translation.id == CheckFailure.translation_id)
         .join(Unit, Unit.id == Translation.unit_id)
         .where(CheckFailure.severity == Severity.ERROR, Unit.obsolete.is_(False))
+        .group_by(Unit.document_id, Translation.language)
+    )
+    return {
+        (d, lang): int(n)
+        for d, lang, n in session.execute(_only(query, Unit.document_id, document_id))
+    }
+
+
+def _changed_since_approval(
+    session: Session, document_id: int | None
+) -> dict[tuple[int, str], int]:
+    query = (
+        select(Unit.document_id, Translation.language, func.count())
+        .join(Unit, Unit.id == Translation.unit_id)
+        .where(
+            Unit.obsolete.is_(False),
+            Translation.state == State.APPROVED,
+            Translation.previous_source.is_not(None),
+            Translation.previous_source != Unit.source,
+        )
         .group_by(Unit.document_id, Translation.language)
     )
     return {
@@ -414,10 +438,6 @@ def open_questions(
         Question(c.id, c.unit_id, slug, c.language, who or "?", c.text, c.created_at)
         for c, slug, who in session.execute(query)
     ]
-
-
-def _percent(part: int, whole: int) -> float:
-    return round(100.0 * part / whole, 1) if whole else 0.0
 
 
 def resolve_question(session: Session, user: User, comment_id: int) -> None:

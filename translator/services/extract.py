@@ -118,6 +118,12 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def source_changed(root: Path, document: Document) -> bool:
+    """Whether source_texts/<slug>.md (or .pot) differs from the English the store holds."""
+    path = source_path(root, document.slug)
+    return path is None or file_sha256(path) != document.source_sha256
+
+
 def read_pot_source(path: Path) -> SourceText:
     """A gettext template as a `strings` document: each entry a unit, msgid its English and
     msgid_plural its English plural. The title is the header X-Desk-Title (else

@@ -21,25 +21,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from translator import languages
-from translator.checks import Severity, run_unit
 from translator.formats import editions, markdown
 from translator.models import Document, State, Translation, Unit
-from translator.services import DeskError, checking, editing
-from translator.services.extract import STRINGS, source_name, source_path
+from translator.services import DeskError, checking, editing, stats
+from translator.services.extract import STRINGS
+from translator.services.stats import Blocker
 from translator.services.sync import write_atomically
 
 FORMATS = ("html", "pdf")
 RENDERER_VERSION = "2"  # bump when templates change in a way the inputs do not show
-
-
-@dataclass(frozen=True)
-class Blocker:
-    unit: int | None  # None when the whole document is concerned
-    location: str
-    check: str | None
-    state: str | None
-    message: str  # the whole reason, location first, for the command line and the API
-    detail: str = ""  # a failing check's own message
 
 
 @dataclass
@@ -53,64 +43,16 @@ class BuildReport:
 def blockers(
     session: Session, document: Document, language: str, root: Path | None = None
 ) -> list[Blocker]:
-    """Why an edition may not be published yet; empty when it may. With the content root, an
-    English file changed since the last `translator extract` blocks too."""
-    found: list[Blocker] = []
-    if root is not None and source_changed(root, document):
-        where = source_name(document.slug, document.kind)
-        found.append(
-            Blocker(
-                None,
-                where,
-                None,
-                "source-changed",
-                f"{where}: the English changed since the last extract; run translator extract",
-            )
-        )
-    contexts = checking.contexts(session)
-    for unit, translation in _rows(session, document, language):
-        where = unit.locations.split(" ")[0]
-        if translation.state < State.APPROVED:
-            state = State(translation.state).label
-            found.append(Blocker(unit.id, where, None, state, f"{where}: {state}, not approved"))
-        elif translation.previous_source not in (None, unit.source):
-            found.append(
-                Blocker(
-                    unit.id,
-                    where,
-                    None,
-                    "source-changed",
-                    f"{where}: the English changed since this was approved",
-                )
-            )
-        failures = run_unit(unit.source, unit.source_plural, translation.text, contexts(language))
-        for failure in failures:
-            if failure.severity == Severity.ERROR:
-                found.append(
-                    Blocker(
-                        unit.id,
-                        where,
-                        failure.check,
-                        None,
-                        f"{where}: {failure.check}: {failure.message}",
-                        failure.message,
-                    )
-                )
-    return found
+    """Why an edition may not be published yet; empty when it may (see services/stats.py). The
+    gate runs the edition's checks again first, so that what it stores and what it decides are
+    the same; with the content root, an English file changed since the last extract blocks."""
+    checking.check_store(session, language=language, slug=document.slug)
+    return list(stats.edition(session, document, language, root).blockers)
 
 
 def has_edition(document: Document) -> bool:
     """Whether a document is read as an edition: interface strings (kind strings) are not."""
     return document.kind != STRINGS
-
-
-def source_changed(root: Path, document: Document) -> bool:
-    """Whether source_texts/<slug>.md (or .pot) differs from the English the store holds."""
-    path = source_path(root, document.slug)
-    if path is None:
-        return True
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return digest != document.source_sha256
 
 
 def _rows(session: Session, document: Document, language: str) -> list[tuple[Unit, Translation]]:

@@ -1,17 +1,58 @@
-"""Translation status: units and words by state, per document and language, counted in SQL."""
+"""An edition's status, defined once: its figures, whether it may be published, what blocks it.
+
+`translator status`, the API's `/stats`, the dashboard's cells, the gate page, publishing and
+`translator build` all take their verdict from here. An edition (document x language) is
+publishable when it has units, every one approved, no error-level check failing (the stored
+results, which every save, import, extract and glossary import keeps current), no English changed
+since approval, and the source file unchanged since the last extract. An empty edition is not
+publishable and its shares are 0%.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from translator.models import Document, State, Translation, Unit
+from translator import languages
+from translator.checks import Severity
+from translator.models import CheckFailure, Document, State, Translation, Unit
+from translator.services.extract import source_changed, source_name
+
+SOURCE_CHANGED = "source-changed"
+EMPTY = "empty"
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One reason an edition may not be published yet."""
+
+    unit: int | None  # None when the whole document is concerned
+    location: str
+    check: str | None  # a failing error-level check, or
+    state: str | None  # a state short of approved, `source-changed` or `empty`
+    message: str  # the whole reason, location first, for the command line and the API
+    detail: str = ""  # a failing check's own message
+
+    def as_json(self) -> dict[str, object]:
+        """The one shape of a blocker: unit, location, check or state, message."""
+        found: dict[str, object] = {"unit": self.unit, "location": self.location}
+        if self.check:
+            found["check"] = self.check
+        else:
+            found["state"] = self.state
+        found["message"] = self.message
+        return found
 
 
 @dataclass(frozen=True)
 class StatusRow:
+    """One edition's figures (current units only) and what blocks its publication."""
+
     document: str
     language: str
     total: int
@@ -20,18 +61,82 @@ class StatusRow:
     translated: int
     approved: int
     words_total: int
-    words_translated: int
+    words_translated: int  # translated or approved
     percent_translated: float
     percent_approved: float
+    blockers: tuple[Blocker, ...] = field(default=(), compare=False)
+
+    @property
+    def publishable(self) -> bool:
+        return not self.blockers
+
+    def as_json(self) -> dict[str, Any]:
+        """The shape of `translator status --json` and of the API's /stats."""
+        figures = {key: value for key, value in self.__dict__.items() if key != "blockers"}
+        return {
+            **figures,
+            "publishable": self.publishable,
+            "blockers": [blocker.as_json() for blocker in self.blockers],
+        }
+
+
+def percent(part: int, whole: int) -> float:
+    """A share in percent, one decimal; nothing of nothing is 0%."""
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def publishable(
+    *, units: int, approved: int, errors: int, changed_since_approval: int, changed_file: bool
+) -> bool:
+    """The verdict from counts, for pages that show many editions (the dashboard): the same
+    conditions as a StatusRow's blockers, so both always agree."""
+    return (
+        units > 0
+        and approved == units
+        and errors == 0
+        and changed_since_approval == 0
+        and not changed_file
+    )
 
 
 def status(
-    session: Session, language: str | None = None, slug: str | None = None
+    session: Session,
+    root: Path | None = None,
+    *,
+    language: str | None = None,
+    slug: str | None = None,
 ) -> list[StatusRow]:
-    """One row per document and language (current units only), in slug and language order.
+    """One row per document and target language, in slug and language order. With the content
+    root, an English file changed since the last `translator extract` blocks its editions."""
+    documents = list(session.scalars(_narrow(select(Document), slug=slug).order_by(Document.slug)))
+    codes = sorted(code for code in languages.TARGET_LANGUAGES if language in (None, code))
+    figures = _figures(session, language=language, slug=slug)
+    reasons = _blockers(session, root, documents, language=language, slug=slug)
+    return [
+        _row(
+            document.slug, code, figures.get((document.slug, code)), reasons[(document.slug, code)]
+        )
+        for document in documents
+        for code in codes
+    ]
 
-    "Translated" in the percentages and word counts includes approved units.
-    """
+
+def edition(session: Session, document: Document, language: str, root: Path | None) -> StatusRow:
+    """One edition's status."""
+    return status(session, root, language=language, slug=document.slug)[0]
+
+
+def _narrow(query: Any, *, language: str | None = None, slug: str | None = None) -> Any:
+    if language:
+        query = query.where(Translation.language == language)
+    if slug:
+        query = query.where(Document.slug == slug)
+    return query
+
+
+def _figures(
+    session: Session, *, language: str | None, slug: str | None
+) -> dict[tuple[str, str], tuple[int, ...]]:
     done = Translation.state >= State.TRANSLATED
     query = (
         select(
@@ -46,40 +151,154 @@ def status(
         .join(Translation, Translation.unit_id == Unit.id)
         .where(Unit.obsolete.is_(False))
         .group_by(Document.slug, Translation.language)
-        .order_by(Document.slug, Translation.language)
     )
-    if language:
-        query = query.where(Translation.language == language)
-    if slug:
-        query = query.where(Document.slug == slug)
-    return [_row(*values) for values in session.execute(query)]
+    return {
+        (values[0], values[1]): tuple(int(v or 0) for v in values[2:])
+        for values in session.execute(_narrow(query, language=language, slug=slug))
+    }
 
 
 def _row(
-    slug: str,
-    language: str,
-    total: int,
-    untranslated: int,
-    needs_editing: int,
-    translated: int,
-    approved: int,
-    words: int,
-    words_done: int,
+    slug: str, language: str, figures: tuple[int, ...] | None, blockers: list[Blocker]
 ) -> StatusRow:
+    total, untranslated, needs_editing, translated, approved, words, words_done = figures or (
+        (0,) * 7
+    )
     return StatusRow(
         document=slug,
         language=language,
         total=total,
-        untranslated=int(untranslated),
-        needs_editing=int(needs_editing),
-        translated=int(translated),
-        approved=int(approved),
-        words_total=int(words or 0),
-        words_translated=int(words_done or 0),
-        percent_translated=_percent(int(translated) + int(approved), total),
-        percent_approved=_percent(int(approved), total),
+        untranslated=untranslated,
+        needs_editing=needs_editing,
+        translated=translated,
+        approved=approved,
+        words_total=words,
+        words_translated=words_done,
+        percent_translated=percent(translated + approved, total),
+        percent_approved=percent(approved, total),
+        blockers=tuple(blockers),
     )
 
 
-def _percent(part: int, whole: int) -> float:
-    return round(100.0 * part / whole, 1) if whole else 100.0
+def _blockers(
+    session: Session,
+    root: Path | None,
+    documents: list[Document],
+    *,
+    language: str | None,
+    slug: str | None,
+) -> dict[tuple[str, str], list[Blocker]]:
+    """Every edition's blockers: file first, then by unit position (state before checks)."""
+    found: dict[tuple[str, str], list[tuple[int, int, Blocker]]] = defaultdict(list)
+    for position, order, key, blocker in [
+        *_unit_blockers(session, language=language, slug=slug),
+        *_check_blockers(session, language=language, slug=slug),
+    ]:
+        found[key].append((position, order, blocker))
+    result: dict[tuple[str, str], list[Blocker]] = defaultdict(list)
+    for document in documents:
+        where = source_name(document.slug, document.kind)
+        changed_file = root is not None and source_changed(root, document)
+        for code in languages.TARGET_LANGUAGES:
+            if language not in (None, code):
+                continue
+            reasons = result[(document.slug, code)]
+            if changed_file:
+                reasons.append(
+                    _whole(
+                        where,
+                        SOURCE_CHANGED,
+                        "the English changed since the last extract; run translator extract",
+                    )
+                )
+            units = found.get((document.slug, code), [])
+            reasons.extend(blocker for _, _, blocker in sorted(units, key=lambda t: t[:2]))
+    for (slug_, code), reasons in result.items():
+        if not reasons and not _has_units(session, slug_, code):
+            where = next(source_name(d.slug, d.kind) for d in documents if d.slug == slug_)
+            reasons.append(_whole(where, EMPTY, "nothing to publish: the edition has no units"))
+    return result
+
+
+def _whole(where: str, state: str, reason: str) -> Blocker:
+    return Blocker(None, where, None, state, f"{where}: {reason}")
+
+
+def _has_units(session: Session, slug: str, language: str) -> bool:
+    query = (
+        select(Translation.id)
+        .join(Unit, Unit.id == Translation.unit_id)
+        .join(Document, Document.id == Unit.document_id)
+        .where(Document.slug == slug, Translation.language == language, Unit.obsolete.is_(False))
+        .limit(1)
+    )
+    return session.scalar(query) is not None
+
+
+def _unit_blockers(
+    session: Session, *, language: str | None, slug: str | None
+) -> list[tuple[int, int, tuple[str, str], Blocker]]:
+    changed = and_(
+        Translation.previous_source.is_not(None), Translation.previous_source != Unit.source
+    )
+    query = (
+        select(
+            Document.slug,
+            Translation.language,
+            Unit.id,
+            Unit.position,
+            Unit.locations,
+            Translation.state,
+        )
+        .join(Unit, Unit.document_id == Document.id)
+        .join(Translation, Translation.unit_id == Unit.id)
+        .where(Unit.obsolete.is_(False), or_(Translation.state < State.APPROVED, changed))
+    )
+    found = []
+    for document, code, unit_id, position, locations, state in session.execute(
+        _narrow(query, language=language, slug=slug)
+    ):
+        where = locations.split(" ")[0]
+        if state < State.APPROVED:
+            label = State(state).label
+            blocker = Blocker(unit_id, where, None, label, f"{where}: {label}, not approved")
+        else:
+            blocker = Blocker(
+                unit_id,
+                where,
+                None,
+                SOURCE_CHANGED,
+                f"{where}: the English changed since this was approved",
+            )
+        found.append((position, 0, (document, code), blocker))
+    return found
+
+
+def _check_blockers(
+    session: Session, *, language: str | None, slug: str | None
+) -> list[tuple[int, int, tuple[str, str], Blocker]]:
+    query = (
+        select(
+            Document.slug,
+            Translation.language,
+            Unit.id,
+            Unit.position,
+            Unit.locations,
+            CheckFailure.check,
+            CheckFailure.message,
+        )
+        .select_from(CheckFailure)
+        .join(Translation, Translation.id == CheckFailure.translation_id)
+        .join(Unit, Unit.id == Translation.unit_id)
+        .join(Document, Document.id == Unit.document_id)
+        .where(CheckFailure.severity == Severity.ERROR, Unit.obsolete.is_(False))
+        .order_by(CheckFailure.id)
+    )
+    found = []
+    for document, code, unit_id, position, locations, check, message in session.execute(
+        _narrow(query, language=language, slug=slug)
+    ):
+        where = locations.split(" ")[0]
+        blocker = Blocker(unit_id, where, check, None, f"{where}: {check}: {message}", message)
+        found.append((position, 1, (document, code), blocker))
+    return found
