@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from translator import db
 from translator.formats import markdown, po
-from translator.models import Change, State, Translation, Unit
+from translator.models import Change, CheckFailure, Document, State, Translation, Unit
 from translator.services import DeskError, sync
 
 APPEAL = """---
@@ -371,3 +371,28 @@ def test_only_a_changed_source_text_is_read_again(
     path.write_text(path.read_text() + "\nFree them all.\n")
     extract(loaded, root)
     assert seen == ["palm-card.md"]
+
+
+def test_changed_english_is_checked_again_and_blocks_with_its_new_figure(
+    loaded: sessionmaker[Session], root: Path
+) -> None:
+    path = root / "source_texts" / "emergency-appeal.md"
+    text = path.read_text()
+    with db.transaction(loaded) as session:
+        unit = session.scalars(
+            select(Unit)
+            .join(Document)
+            .where(Document.slug == "emergency-appeal", Unit.source.contains("1988"))
+        ).first()
+        assert unit is not None and unit.source in text
+        old = unit.source
+    path.write_text(text.replace(old, old.replace("1988", "1989")))
+    with db.transaction(loaded) as session:
+        sync.extract(session, root)
+        failures = session.scalars(
+            select(CheckFailure.check)
+            .join(Translation, Translation.id == CheckFailure.translation_id)
+            .join(Unit, Unit.id == Translation.unit_id)
+            .where(Unit.source == old.replace("1988", "1989"))
+        ).all()
+    assert "figures" in failures

@@ -123,10 +123,6 @@ def extract(obj: Context, check: bool) -> None:
         report, written = sync.extract(session, obj.root, check=check)
         if check:
             session.rollback()
-        else:
-            for document in report.documents:
-                if document.touched:  # new and changed English: check its translations again
-                    checking.check_store(session, slug=document.slug)
     for document in report.documents:
         if document.touched:
             click.echo(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -29,10 +30,25 @@ class Finding:
 
 
 def check_store(
-    session: Session, language: str | None = None, slug: str | None = None
+    session: Session,
+    language: str | None = None,
+    slug: str | None = None,
+    *,
+    units: Collection[int] | None = None,
 ) -> list[Finding]:
-    """Run every check on every translated current unit (of one language or document), keep
-    the failures in the store, and return them in document order."""
+    """Run every check on every translated current unit (of one language or document, or of
+    the units given by id), keep the failures in the store, and return them in document order."""
+    if units is not None:
+        found: list[Finding] = []
+        ids = sorted(units)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            found += _check(session, language, slug, Unit.id.in_(chunk))
+        return found
+    return _check(session, language, slug, None)
+
+
+def _check(session: Session, language: str | None, slug: str | None, where: Any) -> list[Finding]:
     query = (
         select(
             Document.slug,
@@ -53,6 +69,8 @@ def check_store(
         query = query.where(Translation.language == language)
     if slug:
         query = query.where(Document.slug == slug)
+    if where is not None:
+        query = query.where(where)
     context_for = contexts(session)
     findings: list[Finding] = []
     checked: list[int] = []

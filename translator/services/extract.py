@@ -56,6 +56,7 @@ class DocumentUpdate:
     obsoleted: int = 0
     revived: int = 0
     fuzzy_matched: int = 0
+    rechecked: list[int] = field(default_factory=list)  # units whose translations changed
 
     @property
     def touched(self) -> bool:
@@ -252,11 +253,14 @@ def _merge_units(
     removed = [u for u in document.units if u.source not in wanted and not u.obsolete]
     for text, unit in by_source.items():
         if text in wanted:
-            report.revived += unit.obsolete
+            if unit.obsolete:  # back: its translations were not checked while it was away
+                report.revived += 1
+                report.rechecked.append(unit.id)
             _place(unit, wanted[text])
             if unit.source_plural != plurals.get(text):
                 _change_plural(session, unit, plurals.get(text))
                 report.changed += 1
+                report.rechecked.append(unit.id)
     if unmatched:
         _match_new(session, document, unmatched, removed, wanted, plurals, report)
     for unit in removed:
@@ -298,6 +302,7 @@ def _match_new(
             unit.source_plural = plurals.get(text)
             _change_source(session, unit, text, wanted[text])
             report.changed += 1
+            report.rechecked.append(unit.id)
             continue
         unit = _new_unit(document, text, wanted[text], plurals.get(text))
         report.added += 1
@@ -306,6 +311,7 @@ def _match_new(
     session.flush()  # once for the document: the Change rows of the copies need the new ids
     for similar, unit in copies:
         _copy_as_fuzzy(session, similar, unit)
+        report.rechecked.append(unit.id)
     report.fuzzy_matched += len(copies)
 
 

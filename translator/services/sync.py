@@ -25,7 +25,7 @@ from translator import languages, plurals
 from translator.formats import po
 from translator.formats.po import FuzzyIndex
 from translator.models import CatalogueFile, Change, Document, State, Translation, Unit, utcnow
-from translator.services import DeskError
+from translator.services import DeskError, checking
 from translator.services.extract import (
     ExtractReport,
     SourceText,
@@ -585,8 +585,13 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def extract(session: Session, root: Path, check: bool = False) -> tuple[ExtractReport, WriteReport]:
-    """Update units from the source texts, then write (or, with check, compare) the catalogues."""
+    """Update units from the source texts, check again the translations whose English changed or
+    that started from a similar unit, then write (or, with check, compare) the catalogues."""
     report = update_all(session, root)
+    if not check:
+        changed = [unit for document in report.documents for unit in document.rechecked]
+        if changed:
+            checking.check_store(session, units=changed)
     return report, write_catalogues(session, root, check=check)
 
 
