@@ -45,9 +45,11 @@ def current() -> str:
 
 def _context() -> dict[str, Any]:
     code = current()
+    direction = Locale.parse(code).text_direction
     return {
         "interface_lang": code,
-        "interface_dir": Locale.parse(code).text_direction,
+        "interface_dir": direction,
+        "arrow": "←" if direction == "rtl" else "→",  # "onwards" in the reading direction
         "interface_languages": [
             (c, languages.get(c).native_name) for c in interface.INTERFACE_LANGUAGES
         ],
