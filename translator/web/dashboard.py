@@ -21,7 +21,6 @@ from flask import (
     url_for,
 )
 from flask_babel import format_date
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from translator import languages
@@ -29,6 +28,7 @@ from translator.formats import charts, editions
 from translator.models import utcnow
 from translator.services import accounts, dashboard, publications, publish
 from translator.web import as_http, auth, document_or_404, session, target_language
+from translator.web.interface import gettext as _  # numbers in the interface's digits
 
 bp = Blueprint("dashboard", __name__)
 
