@@ -29,6 +29,7 @@ from translator.models import utcnow
 from translator.services import accounts, dashboard, publications, publish
 from translator.web import as_http, auth, document_or_404, session, target_language
 from translator.web.interface import gettext as _  # numbers in the interface's digits
+from translator.web.labels import language_name
 
 bp = Blueprint("dashboard", __name__)
 
@@ -151,7 +152,9 @@ def language(code: str) -> Any:
         lang=lang,
         rows=rows,
         total=dashboard.totals(rows, code),
-        chart=_chart(days, _("Activity in %(language)s, last 60 days", language=lang.name)),
+        chart=_chart(
+            days, _("Activity in %(language)s, last 60 days", language=language_name(lang.code))
+        ),
         feed=feed,
         questions=questions,
         now=utcnow(),
