@@ -26,6 +26,10 @@ from translator.services import DeskError
 DOCUMENT_KINDS = ("appeal", "alert", "press-release", "faq", "palm-card", "strings")
 STRINGS = "strings"  # the kind of a gettext template source: interface strings, no edition
 SOURCE_SUFFIXES = (".md", ".pot")
+# The desk's own interface, a strings document whose template is the one `make ui-catalogue`
+# writes: volunteers translate the desk in the desk (catalogues in translator/translations/)
+INTERFACE = "desk-interface"
+INTERFACE_TITLE = "The translation desk's interface"
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
 
@@ -72,8 +76,14 @@ def source_dir(root: Path) -> Path:
     return Path(root) / "source_texts"
 
 
+def interface_template(root: Path) -> Path:
+    return Path(root) / "translator" / "translations" / "messages.pot"
+
+
 def source_path(root: Path, slug: str) -> Path | None:
     """A document's source file, source_texts/<slug>.md or .pot; None when it is gone."""
+    if slug == INTERFACE:
+        return interface_template(root) if interface_template(root).is_file() else None
     for suffix in SOURCE_SUFFIXES:
         path = source_dir(root) / f"{slug}{suffix}"
         if path.is_file():
@@ -103,10 +113,13 @@ def read_sources(root: Path) -> list[SourceText]:
         if sources and sources[-1].slug == path.stem:
             raise DeskError(f"{path}: {sources[-1].path.name} has the same slug; keep one of them")
         sources.append(read_pot_source(path) if path.suffix == ".pot" else read_source(path))
+    if interface_template(root).is_file():
+        interface = read_pot_source(interface_template(root), INTERFACE, INTERFACE_TITLE)
+        sources = sorted([*sources, interface], key=lambda source: source.slug)
     return sources
 
 
-def read_pot_source(path: Path) -> SourceText:
+def read_pot_source(path: Path, slug: str | None = None, title: str | None = None) -> SourceText:
     """A gettext template as a `strings` document: each entry a unit, msgid its English and
     msgid_plural its English plural. The title is the header X-Desk-Title (else
     Project-Id-Version), the date X-Desk-Date (ISO, optional)."""
@@ -125,14 +138,15 @@ def read_pot_source(path: Path) -> SourceText:
         blocks.append(markdown.Block(entry.msgid, "string", entry.line))
         if entry.msgid_plural is not None:
             plurals[entry.msgid] = entry.msgid_plural
-    title = catalogue.header("X-Desk-Title") or catalogue.header("Project-Id-Version")
+    title = title or catalogue.header("X-Desk-Title") or catalogue.header("Project-Id-Version")
     meta: dict[str, object] = {"kind": STRINGS, "title": title}
     if catalogue.header("X-Desk-Date"):
         meta["date"] = catalogue.header("X-Desk-Date")
     if not title:
         raise DeskError(f"{path}:1: the header needs X-Desk-Title (or Project-Id-Version)")
     _validate_meta(path, meta)
-    return SourceText(path.stem, path, hashlib.sha256(data).hexdigest(), meta, blocks, plurals)
+    digest = hashlib.sha256(data).hexdigest()
+    return SourceText(slug or path.stem, path, digest, meta, blocks, plurals)
 
 
 def read_source(path: Path) -> SourceText:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy.orm import Session
 
 from translator import languages
@@ -14,6 +16,16 @@ INTERFACE_LANGUAGES = (languages.SOURCE_LANGUAGE, *languages.TARGET_LANGUAGES)
 
 def known(code: str | None) -> bool:
     return code in INTERFACE_LANGUAGES
+
+
+def best_match(accepted: Iterable[tuple[str, float]]) -> str | None:
+    """The interface language for a browser's Accept-Language, in its order of preference; a
+    regional tag stands for its language (de-CH for de, fa-IR for fa), before any later choice."""
+    for tag, quality in sorted(accepted, key=lambda item: -item[1]):
+        code = tag.replace("_", "-").split("-")[0].lower()
+        if quality > 0 and known(code):
+            return code
+    return None
 
 
 def set_preference(session: Session, user_id: int, code: str) -> None:

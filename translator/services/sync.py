@@ -25,8 +25,10 @@ from translator.formats.po import FuzzyIndex
 from translator.models import CatalogueFile, Change, Document, State, Translation, Unit, utcnow
 from translator.services import DeskError
 from translator.services.extract import (
+    INTERFACE,
     ExtractReport,
     SourceText,
+    interface_template,
     locations,
     read_sources,
     set_metadata,
@@ -53,6 +55,8 @@ def template_path(root: Path, slug: str) -> Path:
 
 
 def catalogue_path(root: Path, language: str, slug: str) -> Path:
+    if slug == INTERFACE:  # where flask-babel reads the interface's translations
+        return interface_template(root).parent / language / "LC_MESSAGES" / "messages.po"
     return Path(root) / "locales" / language / "LC_MESSAGES" / f"{slug}.po"
 
 
@@ -393,9 +397,10 @@ def render_files(session: Session, root: Path) -> dict[Path, bytes]:
                 .order_by(Unit.obsolete, Unit.position, Unit.id)
             )
         )
-        files[template_path(root, document.slug)] = po.write(
-            build_template(document, units)
-        ).encode()
+        if document.slug != INTERFACE:  # its template is its source, from make ui-catalogue
+            files[template_path(root, document.slug)] = po.write(
+                build_template(document, units)
+            ).encode()
         by_language = _translations_by_language(session, document)
         for language in targets:
             rows = [

@@ -44,7 +44,7 @@ def select_locale() -> str:
     cookie = request.cookies.get(COOKIE, "")
     if interface.known(cookie):
         return cookie
-    best = request.accept_languages.best_match(interface.INTERFACE_LANGUAGES)
+    best = interface.best_match(request.accept_languages)
     return best or str(current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
 
 
