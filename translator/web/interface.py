@@ -10,7 +10,7 @@ from typing import Any
 
 from babel import Locale, numbers
 from babel.dates import format_date, format_datetime
-from flask import Blueprint, Flask, current_app, g, redirect, request, url_for
+from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request, url_for
 from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -37,6 +37,8 @@ def init_app(app: Flask) -> None:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # a template rendered by a command or a job: the default
+        return str(current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
     user = g.get("user")
     chosen = user.interface_language if user is not None else ""
     if interface.known(chosen):
