@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: install lock system-deps run test lint check-catalogues ui-catalogue check-ui-catalogue ui-translations check-ui-translations bench clean
 
-install: system-deps $(STAMP) $(NODE_STAMP) ui-translations
+install: system-deps $(STAMP) ui-translations
 
 # Exactly the locked versions, every file checked against its hash; the project itself is built
 # by the locked setuptools, without fetching anything else.
@@ -21,7 +21,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip check
 	touch $(STAMP)
 
-# axe-core for the browser tests' accessibility audit, exactly as package-lock.json pins it, from the
+# axe-core for the browser tests' accessibility audit (make test), exactly as package-lock.json pins it, from the
 # npm registry into node_modules/ (the tests inject it into the page: nothing comes from elsewhere).
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --silent
@@ -78,7 +78,7 @@ check-ui-translations: install
 	@for po in translator/translations/*/LC_MESSAGES/messages.po; do msgfmt --check -o /dev/null "$$po" || exit 1; done
 	$(BIN)/python -m translator.ui_catalogue --minimum $(UI_MIN_PERCENT) --complete fa
 
-test: install lint check-catalogues check-ui-catalogue check-ui-translations
+test: install $(NODE_STAMP) lint check-catalogues check-ui-catalogue check-ui-translations
 	TRANSLATOR_TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/pytest -q -n auto --durations=15
 
 bench: install

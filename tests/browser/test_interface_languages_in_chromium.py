@@ -83,7 +83,7 @@ def every_page(page: Any, live: dict[str, Any]) -> list[str]:
 
 def violations(page: Any) -> list[dict[str, Any]]:
     """axe-core's WCAG 2.1 A and AA violations on the page as it is shown."""
-    assert AXE.is_file(), f"{AXE} is missing: make install runs npm ci"
+    assert AXE.is_file(), f"{AXE} is missing: make test runs npm ci (package-lock.json)"
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=AXE.read_text())
     found: list[dict[str, Any]] = page.evaluate(

@@ -29,6 +29,7 @@ from translator.models import utcnow
 from translator.services import accounts, dashboard, publications, publish
 from translator.web import as_http, auth, document_or_404, session, target_language
 from translator.web.interface import gettext as _  # numbers in the interface's digits
+from translator.web.interface import in_digits
 from translator.web.labels import language_name
 
 bp = Blueprint("dashboard", __name__)
@@ -86,7 +87,7 @@ def _chart(days: list[dashboard.Day], title: str) -> Markup:
             [(d.day, d.edits, d.approvals) for d in days],
             title,
             labels=(_("edits"), _("approvals")),
-            day_label=lambda day: format_date(day, "d MMM"),
+            day_label=lambda day: in_digits(format_date(day, "d MMM")),
         )
     )
 

@@ -99,6 +99,11 @@ def percent(value: float) -> str:
     return _native_digits(text, code)
 
 
+def in_digits(text: str) -> str:
+    """A text Babel formatted for the interface, its digits the interface language's."""
+    return _native_digits(text, current())
+
+
 def _native_digits(text: str, code: str) -> str:
     """Babel gives the separators of the language's numbering system but Latin digits: the
     digits (and the Persian percent sign) are the language's own here."""
