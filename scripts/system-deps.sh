@@ -4,12 +4,14 @@
 #   fonts-noto-core  Noto Naskh Arabic (Farsi) and Noto Serif/Sans, embedded in PDF editions
 #   poppler-utils    pdffonts, pdftotext, pdfinfo, pdftoppm: the tests read the PDFs they make
 #   chromium         the browser tests (Playwright drives it) and the PDF benchmark's reference
+#   npm              installs axe-core (package-lock.json), the browser tests' accessibility audit
 set -euo pipefail
 need=()
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 [ -f /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf ] || need+=(fonts-noto-core)
 command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if ((${#need[@]} == 0)); then
   exit 0
 fi

@@ -4,6 +4,8 @@ from the UI catalogue (translator/translations/messages.pot), shown here in a ps
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ from sqlalchemy import select
 
 from translator import create_app, db, languages
 from translator.models import Document, GlossaryTerm, Role, Translation, Unit, User
-from translator.services import accounts
+from translator.services import accounts, editing
 
 REPO = Path(__file__).resolve().parent.parent
 POT = REPO / "translator" / "translations" / "messages.pot"
@@ -181,3 +183,149 @@ def test_every_visible_string_of_the_main_pages_is_translatable(pseudo_app) -> N
         assert any(TRANSLATED.search(text) for text in parser.texts), path
         missing[path] = sorted({t for t in parser.texts if untranslated(t, known)})
     assert not any(missing.values()), {path: found for path, found in missing.items() if found}
+
+
+# The interface in its volunteers' languages
+
+
+@pytest.fixture
+def desk_root(root: Path) -> Path:
+    """The content root with the interface's catalogues, as in the repository (no .mo)."""
+    shutil.copytree(
+        REPO / "translator" / "translations",
+        root / "translator" / "translations",
+        ignore=shutil.ignore_patterns("*.mo"),
+    )
+    return root
+
+
+def desk_app(database_url: str, root: Path, folder: Path) -> Any:
+    return create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "ROOT": str(root),
+            "INSTANCE_PATH": str(folder / "instance"),
+            "SECRET_KEY": "test",
+            "BABEL_TRANSLATION_DIRECTORIES": str(root / "translator" / "translations"),
+        }
+    )
+
+
+def compile_catalogues(root: Path) -> None:
+    for path in (root / "translator" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        subprocess.run(
+            ["msgfmt", "--check", "-o", str(path.with_suffix(".mo")), str(path)], check=True
+        )
+
+
+def test_the_interface_is_a_strings_document_of_the_desk(desk_root, run, sessions) -> None:
+    run("init")
+    with db.transaction(sessions) as s:
+        document = s.scalars(select(Document).where(Document.slug == "desk-interface")).one()
+        units = s.scalars(select(Unit).where(Unit.document_id == document.id)).all()
+        sign_in = next(unit for unit in units if unit.source == "Sign in")
+        farsi = s.scalars(
+            select(Translation).where(
+                Translation.unit_id == sign_in.id, Translation.language == "fa"
+            )
+        ).one()
+    with POT.open("rb") as template:
+        messages = [m for m in read_po(template) if m.id]
+    assert document.kind == "strings" and len(units) == len(messages)
+    assert farsi.text == "ورود"
+    assert any(unit.plural for unit in units)  # "Blocked: %(num)d blocker", with its plural
+
+
+def test_a_translation_saved_in_the_desk_reaches_the_interface_after_extract(
+    desk_root, run, sessions, database_url, tmp_path
+) -> None:
+    run("init")
+    with db.transaction(sessions) as s:
+        accounts.create_user(s, "sahar", Role.TRANSLATOR, "fa")
+        sahar = s.scalars(select(User).where(User.username == "sahar")).one()
+        unit = s.scalars(
+            select(Unit)
+            .join(Document)
+            .where(Document.slug == "desk-interface", Unit.source == "Sign out")
+        ).one()
+        _, translation = editing.find(s, unit.id, "fa")
+        editing.save(s, sahar, unit.id, "fa", "بیرون رفتن", translation.version)
+    run("extract")
+    catalogue = desk_root / "translator" / "translations" / "fa" / "LC_MESSAGES" / "messages.po"
+    assert 'msgstr "بیرون رفتن"' in catalogue.read_text()
+    compile_catalogues(desk_root)
+    application = desk_app(database_url, desk_root, tmp_path)
+    with db.transaction(application.extensions["translator.sessions"]) as s:
+        password = accounts.create_user(s, "reza", Role.REVIEWER, "fa")
+    client = application.test_client()
+    client.post("/login", data={"username": "reza", "password": password})
+    page = client.get("/", headers={"Accept-Language": "fa"}).get_data(as_text=True)
+    application.extensions["translator.sessions"].kw["bind"].dispose()
+    assert "بیرون رفتن" in page and 'lang="fa" dir="rtl"' in page
+
+
+def test_interface_language_follows_account_then_browser_then_english(
+    desk_root, run, database_url, tmp_path
+) -> None:
+    run("init")
+    compile_catalogues(desk_root)
+    application = desk_app(database_url, desk_root, tmp_path)
+    client = application.test_client()
+    assert 'lang="en" dir="ltr"' in client.get("/login").get_data(as_text=True)
+    german = client.get("/login", headers={"Accept-Language": "de-CH, fa;q=0.5"})
+    assert '<html lang="de" dir="ltr">' in german.get_data(as_text=True)
+    assert "Anmelden" in german.get_data(as_text=True)
+    with db.transaction(application.extensions["translator.sessions"]) as s:
+        password = accounts.create_user(s, "jonas", Role.TRANSLATOR, "fa")
+    client.post("/login", data={"username": "jonas", "password": password})
+    page = client.get("/translate/fa", headers={"Accept-Language": "fa"}).get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    chosen = client.post(
+        "/interface-language", data={"csrf_token": csrf, "language": "tr", "next": "/translate/fa"}
+    )
+    assert chosen.status_code == 302 and chosen.headers["Location"] == "/translate/fa"
+    client.delete_cookie("desk_language")  # the account keeps the choice, not only the browser
+    turkish = client.get("/translate/fa", headers={"Accept-Language": "fa"}).get_data(as_text=True)
+    assert '<html lang="tr" dir="ltr">' in turkish and "Oturumu kapat" in turkish
+    # the Farsi being translated stays right to left in a Turkish interface
+    assert 'lang="fa" dir="rtl"' in turkish
+    with db.transaction(application.extensions["translator.sessions"]) as s:
+        assert (
+            s.scalars(select(User.interface_language).where(User.username == "jonas")).one() == "tr"
+        )
+    refused = client.post("/interface-language", data={"language": "tr", "next": "/"})
+    assert refused.status_code == 400  # a signed-in browser's form carries its CSRF token
+    application.extensions["translator.sessions"].kw["bind"].dispose()
+
+
+def test_numbers_and_dates_follow_the_interface_language(app) -> None:
+    from datetime import date
+
+    from translator.web import interface
+
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        assert interface.number(1234.5, 1) == "1.234,5" and interface.percent(45) == "45\xa0%"
+    with app.test_request_context(headers={"Accept-Language": "fa"}):
+        assert interface.number(1234.5, 1) == "۱٬۲۳۴٫۵" and interface.percent(45) == "۴۵٪"
+        assert interface.day(date(2022, 9, 16)) == "۲۵ شهریور ۱۴۰۱ (۱۶ سپتامبر ۲۰۲۲)"
+        assert (
+            interface.with_digits("%(n)d left, %(who)s", {"n": 12, "who": "user7"})
+            == "۱۲ left, user7"
+        )
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert interface.day(date(2022, 9, 16)) == "Sep 16, 2022"
+
+
+def test_every_main_page_shows_in_farsi_with_the_interface_among_the_documents(
+    desk_root, run, database_url, tmp_path
+) -> None:
+    run("init")
+    compile_catalogues(desk_root)
+    application = desk_app(database_url, desk_root, tmp_path)
+    client = signed_in_admin(application)
+    client.set_cookie("desk_language", "fa")
+    pages = main_pages(client)
+    application.extensions["translator.sessions"].kw["bind"].dispose()
+    assert "The translation desk&#39;s interface" in pages["/"]
+    assert all('<html lang="fa" dir="rtl">' in page for page in pages.values())

@@ -146,6 +146,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The interface's language chosen by the account ("" follows the browser's Accept-Language)
+    interface_language: Mapped[str] = mapped_column(String(10), default="")
 
 
 class Change(Base):

@@ -26,6 +26,10 @@ from translator.services import DeskError
 DOCUMENT_KINDS = ("appeal", "alert", "press-release", "faq", "palm-card", "strings")
 STRINGS = "strings"  # the kind of a gettext template source: interface strings, no edition
 SOURCE_SUFFIXES = (".md", ".pot")
+# The desk's own interface, a strings document whose template is the one `make ui-catalogue`
+# writes: volunteers translate the desk in the desk (catalogues in translator/translations/)
+INTERFACE = "desk-interface"
+INTERFACE_TITLE = "The translation desk's interface"
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
 
@@ -73,8 +77,14 @@ def source_dir(root: Path) -> Path:
     return Path(root) / "source_texts"
 
 
+def interface_template(root: Path) -> Path:
+    return Path(root) / "translator" / "translations" / "messages.pot"
+
+
 def source_path(root: Path, slug: str) -> Path | None:
     """A document's source file, source_texts/<slug>.md or .pot; None when it is gone."""
+    if slug == INTERFACE:
+        return interface_template(root) if interface_template(root).is_file() else None
     for suffix in SOURCE_SUFFIXES:
         path = source_dir(root) / f"{slug}{suffix}"
         if path.is_file():
@@ -105,13 +115,24 @@ def source_paths(root: Path) -> list[Path]:
     return paths
 
 
+def source_files(root: Path) -> list[tuple[str, Path]]:
+    """Every document's slug and source file, in slug order: source_texts/ and, when the
+    content root holds the desk itself, the interface's template."""
+    found = [(path.stem, path) for path in source_paths(root)]
+    if interface_template(root).is_file():
+        found = sorted([*found, (INTERFACE, interface_template(root))])
+    return found
+
+
 def read_sources(root: Path) -> list[SourceText]:
-    """Every source text under root/source_texts, parsed and validated, in slug order; all are
-    read before any is used, so a bad one stops everything."""
-    return [read_source_file(path) for path in source_paths(root)]
+    """Every source text, parsed and validated, in slug order; all are read before any is used,
+    so a bad one stops everything."""
+    return [read_source_file(slug, path) for slug, path in source_files(root)]
 
 
-def read_source_file(path: Path) -> SourceText:
+def read_source_file(slug: str, path: Path) -> SourceText:
+    if slug == INTERFACE:
+        return read_pot_source(path, INTERFACE, INTERFACE_TITLE)
     return read_pot_source(path) if path.suffix == ".pot" else read_source(path)
 
 
@@ -120,12 +141,12 @@ def file_sha256(path: Path) -> str:
 
 
 def source_changed(root: Path, document: Document) -> bool:
-    """Whether source_texts/<slug>.md (or .pot) differs from the English the store holds."""
+    """Whether the document's source file differs from the English the store holds."""
     path = source_path(root, document.slug)
     return path is None or file_sha256(path) != document.source_sha256
 
 
-def read_pot_source(path: Path) -> SourceText:
+def read_pot_source(path: Path, slug: str | None = None, title: str | None = None) -> SourceText:
     """A gettext template as a `strings` document: each entry a unit, msgid its English and
     msgid_plural its English plural. The title is the header X-Desk-Title (else
     Project-Id-Version), the date X-Desk-Date (ISO, optional)."""
@@ -144,14 +165,15 @@ def read_pot_source(path: Path) -> SourceText:
         blocks.append(markdown.Block(entry.msgid, "string", entry.line))
         if entry.msgid_plural is not None:
             plurals[entry.msgid] = entry.msgid_plural
-    title = catalogue.header("X-Desk-Title") or catalogue.header("Project-Id-Version")
+    title = title or catalogue.header("X-Desk-Title") or catalogue.header("Project-Id-Version")
     meta: dict[str, object] = {"kind": STRINGS, "title": title}
     if catalogue.header("X-Desk-Date"):
         meta["date"] = catalogue.header("X-Desk-Date")
     if not title:
         raise DeskError(f"{path}:1: the header needs X-Desk-Title (or Project-Id-Version)")
     _validate_meta(path, meta)
-    return SourceText(path.stem, path, hashlib.sha256(data).hexdigest(), meta, blocks, plurals)
+    digest = hashlib.sha256(data).hexdigest()
+    return SourceText(slug or path.stem, path, digest, meta, blocks, plurals)
 
 
 def read_source(path: Path) -> SourceText:
@@ -413,10 +435,10 @@ def update_all(session: Session, root: Path) -> ExtractReport:
     read again: nothing in it can have changed. The changed ones are all parsed before any is
     used, so a bad one stops everything."""
     report = ExtractReport()
-    paths = source_paths(root)
+    files = source_files(root)
     stored = session.execute(select(Document.slug, Document.source_sha256))
     known: dict[str, str] = {slug: digest for slug, digest in stored}
-    sources = [read_source_file(p) for p in paths if known.get(p.stem) != file_sha256(p)]
+    sources = [read_source_file(s, p) for s, p in files if known.get(s) != file_sha256(p)]
     for source in sources:
         report.documents.append(update_document(session, source))
         # A document's rows are not needed once it is done: a session holding every unit and
@@ -425,7 +447,7 @@ def update_all(session: Session, root: Path) -> ExtractReport:
         # crashed the interpreter in garbage collection on stores of 20,000 units.
         session.flush()
         _release(session)
-    present = {path.stem for path in paths}
+    present = {slug for slug, _ in files}
     report.retired.extend(slug for slug in sorted(known) if slug not in present)
     session.flush()
     return report

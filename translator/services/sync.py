@@ -27,8 +27,10 @@ from translator.formats.po import FuzzyIndex
 from translator.models import CatalogueFile, Change, Document, State, Translation, Unit, utcnow
 from translator.services import DeskError, checking
 from translator.services.extract import (
+    INTERFACE,
     ExtractReport,
     SourceText,
+    interface_template,
     locations,
     read_sources,
     set_metadata,
@@ -55,6 +57,8 @@ def template_path(root: Path, slug: str) -> Path:
 
 
 def catalogue_path(root: Path, language: str, slug: str) -> Path:
+    if slug == INTERFACE:  # where flask-babel reads the interface's translations
+        return interface_template(root).parent / language / "LC_MESSAGES" / "messages.po"
     return Path(root) / "locales" / language / "LC_MESSAGES" / f"{slug}.po"
 
 
@@ -391,7 +395,10 @@ def render_files(
         if source_path(root, document.slug) is None:
             continue  # retired: its files stay as they were
         paths = {lang.code: catalogue_path(root, lang.code, document.slug) for lang in targets}
+        # the interface's template is its source (make ui-catalogue): never written here
         template = template_path(root, document.slug)
+        if document.slug == INTERFACE:
+            skip = {*skip, template}
         if template in skip and all(path in skip for path in paths.values()):
             continue
         units = list(
@@ -441,7 +448,8 @@ def catalogue_inputs(session: Session, root: Path) -> dict[Path, str]:
         if source_path(root, document.slug) is None:
             continue
         base = f"{_writer()}|{document.slug}|{document.kind}|{document.source_sha256}"
-        inputs[template_path(root, document.slug)] = _sha256(base)
+        if document.slug != INTERFACE:
+            inputs[template_path(root, document.slug)] = _sha256(base)
         for code in languages.TARGET_LANGUAGES:
             state = stats.get((document.id, code), "")
             inputs[catalogue_path(root, code, document.slug)] = _sha256(f"{base}|{code}|{state}")

@@ -53,6 +53,8 @@ def _protect_forms() -> None:
         return
     if request.endpoint in ("auth.login", "admin.accept"):
         return  # no session yet: protected by SameSite, the rate limit, the one-time token
+    if request.endpoint == "interface.choose" and g.user is None:
+        return  # a visitor's choice of language only sets a cookie in their own browser
     sent = request.form.get("csrf_token", "")
     if not g.csrf_token or not hmac.compare_digest(sent, g.csrf_token):
         abort(400, description="the form expired or did not come from this site; reload it")

@@ -21,7 +21,6 @@ from flask import (
     url_for,
 )
 from flask_babel import format_date
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from translator import languages
@@ -29,6 +28,9 @@ from translator.formats import charts, editions
 from translator.models import utcnow
 from translator.services import accounts, dashboard, publications, publish
 from translator.web import as_http, auth, document_or_404, session, target_language
+from translator.web.interface import gettext as _  # numbers in the interface's digits
+from translator.web.interface import in_digits
+from translator.web.labels import language_name
 
 bp = Blueprint("dashboard", __name__)
 
@@ -53,14 +55,10 @@ def _figures() -> dict[str, Any]:
             "words_title": _("share of the words approved, and translated"),
             "words": _("words: %(approved).0f%% appr., %(translated).0f%% tr."),
             "publishable": _("publishable"),
-            "to_edit": _("%(n)d to edit"),
             "errors_title": _("failing error-level checks"),
-            "errors": _("%(n)d errors"),
-            "questions": _("%(n)d questions"),
             "source_changed": _("English changed"),
             "out_after": _("out %(after)s after creation"),
             "not_out": _("not out yet"),
-            "left": _("%(n)d left"),
             "fix": _("fix"),
         },
     }
@@ -89,7 +87,7 @@ def _chart(days: list[dashboard.Day], title: str) -> Markup:
             [(d.day, d.edits, d.approvals) for d in days],
             title,
             labels=(_("edits"), _("approvals")),
-            day_label=lambda day: format_date(day, "d MMM"),
+            day_label=lambda day: in_digits(format_date(day, "d MMM")),
         )
     )
 
@@ -151,7 +149,9 @@ def language(code: str) -> Any:
         lang=lang,
         rows=rows,
         total=dashboard.totals(rows, code),
-        chart=_chart(days, _("Activity in %(language)s, last 60 days", language=lang.name)),
+        chart=_chart(
+            days, _("Activity in %(language)s, last 60 days", language=language_name(lang.code))
+        ),
         feed=feed,
         questions=questions,
         now=utcnow(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
@@ -56,7 +57,7 @@ def language(code: str) -> Any:
         key=lambda d: (
             d.priority != "urgent",
             d.deadline is None,
-            d.deadline or d.date,
+            d.deadline or d.date or date.min,  # a strings document may have no date
             d.kind,
             d.title,
         )
