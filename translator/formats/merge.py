@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -27,60 +28,88 @@ _TEMPLATE_FIELDS = (
 class FuzzyIndex:
     """Finds, for a changed English string, the most similar known string, as msgmerge would.
 
-    Similarity is rapidfuzz's normalised Indel ratio, the measure GNU gettext's fstrcmp computes
-    (2 x common characters / total length); a match needs 0.6, msgmerge's threshold. Instead of
-    comparing each query with every candidate (msgmerge's quadratic search), candidates come from
-    an inverted index of their rarer words, plus the strings the caller says were just removed. A
-    short query shares few words with anything, so it is compared with every candidate short enough
-    to reach 0.6 (at most 7/3 of its length): few, and cheap to compare.
+    Similarity is rapidfuzz's normalised Indel ratio on the UTF-8 bytes, the measure GNU
+    gettext's fstrcmp computes on a msgid's bytes (2 x common bytes / total length); a match needs
+    more than 0.6, msgmerge's threshold. Instead of comparing each query with every candidate
+    (msgmerge's quadratic search), candidates come from an inverted index of their rarer words,
+    plus the strings the caller says were just removed. A short query shares few words with
+    anything, so it is compared with every candidate short enough to reach 0.6 (at most 7/3 of
+    its length): few, and cheap to compare.
     """
 
     SHORT = 60
 
     def __init__(self, candidates: Iterable[str], probe_words: int = 8, max_postings: int = 400):
         self.candidates = list(dict.fromkeys(candidates))
+        self.encoded = [text.encode() for text in self.candidates]
         self.probe_words = probe_words
         self.max_postings = max_postings
         self.postings: dict[str, list[int]] = {}
         for number, text in enumerate(self.candidates):
-            for word in set(_WORD.findall(text.lower())):
+            for word in _words(text):
                 self.postings.setdefault(word, []).append(number)
-        self.number = {text: n for n, text in enumerate(self.candidates)}
-        self.by_length = sorted(self.candidates, key=len)
-        self.lengths = [len(text) for text in self.by_length]
+        self.by_length = sorted(range(len(self.encoded)), key=lambda n: len(self.encoded[n]))
+        self.lengths = [len(self.encoded[n]) for n in self.by_length]
 
     def best(self, query: str, also: Sequence[str] = ()) -> str | None:
-        """The most similar candidate (or string in `also`) scoring at least 0.6, or None.
+        """The most similar candidate (or string in `also`) scoring over 0.6, or None.
 
         Of equally similar ones, the first in the catalogue wins, as in msgmerge.
         """
         words = sorted(
-            set(_WORD.findall(query.lower())), key=lambda w: (len(self.postings.get(w, ())), w)
+            _words(query), key=lambda w: (len(self.postings.get(w, ())), w)
         )
         chosen: set[int] = set()
         for word in words[: self.probe_words]:
             posting = self.postings.get(word, [])
             if len(posting) <= self.max_postings:
                 chosen.update(posting)
-        pools: list[Sequence[str]] = [[self.candidates[n] for n in chosen], also]
+        encoded = query.encode()
         if len(query) <= self.SHORT:
-            pools.append(self.by_length[: bisect.bisect_right(self.lengths, len(query) * 7 // 3)])
+            reach = bisect.bisect_right(self.lengths, len(encoded) * 7 // 3)
+            chosen.update(self.by_length[:reach])
+        pool = {n: self.encoded[n] for n in chosen}
+        extra = [text for text in also if text not in pool]
+        pool.update({len(self.encoded) + i: text.encode() for i, text in enumerate(extra)})
+        texts = self.candidates + extra
+        grams = _grams(query)
         found = [
-            match
-            for pool in pools
-            if pool
-            for match in process.extract(
-                query, pool, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
+            (score, number)
+            for _, score, number in process.extract(
+                encoded, pool, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
             )
-            if match[1] > FUZZY_THRESHOLD  # msgmerge wants more than 0.6
+            if score > FUZZY_THRESHOLD  # msgmerge wants more than 0.6
+            and (len(query) < 4 or not _gram_set(texts[number]).isdisjoint(grams))
         ]
         if not found:
             return None
-        top = max(score for _, score, _ in found)
-        return min(
-            (text for text, score, _ in found if score == top),
-            key=lambda text: self.number.get(text, len(self.number)),
+        top = max(score for score, _ in found)
+        # Of equally similar ones msgmerge takes the one sharing most 4-grams, then the first.
+        number = min(
+            (number for score, number in found if score == top),
+            key=lambda n: (-sum(gram in _gram_set(texts[n]) for gram in grams), n),
         )
+        return texts[number]
+
+
+def _words(text: str) -> set[str]:
+    """The words a string is indexed by; a long word also by its first and last 8 letters, so
+    that a word glued to another ("sentence" + "Evin") still finds its own kind."""
+    words = set(_WORD.findall(text.lower()))
+    for word in [w for w in words if len(w) > 12]:
+        words.update((word[:8] + "<", ">" + word[-8:]))
+    return words
+
+
+def _grams(text: str) -> list[str]:
+    """The character 4-grams of a string, with repetitions: msgmerge looks for a similar msgid
+    only among those sharing at least one with it (a string of 4 characters or more)."""
+    return [text[i : i + 4] for i in range(len(text) - 3)]
+
+
+@lru_cache(maxsize=1 << 16)
+def _gram_set(text: str) -> frozenset[str]:
+    return frozenset(_grams(text))
 
 
 def update(catalogue: Catalogue, template: Catalogue) -> Catalogue:
@@ -200,6 +229,9 @@ def _merged(new: Entry, old: Entry, nplurals: int, *, fuzzy_match: bool) -> Entr
     else:
         entry.msgstr_plural = list(old.msgstr_plural)
     plural_changed = new.msgid_plural != old.msgid_plural
+    if not _has_text(entry):  # nothing translated: nothing to be fuzzy, nothing previous
+        entry.flags = _template_flags(new)
+        return entry
     now_fuzzy = fuzzy_match or changed_number or plural_changed
     flags = _template_flags(new)
     if now_fuzzy or old.fuzzy:

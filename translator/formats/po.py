@@ -76,6 +76,11 @@ _FLAG_RANK = {"fuzzy": 0} | {
     for flag in (f"{language}-format", f"no-{language}-format")
 }
 _LATE_FLAGS = {"wrap": 1000, "no-wrap": 1000}
+_FLAG_KIND = {"wrap": "wrap", "no-wrap": "wrap"} | {
+    flag: language
+    for language in FORMAT_LANGUAGES
+    for flag in (f"{language}-format", f"no-{language}-format")
+}
 
 
 class PoError(ValueError):
@@ -620,7 +625,7 @@ def _is_control(char: str) -> bool:
 
 def write(catalogue: Catalogue) -> str:
     """Serialise a catalogue as GNU msgcat would: the header first, then each domain's messages
-    with its obsolete ones last, wrapped at 79 columns."""
+    with its obsolete ones last (those without a translation left out), wrapped at 79 columns."""
     with _no_cycle_collection():
         groups: dict[str | None, list[Entry]] = {catalogue.domain: []}
         for entry in catalogue.entries:
@@ -634,8 +639,17 @@ def write(catalogue: Catalogue) -> str:
             if number == 0 and catalogue.has_header:
                 parts.append(_write_entry(_header_entry(catalogue)))
             parts.extend(_write_entry(entry) for entry in entries if not entry.obsolete)
-            parts.extend(_write_entry(entry) for entry in entries if entry.obsolete)
+            parts.extend(_write_entry(e) for e in entries if e.obsolete and _first_form(e))
+        if not any(not e.obsolete or _first_form(e) for e in catalogue.entries):
+            return ""  # GNU writes no file for a catalogue with no messages (without --force-po)
         return "\n".join(parts)
+
+
+def _first_form(entry: Entry) -> str:
+    """msgstr, or msgstr[0]: msgcat drops an obsolete message where it is empty."""
+    if entry.msgid_plural is None:
+        return entry.msgstr
+    return entry.msgstr_plural[0] if entry.msgstr_plural else ""
 
 
 def _header_entry(catalogue: Catalogue) -> Entry:
@@ -652,8 +666,11 @@ def _write_entry(entry: Entry) -> str:
     lines = [f"# {c}" if c else "#" for c in entry.comments]
     lines.extend(f"#. {c}" if c else "#." for c in entry.extracted)
     lines.extend(_wrap_locations(entry.locations))
-    if entry.flags:
-        lines.append("#, " + ", ".join(ordered_flags(entry.flags)))
+    flags = entry.flags
+    if "fuzzy" in flags and not _first_form(entry) and entry.msgid:
+        flags = [flag for flag in flags if flag != "fuzzy"]  # GNU: nothing there to be fuzzy
+    if flags:
+        lines.append("#, " + ", ".join(ordered_flags(flags)))
     wrap = "no-wrap" not in entry.flags
     prefix = "#~ " if entry.obsolete else ""
     previous = "#~| " if entry.obsolete else "#| "
@@ -678,8 +695,10 @@ def _write_entry(entry: Entry) -> str:
 def ordered_flags(flags: Sequence[str]) -> list[str]:
     """Flags once each, in the order GNU writes them: fuzzy, format flags, range, wrapping;
     flags GNU does not know (our `approved`) last."""
-    unique = list(dict.fromkeys(flags))
-    return sorted(unique, key=lambda flag: _FLAG_RANK.get(flag, _late_rank(flag)))
+    last: dict[str, str] = {}  # of c-format and no-c-format (or wrap and no-wrap) the last counts
+    for flag in flags:
+        last[_FLAG_KIND.get(flag, flag)] = flag
+    return sorted(last.values(), key=lambda flag: _FLAG_RANK.get(flag, _late_rank(flag)))
 
 
 def _late_rank(flag: str) -> int:
@@ -738,10 +757,11 @@ def _portions(value: str) -> list[str]:
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    """Greedy filling of UAX #14 units, measured escaped, as libunistring's linebreaking does."""
-    units = _break_units(text)
-    if _NEEDS_ESCAPE.search(text):
-        units = [_escape(unit) for unit in units]
+    """Greedy filling of UAX #14 units, as libunistring's linebreaking does on the escaped text
+    (so no break follows "\\f" or "\\t": GNU sees the letter after the backslash)."""
+    units = _break_units(_escape(text)) if _NEEDS_ESCAPE.search(text) else _break_units(text)
+    if len(units) > 1 and units[-1] == "\\n":  # GNU never breaks just before the final \n
+        units[-2:] = [units[-2] + units[-1]]
     lines: list[str] = []
     current: list[str] = []
     used = 0
@@ -759,19 +779,28 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def _break_units(text: str) -> list[str]:
     """UAX #14 units, adjusted to the older rules of GNU's libunistring: a break may follow a full
-    stop before a letter ("www." / "instagram"), and none follows a tab."""
+    stop before a letter ("www." / "instagram")."""
     units: list[str] = line_break_units(text)
     if "." in text:
         units = [piece for unit in units for piece in _AFTER_STOP.split(unit) if piece]
-    if "\t" in text:
-        merged: list[str] = []
-        for unit in units:
-            if merged and merged[-1].endswith("\t"):
-                merged[-1] += unit
-            else:
-                merged.append(unit)
-        units = merged
+    if "\\" in text:  # never break inside an escape sequence
+        units = _join_escapes(units)
+    if len(units) > 1 and units[0].isspace():  # libunistring: no break after leading spaces
+        units[:2] = [units[0] + units[1]]
     return units
+
+
+def _join_escapes(units: list[str]) -> list[str]:
+    joined: list[str] = []
+    escaping = False
+    for unit in units:
+        if escaping:
+            joined[-1] += unit
+        else:
+            joined.append(unit)
+        trailing = len(joined[-1]) - len(joined[-1].rstrip("\\"))
+        escaping = trailing % 2 == 1
+    return joined
 
 
 @lru_cache(maxsize=1 << 18)
@@ -800,7 +829,7 @@ def _wrap_locations(locations: Sequence[str]) -> list[str]:
     """Location comments as msgcat writes them: as many as fit in 79 columns per line."""
     lines: list[str] = []
     current = "#:"
-    for location in locations:
+    for location in dict.fromkeys(locations):  # GNU keeps each location once
         if current != "#:" and len(current) + 1 + len(location) > 79:
             lines.append(current)
             current = "#:"
