@@ -288,3 +288,9 @@ def test_singular_translation_fills_every_plural_form_and_is_fuzzy() -> None:
     single = merged.entries[1]
     assert single.msgstr == "رسائل 0" and single.fuzzy
     assert single.previous_msgid_plural == "%d letterz"
+
+
+def test_a_file_without_plural_forms_is_held_to_the_languages_count() -> None:
+    text = 'msgid "a day"\nmsgid_plural "%d days"\nmsgstr[0] "un jour"\nmsgstr[1] "%d jours"\n'
+    with pytest.raises(po.PoError, match="w.po:1: 2 plural forms, but the language has nplurals=3"):
+        po.read(text.encode(), "w.po", nplurals=3)

@@ -194,7 +194,13 @@ def read(
     if charset not in ("UTF-8", "CHARSET", "ASCII"):
         _declare_utf8(catalogue)
     _check_plural_forms(catalogue, filename)
-    _check_entries(catalogue, filename, catalogue.nplurals() or nplurals)
+    own = catalogue.nplurals()
+    _check_entries(
+        catalogue,
+        filename,
+        own or nplurals,
+        "the file's Plural-Forms says" if own else "the language has",
+    )
     return catalogue
 
 
@@ -558,7 +564,7 @@ def _check_plural_forms(catalogue: Catalogue, filename: str) -> None:
         raise PoError(filename, catalogue.header_line, f"Plural-Forms: {exc}") from None
 
 
-def _check_entries(catalogue: Catalogue, filename: str, nplurals: int | None) -> None:
+def _check_entries(catalogue: Catalogue, filename: str, nplurals: int | None, source: str) -> None:
     seen: dict[tuple[str | None, str | None, str], int] = {}
     for entry in catalogue.entries:
         if entry.obsolete:
@@ -579,8 +585,7 @@ def _check_entries(catalogue: Catalogue, filename: str, nplurals: int | None) ->
             raise PoError(
                 filename,
                 entry.line,
-                f"{len(entry.msgstr_plural)} plural forms, "
-                f"but the file's Plural-Forms says nplurals={nplurals}",
+                f"{len(entry.msgstr_plural)} plural forms, but {source} nplurals={nplurals}",
             )
 
 
