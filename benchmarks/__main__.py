@@ -40,7 +40,7 @@ from pathlib import Path
 
 from benchmarks import api, checks, corpus, dashboard, editions, server, workspace
 from translator import languages
-from translator.formats import po
+from translator.formats import merge, mo, po
 
 UNLIMITED = 1 << 40  # the benchmark corpus is larger than an upload may be
 
@@ -87,7 +87,7 @@ def bench_update(work: Path, size: int, data: corpus.Corpus) -> dict[str, object
     result: dict[str, po.Catalogue] = {}
 
     def ours() -> None:
-        merged = po.update(
+        merged = merge.update(
             po.read(old.read_bytes(), max_bytes=UNLIMITED),
             po.read(new.read_bytes(), max_bytes=UNLIMITED),
         )
@@ -140,7 +140,7 @@ def bench_read_write(work: Path, size: int, data: corpus.Corpus) -> list[dict[st
     def ours_mo() -> None:
         for path in files:
             (work / "ours.mo").write_bytes(
-                po.write_mo(po.read(path.read_bytes(), max_bytes=UNLIMITED))
+                mo.write_mo(po.read(path.read_bytes(), max_bytes=UNLIMITED))
             )
 
     def gnu_mo() -> None:

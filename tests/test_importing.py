@@ -133,7 +133,7 @@ BAD_FILES = [
     (
         "wrong plural count",
         FILE + '\nmsgid "a"\nmsgid_plural "b"\nmsgstr[0] "x"\n',
-        "fa.po:20: 1 plural forms, but the language has 2",
+        "fa.po:20: 1 plural forms, but the file's Plural-Forms says nplurals=2",
     ),
     (
         "wrong language",

@@ -76,3 +76,29 @@ def test_parsed_expressions_evaluate_as_c_does(header: str, expected: list[int])
 def test_what_is_not_a_gettext_plural_expression_is_refused(header: str, reason: str) -> None:
     with pytest.raises(plural_forms.PluralFormsError, match=reason):
         plural_forms.parse(header)
+
+
+def test_french_file_with_two_forms_maps_onto_cldr_one_many_other() -> None:
+    sources = plural_forms.mapping(
+        plural_forms.parse("nplurals=2; plural=(n > 1);"), Locale.parse("fr").plural_form
+    )
+    assert sources == (
+        plural_forms.FormSource(0, True),
+        plural_forms.FormSource(1, False),
+        plural_forms.FormSource(1, True),
+    )
+
+
+@pytest.mark.parametrize("code", languages.TARGET_LANGUAGES)
+def test_our_own_header_maps_every_form_onto_itself(code: str) -> None:
+    rule = Locale.parse(code).plural_form
+    sources = plural_forms.mapping(plural_forms.parse(plural_forms.from_cldr(rule)), rule)
+    assert sources == tuple(plural_forms.FormSource(i, True) for i in range(len(sources)))
+
+
+def test_farsi_file_with_one_form_fills_both_forms_from_it() -> None:
+    sources = plural_forms.mapping(
+        plural_forms.parse("nplurals=1; plural=0;"), Locale.parse("fa").plural_form
+    )
+    assert [source.index for source in sources] == [0, 0]
+    assert [source.exact for source in sources] == [False, True]

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from translator import languages, plurals
-from translator.formats import editions, po
+from translator.formats import editions, mo, po
 from translator.models import Document, State, Translation, Unit
 from translator.services import DeskError, accounts, editing, importing, publish, stats, sync
 from translator.services import tokens as token_service
@@ -207,7 +207,7 @@ def _file_body(catalogue: po.Catalogue, file_format: str) -> tuple[bytes, str]:
     if file_format == "po":
         return po.write(catalogue).encode(), "text/x-gettext-translation"
     if file_format == "mo":
-        return po.write_mo(catalogue), "application/x-gettext-translation"
+        return mo.write_mo(catalogue), "application/x-gettext-translation"
     if file_format == "json":  # a plural entry maps its msgid to its forms
         table: dict[str, str | list[str]] = {
             e.msgid: e.msgstr_plural if e.msgid_plural is not None else e.msgstr

@@ -301,3 +301,43 @@ def _operation(operator: str, left: _Eval, right: _Eval) -> _Eval:
         return lambda n: int(bool(left(n)) and bool(right(n)))
     apply = operations[operator]
     return lambda n: apply(left(n), right(n))
+
+
+# --- mapping: a file's forms onto a language's CLDR forms ------------------------------------
+
+_MAPPING_SAMPLES = (*range(0, 1001), *(k * 1_000_000 for k in range(1, 4)), 10**9)
+
+
+@dataclass(frozen=True)
+class FormSource:
+    """Where one of our forms comes from: the file's form `index`, and whether that form is
+    really the same one (`exact`) or only the closest, whose text needs a translator's look."""
+
+    index: int
+    exact: bool
+
+
+def mapping(file_forms: PluralForms, rule: PluralRule) -> tuple[FormSource, ...]:
+    """For each CLDR category of `rule` (gettext's order) the file's form to take, found by
+    evaluating both rules on sample counts: a category takes the file form most of its counts
+    get; it is exact when all its counts get that form and that form is mostly used for it. So
+    a French file with `nplurals=2; plural=(n > 1);` gives one <- 0 and other <- 1 exactly,
+    and many (1000000, ...) <- 1 as the closest, to be checked."""
+    tags = categories(rule)
+    used: dict[str, dict[int, int]] = {tag: {} for tag in tags}
+    for n in _MAPPING_SAMPLES:
+        counts = used[rule(n)]
+        index = file_forms.index(n)
+        counts[index] = counts.get(index, 0) + 1
+    owner: dict[int, str] = {}
+    for index in range(file_forms.nplurals):
+        owner[index] = max(tags, key=lambda tag: used[tag].get(index, 0))
+    sources = []
+    for tag in tags:
+        counts = used[tag]
+        if not counts:
+            sources.append(FormSource(0, False))
+            continue
+        index = max(sorted(counts), key=lambda i: counts[i])
+        sources.append(FormSource(index, len(counts) == 1 and owner[index] == tag))
+    return tuple(sources)

@@ -1,30 +1,33 @@
-"""Read, write, update and compile gettext catalogues, strictly and deterministically.
+"""Read and write gettext PO files as GNU gettext does, and check one strictly before import.
 
-`read` refuses anything GNU gettext would refuse, and more that would lose work (a duplicate entry,
-a msgid without msgstr, a wrong number of plural forms), always naming the file and line. `write`
-produces the same bytes as GNU msgcat for the same content (translate-toolkit's gettext-compatible
-wrapping), so a catalogue never churns. `update` merges a template with msgmerge's semantics, and
-`write_mo` compiles in linear time.
+`read` accepts what GNU gettext's reader accepts (any declared charset, converted to UTF-8 as
+`msgconv` would; every escape; CRLF, CR-only and BOM; `domain` lines; several keywords and strings
+on one line; previous `#|` fields) and refuses, with file and line, what `msgfmt --check` refuses
+and more that would lose work: a duplicate entry, a msgid without msgstr, plural forms that do not
+match the file's own `Plural-Forms`, a `Plural-Forms` that is not a gettext expression.
+`write` produces the bytes GNU `msgcat` writes for the same content (its wrapping, its order of
+flags, obsolete entries last), so a catalogue never churns. `check_translation` adds the checks a
+translator's file must pass before the desk takes anything from it.
 """
 
 from __future__ import annotations
 
-import bisect
+import codecs
 import gc
 import re
-import struct
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from rapidfuzz import fuzz, process
 from unicode_segmentation_rs import line_break_units
 
-FUZZY_THRESHOLD = 60.0  # GNU msgmerge's FUZZY_THRESHOLD (0.6), on rapidfuzz's 0-100 scale
+from translator.formats import plural_forms
+
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 APPROVED = "approved"  # our flag for reviewed translations; GNU tools drop it, which only demotes
+DEFAULT_DOMAIN = "messages"
 
 _ESCAPES = {
     "n": "\n",
@@ -39,10 +42,11 @@ _ESCAPES = {
     "?": "?",
     "'": "'",
 }
-_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"\s*$')
-_ESCAPE = re.compile(r"\\(.)")
-_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(.*)$")
-_WORD = re.compile(r"\w{3,}")
+_STRING = re.compile(r'\s*"((?:[^"\\]|\\.)*)"')
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]+|[0-7]{1,3}|.)", re.S)
+_KEYWORD = re.compile(r"(domain|msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)(?![\w\[])\s*(.*)$")
+_CHARSET = re.compile(rb"charset=([A-Za-z0-9._:-]+)")
+_PLACEHOLDER_PLURALS = re.compile(r"nplurals\s*=\s*INTEGER|plural\s*=\s*EXPRESSION")
 PAGE_WIDTH = 79
 _NEEDS_ESCAPE = re.compile(r'[\\"\n\t\r\a\b\f\v]')
 _AFTER_STOP = re.compile(r"(?<=[^\W\d_]\.)(?=[^\W\d_])")
@@ -59,6 +63,24 @@ _WRITE_ESCAPES = str.maketrans(
         "\v": "\\v",
     }
 )
+# GNU's order of format flags (gettext-tools/src/message.c, format_language[]).
+FORMAT_LANGUAGES = (
+    "c", "objc", "python", "python-brace", "java", "java-printf", "csharp", "javascript", "scheme",
+    "lisp", "elisp", "librep", "ruby", "sh", "awk", "lua", "object-pascal", "smalltalk", "qt",
+    "qt-plural", "kde", "kde-kuit", "boost", "tcl", "perl", "perl-brace", "php", "gcc-internal",
+    "gfc-internal", "ycp",
+)  # fmt: skip
+_FLAG_RANK = {"fuzzy": 0} | {
+    flag: 1 + rank
+    for rank, language in enumerate(FORMAT_LANGUAGES)
+    for flag in (f"{language}-format", f"no-{language}-format")
+}
+_LATE_FLAGS = {"wrap": 1000, "no-wrap": 1000}
+_FLAG_KIND = {"wrap": "wrap", "no-wrap": "wrap"} | {
+    flag: language
+    for language in FORMAT_LANGUAGES
+    for flag in (f"{language}-format", f"no-{language}-format")
+}
 
 
 class PoError(ValueError):
@@ -88,6 +110,8 @@ class Entry:
     previous_msgctxt: str | None = None
     obsolete: bool = False
     line: int = 0
+    previous_msgid_plural: str | None = None
+    domain: str | None = None  # None: the catalogue's first domain (usually "messages")
 
     @property
     def key(self) -> tuple[str | None, str]:
@@ -105,11 +129,23 @@ class Entry:
 
 @dataclass
 class Catalogue:
-    """A PO or POT file: the header's fields, the comments above it, and the messages."""
+    """A PO or POT file: the header's fields, the comments above it, and the messages.
+
+    `has_header` is False for a file without a header entry, which is then written without one.
+    `header_raw` keeps the header's text as read, so that it is written back unchanged unless
+    `headers` is changed. `charset` is the charset the file declared (it is UTF-8 once read).
+    """
 
     headers: list[tuple[str, str]] = field(default_factory=list)
     header_comments: list[str] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
+    has_header: bool = True
+    header_flags: list[str] = field(default_factory=list)
+    header_extracted: list[str] = field(default_factory=list)
+    header_raw: str | None = None
+    header_line: int = 1
+    charset: str | None = None
+    domain: str | None = None
 
     def header(self, name: str) -> str | None:
         return next((value for key, value in self.headers if key.lower() == name.lower()), None)
@@ -117,6 +153,19 @@ class Catalogue:
     def nplurals(self) -> int | None:
         match = re.search(r"nplurals\s*=\s*(\d+)", self.header("Plural-Forms") or "")
         return int(match.group(1)) if match else None
+
+    def plural_forms(self) -> plural_forms.PluralForms | None:
+        """The file's own plural rule, None when it has none (or a template's placeholder)."""
+        value = self.header("Plural-Forms")
+        if not value or _PLACEHOLDER_PLURALS.search(value):
+            return None
+        return plural_forms.parse(value)
+
+    def header_text(self) -> str:
+        """The header entry's msgstr: as read when the fields are unchanged, else rebuilt."""
+        if self.header_raw is not None and parse_header(self.header_raw) == self.headers:
+            return self.header_raw
+        return "".join(f"{key}: {value}\n" for key, value in self.headers)
 
 
 # Reading
@@ -128,18 +177,30 @@ def read(
     nplurals: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Catalogue:
-    """Parse a PO file strictly. Raises PoError with the file and line of the first problem."""
+    """Parse a PO file strictly. Raises PoError with the file and line of the first problem.
+
+    Plural entries must have as many forms as the file's own `Plural-Forms` says (`nplurals` is
+    used only for a file that says nothing)."""
     if len(data) > max_bytes:
         raise PoError(
             filename,
             0,
             f"file is {len(data) / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.1f} MB",
         )
-    text = _decode(data, filename)
+    text, charset = _decode(data, filename)
     with _no_cycle_collection():
-        catalogue = _Parser(filename).parse(text)
-    _check_charset(catalogue, filename)
-    _check_entries(catalogue, filename, nplurals or catalogue.nplurals())
+        catalogue = _Parser(filename, charset).parse(text)
+    catalogue.charset = charset
+    if charset not in ("UTF-8", "CHARSET", "ASCII"):
+        _declare_utf8(catalogue)
+    _check_plural_forms(catalogue, filename)
+    own = catalogue.nplurals()
+    _check_entries(
+        catalogue,
+        filename,
+        own or nplurals,
+        "the file's Plural-Forms says" if own else "the language has",
+    )
     return catalogue
 
 
@@ -156,19 +217,22 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _decode(data: bytes, filename: str) -> str:
+def _decode(data: bytes, filename: str) -> tuple[str, str]:
+    """The file as text and the charset it declared (normalised), as GNU reads it: the header's
+    charset, UTF-8 when it declares none (or the template's placeholder CHARSET)."""
     if data[:4] in (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde"):
         raise PoError(filename, 1, "this is a compiled MO file, not a PO file")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    charset, codec = _declared_charset(data, filename)
     try:
-        text = data.decode("utf-8")
+        text = data.decode(codec)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise PoError(
             filename,
             line,
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); convert the file to UTF-8",
+            f"not valid {charset} (byte 0x{data[exc.start]:02x}), the charset its header declares",
         ) from None
     if "\x00" in text:
         raise PoError(
@@ -176,30 +240,67 @@ def _decode(data: bytes, filename: str) -> str:
             text[: text.index("\x00")].count("\n") + 1,
             "contains a NUL byte: this is not a text PO file",
         )
-    return text
+    return text, charset
+
+
+def _declared_charset(data: bytes, filename: str) -> tuple[str, str]:
+    """The charset named in the header (the first `charset=` before the first real msgid)."""
+    end = data.find(b'\nmsgid "', data.find(b'msgid ""') + 1)
+    match = _CHARSET.search(data, 0, end if end > 0 else len(data))
+    if not match:
+        return "UTF-8", "utf-8"
+    name = match.group(1).decode("ascii").upper()
+    if name == "CHARSET":
+        return "CHARSET", "utf-8"
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        line = data[: match.start()].count(b"\n") + 1
+        raise PoError(filename, line, f"unknown charset {name!r} in Content-Type") from None
+    if codec == "utf-8":
+        return "UTF-8", codec
+    return ("ASCII", codec) if codec == "ascii" else (name, codec)
+
+
+def _declare_utf8(catalogue: Catalogue) -> None:
+    """After conversion the text is UTF-8, and the header says so, as msgconv writes it."""
+    old = re.compile(r"charset=[A-Za-z0-9._:-]+")
+    catalogue.headers = [
+        (key, old.sub("charset=UTF-8", value) if key.lower() == "content-type" else value)
+        for key, value in catalogue.headers
+    ]
+    if catalogue.header_raw is not None:
+        catalogue.header_raw = old.sub("charset=UTF-8", catalogue.header_raw, count=1)
 
 
 class _Parser:
     """A line-by-line state machine over one PO file."""
 
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, charset: str = "UTF-8") -> None:
         self.filename = filename
-        self.catalogue = Catalogue()
+        self.codec = "utf-8" if charset in ("UTF-8", "CHARSET", "ASCII") else charset
+        self.catalogue = Catalogue(has_header=False)
         self.entry: Entry | None = None
         self.comments: list[tuple[str, str]] = []
         self.field: str | None = None  # the keyword whose string continues on the next line
         self.seen: set[str] = set()
         self.line = 0
         self.last_previous: str | None = None
+        self.domain: str | None = None
+        self.first_domain: str | None = None
+        self.started = False
 
     def error(self, message: str, line: int | None = None) -> PoError:
         return PoError(self.filename, self.line if line is None else line, message)
 
     def parse(self, text: str) -> Catalogue:
-        for number, raw in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+        if "\n" not in text:  # CR-only line endings (old Mac files): each CR ends a line
+            text = text.replace("\r", "\n")
+        for number, raw in enumerate(text.split("\n"), start=1):
             self.line = number
             self.feed(raw.rstrip("\r"))
         self.finish()
+        self.catalogue.domain = self.first_domain
         return self.catalogue
 
     def feed(self, raw: str) -> None:
@@ -236,14 +337,35 @@ class _Parser:
         self.comments.append((kind, body))
 
     def keyword(self, line: str, obsolete: bool) -> None:
-        match = _KEYWORD.match(line)
-        if not match:
-            word = line.split()[0] if line.split() else line
-            raise self.error(
-                f"unexpected {word!r}: expected a comment, a keyword "
-                "(msgctxt, msgid, msgid_plural, msgstr) or a quoted string"
-            )
-        keyword, index, rest = match.group(1), match.group(2), match.group(3)
+        """One keyword and its strings; GNU also reads several on one line (`msgid "a" msgstr
+        "b"`), so whatever follows the strings is read as the next keyword."""
+        while line:
+            match = _KEYWORD.match(line)
+            if not match:
+                word = line.split()[0] if line.split() else line
+                raise self.error(
+                    f"unexpected {word!r}: expected a comment, a keyword "
+                    "(msgctxt, msgid, msgid_plural, msgstr) or a quoted string"
+                )
+            keyword, index = match.group(1), match.group(2)
+            value, line = self.strings(match.group(3))
+            if keyword == "domain":
+                self.set_domain(value)
+                continue
+            self.begin(keyword, obsolete)
+            base = "msgstr" if keyword.startswith("msgstr") else keyword
+            self.store(keyword, base, index, value)
+
+    def set_domain(self, name: str) -> None:
+        if self.entry is not None:
+            if "msgstr" not in self.seen:
+                raise self.error("entry has a msgid but no msgstr", self.entry.line)
+            self.finish()
+        self.domain = None if name == DEFAULT_DOMAIN else name
+        if not self.started:
+            self.first_domain = self.domain
+
+    def begin(self, keyword: str, obsolete: bool) -> None:
         base = "msgstr" if keyword.startswith("msgstr") else keyword
         starts_entry = base in ("msgctxt", "msgid") and (
             self.entry is None or "msgstr" in self.seen or base in self.seen
@@ -255,10 +377,12 @@ class _Parser:
             self.start(obsolete)
         if self.entry is None:
             raise self.error(f"{keyword} without a msgid before it")
-        self.store(keyword, base, index, self.string(rest))
 
     def start(self, obsolete: bool) -> None:
-        self.entry = Entry(msgid="", obsolete=obsolete, line=self.line)
+        if not self.started:
+            self.started, self.first_domain = True, self.domain
+        domain = None if self.domain == self.first_domain else self.domain
+        self.entry = Entry(msgid="", obsolete=obsolete, line=self.line, domain=domain)
         self.seen = set()
         previous: dict[str, str] = {}
         for kind, body in self.comments:
@@ -266,6 +390,7 @@ class _Parser:
         if previous:
             self.entry.previous_msgid = previous.get("msgid")
             self.entry.previous_msgctxt = previous.get("msgctxt")
+            self.entry.previous_msgid_plural = previous.get("msgid_plural")
         self.comments = []
 
     def attach(self, kind: str, body: str, previous: dict[str, str]) -> None:
@@ -285,9 +410,9 @@ class _Parser:
         match = _KEYWORD.match(body)
         if match and match.group(1) in ("msgid", "msgctxt", "msgid_plural"):
             self.last_previous = match.group(1)
-            previous[match.group(1)] = self.string(match.group(3))
+            previous[match.group(1)] = self.strings(match.group(3))[0]
         elif body.startswith('"') and self.last_previous in previous:
-            previous[self.last_previous] += self.string(body)
+            previous[self.last_previous] += self.strings(body)[0]
 
     def store(self, keyword: str, base: str, index: str | None, value: str) -> None:
         assert self.entry is not None
@@ -324,7 +449,7 @@ class _Parser:
     def continuation(self, line: str) -> None:
         if self.entry is None or self.field is None:
             raise self.error("a quoted string with no keyword before it (after a blank line?)")
-        value = self.string(line)
+        value, rest = self.strings(line)
         entry, keyword = self.entry, self.field
         if keyword == "msgctxt":
             entry.msgctxt = (entry.msgctxt or "") + value
@@ -336,24 +461,60 @@ class _Parser:
             entry.msgstr += value
         else:
             entry.msgstr_plural[-1] += value
+        if rest:
+            self.keyword(rest, entry.obsolete)
 
-    def string(self, text: str) -> str:
+    def strings(self, text: str) -> tuple[str, str]:
+        """The strings at the start of `text`, joined as GNU joins adjacent strings, and the
+        rest of the line after them."""
         text = text.strip()
         inner = text[1:-1]
         if len(text) > 1 and text[0] == text[-1] == '"' and '"' not in inner and "\\" not in inner:
-            return inner  # no escapes: the common case, without a regular expression
-        match = _STRING.match(text)
-        if not match:
+            return inner, ""  # one string without escapes: the common case, without a regex
+        values: list[str] = []
+        position = 0
+        while (match := _STRING.match(text, position)) is not None:
+            values.append(self.unescape(match.group(1)))
+            position = match.end()
+        rest = text[position:].strip()
+        if not values:
             if text.startswith('"'):
                 raise self.error("unterminated string: a closing quote is missing")
             raise self.error(f"expected a quoted string, found {text[:40]!r}")
-        return _ESCAPE.sub(self.unescape, match.group(1))
+        if rest.startswith('"'):
+            raise self.error("unterminated string: a closing quote is missing")
+        if rest.startswith("#"):
+            rest = ""  # a comment after the strings, which GNU's lexer skips as well
+        return "".join(values), rest
 
-    def unescape(self, match: re.Match[str]) -> str:
+    def unescape(self, body: str) -> str:
+        if "\\" not in body:
+            return body
+        if not re.search(r"\\(?:x[0-9A-Fa-f]|[0-7])", body):
+            return _ESCAPE.sub(self.simple_escape, body)
+        # Octal and hex escapes name bytes of the file's charset, so unescape as bytes.
+        raw = body.encode(self.codec)
+        out = re.sub(rb"\\(x[0-9A-Fa-f]+|[0-7]{1,3}|.)", self.byte_escape, raw, flags=re.S)
+        try:
+            return out.decode(self.codec)
+        except UnicodeDecodeError:
+            raise self.error(f"escaped bytes that are not valid {self.codec}") from None
+
+    def simple_escape(self, match: re.Match[str]) -> str:
         char = match.group(1)
         if char not in _ESCAPES:
             raise self.error(f"unknown escape sequence '\\{char}'")
         return _ESCAPES[char]
+
+    def byte_escape(self, match: re.Match[bytes]) -> bytes:
+        code = match.group(1)
+        if code[:1] == b"x":
+            return bytes([int(code[1:], 16) & 0xFF])
+        if code[:1].isdigit():
+            return bytes([int(code, 8) & 0xFF])
+        if code.decode("latin-1") not in _ESCAPES:
+            raise self.error(f"unknown escape sequence '\\{code.decode('latin-1')}'")
+        return _ESCAPES[code.decode("latin-1")].encode()
 
     def finish(self) -> None:
         entry = self.entry
@@ -372,13 +533,22 @@ class _Parser:
             self.catalogue.entries.append(entry)
 
     def header(self, entry: Entry) -> None:
-        if self.catalogue.headers or self.catalogue.entries:
+        catalogue = self.catalogue
+        if entry.domain is not None:  # another domain's header is one of its messages
+            catalogue.entries.append(entry)
+            return
+        if catalogue.has_header:
             raise self.error("a second header entry (empty msgid)", entry.line)
-        self.catalogue.header_comments = entry.comments
-        self.catalogue.headers = _parse_header(entry.msgstr)
+        catalogue.has_header = True
+        catalogue.header_comments = entry.comments
+        catalogue.header_flags = entry.flags
+        catalogue.header_extracted = entry.extracted
+        catalogue.header_raw = entry.msgstr
+        catalogue.header_line = entry.line
+        catalogue.headers = parse_header(entry.msgstr)
 
 
-def _parse_header(text: str) -> list[tuple[str, str]]:
+def parse_header(text: str) -> list[tuple[str, str]]:
     fields = []
     for line in text.split("\n"):
         if ":" in line:
@@ -387,34 +557,26 @@ def _parse_header(text: str) -> list[tuple[str, str]]:
     return fields
 
 
-def _check_charset(catalogue: Catalogue, filename: str) -> None:
-    content_type = catalogue.header("Content-Type") or ""
-    match = re.search(r"charset=([\w.-]+)", content_type)
-    if match and match.group(1).upper().replace("_", "-") not in (
-        "UTF-8",
-        "CHARSET",
-        "ASCII",
-        "US-ASCII",
-    ):
-        raise PoError(
-            filename,
-            1,
-            f"charset {match.group(1)}: convert the file to UTF-8 (msgconv --to-code=UTF-8)",
-        )
+def _check_plural_forms(catalogue: Catalogue, filename: str) -> None:
+    try:
+        catalogue.plural_forms()
+    except plural_forms.PluralFormsError as exc:
+        raise PoError(filename, catalogue.header_line, f"Plural-Forms: {exc}") from None
 
 
-def _check_entries(catalogue: Catalogue, filename: str, nplurals: int | None) -> None:
-    seen: dict[tuple[str | None, str], int] = {}
+def _check_entries(catalogue: Catalogue, filename: str, nplurals: int | None, source: str) -> None:
+    seen: dict[tuple[str | None, str | None, str], int] = {}
     for entry in catalogue.entries:
         if entry.obsolete:
             continue
-        if entry.key in seen:
+        key = (entry.domain, entry.msgctxt, entry.msgid)
+        if key in seen:
             raise PoError(
                 filename,
                 entry.line,
-                f"duplicate entry for msgid {entry.msgid[:40]!r} (first at line {seen[entry.key]})",
+                f"duplicate entry for msgid {entry.msgid[:40]!r} (first at line {seen[key]})",
             )
-        seen[entry.key] = entry.line
+        seen[key] = entry.line
         if (
             nplurals is not None
             and entry.msgid_plural is not None
@@ -423,53 +585,134 @@ def _check_entries(catalogue: Catalogue, filename: str, nplurals: int | None) ->
             raise PoError(
                 filename,
                 entry.line,
-                f"{len(entry.msgstr_plural)} plural forms, but the language has {nplurals}",
+                f"{len(entry.msgstr_plural)} plural forms, but {source} nplurals={nplurals}",
             )
+
+
+# What a translator's file must also pass before the desk takes anything from it
+
+
+def check_translation(catalogue: Catalogue, filename: str) -> None:
+    """Refuse, with file and line, what `read` accepts but the desk must not import: a file with
+    no messages, a header still saying charset=CHARSET, a control character in a translation, or
+    format directives that a translation's format flag says it must keep but does not."""
+    if not any(not entry.obsolete for entry in catalogue.entries):
+        raise PoError(filename, 1, "the file has no messages (is it empty, or only a header?)")
+    if catalogue.charset == "CHARSET":
+        raise PoError(
+            filename,
+            catalogue.header_line,
+            "the header still says charset=CHARSET: fill in the charset the file is written in",
+        )
+    forms = catalogue.plural_forms()
+    for entry in catalogue.entries:
+        if entry.obsolete:
+            continue
+        for text in entry.msgstr_plural if entry.msgid_plural is not None else [entry.msgstr]:
+            control = next((c for c in text if _is_control(c)), None)
+            if control is not None:
+                raise PoError(
+                    filename,
+                    entry.line,
+                    f"the translation contains the control character U+{ord(control):04X}",
+                )
+        problem = _format_problem(entry, forms)
+        if problem:
+            raise PoError(filename, entry.line, problem)
+
+
+def _is_control(char: str) -> bool:
+    return char not in "\n\t" and unicodedata.category(char) == "Cc"
 
 
 # Writing
 
 
 def write(catalogue: Catalogue) -> str:
-    """Serialise a catalogue as GNU msgcat would, wrapped at 79 columns."""
+    """Serialise a catalogue as GNU msgcat would: the header first, then each domain's messages
+    with its obsolete ones last (those without a translation left out), wrapped at 79 columns."""
     with _no_cycle_collection():
-        parts = [_write_header(catalogue)]
-        parts.extend(_write_entry(entry) for entry in catalogue.entries)
+        groups: dict[str | None, list[Entry]] = {catalogue.domain: []}
+        for entry in catalogue.entries:
+            groups.setdefault(entry.domain or catalogue.domain, []).append(entry)
+        parts: list[str] = []
+        for number, (domain, entries) in enumerate(groups.items()):
+            if number > 0 and not entries:
+                continue
+            if number > 0 or domain is not None:
+                parts.append(f'domain "{_escape(domain or DEFAULT_DOMAIN)}"\n')
+            if number == 0 and catalogue.has_header:
+                parts.append(_write_entry(_header_entry(catalogue)))
+            parts.extend(_write_entry(entry) for entry in entries if not entry.obsolete)
+            parts.extend(_write_entry(e) for e in entries if e.obsolete and _first_form(e))
+        if not any(not e.obsolete or _first_form(e) for e in catalogue.entries):
+            return ""  # GNU writes no file for a catalogue with no messages (without --force-po)
         return "\n".join(parts)
 
 
-def _write_header(catalogue: Catalogue) -> str:
-    lines = [f"# {c}" if c else "#" for c in catalogue.header_comments]
-    lines.append('msgid ""')
-    lines.extend(_field("", "msgstr", _header_bytes(catalogue).decode()))
-    return "\n".join(lines) + "\n"
+def _first_form(entry: Entry) -> str:
+    """msgstr, or msgstr[0]: msgcat drops an obsolete message where it is empty."""
+    if entry.msgid_plural is None:
+        return entry.msgstr
+    return entry.msgstr_plural[0] if entry.msgstr_plural else ""
+
+
+def _header_entry(catalogue: Catalogue) -> Entry:
+    return Entry(
+        msgid="",
+        msgstr=catalogue.header_text(),
+        comments=catalogue.header_comments,
+        extracted=catalogue.header_extracted,
+        flags=catalogue.header_flags,
+    )
 
 
 def _write_entry(entry: Entry) -> str:
     lines = [f"# {c}" if c else "#" for c in entry.comments]
     lines.extend(f"#. {c}" if c else "#." for c in entry.extracted)
     lines.extend(_wrap_locations(entry.locations))
-    if entry.flags:
-        lines.append("#, " + ", ".join(entry.flags))
+    flags = entry.flags
+    if "fuzzy" in flags and not _first_form(entry) and entry.msgid:
+        flags = [flag for flag in flags if flag != "fuzzy"]  # GNU: nothing there to be fuzzy
+    if flags:
+        lines.append("#, " + ", ".join(ordered_flags(flags)))
+    wrap = "no-wrap" not in entry.flags
     prefix = "#~ " if entry.obsolete else ""
     previous = "#~| " if entry.obsolete else "#| "
     if entry.previous_msgctxt is not None:
-        lines.extend(_field(previous, "msgctxt", entry.previous_msgctxt))
+        lines.extend(_field(previous, "msgctxt", entry.previous_msgctxt, wrap))
     if entry.previous_msgid is not None:
-        lines.extend(_field(previous, "msgid", entry.previous_msgid))
+        lines.extend(_field(previous, "msgid", entry.previous_msgid, wrap))
+    if entry.previous_msgid_plural is not None:
+        lines.extend(_field(previous, "msgid_plural", entry.previous_msgid_plural, wrap))
     if entry.msgctxt is not None:
-        lines.extend(_field(prefix, "msgctxt", entry.msgctxt))
-    lines.extend(_field(prefix, "msgid", entry.msgid))
+        lines.extend(_field(prefix, "msgctxt", entry.msgctxt, wrap))
+    lines.extend(_field(prefix, "msgid", entry.msgid, wrap))
     if entry.msgid_plural is not None:
-        lines.extend(_field(prefix, "msgid_plural", entry.msgid_plural))
+        lines.extend(_field(prefix, "msgid_plural", entry.msgid_plural, wrap))
         for index, form in enumerate(entry.msgstr_plural):
-            lines.extend(_field(prefix, f"msgstr[{index}]", form))
+            lines.extend(_field(prefix, f"msgstr[{index}]", form, wrap))
     else:
-        lines.extend(_field(prefix, "msgstr", entry.msgstr))
+        lines.extend(_field(prefix, "msgstr", entry.msgstr, wrap))
     return "\n".join(lines) + "\n"
 
 
-def _field(prefix: str, keyword: str, value: str) -> tuple[str, ...]:
+def ordered_flags(flags: Sequence[str]) -> list[str]:
+    """Flags once each, in the order GNU writes them: fuzzy, format flags, range, wrapping;
+    flags GNU does not know (our `approved`) last."""
+    last: dict[str, str] = {}  # of c-format and no-c-format (or wrap and no-wrap) the last counts
+    for flag in flags:
+        last[_FLAG_KIND.get(flag, flag)] = flag
+    return sorted(last.values(), key=lambda flag: _FLAG_RANK.get(flag, _late_rank(flag)))
+
+
+def _late_rank(flag: str) -> int:
+    if flag.startswith("range:"):
+        return 999
+    return _LATE_FLAGS.get(flag, 2000)
+
+
+def _field(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[str, ...]:
     """A keyword and its string, wrapped as GNU gettext does (write-po.c).
 
     A template and its six catalogues repeat every msgid, and a store writes them together, so
@@ -478,31 +721,35 @@ def _field(prefix: str, keyword: str, value: str) -> tuple[str, ...]:
     The string goes on the keyword's line when it fits in 79 columns and has no newline before its
     end; otherwise the keyword gets "" and the string follows, split after each newline and wrapped
     at Unicode line-break opportunities (UAX #14: never before '?', '!', ':', ';' or ')'). A string
-    with nowhere to break stays on the keyword's line, however long.
+    with nowhere to break stays on the keyword's line, however long. With the `no-wrap` flag the
+    string is split only after its newlines.
     """
     if keyword in ("msgid", "msgid_plural"):
-        return _shared_field(prefix, keyword, value)
-    return _wrapped_field(prefix, keyword, value)
+        return _shared_field(prefix, keyword, value, wrap)
+    return _wrapped_field(prefix, keyword, value, wrap)
 
 
 @lru_cache(maxsize=1 << 17)
-def _shared_field(prefix: str, keyword: str, value: str) -> tuple[str, ...]:
-    return _wrapped_field(prefix, keyword, value)
+def _shared_field(prefix: str, keyword: str, value: str, wrap: bool) -> tuple[str, ...]:
+    return _wrapped_field(prefix, keyword, value, wrap)
 
 
-def _wrapped_field(prefix: str, keyword: str, value: str) -> tuple[str, ...]:
+def _wrapped_field(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[str, ...]:
     head = f"{prefix}{keyword} "
     escaped = _escape(value)
     inner_newline = "\n" in value[:-1]
     first_width = PAGE_WIDTH - _width(head) - 2
     if not inner_newline and (
-        _width(escaped) <= first_width or len(_wrap(value, first_width)) == 1
+        not wrap or _width(escaped) <= first_width or len(_wrap(value, first_width)) == 1
     ):  # nowhere to break
         return (f'{head}"{escaped}"',)
     width = PAGE_WIDTH - _width(prefix) - 2
     lines = [f'{head}""']
     for portion in _portions(value):
-        lines.extend(f'{prefix}"{line}"' for line in _wrap(portion, width))
+        if wrap:
+            lines.extend(f'{prefix}"{line}"' for line in _wrap(portion, width))
+        else:
+            lines.append(f'{prefix}"{_escape(portion)}"')
     return tuple(lines)
 
 
@@ -515,10 +762,11 @@ def _portions(value: str) -> list[str]:
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    """Greedy filling of UAX #14 units, measured escaped, as libunistring's linebreaking does."""
-    units = _break_units(text)
-    if _NEEDS_ESCAPE.search(text):
-        units = [_escape(unit) for unit in units]
+    """Greedy filling of UAX #14 units, as libunistring's linebreaking does on the escaped text
+    (so no break follows "\\f" or "\\t": GNU sees the letter after the backslash)."""
+    units = _break_units(_escape(text)) if _NEEDS_ESCAPE.search(text) else _break_units(text)
+    if len(units) > 1 and units[-1] == "\\n":  # GNU never breaks just before the final \n
+        units[-2:] = [units[-2] + units[-1]]
     lines: list[str] = []
     current: list[str] = []
     used = 0
@@ -536,19 +784,28 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def _break_units(text: str) -> list[str]:
     """UAX #14 units, adjusted to the older rules of GNU's libunistring: a break may follow a full
-    stop before a letter ("www." / "instagram"), and none follows a tab."""
+    stop before a letter ("www." / "instagram")."""
     units: list[str] = line_break_units(text)
     if "." in text:
         units = [piece for unit in units for piece in _AFTER_STOP.split(unit) if piece]
-    if "\t" in text:
-        merged: list[str] = []
-        for unit in units:
-            if merged and merged[-1].endswith("\t"):
-                merged[-1] += unit
-            else:
-                merged.append(unit)
-        units = merged
+    if "\\" in text:  # never break inside an escape sequence
+        units = _join_escapes(units)
+    if len(units) > 1 and units[0].isspace():  # libunistring: no break after leading spaces
+        units[:2] = [units[0] + units[1]]
     return units
+
+
+def _join_escapes(units: list[str]) -> list[str]:
+    joined: list[str] = []
+    escaping = False
+    for unit in units:
+        if escaping:
+            joined[-1] += unit
+        else:
+            joined.append(unit)
+        trailing = len(joined[-1]) - len(joined[-1].rstrip("\\"))
+        escaping = trailing % 2 == 1
+    return joined
 
 
 @lru_cache(maxsize=1 << 18)
@@ -577,7 +834,7 @@ def _wrap_locations(locations: Sequence[str]) -> list[str]:
     """Location comments as msgcat writes them: as many as fit in 79 columns per line."""
     lines: list[str] = []
     current = "#:"
-    for location in locations:
+    for location in dict.fromkeys(locations):  # GNU keeps each location once
         if current != "#:" and len(current) + 1 + len(location) > 79:
             lines.append(current)
             current = "#:"
@@ -593,181 +850,84 @@ def clear_caches() -> None:
     _width.cache_clear()
 
 
-# Compiling
+# Format directives, compared as `msgfmt --check-format` compares them
+
+_C_DIRECTIVE = re.compile(
+    r"%(?:(\d+)\$)?[-+ #0']*(?:\*(?:\d+\$)?|\d+)?(?:\.(?:\*(?:\d+\$)?|\d+))?"
+    r"(hh|h|ll|l|L|q|j|z|Z|t)?([diouxXeEfFgGaAcCsSpn%])"
+)
+_PYTHON_DIRECTIVE = re.compile(
+    r"%(?:\(([^)]*)\))?[-+ #0]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])"
+)
+_C_TYPES = (
+    dict.fromkeys("di", "int")
+    | dict.fromkeys("ouxX", "unsigned")
+    | dict.fromkeys("eEfFgGaA", "double")
+)
+_PY_TYPES = dict.fromkeys("diuoxX", "int") | dict.fromkeys("eEfFgG", "float") | {"c": "char"}
 
 
-def write_mo(catalogue: Catalogue) -> bytes:
-    """Compile to a GNU MO file (little-endian, no hash table): translated, non-fuzzy entries only.
-
-    Built from a list of parts joined once, so the time grows linearly with the catalogue.
-    """
-    pairs = [(b"", _header_bytes(catalogue))]
-    for entry in catalogue.entries:
-        if entry.obsolete or entry.fuzzy or not entry.translated:
-            continue
-        pairs.append((_mo_key(entry), _mo_value(entry)))
-    pairs.sort(key=lambda pair: pair[0])
-    count = len(pairs)
-    originals_at = 28
-    translations_at = originals_at + 8 * count
-    data_at = translations_at + 8 * count
-    index: list[bytes] = []
-    blobs: list[bytes] = []
-    offset = data_at
-    for column in (0, 1):
-        for pair in pairs:
-            index.append(struct.pack("<II", len(pair[column]), offset))
-            blobs.append(pair[column] + b"\0")
-            offset += len(pair[column]) + 1
-    header = struct.pack("<7I", 0x950412DE, 0, count, originals_at, translations_at, 0, data_at)
-    return b"".join([header, *index, *blobs])
+def _directives(flag: str, text: str) -> dict[str, str]:
+    """The arguments a format string consumes: argument (number or name) -> type."""
+    found: dict[str, str] = {}
+    if flag == "c-format":
+        for number, (position, length, conversion) in enumerate(_c_directives(text), start=1):
+            found[position or str(number)] = (length or "") + _C_TYPES.get(conversion, conversion)
+    else:
+        number = 0
+        for match in _PYTHON_DIRECTIVE.finditer(text):
+            if match.group(2) == "%":
+                continue
+            number += 1
+            name, conversion = match.group(1), match.group(2)
+            found[name if name is not None else str(number)] = _PY_TYPES.get(conversion, "any")
+    return found
 
 
-def _header_bytes(catalogue: Catalogue) -> bytes:
-    return "".join(f"{key}: {value}\n" for key, value in catalogue.headers).encode()
+def _c_directives(text: str) -> list[tuple[str | None, str | None, str]]:
+    return [
+        (m.group(1), m.group(2), m.group(3))
+        for m in _C_DIRECTIVE.finditer(text)
+        if m.group(3) != "%"
+    ]
 
 
-def _mo_key(entry: Entry) -> bytes:
-    msgid = entry.msgid if entry.msgid_plural is None else f"{entry.msgid}\0{entry.msgid_plural}"
-    return (msgid if entry.msgctxt is None else f"{entry.msgctxt}\x04{msgid}").encode()
-
-
-def _mo_value(entry: Entry) -> bytes:
-    return (
-        "\0".join(entry.msgstr_plural) if entry.msgid_plural is not None else entry.msgstr
-    ).encode()
-
-
-# Updating
-
-
-class FuzzyIndex:
-    """Finds, for a changed English string, the most similar known string, as msgmerge would.
-
-    Similarity is rapidfuzz's normalised Indel ratio, the measure GNU gettext's fstrcmp computes
-    (2 x common characters / total length); a match needs 0.6, msgmerge's threshold. Instead of
-    comparing each query with every candidate (msgmerge's quadratic search), candidates come from
-    an inverted index of their rarer words, plus the strings the caller says were just removed. A
-    short query shares few words with anything, so it is compared with every candidate short enough
-    to reach 0.6 (at most 7/3 of its length): few, and cheap to compare.
-    """
-
-    SHORT = 60
-
-    def __init__(self, candidates: Iterable[str], probe_words: int = 8, max_postings: int = 400):
-        self.candidates = list(dict.fromkeys(candidates))
-        self.probe_words = probe_words
-        self.max_postings = max_postings
-        self.postings: dict[str, list[int]] = {}
-        for number, text in enumerate(self.candidates):
-            for word in set(_WORD.findall(text.lower())):
-                self.postings.setdefault(word, []).append(number)
-        self.number = {text: n for n, text in enumerate(self.candidates)}
-        self.by_length = sorted(self.candidates, key=len)
-        self.lengths = [len(text) for text in self.by_length]
-
-    def best(self, query: str, also: Sequence[str] = ()) -> str | None:
-        """The most similar candidate (or string in `also`) scoring at least 0.6, or None.
-
-        Of equally similar ones, the first in the catalogue wins, as in msgmerge.
-        """
-        words = sorted(
-            set(_WORD.findall(query.lower())), key=lambda w: (len(self.postings.get(w, ())), w)
-        )
-        chosen: set[int] = set()
-        for word in words[: self.probe_words]:
-            posting = self.postings.get(word, [])
-            if len(posting) <= self.max_postings:
-                chosen.update(posting)
-        pools: list[Sequence[str]] = [[self.candidates[n] for n in chosen], also]
-        if len(query) <= self.SHORT:
-            pools.append(self.by_length[: bisect.bisect_right(self.lengths, len(query) * 7 // 3)])
-        found = [
-            match
-            for pool in pools
-            if pool
-            for match in process.extract(
-                query, pool, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
-            )
+def _format_problem(entry: Entry, forms: plural_forms.PluralForms | None) -> str | None:
+    """Why a translation breaks the format directives its flag promises, or None. As msgfmt,
+    every form is compared with msgid_plural, and a form chosen for only a few counts (at most 4
+    of 0..1000, as French msgstr[0] for 0 and 1) may leave out a directive; nothing may differ."""
+    flag = next((f for f in entry.flags if f in ("c-format", "python-format")), None)
+    if flag is None or entry.fuzzy:
+        return None
+    if entry.msgid_plural is None:
+        pairs = [("msgstr", entry.msgstr, entry.msgid, True)]
+    else:
+        single = _single_count_forms(forms) if forms else set()
+        pairs = [
+            (f"msgstr[{n}]", text, entry.msgid_plural, n not in single)
+            for n, text in enumerate(entry.msgstr_plural)
         ]
-        if not found:
-            return None
-        top = max(score for _, score, _ in found)
-        return min(
-            (text for text, score, _ in found if score == top),
-            key=lambda text: self.number.get(text, len(self.number)),
-        )
-
-
-def update(catalogue: Catalogue, template: Catalogue) -> Catalogue:
-    """Merge a new template into a catalogue with msgmerge --previous semantics.
-
-    Unchanged messages keep their translation; a new message similar to an old translated one gets
-    that translation marked fuzzy with the old msgid as previous; old messages no longer in the
-    template become obsolete when they had a translation and are dropped when they had none.
-    """
-    old = {entry.key: entry for entry in catalogue.entries}
-    translated = [e.msgid for e in catalogue.entries if e.translated and e.msgctxt is None]
-    index: FuzzyIndex | None = None
-    wanted = {entry.key for entry in template.entries}
-    removed = [e.msgid for e in catalogue.entries if e.translated and e.key not in wanted]
-    used: set[tuple[str | None, str]] = set()
-    entries: list[Entry] = []
-    for new in template.entries:
-        previous = old.get(new.key)
-        if previous is not None and not previous.obsolete:
-            entries.append(_merged(new, previous, fuzzy_from=None))
-            used.add(new.key)
+    wanted_by: dict[str, dict[str, str]] = {}
+    for name, text, source, strict in pairs:
+        if not text:
             continue
-        if previous is not None:  # an obsolete message comes back as it was
-            entries.append(_merged(new, previous, fuzzy_from=None))
-            used.add(new.key)
-            continue
-        index = index or FuzzyIndex(translated)
-        match = index.best(new.msgid, removed) if new.msgctxt is None else None
-        if match is not None:
-            entries.append(_merged(new, old[(None, match)], fuzzy_from=match))
-            used.add((None, match))
-        else:
-            entries.append(_merged(new, None, fuzzy_from=None))
-    for entry in catalogue.entries:
-        if entry.key not in used and entry.translated:
-            entries.append(_obsolete(entry))
-    return Catalogue(list(catalogue.headers), list(catalogue.header_comments), entries)
+        wanted = wanted_by.setdefault(source, _directives(flag, source))
+        got = _directives(flag, text)
+        extra = [key for key in got if wanted.get(key) != got[key]]
+        missing = [key for key in wanted if key not in got]
+        if extra or (strict and missing):
+            origin = "msgid" if entry.msgid_plural is None else "msgid_plural"
+            return f"{flag}: the format directives of {name} differ from those of {origin}"
+    return None
 
 
-def _merged(new: Entry, old: Entry | None, fuzzy_from: str | None) -> Entry:
-    entry = Entry(
-        msgid=new.msgid,
-        msgctxt=new.msgctxt,
-        msgid_plural=new.msgid_plural,
-        locations=list(new.locations),
-        extracted=list(new.extracted),
-        flags=[f for f in new.flags if f != "fuzzy"],
-    )
-    if old is None:
-        entry.msgstr_plural = ["", ""] if new.msgid_plural is not None else []
-        return entry
-    entry.msgstr, entry.msgstr_plural = old.msgstr, list(old.msgstr_plural)
-    entry.comments = list(old.comments)
-    entry.flags = [f for f in old.flags if f not in ("fuzzy", APPROVED)] + entry.flags
-    if fuzzy_from is not None or old.fuzzy:
-        entry.flags.insert(0, "fuzzy")
-        entry.previous_msgid = fuzzy_from if fuzzy_from is not None else old.previous_msgid
-    elif APPROVED in old.flags:
-        entry.flags.append(APPROVED)
-    return entry
+_FEW_COUNTS = 4  # found by trying msgfmt 0.21: a form chosen for 5 counts is checked strictly
 
 
-def _obsolete(entry: Entry) -> Entry:
-    return Entry(
-        msgid=entry.msgid,
-        msgstr=entry.msgstr,
-        msgctxt=entry.msgctxt,
-        msgid_plural=entry.msgid_plural,
-        msgstr_plural=list(entry.msgstr_plural),
-        flags=list(entry.flags),
-        comments=list(entry.comments),
-        obsolete=True,
-        previous_msgid=entry.previous_msgid,
-    )
+@lru_cache(maxsize=64)
+def _single_count_forms(forms: plural_forms.PluralForms) -> set[int]:
+    counts: dict[int, int] = {}
+    for n in range(1001):
+        index = forms.index(n)
+        counts[index] = counts.get(index, 0) + 1
+    return {index for index, count in counts.items() if count <= _FEW_COUNTS}

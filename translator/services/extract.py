@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from translator import languages
 from translator.formats import markdown, po
-from translator.formats.po import FuzzyIndex
+from translator.formats.merge import FuzzyIndex
 from translator.models import Change, Document, State, Translation, Unit, utcnow
 from translator.services import DeskError
 

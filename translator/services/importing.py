@@ -21,7 +21,7 @@ from translator import languages
 from translator.formats import po
 from translator.models import Change, Document, State, Suggestion, Translation, Unit, User, utcnow
 from translator.services import DeskError, checking
-from translator.services.sync import entry_state, entry_text, read_catalogue
+from translator.services.sync import FilledForms, entry_state, entry_text, read_catalogue
 
 MODES = ("untranslated-only", "suggest", "overwrite")
 
@@ -49,13 +49,26 @@ class ImportReport:
     unchanged: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
     unknown: list[Unknown] = field(default_factory=list)
+    plural_forms: list[FilledForms] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{self.mode}: {self.filled} filled, {self.overwritten} overwritten, "
             f"{self.suggested} suggested, {self.unchanged} unchanged, "
             f"{len(self.conflicts)} conflicts, {len(self.unknown)} not in the document"
         )
+        return text + "".join(f"; {_forms_note(f)}" for f in self.plural_forms)
+
+
+def _forms_note(forms: FilledForms) -> str:
+    """How a plural entry's forms were mapped from the file's, for the report."""
+    notes = []
+    if forms.filled:
+        notes.append(f"form {', '.join(forms.filled)} filled from the closest form, needs editing")
+    if forms.dropped:
+        dropped = ", ".join(f"msgstr[{i}]" for i in forms.dropped)
+        notes.append(f"{dropped} not used: the language has no such form")
+    return f"line {forms.line}: " + " and ".join(notes)
 
 
 def import_file(
@@ -78,9 +91,11 @@ def import_file(
     document = session.scalar(select(Document).where(Document.slug == slug))
     if document is None:
         raise DeskError(f"no document {slug!r}")
-    catalogue = read_catalogue(Path(filename), data, lang, max_bytes=max_bytes)
-    current = _current(session, document, language)
     report = ImportReport(mode)
+    catalogue = read_catalogue(
+        Path(filename), data, lang, max_bytes=max_bytes, filled=report.plural_forms
+    )
+    current = _current(session, document, language)
     changed: list[tuple[Unit, Translation]] = []
     for entry in catalogue.entries:
         if entry.obsolete or not entry_text(entry):

@@ -18,12 +18,14 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
+from babel import Locale
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 
 from translator import languages, plurals
+from translator.formats import plural_forms as gettext_plurals
 from translator.formats import po
-from translator.formats.po import FuzzyIndex
+from translator.formats.merge import FuzzyIndex
 from translator.models import CatalogueFile, Change, Document, State, Translation, Unit, utcnow
 from translator.services import DeskError, checking
 from translator.services.extract import (
@@ -139,18 +141,68 @@ def _read_existing(
     return {e.msgid: e for e in catalogue.entries if e.msgctxt is None}, _revision(catalogue)
 
 
+@dataclass(frozen=True)
+class FilledForms:
+    """A plural entry whose file has other plural forms than the language: `filled` are our
+    categories given the text of the file's closest form (so it needs editing), `dropped` the
+    file's forms (msgstr[n]) with a text that none of ours takes."""
+
+    line: int
+    source: str
+    filled: tuple[str, ...]
+    dropped: tuple[int, ...]
+
+
 def read_catalogue(
-    path: Path, data: bytes, language: languages.Language, max_bytes: int = po.DEFAULT_MAX_BYTES
+    path: Path,
+    data: bytes,
+    language: languages.Language,
+    max_bytes: int = po.DEFAULT_MAX_BYTES,
+    filled: list[FilledForms] | None = None,
 ) -> po.Catalogue:
-    """Read a catalogue strictly, as a DeskError naming the file and line when it is malformed."""
+    """Read a catalogue strictly, as a DeskError naming the file and line when it is malformed;
+    plural forms are mapped onto the language's by CLDR category (see `map_plural_forms`)."""
     try:
         catalogue = po.read(data, str(path), nplurals=language.nplurals, max_bytes=max_bytes)
+        po.check_translation(catalogue, str(path))
     except po.PoError as exc:
         raise DeskError(str(exc)) from None
     declared = catalogue.header("Language")
     if declared and declared.replace("-", "_").split("_")[0] != language.code:
         raise DeskError(f"{path}:1: the file says Language: {declared}, not {language.code}")
+    found = map_plural_forms(catalogue, language)
+    if filled is not None:
+        filled.extend(found)
     return catalogue
+
+
+def map_plural_forms(catalogue: po.Catalogue, language: languages.Language) -> list[FilledForms]:
+    """Give each plural entry the language's forms, taken from the file's forms of the same CLDR
+    category; a form taken from merely the closest one marks the entry fuzzy (needs editing)."""
+    file_forms = catalogue.plural_forms()
+    if file_forms is None:
+        return []
+    sources = gettext_plurals.mapping(file_forms, Locale.parse(language.code).plural_form)
+    if [s.index for s in sources] == list(range(file_forms.nplurals)) and all(
+        s.exact for s in sources
+    ):
+        return []
+    tags = [form.category for form in languages.plural_forms(language.code)]
+    found = []
+    for entry in catalogue.entries:
+        if entry.msgid_plural is None or entry.obsolete:
+            continue
+        old = entry.msgstr_plural
+        entry.msgstr_plural = [old[s.index] if s.index < len(old) else "" for s in sources]
+        pairs = zip(tags, sources, entry.msgstr_plural, strict=True)
+        guessed = tuple(tag for tag, s, text in pairs if text and not s.exact)
+        taken = {s.index for s in sources}
+        dropped = tuple(i for i, text in enumerate(old) if text and i not in taken)
+        if guessed and "fuzzy" not in entry.flags:
+            entry.flags.append("fuzzy")
+        if guessed or dropped:
+            found.append(FilledForms(entry.line, entry.msgid, guessed, dropped))
+    return found
 
 
 def _revision(catalogue: po.Catalogue) -> datetime:
@@ -459,7 +511,7 @@ def catalogue_inputs(session: Session, root: Path) -> dict[Path, str]:
 @cache
 def _writer() -> str:
     """The code that decides a catalogue's bytes: a new release of it writes every file anew."""
-    modules = (po, plurals, languages, sys.modules[__name__])
+    modules = (po, gettext_plurals, plurals, languages, sys.modules[__name__])
     code = b"".join(Path(str(module.__file__)).read_bytes() for module in modules)
     forms = "|".join(language.plural_forms for language in languages.targets())
     return _sha256(code.decode() + forms)

@@ -1,0 +1,287 @@
+"""Merge a new template into a catalogue as GNU `msgmerge --previous` does, with an indexed search.
+
+The merge itself follows msgmerge case by case (see `update`); the one thing done differently is
+finding similar strings: msgmerge compares each new string with every old one (quadratic, 145 s at
+50k entries), `FuzzyIndex` compares it only with candidates sharing its rarer words.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from translator.formats.po import APPROVED, Catalogue, Entry, parse_header
+
+FUZZY_THRESHOLD = 60.0  # GNU msgmerge's FUZZY_THRESHOLD (0.6), on rapidfuzz's 0-100 scale
+_WORD = re.compile(r"\w{3,}")
+# msgmerge takes these header fields from the template, inserted after the field before them.
+_TEMPLATE_FIELDS = (
+    ("Report-Msgid-Bugs-To", "Project-Id-Version"),
+    ("POT-Creation-Date", "Report-Msgid-Bugs-To"),
+)
+
+
+class FuzzyIndex:
+    """Finds, for a changed English string, the most similar known string, as msgmerge would.
+
+    Similarity is rapidfuzz's normalised Indel ratio on the UTF-8 bytes, the measure GNU
+    gettext's fstrcmp computes on a msgid's bytes (2 x common bytes / total length); a match needs
+    more than 0.6, msgmerge's threshold. Instead of comparing each query with every candidate
+    (msgmerge's quadratic search), candidates come from an inverted index of their rarer words,
+    plus the strings the caller says were just removed. A short query shares few words with
+    anything, so it is compared with every candidate short enough to reach 0.6 (at most 7/3 of
+    its length): few, and cheap to compare.
+    """
+
+    SHORT = 60
+
+    def __init__(self, candidates: Iterable[str], probe_words: int = 8, max_postings: int = 400):
+        self.candidates = list(dict.fromkeys(candidates))
+        self.encoded = [text.encode() for text in self.candidates]
+        self.probe_words = probe_words
+        self.max_postings = max_postings
+        self.postings: dict[str, list[int]] = {}
+        for number, text in enumerate(self.candidates):
+            for word in _words(text):
+                self.postings.setdefault(word, []).append(number)
+        self.by_length = sorted(range(len(self.encoded)), key=lambda n: len(self.encoded[n]))
+        self.lengths = [len(self.encoded[n]) for n in self.by_length]
+
+    def best(self, query: str, also: Sequence[str] = ()) -> str | None:
+        """The most similar candidate (or string in `also`) scoring over 0.6, or None.
+
+        Of equally similar ones, the first in the catalogue wins, as in msgmerge.
+        """
+        words = sorted(
+            _words(query), key=lambda w: (len(self.postings.get(w, ())), w)
+        )
+        chosen: set[int] = set()
+        for word in words[: self.probe_words]:
+            posting = self.postings.get(word, [])
+            if len(posting) <= self.max_postings:
+                chosen.update(posting)
+        encoded = query.encode()
+        if len(query) <= self.SHORT:
+            reach = bisect.bisect_right(self.lengths, len(encoded) * 7 // 3)
+            chosen.update(self.by_length[:reach])
+        pool = {n: self.encoded[n] for n in chosen}
+        extra = [text for text in also if text not in pool]
+        pool.update({len(self.encoded) + i: text.encode() for i, text in enumerate(extra)})
+        texts = self.candidates + extra
+        grams = _grams(query)
+        found = [
+            (score, number)
+            for _, score, number in process.extract(
+                encoded, pool, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
+            )
+            if score > FUZZY_THRESHOLD  # msgmerge wants more than 0.6
+            and (len(query) < 4 or not _gram_set(texts[number]).isdisjoint(grams))
+        ]
+        if not found:
+            return None
+        top = max(score for score, _ in found)
+        # Of equally similar ones msgmerge takes the one sharing most 4-grams, then the first.
+        number = min(
+            (number for score, number in found if score == top),
+            key=lambda n: (-sum(gram in _gram_set(texts[n]) for gram in grams), n),
+        )
+        return texts[number]
+
+
+def _words(text: str) -> set[str]:
+    """The words a string is indexed by; a long word also by its first and last 8 letters, so
+    that a word glued to another ("sentence" + "Evin") still finds its own kind."""
+    words = set(_WORD.findall(text.lower()))
+    for word in [w for w in words if len(w) > 12]:
+        words.update((word[:8] + "<", ">" + word[-8:]))
+    return words
+
+
+def _grams(text: str) -> list[str]:
+    """The character 4-grams of a string, with repetitions: msgmerge looks for a similar msgid
+    only among those sharing at least one with it (a string of 4 characters or more)."""
+    return [text[i : i + 4] for i in range(len(text) - 3)]
+
+
+@lru_cache(maxsize=1 << 16)
+def _gram_set(text: str) -> frozenset[str]:
+    return frozenset(_grams(text))
+
+
+def update(catalogue: Catalogue, template: Catalogue) -> Catalogue:
+    """Merge a new template into a catalogue with msgmerge --previous semantics.
+
+    - A message of the template found in the catalogue (same msgctxt and msgid, even an obsolete
+      one) keeps its translation, translator comments and fuzziness; the template gives its
+      locations, extracted comments and flags. A changed msgid_plural makes it fuzzy.
+    - Otherwise the most similar translated message (whatever its msgctxt, obsolete ones included)
+      gives its translation, marked fuzzy with the old msgctxt, msgid and msgid_plural as previous.
+    - A singular translation given to a plural message fills every form; a plural one given to a
+      singular message gives its msgstr[0]; either way the result is fuzzy.
+    - A new plural message gets as many empty forms as the catalogue's Plural-Forms says.
+    - Old messages used by nothing become obsolete (at the end) when translated, else are dropped.
+    - The header is the catalogue's, with POT-Creation-Date and Report-Msgid-Bugs-To from the
+      template; a catalogue without a header stays without one.
+    """
+    merger = _Merger(catalogue)
+    entries = [merger.merge(new) for new in template.entries if not new.obsolete]
+    entries += [
+        _obsolete(e) for e in catalogue.entries if id(e) not in merger.used and _has_text(e)
+    ]
+    result = Catalogue(
+        list(catalogue.headers),
+        list(catalogue.header_comments),
+        entries,
+        has_header=catalogue.has_header,
+        header_flags=list(catalogue.header_flags),
+        header_extracted=list(catalogue.header_extracted),
+        header_raw=catalogue.header_raw,
+        charset=catalogue.charset,
+        domain=catalogue.domain,
+    )
+    _take_template_fields(result, template)
+    return result
+
+
+class _Merger:
+    """The catalogue's messages, found exactly or fuzzily for each message of the template."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.nplurals = catalogue.nplurals() or 2
+        self.exact: dict[tuple[str | None, str], Entry] = {}
+        for entry in catalogue.entries:  # a live message wins over an obsolete one
+            if entry.key not in self.exact or self.exact[entry.key].obsolete:
+                self.exact[entry.key] = entry
+        self.candidates: dict[str, list[Entry]] = {}
+        for entry in catalogue.entries:
+            if _has_text(entry):
+                self.candidates.setdefault(entry.msgid, []).append(entry)
+        self.index: FuzzyIndex | None = None
+        self.used: set[int] = set()
+        self.wanted: set[tuple[str | None, str]] = set()
+
+    def merge(self, new: Entry) -> Entry:
+        old = self.exact.get(new.key)
+        if old is not None:
+            self.used.add(id(old))
+            return _merged(new, old, self.nplurals, fuzzy_match=False)
+        old = self.similar(new) if new.msgid else None
+        if old is None:
+            return _untranslated(new, self.nplurals)
+        self.used.add(id(old))
+        return _merged(new, old, self.nplurals, fuzzy_match=True)
+
+    def similar(self, new: Entry) -> Entry | None:
+        if self.index is None:
+            self.index = FuzzyIndex(self.candidates)
+        match = self.index.best(new.msgid)
+        if match is None:
+            return None
+        found = self.candidates[match]
+        # msgmerge gives a message of the same msgctxt a slight advantage
+        return next((e for e in found if e.msgctxt == new.msgctxt), found[0])
+
+
+def _has_text(entry: Entry) -> bool:
+    """msgmerge's test of a translation worth keeping: msgstr, or msgstr[0], not empty."""
+    if entry.msgid_plural is None:
+        return bool(entry.msgstr)
+    return bool(entry.msgstr_plural and entry.msgstr_plural[0])
+
+
+def _template_flags(new: Entry) -> list[str]:
+    return [flag for flag in dict.fromkeys(new.flags) if flag != "fuzzy"]
+
+
+def _untranslated(new: Entry, nplurals: int) -> Entry:
+    return Entry(
+        msgid=new.msgid,
+        msgctxt=new.msgctxt,
+        msgid_plural=new.msgid_plural,
+        msgstr_plural=[""] * nplurals if new.msgid_plural is not None else [],
+        locations=list(new.locations),
+        extracted=list(new.extracted),
+        comments=list(new.comments),
+        flags=list(dict.fromkeys(new.flags)),
+        domain=new.domain,
+    )
+
+
+def _merged(new: Entry, old: Entry, nplurals: int, *, fuzzy_match: bool) -> Entry:
+    entry = Entry(
+        msgid=new.msgid,
+        msgctxt=new.msgctxt,
+        msgid_plural=new.msgid_plural,
+        locations=list(new.locations),
+        extracted=list(new.extracted),
+        comments=list(old.comments),
+        domain=new.domain,
+    )
+    changed_number = (new.msgid_plural is None) != (old.msgid_plural is None)
+    if new.msgid_plural is None:
+        entry.msgstr = old.msgstr if old.msgid_plural is None else old.msgstr_plural[0]
+    elif old.msgid_plural is None:
+        entry.msgstr_plural = [old.msgstr] * nplurals
+    else:
+        entry.msgstr_plural = list(old.msgstr_plural)
+    plural_changed = new.msgid_plural != old.msgid_plural
+    if not _has_text(entry):  # nothing translated: nothing to be fuzzy, nothing previous
+        entry.flags = _template_flags(new)
+        return entry
+    now_fuzzy = fuzzy_match or changed_number or plural_changed
+    flags = _template_flags(new)
+    if now_fuzzy or old.fuzzy:
+        flags.insert(0, "fuzzy")
+    elif APPROVED in old.flags and APPROVED not in flags:
+        flags.append(APPROVED)
+    entry.flags = flags
+    if now_fuzzy:
+        entry.previous_msgctxt = old.msgctxt
+        entry.previous_msgid = old.msgid
+        entry.previous_msgid_plural = old.msgid_plural
+    elif old.fuzzy:
+        entry.previous_msgctxt = old.previous_msgctxt
+        entry.previous_msgid = old.previous_msgid
+        entry.previous_msgid_plural = old.previous_msgid_plural
+    return entry
+
+
+def _obsolete(entry: Entry) -> Entry:
+    return Entry(
+        msgid=entry.msgid,
+        msgstr=entry.msgstr,
+        msgctxt=entry.msgctxt,
+        msgid_plural=entry.msgid_plural,
+        msgstr_plural=list(entry.msgstr_plural),
+        flags=list(dict.fromkeys(entry.flags)),
+        comments=list(entry.comments),
+        obsolete=True,
+        previous_msgid=entry.previous_msgid,
+        previous_msgctxt=entry.previous_msgctxt,
+        previous_msgid_plural=entry.previous_msgid_plural,
+        domain=entry.domain,
+    )
+
+
+def _take_template_fields(result: Catalogue, template: Catalogue) -> None:
+    """Replace (or insert, after the field before it) the fields msgmerge takes from the
+    template, keeping every other line of the header as it was written."""
+    if not result.has_header:
+        return
+    lines = result.header_text().split("\n")
+    for name, after in _TEMPLATE_FIELDS:
+        value = template.header(name)
+        if value is None:
+            continue
+        names = [line.split(":", 1)[0].strip().lower() for line in lines]
+        if name.lower() in names:
+            lines[names.index(name.lower())] = f"{name}: {value}"
+        else:
+            where = names.index(after.lower()) + 1 if after.lower() in names else 0
+            lines.insert(where, f"{name}: {value}")
+    result.header_raw = "\n".join(lines)
+    result.headers = parse_header(result.header_raw)
