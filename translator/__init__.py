@@ -54,7 +54,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(workspace.bp)
     app.register_blueprint(dashboard.bp)
-    app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_IMPORT_BYTES"])
+    # Flask holds the key already (None): set it, or nothing is limited. A browser's PO upload
+    # comes wrapped in a multipart form, hence the margin; the API limits each route closer.
+    app.config["MAX_CONTENT_LENGTH"] = (
+        settings.get("MAX_CONTENT_LENGTH") or app.config["MAX_IMPORT_BYTES"] + 64 * 1024
+    )
     app.register_blueprint(api.bp)
     api.init_app(app)
     app.register_blueprint(documents.bp)

@@ -1,0 +1,225 @@
+"""The holes a hostile test found, each closed on every path: imports over approved work, request
+sizes, nested JSON, drafts for the public, open redirects, remote images in editions."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from translator import db
+from translator.models import Role, State, Suggestion, Translation, Unit
+from translator.services import accounts, tokens
+
+PO_TYPE = "text/x-gettext-translation"
+UPLOAD = "/api/v1/documents/palm-card/languages/fa/file"
+APPROVED = "همین حالا اقدام کنید"
+CHANGED = "اکنون اقدام کنید"
+
+
+@pytest.fixture
+def desk(app) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """People and tokens: a Farsi translator and reviewer, an editor; "Act Now" approved in fa."""
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        passwords = {
+            "kian": accounts.create_user(s, "kian", Role.TRANSLATOR, "fa"),
+            "sahar": accounts.create_user(s, "sahar", Role.REVIEWER, "fa"),
+            "jonas": accounts.create_user(s, "jonas", Role.TRANSLATOR, "de"),
+        }
+        keys = {
+            "kian": tokens.create(s, "kian", ["read", "translate"]),
+            "sahar": tokens.create(s, "sahar", ["read", "translate", "review"]),
+        }
+        _act_now(s).state = State.APPROVED
+    return {
+        "app": app,
+        "client": app.test_client(),
+        "passwords": passwords,
+        **{name: {"Authorization": f"Bearer {key}"} for name, key in keys.items()},
+    }
+
+
+def _act_now(s: Any) -> Translation:
+    return s.scalars(
+        select(Translation).join(Unit).where(Unit.source == "Act Now", Translation.language == "fa")
+    ).one()
+
+
+def act_now(app: Any) -> tuple[str, int, list[str]]:
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        translation = _act_now(s)
+        suggested = s.scalars(
+            select(Suggestion.text).where(Suggestion.unit_id == translation.unit_id)
+        ).all()
+        return translation.text, translation.state, list(suggested)
+
+
+def changed_po(desk: dict[str, Any]) -> bytes:
+    po = desk["client"].get(f"{UPLOAD}?format=po", headers=desk["sahar"]).data
+    return po.replace(APPROVED.encode(), CHANGED.encode())
+
+
+def sign_in(client: Any, name: str, password: str, next_: str = "") -> Any:
+    url = "/login" + (f"?next={next_}" if next_ else "")
+    return client.post(url, data={"username": name, "password": password})
+
+
+def csrf(client: Any, path: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True))
+    assert found
+    return found.group(1)
+
+
+# 1. An approved translation changes only by a reviewer of its language.
+
+
+@pytest.mark.parametrize("mode", ["untranslated-only", "suggest", "overwrite"])
+def test_a_translators_po_upload_turns_a_change_to_approved_text_into_a_suggestion(
+    desk, mode: str
+) -> None:
+    headers = {**desk["kian"], "Content-Type": PO_TYPE}
+    report = desk["client"].post(f"{UPLOAD}?mode={mode}", data=changed_po(desk), headers=headers)
+    assert report.status_code == 200, report.json
+    assert report.json["overwritten"] == 0 and report.json["conflicts"] == []
+    assert [(h["source"], h["incoming"]) for h in report.json["held"]] == [("Act Now", CHANGED)]
+    assert act_now(desk["app"]) == (APPROVED, State.APPROVED, [CHANGED])
+
+
+def test_a_reviewers_overwrite_changes_approved_text(desk) -> None:
+    headers = {**desk["sahar"], "Content-Type": PO_TYPE}
+    report = desk["client"].post(f"{UPLOAD}?mode=overwrite", data=changed_po(desk), headers=headers)
+    assert report.json["overwritten"] == 1 and report.json["held"] == []
+    assert act_now(desk["app"]) == (CHANGED, State.TRANSLATED, [])
+
+
+def test_the_browser_upload_holds_approved_text_for_a_reviewer(desk) -> None:
+    import io
+
+    client = desk["client"]
+    sign_in(client, "kian", desk["passwords"]["kian"])
+    page = client.post(
+        "/translate/fa/palm-card/po",
+        data={
+            "csrf_token": csrf(client, "/translate/fa/palm-card"),
+            "mode": "overwrite",
+            "file": (io.BytesIO(changed_po(desk)), "fa.po"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert page.status_code == 200
+    assert CHANGED in page.get_data(as_text=True) and "0 overwritten" in page.get_data(as_text=True)
+    assert act_now(desk["app"]) == (APPROVED, State.APPROVED, [CHANGED])
+
+
+def test_the_browser_upload_refuses_a_language_the_user_does_not_translate(desk) -> None:
+    import io
+
+    client = desk["client"]
+    sign_in(client, "jonas", desk["passwords"]["jonas"])
+    page = client.post(
+        "/translate/fa/palm-card/po",
+        data={
+            "csrf_token": csrf(client, "/translate/de/palm-card"),
+            "mode": "overwrite",
+            "file": (io.BytesIO(changed_po(desk)), "fa.po"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert page.status_code == 403
+    assert act_now(desk["app"])[0] == APPROVED
+
+
+def test_the_command_line_acts_as_the_desk_and_may_overwrite_approved_text(
+    desk, run, tmp_path: Path
+) -> None:
+    path = tmp_path / "fa.po"
+    path.write_bytes(changed_po(desk))
+    result = run(
+        "import", str(path), "--document", "palm-card", "--lang", "fa", "--mode", "overwrite"
+    )
+    assert "1 overwritten" in result.output
+    assert act_now(desk["app"])[0] == CHANGED
+
+
+# 2. Request sizes: limited before the body is read; translations far longer than the English.
+
+
+def put_unit(client: Any, headers: dict[str, str], body: bytes | str, unit_id: int = 1) -> Any:
+    return client.put(
+        f"/api/v1/units/{unit_id}/translations/fa",
+        data=body,
+        headers={**headers, "Content-Type": "application/json"},
+    )
+
+
+def test_the_app_really_limits_request_bodies(desk) -> None:
+    app = desk["app"]
+    assert app.config["MAX_CONTENT_LENGTH"] >= app.config["MAX_IMPORT_BYTES"]
+    response = desk["client"].post(
+        "/login", data={"username": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1), "password": ""}
+    )
+    assert response.status_code == 413
+
+
+def test_a_json_body_over_one_mebibyte_is_413_before_it_is_read(desk) -> None:
+    body = '{"text": "' + "a" * (1024 * 1024) + '", "version": 0}'
+    response = put_unit(desk["client"], desk["sahar"], body)
+    assert response.status_code == 413 and response.json["error"] == "request-entity-too-large"
+    # the size alone decides: even without a valid token
+    response = put_unit(desk["client"], {"Authorization": "Bearer nope"}, body)
+    assert response.status_code == 413
+
+
+def test_a_po_upload_over_the_import_limit_is_413(desk) -> None:
+    desk["app"].config["MAX_IMPORT_BYTES"] = 2000
+    response = desk["client"].post(
+        UPLOAD, data=b"#" * 3000, headers={**desk["kian"], "Content-Type": PO_TYPE}
+    )
+    assert response.status_code == 413
+
+
+def test_a_translation_far_longer_than_its_english_is_422(desk) -> None:
+    client = desk["client"]
+    units = client.get("/api/v1/documents/palm-card/languages/fa/units", headers=desk["kian"]).json
+    target = next(u for u in units if u["source"] != "Act Now" and not u["forms"])
+    body = {"text": "ب" * (25 * len(target["source"]) + 300), "version": target["version"]}
+    import json
+
+    response = put_unit(client, desk["kian"], json.dumps(body), target["id"])
+    assert response.status_code == 422 and "20 times" in response.json["message"]
+    huge = {"text": "ب" * 40000, "version": target["version"]}
+    response = put_unit(client, desk["kian"], json.dumps(huge), target["id"])
+    assert response.status_code == 422 and "64 KiB" in response.json["message"]
+
+
+def test_a_po_import_with_a_far_too_long_translation_names_the_line_and_changes_nothing(
+    desk,
+) -> None:
+    po = changed_po(desk).replace(CHANGED.encode(), ("ب" * 5000).encode())
+    response = desk["client"].post(
+        f"{UPLOAD}?mode=overwrite", data=po, headers={**desk["sahar"], "Content-Type": PO_TYPE}
+    )
+    assert response.status_code == 422 and response.json["details"]["line"]
+    assert act_now(desk["app"])[0] == APPROVED
+
+
+# 3. Deeply nested JSON, unknown properties, 405s.
+
+
+def test_deeply_nested_json_is_400_not_500(desk) -> None:
+    response = put_unit(desk["client"], desk["sahar"], "[" * 100_000 + "]" * 100_000)
+    assert response.status_code == 400 and response.json["error"] == "bad-request"
+
+
+def test_a_save_with_unknown_properties_is_refused(desk) -> None:
+    response = put_unit(desk["client"], desk["sahar"], '{"text": "x", "version": 0, "admin": 1}')
+    assert response.status_code == 422 and response.json["details"] == ["admin"]
+
+
+def test_a_405_names_the_allowed_methods(desk) -> None:
+    response = desk["client"].delete("/api/v1/documents", headers=desk["sahar"])
+    assert response.status_code == 405 and response.json["error"] == "method-not-allowed"
+    assert "GET" in response.headers["Allow"]
