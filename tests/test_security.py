@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from translator import db
-from translator.models import Role, State, Suggestion, Translation, Unit
+from translator.models import Role, State, Suggestion, Translation, Unit, User
 from translator.services import accounts, tokens
 
 PO_TYPE = "text/x-gettext-translation"
@@ -223,3 +223,99 @@ def test_a_405_names_the_allowed_methods(desk) -> None:
     response = desk["client"].delete("/api/v1/documents", headers=desk["sahar"])
     assert response.status_code == 405 and response.json["error"] == "method-not-allowed"
     assert "GET" in response.headers["Allow"]
+
+
+# 4. Drafts and previews: for signed-in people with a role in the language.
+
+DRAFTS = [
+    "/documents/palm-card/fa/preview",
+    "/documents/palm-card/fa/edition.html?draft=1",
+    "/documents/palm-card/fa/edition.pdf?draft=1",
+]
+
+
+@pytest.mark.parametrize("path", DRAFTS)
+def test_the_public_gets_no_draft_or_preview(desk, path: str) -> None:
+    response = desk["client"].get(path)
+    assert response.status_code == 302 and "/login?next=" in response.headers["Location"]
+
+
+def test_drafts_are_for_a_role_in_that_language_in_the_browser_and_the_api(desk) -> None:
+    fa, de = desk["client"], desk["app"].test_client()
+    sign_in(fa, "kian", desk["passwords"]["kian"])
+    sign_in(de, "jonas", desk["passwords"]["jonas"])
+    assert fa.get(DRAFTS[1]).status_code == 200
+    assert de.get(DRAFTS[1]).status_code == 403
+    assert de.get("/documents/palm-card/fa/preview").status_code == 403
+    api = "/api/v1/documents/palm-card/languages/fa/edition.html?draft=1"
+    assert fa.get(api, headers=desk["kian"]).status_code == 200  # a translator of fa, not an editor
+    assert fa.get(api.replace("/fa/", "/de/"), headers=desk["kian"]).status_code == 403
+
+
+def test_the_public_front_page_links_no_draft(desk) -> None:
+    client = desk["client"]
+    assert "preview" not in client.get("/").get_data(as_text=True)
+    sign_in(client, "kian", desk["passwords"]["kian"])
+    page = client.get("/").get_data(as_text=True)
+    assert (
+        "/documents/palm-card/fa/preview" in page and "/documents/palm-card/de/preview" not in page
+    )
+
+
+# 6. No open redirect: a `next=` is a path on this site or nothing.
+
+BYPASSES = [
+    "//example.org",
+    "/%09/example.org",
+    "/\t/example.org",
+    "/\\example.org",
+    "/\\/example.org",
+    "\\/\\/example.org",
+    "%09//example.org",
+    "https:example.org",
+    "https://example.org/",
+    "/%2F%2Fexample.org",
+    "/%5Cexample.org",
+    "%2F%2Fexample.org",
+    " //example.org",
+    "/\n/example.org",
+    "javascript:alert(1)",
+    "/%252F%252Fexample.org",
+]
+
+
+def test_sign_in_never_redirects_to_another_site(desk) -> None:
+    from urllib.parse import quote
+
+    for target in BYPASSES:
+        response = desk["client"].post(
+            f"/login?next={quote(target, safe='')}",
+            data={"username": "kian", "password": desk["passwords"]["kian"]},
+        )
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/", (target, response.headers["Location"])
+
+
+def test_sign_in_keeps_a_path_on_this_site(desk) -> None:
+    from urllib.parse import quote
+
+    target = quote("/translate/fa?x=y", safe="")
+    response = sign_in(desk["client"], "kian", desk["passwords"]["kian"], target)
+    assert response.headers["Location"] == "/translate/fa?x=y"
+
+
+def test_resolving_a_question_never_redirects_to_another_site(desk) -> None:
+    from translator.services import review
+
+    with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
+        password = accounts.create_user(s, "elif", Role.EDITOR)
+        editor = s.scalars(select(User).where(User.username == "elif")).one()
+        question = review.comment(s, editor, _act_now(s).unit_id, "fa", "Why?", question=True)
+    client = desk["client"]
+    sign_in(client, "elif", password)
+    for target in BYPASSES:
+        response = client.post(
+            f"/dashboard/questions/{question.id}/resolve",
+            data={"csrf_token": csrf(client, "/dashboard"), "next": target},
+        )
+        assert response.status_code == 303 and response.headers["Location"] == "/dashboard"

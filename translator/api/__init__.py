@@ -475,8 +475,8 @@ def edition(slug: str, code: str, file_format: str) -> Response:
     if file_format not in ("html", "pdf"):
         raise ApiError(404, "not-found", "editions are edition.html and edition.pdf")
     draft = request.args.get("draft") == "1"
-    if draft and not accounts.is_editor(g.user):
-        raise ApiError(403, "forbidden", "drafts are for editors")
+    if draft and not accounts.can_see_drafts(g.user, code):
+        raise ApiError(403, "forbidden", f"drafts are for people with a role in {code}")
     with session() as s:
         document = _document(s, slug)
         if not publish.has_edition(document):

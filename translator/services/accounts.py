@@ -80,6 +80,14 @@ def can_review(user: User, language: str) -> bool:
     return user.active and user.role != Role.TRANSLATOR and language in languages_of(user)
 
 
+def can_see_drafts(user: User | None, language: str) -> bool:
+    """Drafts and previews hold unreviewed text: for signed-in people with a role in the
+    language (the English for anyone signed in); the public sees published editions only."""
+    if user is None or not user.active:
+        return False
+    return language == languages.SOURCE_LANGUAGE or language in languages_of(user)
+
+
 def is_editor(user: User) -> bool:
     return user.active and user.role in (Role.EDITOR, Role.ADMIN)
 

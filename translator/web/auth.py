@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 
 from translator.services import sessions
 from translator.web import session
+from translator.web.security import safe_path
 
 bp = Blueprint("auth", __name__)
 COOKIE = "desk_session"
@@ -88,12 +89,7 @@ def login() -> Any:
         if signed is None:
             return render_template("login.html", error=_("Wrong user name or password.")), 401
         sessions.sign_out(s, request.cookies.get(COOKIE))  # a new id at every sign-in
-    target = request.args.get("next", "")
-    response = redirect(
-        target
-        if target.startswith("/") and not target.startswith("//")
-        else url_for("documents.index")
-    )
+    response = redirect(safe_path(request.args.get("next"), url_for("documents.index")))
     response.set_cookie(
         COOKIE,
         signed.session_id,

@@ -29,6 +29,7 @@ from translator.formats import charts, editions
 from translator.models import utcnow
 from translator.services import accounts, dashboard, publications, publish
 from translator.web import as_http, auth, document_or_404, session, target_language
+from translator.web.security import safe_path
 
 bp = Blueprint("dashboard", __name__)
 
@@ -254,9 +255,7 @@ def settings() -> Any:
 def resolve(comment_id: int) -> Any:
     with as_http(), session() as s:
         dashboard.resolve_question(s, s.merge(g.user, load=False), comment_id)
-    target = request.form.get("next", "")
-    safe = target.startswith("/") and not target.startswith("//")
-    return redirect(target if safe else url_for("dashboard.index")), 303
+    return redirect(safe_path(request.form.get("next"), url_for("dashboard.index"))), 303
 
 
 def _frozen(publication_id: int) -> tuple[publications.Published, editions.Edition]:
