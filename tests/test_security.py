@@ -319,3 +319,54 @@ def test_resolving_a_question_never_redirects_to_another_site(desk) -> None:
             data={"csrf_token": csrf(client, "/dashboard"), "next": target},
         )
         assert response.status_code == 303 and response.headers["Location"] == "/dashboard"
+
+
+# 7. Editions never reference another origin, and carry their own policy.
+
+REMOTE = (
+    "![x](https://evil.example/p.png) ![y](//evil.example/q.png) ![z](data:image/png;base64,AA)"
+)
+
+
+def _translate_with_images(app: Any) -> None:
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        translation = _act_now(s)
+        translation.text, translation.state = f"{APPROVED} {REMOTE}", State.TRANSLATED
+
+
+def test_an_image_in_a_translation_never_reaches_a_preview_or_an_edition(desk) -> None:
+    _translate_with_images(desk["app"])
+    client = desk["client"]
+    sign_in(client, "kian", desk["passwords"]["kian"])
+    pages = [
+        client.get("/documents/palm-card/fa/preview").get_data(as_text=True),
+        client.get(DRAFTS[1]).get_data(as_text=True),
+        client.get(
+            "/api/v1/documents/palm-card/languages/fa/edition.html?draft=1", headers=desk["kian"]
+        ).get_data(as_text=True),
+    ]
+    for page in pages:
+        assert "<img" not in page and "evil.example" not in page and "data:image" not in page
+        assert page.count('<span class="image">') == 3
+
+
+def test_every_html_edition_and_index_carries_a_strict_policy(desk, run, tmp_path: Path) -> None:
+    _translate_with_images(desk["app"])
+    out = tmp_path / "dist"
+    run(
+        "build",
+        "--draft",
+        "--lang",
+        "fa",
+        "--document",
+        "palm-card",
+        "--format",
+        "html",
+        "--out",
+        str(out),
+    )
+    for path in (out / "fa" / "palm-card.html", out / "fa" / "index.html", out / "index.html"):
+        page = path.read_text()
+        policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
+        assert policy and "default-src 'none'" in policy.group(1), path
+        assert "evil.example" not in page

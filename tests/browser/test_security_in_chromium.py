@@ -38,3 +38,44 @@ def test_signing_in_with_a_hostile_next_stays_on_the_desk(browser, live) -> None
         page.wait_for_url(live["url"] + "/")
         assert page.url == live["url"] + "/"
         page.close()
+
+
+def test_an_edition_opened_from_disk_requests_nothing_from_another_origin(
+    browser, live, tmp_path
+) -> None:
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from translator import db
+    from translator.models import Translation, Unit
+    from translator.services import publish
+
+    app = live["app"]
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        translation = s.scalars(
+            select(Translation)
+            .join(Unit)
+            .where(Unit.source == "Act Now", Translation.language == "fa")
+        ).one()
+        translation.text += " ![x](https://evil.example/p.png) ![y](//evil.example/q.png)"
+        publish.build(
+            s, Path(app.config["ROOT"]), tmp_path, ["fa"], ["palm-card"], ["html"], draft=True
+        )
+    page = browser.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto((tmp_path / "fa" / "palm-card.html").as_uri())
+    page.wait_for_load_state("load")
+    assert requested and all(url.startswith("file://") for url in requested), requested
+    assert page.locator("img").count() == 0 and page.locator("span.image").count() == 2
+    policy = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+    assert policy is not None and "default-src 'none'" in policy
+    # the policy still lets the edition's own stylesheet and fonts in
+    family = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert "Desk Naskh" in family, family
+    loaded = page.evaluate(
+        "document.fonts.ready.then(() => [...document.fonts].filter(f => f.status == 'loaded')"
+        ".map(f => f.family))"
+    )
+    assert any("Naskh" in name for name in loaded), loaded
