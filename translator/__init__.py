@@ -29,6 +29,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or _instance_secret(app.instance_path)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     babel.init_app(app)
+    hops = int(app.config["PROXY_HOPS"])
+    if hops > 0:  # only when configured: a forged X-Forwarded-For must not pick the rate limit
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     app.before_request(_start_timer)  # registered first: runs before the others, its
     app.after_request(_server_timing)  # after_request last, so their time counts too
     engine = db.make_engine(app.config["DATABASE_URL"])

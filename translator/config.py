@@ -12,6 +12,9 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: SQLite in the instance folder
     "MAX_IMPORT_BYTES": 10 * 1024 * 1024,
     "SECRET_KEY": None,
+    # how many reverse proxies stand in front of the desk: their X-Forwarded-For/-Proto/-Host
+    # are believed for that many hops (ProxyFix); 0 believes none, as anyone can send them
+    "PROXY_HOPS": 0,
 }
 
 

@@ -254,15 +254,15 @@ class WebSession(Base):
     user: Mapped[User] = relationship()
 
 
-class LoginAttempt(Base):
-    """A failed login, kept five minutes for rate limiting; the key is a user name or a hash."""
+class LoginCounter(Base):
+    """Attempts of one key (an account, a salted address hash, a second step) in the current
+    window, counted by an atomic update of this row (services/sessions.py)."""
 
-    __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_key_at", "key", "at"),)
+    __tablename__ = "login_counters"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(100))
-    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    started: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Comment(Base):

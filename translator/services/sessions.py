@@ -1,9 +1,14 @@
 """Signing in and out of the browser: server-side sessions, rate-limited logins.
 
 The cookie carries a random session id; the store keeps only its SHA-256, the user and a CSRF
-token, so signing out ends the session for good. Failed logins are counted per user name and per
-(salted hash of the) client address, and forgotten after five minutes: the sixth in that time is
-refused without even checking the password.
+token, so signing out ends the session for good.
+
+Rate limits count attempts per account and per salted hash of the client address, separately, in
+five-minute windows: an account takes five failures, an address (perhaps a whole office behind
+one router) fifty. Each attempt is counted *before* its password is checked, by one atomic
+`UPDATE ... RETURNING` on the key's row (the row lock orders concurrent attempts, in SQLite and
+PostgreSQL alike), so thirty simultaneous guesses get five checks, not thirty. A success resets
+the account's count and takes its own attempt off the address's.
 """
 
 from __future__ import annotations
@@ -11,16 +16,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.orm import Session
 
-from translator.models import LoginAttempt, User, WebSession, utcnow
+from translator.models import LoginCounter, User, WebSession, utcnow
 from translator.services import DeskError, accounts
 
 WINDOW = timedelta(minutes=5)
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # per account
+MAX_ADDRESS_FAILURES = 50  # per address: higher, since many may share one
 LIFETIME = timedelta(days=14)
 
 
@@ -44,23 +50,70 @@ def client_key(address: str, secret: str) -> str:
     return "ip:" + hashlib.sha256(f"{secret}|{address}".encode()).hexdigest()[:32]
 
 
+def account_key(username: str) -> str:
+    return "user:" + username.lower()[:80]
+
+
+def count_attempt(session: Session, key: str, now: datetime | None = None) -> int:
+    """Count one attempt of `key` atomically; the count in the current window, this one included."""
+    now = now or utcnow()
+    expired = LoginCounter.started < now - WINDOW
+    bump = (
+        update(LoginCounter)
+        .where(LoginCounter.key == key)
+        .values(
+            count=case((expired, 1), else_=LoginCounter.count + 1),
+            started=case((expired, now), else_=LoginCounter.started),
+        )
+        .returning(LoginCounter.count)
+    )
+    count = session.execute(bump).scalar()
+    if count is None:  # the key's first attempt: make its row, then count as above
+        _insert_if_missing(session, key, now)
+        count = session.execute(bump).scalar_one()
+    return int(count)
+
+
+def _insert_if_missing(session: Session, key: str, now: datetime) -> None:
+    values = {"key": key, "count": 0, "started": now}
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(pg_insert(LoginCounter).values(values).on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        session.execute(sqlite_insert(LoginCounter).values(values).on_conflict_do_nothing())
+
+
+def forget_attempts(session: Session, key: str) -> None:
+    session.execute(delete(LoginCounter).where(LoginCounter.key == key))
+
+
 def sign_in(session: Session, username: str, password: str, client: str) -> SignedIn | None:
     """A new session for good credentials; None for bad ones; TooManyAttempts when limited."""
     now = utcnow()
-    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - WINDOW))
-    keys = ["user:" + username.lower()[:80], client]
-    counts = session.execute(
-        select(LoginAttempt.key, func.count())
-        .where(LoginAttempt.key.in_(keys))
-        .group_by(LoginAttempt.key)
-    ).all()
-    if max((count for _, count in counts), default=0) >= MAX_FAILURES:
+    session.execute(delete(LoginCounter).where(LoginCounter.started < now - 2 * WINDOW))
+    account = account_key(username)
+    if (
+        count_attempt(session, account, now) > MAX_FAILURES
+        or count_attempt(session, client, now) > MAX_ADDRESS_FAILURES
+    ):
         raise TooManyAttempts("too many failed sign-ins; wait five minutes")
     user = session.scalar(select(User).where(User.username == username))
     verified = accounts.verify_password(user, password)  # as slow for unknown names
     if user is None or not user.active or not verified:
-        session.add_all([LoginAttempt(key=key, at=now) for key in keys])
         return None
+    forget_attempts(session, account)
+    session.execute(
+        update(LoginCounter)
+        .where(LoginCounter.key == client, LoginCounter.count > 0)
+        .values(count=LoginCounter.count - 1)
+    )
+    return start_session(session, user)
+
+
+def start_session(session: Session, user: User) -> SignedIn:
     raw = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     session.add(WebSession(id_sha256=_digest(raw), user_id=user.id, csrf_token=csrf))
@@ -80,3 +133,8 @@ def current(session: Session, raw: str | None) -> WebSession | None:
 def sign_out(session: Session, raw: str | None) -> None:
     if raw:
         session.execute(delete(WebSession).where(WebSession.id_sha256 == _digest(raw)))
+
+
+def end_all(session: Session, user_id: int) -> None:
+    """End every browser session of an account (retired, second factor reset)."""
+    session.execute(delete(WebSession).where(WebSession.user_id == user_id))
