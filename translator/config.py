@@ -15,6 +15,7 @@ DEFAULTS: dict[str, Any] = {
     # how many reverse proxies stand in front of the desk: their X-Forwarded-For/-Proto/-Host
     # are believed for that many hops (ProxyFix); 0 believes none, as anyone can send them
     "PROXY_HOPS": 0,
+    "AUDIT_DAYS": 0,  # the audit log's retention in days (translator audit prune); 0 keeps all
 }
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from translator import languages
 from translator.models import Role, User
-from translator.services import DeskError
+from translator.services import DeskError, audit
 
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$")
 _hasher = PasswordHasher()
@@ -22,20 +22,24 @@ def generate_password() -> str:
     return secrets.token_urlsafe(15)
 
 
-def create_user(session: Session, username: str, role: Role, langs: str = "") -> str:
+def create_user(
+    session: Session, username: str, role: Role, langs: str = "", *, by: User | None = None
+) -> str:
     """Create an account and return its generated password (stored only as an argon2 hash)."""
     _check_username(session, username)
     codes = _languages(langs)
     password = generate_password()
-    session.add(
-        User(
-            username=username,
-            role=role.value,
-            languages=",".join(codes),
-            password_hash=_hasher.hash(password),
-        )
+    user = User(
+        username=username,
+        role=role.value,
+        languages=",".join(codes),
+        password_hash=_hasher.hash(password),
     )
+    session.add(user)
     session.flush()
+    audit.record(
+        session, "account-created", actor=by, subject=user, role=role.value, languages=codes
+    )
     return password
 
 
@@ -124,6 +128,7 @@ def invite(session: Session, by: User, role: Role, langs: str = "") -> str:
         )
     )
     session.flush()
+    audit.record(session, "invitation-created", actor=by, role=role.value, languages=codes)
     return raw
 
 
@@ -152,6 +157,15 @@ def accept_invitation(session: Session, raw: str, username: str, password: str) 
     session.add(user)
     invitation.used = True
     session.flush()
+    audit.record(
+        session,
+        "invitation-accepted",
+        actor=user,
+        subject=user,
+        invited_by=invitation.created_by,
+        role=user.role,
+        languages=[c for c in user.languages.split(",") if c],
+    )
     return user
 
 
@@ -180,3 +194,6 @@ def set_active(session: Session, by: User, user_id: int, active: bool) -> None:
     if not can_manage(by, Role(user.role)) or user.id == by.id:
         raise DeskError(f"{by.username} may not change {user.username}")
     user.active = active
+    audit.record(
+        session, "account-activated" if active else "account-deactivated", actor=by, subject=user
+    )

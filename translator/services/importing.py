@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from translator import languages
 from translator.formats import po
 from translator.models import Change, Document, State, Suggestion, Translation, Unit, User, utcnow
-from translator.services import DeskError, accounts, checking, editing
+from translator.services import DeskError, accounts, audit, checking, editing
 from translator.services.sync import entry_state, entry_text, read_catalogue
 
 MODES = ("untranslated-only", "suggest", "overwrite")
@@ -107,6 +107,18 @@ def import_file(
             changed.append(found)
     session.flush()
     checking.refresh(session, changed)
+    audit.record(
+        session,
+        "po-import",
+        actor=user,
+        document=slug,
+        language=language,
+        mode=mode,
+        filled=report.filled,
+        overwritten=report.overwritten,
+        suggested=report.suggested,
+        held=len(report.held),
+    )
     return report
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import case, delete, select, update
 from sqlalchemy.orm import Session
 
 from translator.models import LoginCounter, User, WebSession, utcnow
-from translator.services import DeskError, accounts
+from translator.services import DeskError, accounts, audit
 
 WINDOW = timedelta(minutes=5)
 MAX_FAILURES = 5  # per account
@@ -99,11 +99,16 @@ def sign_in(session: Session, username: str, password: str, client: str) -> Sign
         count_attempt(session, account, now) > MAX_FAILURES
         or count_attempt(session, client, now) > MAX_ADDRESS_FAILURES
     ):
+        audit.record(session, "sign-in-refused", reason="rate limit")
         raise TooManyAttempts("too many failed sign-ins; wait five minutes")
     user = session.scalar(select(User).where(User.username == username))
     verified = accounts.verify_password(user, password)  # as slow for unknown names
     if user is None or not user.active or not verified:
+        # by account, never by address; a name that is no account is not kept (it may be a
+        # password typed in the wrong field)
+        audit.record(session, "sign-in-failed", subject=user, known=user is not None)
         return None
+    audit.record(session, "sign-in", actor=user, subject=user)
     forget_attempts(session, account)
     session.execute(
         update(LoginCounter)

@@ -1,4 +1,5 @@
-"""Administration: accounts and invitations (admins and editors), API tokens (admins)."""
+"""Administration: accounts and invitations (admins and editors), API tokens and the audit log
+(admins)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from translator import languages
 from translator.models import Role, User
-from translator.services import DeskError, accounts, tokens
+from translator.services import DeskError, accounts, audit, tokens
 from translator.web import auth, session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -41,7 +42,8 @@ def token_create() -> Any:
     scopes = [s for s in tokens.SCOPES if request.form.get(f"scope-{s}")]
     try:
         with session() as s:
-            raw = tokens.create(s, request.form.get("username", ""), scopes)
+            by = s.merge(g.user, load=False)
+            raw = tokens.create(s, request.form.get("username", ""), scopes, by=by)
     except DeskError as exc:
         return token_list(error=str(exc)), 422
     return token_list(created=raw)
@@ -52,7 +54,7 @@ def token_create() -> Any:
 def token_revoke(token_id: int) -> Any:
     try:
         with session() as s:
-            tokens.revoke(s, token_id)
+            tokens.revoke(s, token_id, by=s.merge(g.user, load=False))
     except DeskError as exc:
         return token_list(error=str(exc)), 404
     return redirect(url_for("admin.token_list"))
@@ -99,7 +101,8 @@ def user_create() -> Any:
             raise DeskError(f"you may not create a {role.value}")
         name = request.form.get("username", "").strip()
         with session() as s:
-            password = accounts.create_user(s, name, role, langs)
+            by = s.merge(g.user, load=False)
+            password = accounts.create_user(s, name, role, langs, by=by)
     except DeskError as exc:
         return users(error=str(exc)), 422
     return users(created=(name, password))
@@ -143,3 +146,13 @@ def accept(token: str) -> Any:
     except DeskError as exc:
         return render_template("accept_invitation.html", error=str(exc)), 422
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/audit")
+@auth.login_required(_is_admin)
+def audit_log() -> Any:
+    """The newest rows of the audit log and whether the whole chain verifies."""
+    with session() as s:
+        verdict = audit.verify(s)
+        rows = audit.rows(s, limit=500)
+    return render_template("admin_audit.html", rows=rows, verdict=verdict)
