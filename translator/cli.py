@@ -525,6 +525,22 @@ def users_add(obj: Context, username: str, role: str, langs: str) -> None:
     click.echo(password)
 
 
+@users.command(name="retire")
+@click.argument("username")
+@click.pass_obj
+@_fail_cleanly
+def users_retire(obj: Context, username: str) -> None:
+    """Forget a volunteer: a neutral pseudonym everywhere, sessions and tokens ended."""
+    from translator.models import User
+
+    with obj.session() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise DeskError(f"no user {username!r}")
+        pseudonym = accounts.retire(session, None, user.id)
+    click.echo(f"{username} is now {pseudonym}: signed out, tokens revoked, the work kept.")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

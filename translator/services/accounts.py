@@ -197,3 +197,33 @@ def set_active(session: Session, by: User, user_id: int, active: bool) -> None:
     audit.record(
         session, "account-activated" if active else "account-deactivated", actor=by, subject=user
     )
+
+
+def retire(session: Session, by: User | None, user_id: int) -> str:
+    """Forget a volunteer: the account gets a neutral pseudonym everywhere it appears (history,
+    comments, feed, publications and the audit log name accounts through this row), its
+    sessions and tokens end, it can no longer sign in; the work stays. Returns the pseudonym."""
+    from sqlalchemy import delete, update
+
+    from translator.models import ApiToken, WebSession
+
+    user = session.get(User, user_id)
+    if user is None:
+        raise DeskError(f"no user {user_id}")
+    if by is not None and (by.role != Role.ADMIN or by.id == user.id):
+        raise DeskError(f"{by.username} may not retire {user.username}")
+    pseudonym = _pseudonym(session)
+    user.username, user.active = pseudonym, False
+    user.password_hash = _nobody()  # no password opens it
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    session.execute(update(ApiToken).where(ApiToken.user_id == user.id).values(revoked=True))
+    session.flush()
+    audit.record(session, "account-retired", actor=by, subject=user)
+    return pseudonym
+
+
+def _pseudonym(session: Session) -> str:
+    while True:
+        name = f"volunteer-{secrets.token_hex(3)}"
+        if session.scalar(select(User.id).where(User.username == name)) is None:
+            return name

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from translator import languages
@@ -128,6 +129,20 @@ def user_active(user_id: int) -> Any:
             accounts.set_active(
                 s, s.merge(g.user, load=False), user_id, request.form.get("active") == "1"
             )
+    except DeskError as exc:
+        return users(error=str(exc)), 403
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/retire")
+@auth.login_required(_is_admin)
+def user_retire(user_id: int) -> Any:
+    """Forget a volunteer: a pseudonym everywhere, sessions and tokens ended (audited)."""
+    if request.form.get("confirm") != "retire":
+        return users(error=_("Type “retire” to confirm.")), 422
+    try:
+        with session() as s:
+            accounts.retire(s, s.merge(g.user, load=False), user_id)
     except DeskError as exc:
         return users(error=str(exc)), 403
     return redirect(url_for("admin.users"))
