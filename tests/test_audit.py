@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from tests.conftest import enrol, sign_in_fully
 from translator import db
 from translator.models import AuditEntry, Role
 from translator.services import accounts, audit
@@ -146,15 +147,17 @@ def test_the_command_line_lists_and_verifies(run) -> None:
 def test_sign_ins_tokens_and_imports_are_recorded_by_account_never_by_address(client, app) -> None:
     with db.transaction(app.extensions["translator.sessions"]) as s:
         password = accounts.create_user(s, "root", Role.ADMIN)
+    enrol(app, "root")
     client.post("/login", data={"username": "root", "password": "wrong"})
     client.post("/login", data={"username": "no-such-name", "password": "secret-typed-here"})
-    client.post("/login", data={"username": "root", "password": password})
+    sign_in_fully(client, "root", password)
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "The chain is intact" in page
     with db.transaction(app.extensions["translator.sessions"]) as s:
         rows = audit.rows(s)
-    actions = [(r.action, r.actor, r.subject) for r in rows[:3]]
+    actions = [(r.action, r.actor, r.subject) for r in rows[:4]]
     assert actions == [
+        ("second-step", "root", "root"),
         ("sign-in", "root", "root"),
         ("sign-in-failed", None, None),
         ("sign-in-failed", None, "root"),
@@ -167,9 +170,11 @@ def test_the_audit_page_is_for_admins_and_says_when_the_chain_is_broken(client, 
     with db.transaction(app.extensions["translator.sessions"]) as s:
         admin = accounts.create_user(s, "root", Role.ADMIN)
         editor = accounts.create_user(s, "elif", Role.EDITOR)
-    client.post("/login", data={"username": "elif", "password": editor})
+    enrol(app, "root")
+    enrol(app, "elif")
+    sign_in_fully(client, "elif", editor)
     assert client.get("/admin/audit").status_code == 403
-    client.post("/login", data={"username": "root", "password": admin})
+    sign_in_fully(client, "root", admin)
     with db.transaction(app.extensions["translator.sessions"]) as s:
         s.execute(update(AuditEntry).where(AuditEntry.seq == 2).values(action="forged"))
     page = client.get("/admin/audit").get_data(as_text=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import enrol, sign_in_fully
 from translator import db
 from translator.models import Role
 from translator.services import accounts
@@ -15,14 +16,17 @@ from translator.services import accounts
 @pytest.fixture
 def people(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
     with db.transaction(app.extensions["translator.sessions"]) as s:
-        return {
+        passwords = {
             "root": accounts.create_user(s, "root", Role.ADMIN),
             "sahar": accounts.create_user(s, "sahar", Role.TRANSLATOR, "fa"),
         }
+    enrol(app, "root")  # admins administer with a second factor (tests/test_second_factor.py)
+    return passwords
 
 
 def sign_in(client: Any, username: str, password: str) -> Any:
-    return client.post("/login", data={"username": username, "password": password})
+    """The password and, for an account with a second factor, the code."""
+    return sign_in_fully(client, username, password)
 
 
 def csrf(client: Any, path: str = "/") -> str:
@@ -145,6 +149,7 @@ def test_editors_invite_translators_but_not_admins_and_translators_see_no_people
 ) -> None:
     with db.transaction(app.extensions["translator.sessions"]) as s:
         editor_password = accounts.create_user(s, "elif", Role.EDITOR)
+    enrol(app, "elif")
     sign_in(client, "elif", editor_password)
     page = client.get("/admin/users").get_data(as_text=True)
     assert '<option value="translator">' in page and '<option value="admin">' not in page

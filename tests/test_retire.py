@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import enrol, sign_in_fully
 from translator import db
 from translator.models import Change, Role, User
 from translator.services import accounts, audit, review, tokens
@@ -22,6 +23,7 @@ def volunteer(app) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             "root": accounts.create_user(s, "root", Role.ADMIN),
         }
         token = tokens.create(s, "sahar", ["read", "translate"])
+    enrol(app, "root")
     client = app.test_client()
     api = {"Authorization": f"Bearer {token}"}
     unit = client.get("/api/v1/documents/palm-card/languages/fa/units", headers=api).json[1]
@@ -47,7 +49,7 @@ def test_an_admin_retires_a_volunteer_whose_name_then_appears_nowhere(volunteer)
     app = volunteer["app"]
     theirs, admin = app.test_client(), app.test_client()
     theirs.post("/login", data={"username": "sahar", "password": volunteer["passwords"]["sahar"]})
-    admin.post("/login", data={"username": "root", "password": volunteer["passwords"]["root"]})
+    sign_in_fully(admin, "root", volunteer["passwords"]["root"])
     assert "sahar" in admin.get("/dashboard/languages/fa").get_data(as_text=True)
     people = admin.get("/admin/users").get_data(as_text=True)
     user_id = re.search(r"<td>sahar</td>.*?/admin/users/(\d+)/retire", people, re.S).group(1)
@@ -93,8 +95,9 @@ def test_only_admins_retire_and_never_themselves(volunteer) -> None:
         root = s.scalars(select(User).where(User.username == "root")).one()
         with pytest.raises(accounts.DeskError):
             accounts.retire(s, root, root.id)
+    enrol(app, "elif")
     editor = app.test_client()
-    editor.post("/login", data={"username": "elif", "password": editor_password})
+    sign_in_fully(editor, "elif", editor_password)
     assert (
         editor.post("/admin/users/1/retire", data={"csrf_token": _csrf(editor, "/")}).status_code
         == 403

@@ -250,6 +250,8 @@ class WebSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # the password was right, the second factor is still to come: not signed in yet
+    pending: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User] = relationship()
 
@@ -356,3 +358,29 @@ def _audit_is_append_only(session: Session, *_: object) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
             raise ValueError("the audit log is append-only: a row is never edited or deleted")
+
+
+class SecondFactor(Base):
+    """An account's TOTP secret (services/second_factor.py); confirmed once a first code matched.
+    last_step is the last time step used: a code is accepted once."""
+
+    __tablename__ = "second_factors"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret: Mapped[str] = mapped_column(String(64))
+    confirmed: Mapped[bool] = mapped_column(default=False)
+    last_step: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code for the second factor, stored as its SHA-256."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_sha256: Mapped[str] = mapped_column(String(64))
+    used: Mapped[bool] = mapped_column(default=False)

@@ -202,10 +202,11 @@ def set_active(session: Session, by: User, user_id: int, active: bool) -> None:
 def retire(session: Session, by: User | None, user_id: int) -> str:
     """Forget a volunteer: the account gets a neutral pseudonym everywhere it appears (history,
     comments, feed, publications and the audit log name accounts through this row), its
-    sessions and tokens end, it can no longer sign in; the work stays. Returns the pseudonym."""
+    sessions, tokens and second factor end, it can no longer sign in; the work stays. Returns
+    the pseudonym."""
     from sqlalchemy import delete, update
 
-    from translator.models import ApiToken, WebSession
+    from translator.models import ApiToken, RecoveryCode, SecondFactor, WebSession
 
     user = session.get(User, user_id)
     if user is None:
@@ -217,6 +218,8 @@ def retire(session: Session, by: User | None, user_id: int) -> str:
     user.password_hash = _nobody()  # no password opens it
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     session.execute(update(ApiToken).where(ApiToken.user_id == user.id).values(revoked=True))
+    session.execute(delete(SecondFactor).where(SecondFactor.user_id == user.id))
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session.flush()
     audit.record(session, "account-retired", actor=by, subject=user)
     return pseudonym

@@ -9,6 +9,9 @@ one router) fifty. Each attempt is counted *before* its password is checked, by 
 `UPDATE ... RETURNING` on the key's row (the row lock orders concurrent attempts, in SQLite and
 PostgreSQL alike), so thirty simultaneous guesses get five checks, not thirty. A success resets
 the account's count and takes its own attempt off the address's.
+
+With a second factor, the right password gives a *pending* session only: the second step (a code,
+counted like a password under the key `second:<account>`) replaces it with a signed-in one.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from sqlalchemy import case, delete, select, update
 from sqlalchemy.orm import Session
 
 from translator.models import LoginCounter, User, WebSession, utcnow
-from translator.services import DeskError, accounts, audit
+from translator.services import DeskError, accounts, audit, second_factor
 
 WINDOW = timedelta(minutes=5)
 MAX_FAILURES = 5  # per account
@@ -39,6 +42,7 @@ class SignedIn:
     session_id: str  # for the cookie; shown once
     csrf_token: str
     user: User
+    pending: bool = False  # the second step is still to come
 
 
 def _digest(value: str) -> str:
@@ -115,24 +119,47 @@ def sign_in(session: Session, username: str, password: str, client: str) -> Sign
         .where(LoginCounter.key == client, LoginCounter.count > 0)
         .values(count=LoginCounter.count - 1)
     )
+    return start_session(session, user, pending=second_factor.enrolled(session, user))
+
+
+def second_step(session: Session, raw: str | None, code: str) -> SignedIn | None:
+    """The signed-in session for a pending one and a good code; None for a bad code (or no
+    pending session); TooManyAttempts when limited, like the password."""
+    found = current(session, raw, pending=True)
+    if found is None:
+        return None
+    user = found.user
+    key = f"second:{user.id}"
+    if count_attempt(session, key) > MAX_FAILURES:
+        audit.record(session, "second-step-refused", subject=user, reason="rate limit")
+        raise TooManyAttempts("too many wrong codes; wait five minutes")
+    if not second_factor.check(session, user, code):
+        audit.record(session, "second-step-failed", subject=user)
+        return None
+    forget_attempts(session, key)
+    sign_out(session, raw)  # a new id once fully signed in
+    audit.record(session, "second-step", actor=user, subject=user)
     return start_session(session, user)
 
 
-def start_session(session: Session, user: User) -> SignedIn:
+def start_session(session: Session, user: User, *, pending: bool = False) -> SignedIn:
     raw = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
-    session.add(WebSession(id_sha256=_digest(raw), user_id=user.id, csrf_token=csrf))
+    session.add(
+        WebSession(id_sha256=_digest(raw), user_id=user.id, csrf_token=csrf, pending=pending)
+    )
     session.flush()
-    return SignedIn(raw, csrf, user)
+    return SignedIn(raw, csrf, user, pending)
 
 
-def current(session: Session, raw: str | None) -> WebSession | None:
+def current(session: Session, raw: str | None, *, pending: bool = False) -> WebSession | None:
+    """The signed-in session of a cookie (pending=True: one waiting for its second step)."""
     if not raw:
         return None
     found = session.get(WebSession, _digest(raw))
     if found is None or found.created_at < utcnow() - LIFETIME or not found.user.active:
         return None
-    return found
+    return found if bool(found.pending) == pending else None
 
 
 def sign_out(session: Session, raw: str | None) -> None:

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from translator import languages
-from translator.models import Role, User
-from translator.services import DeskError, accounts, audit, tokens
+from translator.models import Role, SecondFactor, User
+from translator.services import DeskError, accounts, audit, second_factor, tokens
 from translator.web import auth, session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -72,6 +72,7 @@ def users(
 ) -> Any:
     with session() as s:
         people = list(s.scalars(select(User).order_by(User.username)))
+        enrolled = set(s.scalars(select(SecondFactor.user_id).where(SecondFactor.confirmed)))
     roles = [r for r in Role if accounts.can_manage(g.user, r)]
     return render_template(
         "admin_users.html",
@@ -81,6 +82,7 @@ def users(
         invitation=invitation,
         error=error,
         languages=languages.targets(),
+        enrolled=enrolled,
     )
 
 
@@ -145,6 +147,21 @@ def user_retire(user_id: int) -> Any:
             accounts.retire(s, s.merge(g.user, load=False), user_id)
     except DeskError as exc:
         return users(error=str(exc)), 403
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/second-factor/reset")
+@auth.login_required(_is_admin)
+def second_factor_reset(user_id: int) -> Any:
+    """A lost phone: the person sets up a new second factor at their next sign-in."""
+    try:
+        with session() as s:
+            person = s.get(User, user_id)
+            if person is None:
+                raise DeskError(f"no user {user_id}")
+            second_factor.reset(s, s.merge(g.user, load=False), person)
+    except DeskError as exc:
+        return users(error=str(exc)), 404
     return redirect(url_for("admin.users"))
 
 
