@@ -79,3 +79,30 @@ def test_an_edition_opened_from_disk_requests_nothing_from_another_origin(
         ".map(f => f.family))"
     )
     assert any("Naskh" in name for name in loaded), loaded
+
+
+def test_an_editor_sets_up_the_second_factor_in_chromium_from_the_desk_alone(
+    browser, live
+) -> None:
+    import pyotp
+
+    from translator import db
+    from translator.models import Role
+    from translator.services import accounts
+
+    with db.transaction(live["app"].extensions["translator.sessions"]) as s:
+        live["passwords"]["nadia"] = accounts.create_user(s, "nadia", Role.EDITOR)
+    page = browser.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(live["url"] + "/login?next=/admin/users")
+    _sign_in_here(page, live, "nadia")
+    page.wait_for_url("**/account/second-factor**")
+    assert page.locator("figure.qr svg").is_visible()
+    secret = page.locator("#secret").inner_text()
+    page.fill("#code", pyotp.TOTP(secret).now())
+    page.click("form.login button")
+    assert page.locator("#recovery-codes li").count() == 10
+    page.click("text=Continue")
+    page.wait_for_url(live["url"] + "/admin/users")
+    assert all(url.startswith(live["url"]) for url in requested), requested
