@@ -130,3 +130,55 @@ def app(database_url: str, root: Path, tmp_path: Path, run: Callable[..., Result
 @pytest.fixture
 def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
+
+
+class SecondFactor:
+    """A test's authenticator app: enrols an account and gives fresh codes (each time step is
+    accepted once, so after the three steps around now it hands out recovery codes)."""
+
+    def __init__(self, app, username: str) -> None:  # type: ignore[no-untyped-def]
+        import time
+
+        import pyotp
+        from sqlalchemy import select
+
+        from translator.models import User
+        from translator.services import second_factor
+
+        with db.transaction(app.extensions["translator.sessions"]) as s:
+            user = s.scalars(select(User).where(User.username == username)).one()
+            self.totp = pyotp.TOTP(second_factor.begin(s, user))
+            self.used = int(time.time()) // 30 - 1
+            self.recovery = second_factor.confirm(s, user, self.totp.generate_otp(self.used))
+
+    def code(self) -> str:
+        import time
+
+        now = int(time.time()) // 30
+        if self.used < now + 1:
+            self.used = max(self.used + 1, now - 1)
+            return self.totp.generate_otp(self.used)
+        return self.recovery.pop()
+
+
+def enrol(app, username: str) -> SecondFactor:  # type: ignore[no-untyped-def]
+    """Set up a second factor for an account (editors and admins need one to administer,
+    approve and publish); sign_in_fully then passes the second step with it."""
+    factor = SecondFactor(app, username)
+    app.extensions.setdefault("test.second_factors", {})[username] = factor
+    return factor
+
+
+def sign_in_fully(client, username: str, password: str, factor: SecondFactor | None = None):  # type: ignore[no-untyped-def]
+    """Sign in through the password and, when the account has one, the second step."""
+    import re
+
+    factor = factor or client.application.extensions.get("test.second_factors", {}).get(username)
+    response = client.post("/login", data={"username": username, "password": password})
+    location = response.headers.get("Location", "")
+    if factor is None or "/login/second-factor" not in location:
+        return response
+    page = client.get(location).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token, page
+    return client.post(location, data={"csrf_token": token.group(1), "code": factor.code()})

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import enrol, sign_in_fully
 from translator import db
 from translator.models import Role
 from translator.services import accounts
@@ -15,14 +16,17 @@ from translator.services import accounts
 @pytest.fixture
 def people(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
     with db.transaction(app.extensions["translator.sessions"]) as s:
-        return {
+        passwords = {
             "root": accounts.create_user(s, "root", Role.ADMIN),
             "sahar": accounts.create_user(s, "sahar", Role.TRANSLATOR, "fa"),
         }
+    enrol(app, "root")  # admins administer with a second factor (tests/test_second_factor.py)
+    return passwords
 
 
 def sign_in(client: Any, username: str, password: str) -> Any:
-    return client.post("/login", data={"username": username, "password": password})
+    """The password and, for an account with a second factor, the code."""
+    return sign_in_fully(client, username, password)
 
 
 def csrf(client: Any, path: str = "/") -> str:
@@ -145,6 +149,7 @@ def test_editors_invite_translators_but_not_admins_and_translators_see_no_people
 ) -> None:
     with db.transaction(app.extensions["translator.sessions"]) as s:
         editor_password = accounts.create_user(s, "elif", Role.EDITOR)
+    enrol(app, "elif")
     sign_in(client, "elif", editor_password)
     page = client.get("/admin/users").get_data(as_text=True)
     assert '<option value="translator">' in page and '<option value="admin">' not in page
@@ -189,3 +194,105 @@ def test_an_unknown_user_name_costs_a_password_check_like_a_known_one(
     for name in ("nobody-here", "sahar"):
         assert sign_in(client, name, "x" * 12).status_code == 401
     assert verified == ["x" * 12, "x" * 12]  # the time taken does not tell which names exist
+
+
+# Rate limits: per account and per address, reset on success, counted atomically.
+
+
+def test_one_accounts_bad_guesses_do_not_lock_out_the_others_at_that_address(
+    client, people
+) -> None:
+    for _ in range(6):
+        sign_in(client, "sahar", "wrong")
+    assert sign_in(client, "root", people["root"]).status_code == 302
+
+
+def test_a_success_resets_the_accounts_count(client, people) -> None:
+    for _ in range(4):
+        assert sign_in(client, "sahar", "wrong").status_code == 401
+    assert sign_in(client, "sahar", people["sahar"]).status_code == 302
+    for _ in range(4):
+        assert sign_in(client, "sahar", "wrong").status_code == 401
+    assert sign_in(client, "sahar", people["sahar"]).status_code == 302
+
+
+def test_an_address_guessing_many_names_is_limited_higher_than_an_account(
+    client, people, monkeypatch
+) -> None:
+    from translator.services import sessions
+
+    monkeypatch.setattr(sessions, "MAX_ADDRESS_FAILURES", 8)
+    for n in range(8):
+        assert sign_in(client, f"guess{n}", "wrong").status_code == 401
+    assert sign_in(client, "sahar", people["sahar"]).status_code == 429
+    elsewhere = client.application.test_client()
+    response = elsewhere.post(
+        "/login",
+        data={"username": "sahar", "password": people["sahar"]},
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
+    assert response.status_code == 302
+
+
+def test_forwarded_addresses_are_believed_only_when_configured(app, people) -> None:
+    from translator import create_app
+
+    def guesses(application: Any) -> list[int]:
+        client = application.test_client()
+        return [
+            client.post(
+                "/login",
+                data={"username": f"name{n}", "password": "wrong"},
+                headers={"X-Forwarded-For": f"198.51.100.{n}"},
+            ).status_code
+            for n in range(4)
+        ]
+
+    import translator.services.sessions as sessions
+
+    limit = sessions.MAX_ADDRESS_FAILURES
+    sessions.MAX_ADDRESS_FAILURES = 2
+    try:
+        assert guesses(app) == [401, 401, 429, 429]  # a forged header changes nothing
+        proxied = create_app({**app.config, "PROXY_HOPS": 1})
+        assert guesses(proxied) == [401, 401, 401, 401]  # one address each, through the proxy
+        proxied.extensions["translator.sessions"].kw["bind"].dispose()
+    finally:
+        sessions.MAX_ADDRESS_FAILURES = limit
+
+
+def test_thirty_simultaneous_guesses_get_no_more_password_checks_than_the_limit(
+    app, people, monkeypatch
+) -> None:
+    import threading
+
+    from translator.services import sessions
+
+    checked: list[str] = []
+    real = accounts.verify_password
+
+    def counting(user: Any, password: str) -> bool:
+        checked.append(password)
+        return real(user, password)
+
+    monkeypatch.setattr(accounts, "verify_password", counting)
+    factory = app.extensions["translator.sessions"]
+    start = threading.Barrier(30)
+    outcomes: list[str] = []
+
+    def attempt(n: int) -> None:
+        start.wait()
+        try:
+            with db.transaction(factory) as s:
+                sessions.sign_in(s, "sahar", f"wrong{n}", sessions.client_key(str(n), "k"))
+            outcomes.append("checked")
+        except sessions.TooManyAttempts:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(checked) == sessions.MAX_FAILURES
+    assert outcomes.count("refused") == 30 - sessions.MAX_FAILURES

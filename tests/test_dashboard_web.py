@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import enrol, sign_in_fully
 from translator import db
 from translator.models import Document, Role, State
 from translator.services import accounts, editing
@@ -24,12 +25,13 @@ def desk(app) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             "reza": accounts.create_user(s, "reza", Role.REVIEWER, "de"),
             "sahar": accounts.create_user(s, "sahar", Role.TRANSLATOR, "fa"),
         }
+    enrol(app, "elif")  # editors publish with a second factor
     return {"app": app, "passwords": passwords}
 
 
 def client_for(desk: dict[str, Any], name: str) -> Any:
     client = desk["app"].test_client()
-    response = client.post("/login", data={"username": name, "password": desk["passwords"][name]})
+    response = sign_in_fully(client, name, desk["passwords"][name])
     assert response.status_code == 302
     return client
 

@@ -16,6 +16,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from sqlalchemy import select
 
+from tests.conftest import enrol, sign_in_fully
 from translator import create_app, db, languages
 from translator.models import Document, GlossaryTerm, Role, Translation, Unit, User
 from translator.services import accounts, editing
@@ -132,8 +133,9 @@ def pseudo_app(app, database_url: str, root: Path, tmp_path: Path):  # type: ign
 def signed_in_admin(app: Any) -> Any:
     with db.transaction(app.extensions["translator.sessions"]) as s:
         password = accounts.create_user(s, "nasrin", Role.ADMIN, "fa,de")
+    enrol(app, "nasrin")  # admins administer with a second factor
     client = app.test_client()
-    response = client.post("/login", data={"username": "nasrin", "password": password})
+    response = sign_in_fully(client, "nasrin", password)
     assert response.status_code == 302
     return client
 

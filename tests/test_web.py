@@ -58,7 +58,20 @@ def test_glossary_page_shows_the_terms_of_one_english_text(client) -> None:
     assert "No glossary term in this text." in empty
 
 
+def sign_in_editor(client):  # type: ignore[no-untyped-def]
+    """Previews and drafts are for people with a role in the language (tests/test_security.py)."""
+    from translator import db
+    from translator.models import Role
+    from translator.services import accounts
+
+    with db.transaction(client.application.extensions["translator.sessions"]) as s:
+        password = accounts.create_user(s, "elif", Role.EDITOR)
+    client.post("/login", data={"username": "elif", "password": password})
+    return client
+
+
 def test_preview_shows_the_document_in_its_language_with_unfinished_units_marked(client) -> None:
+    sign_in_editor(client)
     page = client.get("/documents/press-release/fa/preview").get_data(as_text=True)
     assert '<html lang="fa" dir="rtl"' in page and 'class="untranslated"' in page
     assert "<style>" not in page  # the app's Content-Security-Policy allows no inline style
@@ -72,6 +85,7 @@ def test_preview_shows_the_document_in_its_language_with_unfinished_units_marked
 def test_edition_downloads_drafts_and_refuses_unpublishable_ones(client) -> None:
     refused = client.get("/documents/palm-card/de/edition.pdf")
     assert refused.status_code == 409 and b"Not publishable yet" in refused.data
+    sign_in_editor(client)
     draft = client.get("/documents/palm-card/de/edition.pdf?draft=1")
     assert draft.status_code == 200 and draft.data.startswith(b"%PDF")
     assert 'filename="palm-card-de-draft.pdf"' in draft.headers["Content-Disposition"]

@@ -29,6 +29,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or _instance_secret(app.instance_path)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     babel.init_app(app)
+    hops = int(app.config["PROXY_HOPS"])
+    if hops > 0:  # only when configured: a forged X-Forwarded-For must not pick the rate limit
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     app.before_request(_start_timer)  # registered first: runs before the others, its
     app.after_request(_server_timing)  # after_request last, so their time counts too
     engine = db.make_engine(app.config["DATABASE_URL"])
@@ -56,7 +63,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(workspace.bp)
     app.register_blueprint(dashboard.bp)
-    app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_IMPORT_BYTES"])
+    # Flask holds the key already (None): set it, or nothing is limited. A browser's PO upload
+    # comes wrapped in a multipart form, hence the margin; the API limits each route closer.
+    app.config["MAX_CONTENT_LENGTH"] = (
+        settings.get("MAX_CONTENT_LENGTH") or app.config["MAX_IMPORT_BYTES"] + 64 * 1024
+    )
     app.register_blueprint(api.bp)
     api.init_app(app)
     app.register_blueprint(documents.bp)

@@ -21,6 +21,7 @@ from translator.models import Document, Role
 from translator.services import (
     DeskError,
     accounts,
+    audit,
     checking,
     glossary,
     importing,
@@ -488,6 +489,22 @@ def users_add(obj: Context, username: str, role: str, langs: str) -> None:
     click.echo(password)
 
 
+@users.command(name="retire")
+@click.argument("username")
+@click.pass_obj
+@_fail_cleanly
+def users_retire(obj: Context, username: str) -> None:
+    """Forget a volunteer: a neutral pseudonym everywhere, sessions and tokens ended."""
+    from translator.models import User
+
+    with obj.session() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise DeskError(f"no user {username!r}")
+        pseudonym = accounts.retire(session, None, user.id)
+    click.echo(f"{username} is now {pseudonym}: signed out, tokens revoked, the work kept.")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -502,6 +519,60 @@ def serve(obj: Context, host: str, port: int, workers: int) -> None:
         pass  # fail early, with a clear message, when the database is not initialised
     click.echo(f"Serving on http://{host}:{port}/")
     run(host, port, workers, obj.config)
+
+
+@main.group(name="audit")
+def audit_group() -> None:
+    """The hash-chained audit log: list it, verify it, cut it to the retention period."""
+
+
+@audit_group.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per row, in a list.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only rows from this day on.")
+@click.option("--limit", type=click.IntRange(1), help="Only the newest LIMIT rows.")
+@click.pass_obj
+@_fail_cleanly
+def audit_list(obj: Context, as_json: bool, since: Any, limit: int | None) -> None:
+    """The log, newest first: accounts by name (pseudonyms once retired), never an address."""
+    with obj.session() as session:
+        found = audit.rows(session, since=since, limit=limit)
+    if as_json:
+        rows = [{**asdict(row), "at": row.at.isoformat()} for row in found]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for row in found:
+        details = json.dumps(row.details, ensure_ascii=False, sort_keys=True)
+        click.echo(
+            f"{row.seq:6}  {row.at:%Y-%m-%d %H:%M:%S}  {row.action:20} "
+            f"{row.actor or '-':16} {row.subject or '-':16} {details}"
+        )
+
+
+@audit_group.command(name="verify")
+@click.pass_obj
+@_fail_cleanly
+def audit_verify(obj: Context) -> None:
+    """Exit 0 when the chain is intact; else exit 1, naming the first row that does not match."""
+    with obj.session() as session:
+        verdict = audit.verify(session)
+    if not verdict.intact:
+        click.echo(f"audit log broken at row {verdict.first_bad}: {verdict.reason}", err=True)
+        sys.exit(1)
+    click.echo(f"audit log intact: {verdict.rows} rows verified")
+
+
+@audit_group.command(name="prune")
+@click.option("--days", type=click.IntRange(1), help="Default: TRANSLATOR_AUDIT_DAYS.")
+@click.pass_obj
+@_fail_cleanly
+def audit_prune(obj: Context, days: int | None) -> None:
+    """Cut rows older than the retention period; the chain verifies on from the last cut row."""
+    days = days or int(obj.config["AUDIT_DAYS"])
+    if days <= 0:
+        raise DeskError("no retention set: give --days or TRANSLATOR_AUDIT_DAYS")
+    with obj.session() as session:
+        cut = audit.prune(session, days)
+    click.echo(f"{cut} rows older than {days} days cut; the chain is anchored at the last one")
 
 
 if __name__ == "__main__":

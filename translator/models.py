@@ -257,19 +257,21 @@ class WebSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # the password was right, the second factor is still to come: not signed in yet
+    pending: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User] = relationship()
 
 
-class LoginAttempt(Base):
-    """A failed login, kept five minutes for rate limiting; the key is a user name or a hash."""
+class LoginCounter(Base):
+    """Attempts of one key (an account, a salted address hash, a second step) in the current
+    window, counted by an atomic update of this row (services/sessions.py)."""
 
-    __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_key_at", "key", "at"),)
+    __tablename__ = "login_counters"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(100))
-    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    started: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Comment(Base):
@@ -327,3 +329,65 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class AuditEntry(Base):
+    """One row of the hash-chained audit log (services/audit.py): accounts by id, never an
+    address; append-only."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    action: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int | None] = mapped_column(Integer)  # no foreign key: the log outlives
+    subject_id: Mapped[int | None] = mapped_column(Integer)  # nothing, and blocks no deletion
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The audit log's head (last number and hash) and anchor (where a retention cut left it)."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[str] = mapped_column(String(64))
+    anchor_seq: Mapped[int] = mapped_column(Integer, default=0)
+    anchor_sha256: Mapped[str] = mapped_column(String(64))
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_is_append_only(session: Session, *_: object) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
+            raise ValueError("the audit log is append-only: a row is never edited or deleted")
+
+
+class SecondFactor(Base):
+    """An account's TOTP secret (services/second_factor.py); confirmed once a first code matched.
+    last_step is the last time step used: a code is accepted once."""
+
+    __tablename__ = "second_factors"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret: Mapped[str] = mapped_column(String(64))
+    confirmed: Mapped[bool] = mapped_column(default=False)
+    last_step: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code for the second factor, stored as its SHA-256."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_sha256: Mapped[str] = mapped_column(String(64))
+    used: Mapped[bool] = mapped_column(default=False)

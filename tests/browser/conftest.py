@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import enrol
 from translator import db
 from translator.models import Role
 from translator.services import accounts
@@ -34,6 +35,7 @@ def live(app) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
             "jonas": accounts.create_user(s, "jonas", Role.TRANSLATOR, "de"),
             "elif": accounts.create_user(s, "elif", Role.EDITOR),
         }
+    enrol(app, "elif")  # editors publish and approve with a second factor
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -58,5 +60,10 @@ def sign_in(browser: Any, live: dict[str, Any], name: str) -> Any:
     page.fill("#username", name)
     page.fill("#password", live["passwords"][name])
     page.click("form.login button")
+    factor = live["app"].extensions.get("test.second_factors", {}).get(name)
+    if factor is not None:  # the second step: the code from the "app"
+        page.wait_for_url("**/login/second-factor**")
+        page.fill("#code", factor.code())
+        page.click("form.login button")
     page.wait_for_url(live["url"] + "/")
     return page

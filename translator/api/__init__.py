@@ -51,7 +51,31 @@ def _api_error(error: ApiError) -> Response:
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> Response:
     code = (error.name or "error").lower().replace(" ", "-")
-    return _json_error(error.code or 500, code, error.description or error.name or "error")
+    response = _json_error(error.code or 500, code, error.description or error.name or "error")
+    for name, value in error.get_headers():  # e.g. a 405's Allow
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+JSON_LIMIT = 1024 * 1024
+SAVE_FIELDS = {"text", "forms", "version", "state"}
+
+
+@bp.before_request
+def _limit_body() -> None:
+    """A body over the route's limit is refused before it is read (and before the token is looked
+    up): PO uploads up to the import limit, JSON bodies up to 1 MiB."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    config = current_app.config
+    limit = config["MAX_IMPORT_BYTES"] if request.endpoint == "api.upload_file" else JSON_LIMIT
+    limit = min(limit, config.get("MAX_CONTENT_LENGTH") or limit)
+    request.max_content_length = limit  # also stops a body sent without a length
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(
+            413, "request-entity-too-large", f"the body is over the limit of {limit} bytes"
+        )
 
 
 def init_app(app: Flask) -> None:
@@ -265,6 +289,8 @@ def upload_file(slug: str, code: str) -> Response:
                 user=_attached(s),
                 max_bytes=current_app.config["MAX_IMPORT_BYTES"],
             )
+        except importing.Forbidden as exc:
+            raise ApiError(403, "forbidden", str(exc)) from None
         except DeskError as exc:
             line = re.search(r":(\d+): ", str(exc))
             raise ApiError(
@@ -279,6 +305,7 @@ def upload_file(slug: str, code: str) -> Response:
             "unchanged": report.unchanged,
             "conflicts": [c.__dict__ for c in report.conflicts],
             "unknown": [u.__dict__ for u in report.unknown],
+            "held": [c.__dict__ for c in report.held],
         }
     )
 
@@ -345,6 +372,9 @@ def _texts(unit: Unit, translation: Translation) -> dict[str, Any]:
 @requires("translate")
 def save_translation(unit_id: int, code: str) -> Response:
     body = _json_body()
+    unknown = sorted(set(body) - SAVE_FIELDS)
+    if unknown:
+        raise ApiError(422, "invalid-content", f"unknown properties: {', '.join(unknown)}", unknown)
     text, version, state = body.get("text"), body.get("version"), body.get("state")
     forms = body.get("forms")
     if forms is not None and not isinstance(forms, list):
@@ -384,6 +414,8 @@ def save_translation(unit_id: int, code: str) -> Response:
             raise ApiError(404, "not-found", str(exc)) from None
         except editing.Forbidden as exc:
             raise ApiError(403, "forbidden", str(exc)) from None
+        except editing.TooLong as exc:
+            raise ApiError(422, "invalid-content", str(exc)) from None
         except editing.Invalid as exc:
             raise ApiError(400, "bad-request", str(exc)) from None
         translation = result.translation
@@ -417,6 +449,8 @@ def _json_body() -> dict[str, Any]:
         body = json.loads(request.get_data(cache=False) or b"null")
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "bad-request", "the body is not valid JSON") from None
+    except RecursionError:
+        raise ApiError(400, "bad-request", "the body's JSON is nested too deeply") from None
     if not isinstance(body, dict):
         raise ApiError(400, "bad-request", "the body must be a JSON object")
     return body
@@ -428,8 +462,8 @@ def edition(slug: str, code: str, file_format: str) -> Response:
     if file_format not in ("html", "pdf"):
         raise ApiError(404, "not-found", "editions are edition.html and edition.pdf")
     draft = request.args.get("draft") == "1"
-    if draft and not accounts.is_editor(g.user):
-        raise ApiError(403, "forbidden", "drafts are for editors")
+    if draft and not accounts.can_see_drafts(g.user, code):
+        raise ApiError(403, "forbidden", f"drafts are for people with a role in {code}")
     with session() as s:
         document = _document(s, slug)
         if not publish.has_edition(document):

@@ -206,8 +206,12 @@ SPEC: dict[str, Any] = {
                         "Someone saved since that version; details: the "
                         "current text, version and state"
                     ),
+                    "413": _error("The body is over 1 MiB"),
                     "415": _error("Not JSON"),
-                    "422": _error("Fields missing or of the wrong type"),
+                    "422": _error(
+                        "Fields missing, unknown or of the wrong type, or a translation far "
+                        "longer than its English (over 20 times, or 64 KiB)"
+                    ),
                 },
             }
         },
@@ -358,6 +362,7 @@ SPEC: dict[str, Any] = {
                 "type": "object",
                 "required": ["version"],
                 "anyOf": [{"required": ["text"]}, {"required": ["forms"]}],
+                "additionalProperties": False,
                 "description": "text for an ordinary unit, forms for a plural unit (400 when "
                 "their number is not the language's number of plural forms)",
                 "properties": {
@@ -405,6 +410,12 @@ SPEC: dict[str, Any] = {
                     "unchanged": {"type": "integer"},
                     "conflicts": {"type": "array", "items": {"type": "object"}},
                     "unknown": {"type": "array", "items": {"type": "object"}},
+                    "held": {
+                        "type": "array",
+                        "items": {"type": "object"},
+                        "description": "approved translations only a reviewer of the language "
+                        "changes: the file's text became a suggestion",
+                    },
                 },
             },
         },

@@ -14,6 +14,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from babel.dates import format_date
 from markdown_it import MarkdownIt
@@ -40,6 +41,22 @@ UNTRANSLATED = ("\ue000", "\ue001")
 NEEDS_EDITING = ("\ue002", "\ue003")
 
 _PARSER = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+# An HTML edition is opened from disk, mailed, mirrored: no server's header protects it, so it
+# carries its own policy. Nothing from another origin, no script, no form.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self'; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
+def _image_as_text(_renderer: Any, tokens: list[Any], idx: int, *_: Any) -> str:
+    """An image in a translation (or the English) would be a request to wherever it points: the
+    desk ships no images, so an edition shows the image's description instead."""
+    alt = "".join(child.content for child in tokens[idx].children or [])
+    return f'<span class="image">{html.escape(alt)}</span>'
+
+
+_PARSER.add_render_rule("image", _image_as_text)
 _LATIN_WORD = r"[A-Za-z0-9@][A-Za-z0-9@._:/&'’()\-]*"
 # a Latin run; it may open with a placeholder's "%(" or "{" (%(count)d, {name}), which keeps
 # its own left-to-right order too
@@ -212,6 +229,7 @@ def render_html(edition: Edition, for_print: bool = False) -> str:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="referrer" content="no-referrer">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">',
         f"<title>{html.escape(_plain(edition.title))}</title>",
         '<meta name="author" content="International Emergency Campaign to Free Iran\'s '
         'Political Prisoners Now">',
@@ -374,7 +392,9 @@ def render_index(
     return (
         f'<!doctype html>\n<html lang="{language.code}" dir="{language.direction}">\n<head>\n'
         f'<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, '
-        f'initial-scale=1">\n<title>{html.escape(language.native_name)}</title>\n'
+        f'initial-scale=1">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
+        f"<title>{html.escape(language.native_name)}</title>\n"
         f'<link rel="stylesheet" href="{assets}/edition.css">\n</head>\n<body>\n'
         f"<header><h1>{html.escape(language.native_name)}</h1></header>\n"
         f"<main><ul>{items}</ul></main>\n"

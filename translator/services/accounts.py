@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from translator import languages
 from translator.models import Role, User
-from translator.services import DeskError
+from translator.services import DeskError, audit
 
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$")
 _hasher = PasswordHasher()
@@ -22,20 +22,24 @@ def generate_password() -> str:
     return secrets.token_urlsafe(15)
 
 
-def create_user(session: Session, username: str, role: Role, langs: str = "") -> str:
+def create_user(
+    session: Session, username: str, role: Role, langs: str = "", *, by: User | None = None
+) -> str:
     """Create an account and return its generated password (stored only as an argon2 hash)."""
     _check_username(session, username)
     codes = _languages(langs)
     password = generate_password()
-    session.add(
-        User(
-            username=username,
-            role=role.value,
-            languages=",".join(codes),
-            password_hash=_hasher.hash(password),
-        )
+    user = User(
+        username=username,
+        role=role.value,
+        languages=",".join(codes),
+        password_hash=_hasher.hash(password),
     )
+    session.add(user)
     session.flush()
+    audit.record(
+        session, "account-created", actor=by, subject=user, role=role.value, languages=codes
+    )
     return password
 
 
@@ -80,6 +84,14 @@ def can_review(user: User, language: str) -> bool:
     return user.active and user.role != Role.TRANSLATOR and language in languages_of(user)
 
 
+def can_see_drafts(user: User | None, language: str) -> bool:
+    """Drafts and previews hold unreviewed text: for signed-in people with a role in the
+    language (the English for anyone signed in); the public sees published editions only."""
+    if user is None or not user.active:
+        return False
+    return language == languages.SOURCE_LANGUAGE or language in languages_of(user)
+
+
 def is_editor(user: User) -> bool:
     return user.active and user.role in (Role.EDITOR, Role.ADMIN)
 
@@ -116,6 +128,7 @@ def invite(session: Session, by: User, role: Role, langs: str = "") -> str:
         )
     )
     session.flush()
+    audit.record(session, "invitation-created", actor=by, role=role.value, languages=codes)
     return raw
 
 
@@ -144,6 +157,15 @@ def accept_invitation(session: Session, raw: str, username: str, password: str) 
     session.add(user)
     invitation.used = True
     session.flush()
+    audit.record(
+        session,
+        "invitation-accepted",
+        actor=user,
+        subject=user,
+        invited_by=invitation.created_by,
+        role=user.role,
+        languages=[c for c in user.languages.split(",") if c],
+    )
     return user
 
 
@@ -172,3 +194,39 @@ def set_active(session: Session, by: User, user_id: int, active: bool) -> None:
     if not can_manage(by, Role(user.role)) or user.id == by.id:
         raise DeskError(f"{by.username} may not change {user.username}")
     user.active = active
+    audit.record(
+        session, "account-activated" if active else "account-deactivated", actor=by, subject=user
+    )
+
+
+def retire(session: Session, by: User | None, user_id: int) -> str:
+    """Forget a volunteer: the account gets a neutral pseudonym everywhere it appears (history,
+    comments, feed, publications and the audit log name accounts through this row), its
+    sessions, tokens and second factor end, it can no longer sign in; the work stays. Returns
+    the pseudonym."""
+    from sqlalchemy import delete, update
+
+    from translator.models import ApiToken, RecoveryCode, SecondFactor, WebSession
+
+    user = session.get(User, user_id)
+    if user is None:
+        raise DeskError(f"no user {user_id}")
+    if by is not None and (by.role != Role.ADMIN or by.id == user.id):
+        raise DeskError(f"{by.username} may not retire {user.username}")
+    pseudonym = _pseudonym(session)
+    user.username, user.active = pseudonym, False
+    user.password_hash = _nobody()  # no password opens it
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    session.execute(update(ApiToken).where(ApiToken.user_id == user.id).values(revoked=True))
+    session.execute(delete(SecondFactor).where(SecondFactor.user_id == user.id))
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    session.flush()
+    audit.record(session, "account-retired", actor=by, subject=user)
+    return pseudonym
+
+
+def _pseudonym(session: Session) -> str:
+    while True:
+        name = f"volunteer-{secrets.token_hex(3)}"
+        if session.scalar(select(User.id).where(User.username == name)) is None:
+            return name

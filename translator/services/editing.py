@@ -35,6 +35,24 @@ class Invalid(DeskError):
     pass
 
 
+class TooLong(Invalid):
+    """A translation far longer than its English: a paste gone wrong, or an attack on the pages."""
+
+
+MAX_TEXT_BYTES = 64 * 1024
+MAX_RATIO = 20  # times the English, counted in characters (a short English gets 200)
+
+
+def too_long(unit: Unit, text: str) -> str | None:
+    """Why `text` is too long to be a translation of the unit, or None."""
+    english = max(len(unit.source), len(unit.source_plural or ""))
+    if len(text.encode()) > MAX_TEXT_BYTES:
+        return f"the translation is over {MAX_TEXT_BYTES // 1024} KiB"
+    if max(map(len, text.split(plurals.SEPARATOR))) > MAX_RATIO * max(english, 10):
+        return f"the translation is over {MAX_RATIO} times as long as the English"
+    return None
+
+
 @dataclass
 class SaveResult:
     translation: Translation
@@ -88,6 +106,9 @@ def save(
     unit, translation = find(session, unit_id, language)
     wanted = State.TRANSLATED if state is None else state
     _authorise(user, translation, language, wanted)
+    reason = too_long(unit, text)
+    if reason:
+        raise TooLong(f"unit {unit_id}: {reason}; nothing was saved")
     if translation.version != version:
         return SaveResult(translation, conflict=True)
     text = text.replace("\r\n", "\n")

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from translator.checks import Term
 from translator.formats import glossary as glossary_format
-from translator.models import GlossaryTerm
-from translator.services import DeskError
+from translator.models import GlossaryTerm, User
+from translator.services import DeskError, audit
 
 SHIPPED = Path("glossary") / "campaign.csv"
 
@@ -37,7 +37,9 @@ def read_file(data: bytes, filename: str) -> list[Term]:
         raise DeskError(f"{filename}:{line}: not valid UTF-8") from None
 
 
-def import_terms(session: Session, new: list[Term], replace: bool = False) -> tuple[int, int]:
+def import_terms(
+    session: Session, new: list[Term], replace: bool = False, *, by: User | None = None
+) -> tuple[int, int]:
     """Add new terms and update known ones (by their English); with replace, drop the others.
     Returns (added, updated)."""
     if replace:
@@ -58,6 +60,9 @@ def import_terms(session: Session, new: list[Term], replace: bool = False) -> tu
             row.type, row.note, row.forms = term.type, term.note, forms
             updated += 1
     session.flush()
+    audit.record(
+        session, "glossary-import", actor=by, added=added, updated=updated, replace=replace
+    )
     return added, updated
 
 

@@ -6,7 +6,9 @@
 - overwrite: the file's translations replace the desk's, each replacement a change in the history.
 
 The whole file is read and checked before anything changes: a malformed file changes nothing. An
-import never approves: "approved" in an uploaded file counts as translated.
+import never approves: "approved" in an uploaded file counts as translated. An approved translation
+changes only by a reviewer of its language (or the command line, which acts as the desk): in every
+mode, a translator's differing text for it becomes a suggestion, listed in the report as held.
 """
 
 from __future__ import annotations
@@ -20,10 +22,14 @@ from sqlalchemy.orm import Session
 from translator import languages
 from translator.formats import po
 from translator.models import Change, Document, State, Suggestion, Translation, Unit, User, utcnow
-from translator.services import DeskError, checking
+from translator.services import DeskError, accounts, audit, checking, editing
 from translator.services.sync import FilledForms, entry_state, entry_text, read_catalogue
 
 MODES = ("untranslated-only", "suggest", "overwrite")
+
+
+class Forbidden(DeskError):
+    """The importer may not import into this language."""
 
 
 @dataclass(frozen=True)
@@ -50,12 +56,15 @@ class ImportReport:
     conflicts: list[Conflict] = field(default_factory=list)
     unknown: list[Unknown] = field(default_factory=list)
     plural_forms: list[FilledForms] = field(default_factory=list)
+    # approved translations the importer may not change: their text became suggestions
+    held: list[Conflict] = field(default_factory=list)
 
     def summary(self) -> str:
         text = (
             f"{self.mode}: {self.filled} filled, {self.overwritten} overwritten, "
             f"{self.suggested} suggested, {self.unchanged} unchanged, "
-            f"{len(self.conflicts)} conflicts, {len(self.unknown)} not in the document"
+            f"{len(self.conflicts)} conflicts, {len(self.unknown)} not in the document, "
+            f"{len(self.held)} approved held for a reviewer"
         )
         return text + "".join(f"; {_forms_note(f)}" for f in self.plural_forms)
 
@@ -91,6 +100,8 @@ def import_file(
     document = session.scalar(select(Document).where(Document.slug == slug))
     if document is None:
         raise DeskError(f"no document {slug!r}")
+    if user is not None and not accounts.can_translate(user, language):
+        raise Forbidden(f"{user.username} does not translate into {language}")
     report = ImportReport(mode)
     catalogue = read_catalogue(
         Path(filename), data, lang, max_bytes=max_bytes, filled=report.plural_forms
@@ -104,10 +115,25 @@ def import_file(
         if found is None or (found[0].source_plural is None) != (entry.msgid_plural is None):
             report.unknown.append(Unknown(entry.line, entry.msgid))
             continue
+        reason = editing.too_long(found[0], entry_text(entry))
+        if reason:  # the session is rolled back by the caller: nothing is imported
+            raise DeskError(f"{Path(filename).name}:{entry.line}: {reason}; nothing was imported")
         if _apply(session, found[1], entry, mode, report, user, filename):
             changed.append(found)
     session.flush()
     checking.refresh(session, changed)
+    audit.record(
+        session,
+        "po-import",
+        actor=user,
+        document=slug,
+        language=language,
+        mode=mode,
+        filled=report.filled,
+        overwritten=report.overwritten,
+        suggested=report.suggested,
+        held=len(report.held),
+    )
     return report
 
 
@@ -141,7 +167,10 @@ def _apply(
     if translation.text == text and translation.state >= incoming_state:
         report.unchanged += 1
         return False
-    if mode == "suggest":
+    held = translation.state == State.APPROVED and not _may_change_approved(user, translation)
+    if held:
+        report.held.append(Conflict(entry.line, entry.msgid, translation.text, text))
+    if mode == "suggest" or held:
         session.add(
             Suggestion(
                 unit_id=translation.unit_id,
@@ -163,6 +192,11 @@ def _apply(
         return True
     report.conflicts.append(Conflict(entry.line, entry.msgid, translation.text, text))
     return False
+
+
+def _may_change_approved(user: User | None, translation: Translation) -> bool:
+    """A reviewer of the language may; so may the command line (no user), which acts as the desk."""
+    return user is None or accounts.can_review(user, translation.language)
 
 
 def _set(

@@ -30,7 +30,7 @@ from translator.models import (
     User,
     utcnow,
 )
-from translator.services import DeskError, accounts, editing, publish
+from translator.services import DeskError, accounts, audit, editing, publish
 from translator.services.editing import Forbidden
 
 TWO_PERSON_RULE = "two-person-rule"
@@ -90,6 +90,14 @@ def publish_edition(
     )
     session.add(publication)
     session.flush()
+    audit.record(
+        session,
+        "published",
+        actor=user,
+        document=document.slug,
+        language=language,
+        number=publication.number,
+    )
     return publication
 
 
@@ -170,6 +178,7 @@ def set_two_person_rule(session: Session, user: User, on: bool) -> None:
         session.add(Setting(key=TWO_PERSON_RULE, value="on" if on else "off"))
     else:
         setting.value = "on" if on else "off"
+    audit.record(session, "two-person-rule", actor=user, on=on)
 
 
 def mark_urgent(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from translator.models import ApiToken, User
-from translator.services import DeskError
+from translator.services import DeskError, audit
 
 SCOPES = ("read", "translate", "review", "admin")
 PREFIX = "tdk_"
@@ -30,7 +30,7 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create(session: Session, username: str, scopes: list[str]) -> str:
+def create(session: Session, username: str, scopes: list[str], *, by: User | None = None) -> str:
     """A new token for a user; returns it (the only time it is seen)."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
@@ -39,14 +39,16 @@ def create(session: Session, username: str, scopes: list[str]) -> str:
     if unknown or not scopes:
         raise DeskError(f"scopes must be some of {', '.join(SCOPES)}; got {','.join(scopes)!r}")
     raw = PREFIX + secrets.token_urlsafe(32)
-    session.add(
-        ApiToken(
-            user_id=user.id,
-            token_sha256=_digest(raw),
-            scopes=",".join(s for s in SCOPES if s in scopes),
-        )
+    token = ApiToken(
+        user_id=user.id,
+        token_sha256=_digest(raw),
+        scopes=",".join(s for s in SCOPES if s in scopes),
     )
+    session.add(token)
     session.flush()
+    audit.record(
+        session, "token-created", actor=by, subject=user, token=token.id, scopes=token.scopes
+    )
     return raw
 
 
@@ -68,8 +70,10 @@ def listing(session: Session, username: str | None = None) -> list[TokenInfo]:
     ]
 
 
-def revoke(session: Session, token_id: int) -> None:
+def revoke(session: Session, token_id: int, *, by: User | None = None) -> None:
     token = session.get(ApiToken, token_id)
     if token is None:
         raise DeskError(f"no token {token_id}")
-    token.revoked = True
+    if not token.revoked:
+        token.revoked = True
+        audit.record(session, "token-revoked", actor=by, subject=token.user_id, token=token.id)

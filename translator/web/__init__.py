@@ -24,13 +24,15 @@ def session() -> Iterator[Session]:
 
 @contextmanager
 def as_http() -> Iterator[None]:
-    """The services' refusals as HTTP errors: 403, 404, 400."""
+    """The services' refusals as HTTP errors: 403, 404, 422 (too long), 400."""
     try:
         yield
     except editing.Forbidden as exc:
         abort(403, description=str(exc))
     except editing.NotFound:
         abort(404)
+    except editing.TooLong as exc:
+        abort(422, description=str(exc))
     except editing.Invalid as exc:
         abort(400, description=str(exc))
 

@@ -1,15 +1,17 @@
-"""Administration: accounts and invitations (admins and editors), API tokens (admins)."""
+"""Administration: accounts and invitations (admins and editors), API tokens and the audit log
+(admins)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from translator import languages
-from translator.models import Role, User
-from translator.services import DeskError, accounts, tokens
+from translator.models import Role, SecondFactor, User
+from translator.services import DeskError, accounts, audit, second_factor, tokens
 from translator.web import auth, session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -41,7 +43,8 @@ def token_create() -> Any:
     scopes = [s for s in tokens.SCOPES if request.form.get(f"scope-{s}")]
     try:
         with session() as s:
-            raw = tokens.create(s, request.form.get("username", ""), scopes)
+            by = s.merge(g.user, load=False)
+            raw = tokens.create(s, request.form.get("username", ""), scopes, by=by)
     except DeskError as exc:
         return token_list(error=str(exc)), 422
     return token_list(created=raw)
@@ -52,7 +55,7 @@ def token_create() -> Any:
 def token_revoke(token_id: int) -> Any:
     try:
         with session() as s:
-            tokens.revoke(s, token_id)
+            tokens.revoke(s, token_id, by=s.merge(g.user, load=False))
     except DeskError as exc:
         return token_list(error=str(exc)), 404
     return redirect(url_for("admin.token_list"))
@@ -69,6 +72,7 @@ def users(
 ) -> Any:
     with session() as s:
         people = list(s.scalars(select(User).order_by(User.username)))
+        enrolled = set(s.scalars(select(SecondFactor.user_id).where(SecondFactor.confirmed)))
     roles = [r for r in Role if accounts.can_manage(g.user, r)]
     return render_template(
         "admin_users.html",
@@ -78,6 +82,7 @@ def users(
         invitation=invitation,
         error=error,
         languages=languages.targets(),
+        enrolled=enrolled,
     )
 
 
@@ -99,7 +104,8 @@ def user_create() -> Any:
             raise DeskError(f"you may not create a {role.value}")
         name = request.form.get("username", "").strip()
         with session() as s:
-            password = accounts.create_user(s, name, role, langs)
+            by = s.merge(g.user, load=False)
+            password = accounts.create_user(s, name, role, langs, by=by)
     except DeskError as exc:
         return users(error=str(exc)), 422
     return users(created=(name, password))
@@ -130,6 +136,35 @@ def user_active(user_id: int) -> Any:
     return redirect(url_for("admin.users"))
 
 
+@bp.post("/users/<int:user_id>/retire")
+@auth.login_required(_is_admin)
+def user_retire(user_id: int) -> Any:
+    """Forget a volunteer: a pseudonym everywhere, sessions and tokens ended (audited)."""
+    if request.form.get("confirm") != "retire":
+        return users(error=_("Type “retire” to confirm.")), 422
+    try:
+        with session() as s:
+            accounts.retire(s, s.merge(g.user, load=False), user_id)
+    except DeskError as exc:
+        return users(error=str(exc)), 403
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/second-factor/reset")
+@auth.login_required(_is_admin)
+def second_factor_reset(user_id: int) -> Any:
+    """A lost phone: the person sets up a new second factor at their next sign-in."""
+    try:
+        with session() as s:
+            person = s.get(User, user_id)
+            if person is None:
+                raise DeskError(f"no user {user_id}")
+            second_factor.reset(s, s.merge(g.user, load=False), person)
+    except DeskError as exc:
+        return users(error=str(exc)), 404
+    return redirect(url_for("admin.users"))
+
+
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 def accept(token: str) -> Any:
     """The invited volunteer chooses a pseudonymous user name and a password."""
@@ -143,3 +178,13 @@ def accept(token: str) -> Any:
     except DeskError as exc:
         return render_template("accept_invitation.html", error=str(exc)), 422
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/audit")
+@auth.login_required(_is_admin)
+def audit_log() -> Any:
+    """The newest rows of the audit log and whether the whole chain verifies."""
+    with session() as s:
+        verdict = audit.verify(s)
+        rows = audit.rows(s, limit=500)
+    return render_template("admin_audit.html", rows=rows, verdict=verdict)

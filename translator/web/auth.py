@@ -1,4 +1,6 @@
-"""Signing in and out, the signed-in user on every request, and CSRF protection on every form."""
+"""Signing in and out (with a second factor when one is set up), the signed-in user on every
+request, CSRF protection on every form, and the second factor editors and admins need before
+they approve, publish or administer."""
 
 from __future__ import annotations
 
@@ -19,9 +21,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import Markup
 
-from translator.services import sessions
+from translator.services import second_factor, sessions
 from translator.web import session
+from translator.web.security import safe_path
 
 bp = Blueprint("auth", __name__)
 COOKIE = "desk_session"
@@ -30,13 +34,14 @@ COOKIE = "desk_session"
 def init_app(app: Flask) -> None:
     app.before_request(_load_user)
     app.before_request(_protect_forms)
+    app.before_request(_second_factor_first)
     app.context_processor(
         lambda: {"csrf_token": g.get("csrf_token", ""), "current_user": g.get("user")}
     )
 
 
 def _load_user() -> None:
-    g.user, g.csrf_token = None, ""
+    g.user, g.csrf_token, g.pending = None, "", False
     raw = request.cookies.get(COOKIE)
     if not raw:
         return
@@ -45,6 +50,34 @@ def _load_user() -> None:
         if found is not None:
             g.user, g.csrf_token = found.user, found.csrf_token
             s.expunge(found.user)
+        elif request.endpoint == "auth.second_step":
+            waiting = sessions.current(s, raw, pending=True)
+            g.csrf_token, g.pending = (waiting.csrf_token, True) if waiting else ("", False)
+
+
+# what an editor or admin does only with a second factor set up
+PRIVILEGED = {"dashboard.publish_edition", "dashboard.settings"}
+
+
+def _privileged() -> bool:
+    if request.blueprint == "admin" and request.endpoint != "admin.accept":
+        return True
+    if request.endpoint in PRIVILEGED:
+        return True
+    return request.method == "POST" and request.form.get("state") == "approved"
+
+
+def _second_factor_first() -> Any:
+    """An editor or admin without a second factor sets one up before anything privileged."""
+    user = g.user
+    if request.path.startswith("/api/"):
+        return None  # API tokens are not concerned
+    if user is None or not second_factor.required(user) or not _privileged():
+        return None
+    with session() as s:
+        if second_factor.enrolled(s, user):
+            return None
+    return redirect(url_for("auth.enrol", next=request.full_path.rstrip("?")))
 
 
 def _protect_forms() -> None:
@@ -90,12 +123,13 @@ def login() -> Any:
         if signed is None:
             return render_template("login.html", error=_("Wrong user name or password.")), 401
         sessions.sign_out(s, request.cookies.get(COOKIE))  # a new id at every sign-in
-    target = request.args.get("next", "")
-    response = redirect(
-        target
-        if target.startswith("/") and not target.startswith("//")
-        else url_for("documents.index")
-    )
+    target = safe_path(request.args.get("next"), url_for("documents.index"))
+    if signed.pending:
+        return _with_cookie(redirect(url_for("auth.second_step", next=target)), signed)
+    return _with_cookie(redirect(target), signed)
+
+
+def _with_cookie(response: Any, signed: sessions.SignedIn) -> Any:
     response.set_cookie(
         COOKIE,
         signed.session_id,
@@ -105,6 +139,63 @@ def login() -> Any:
         max_age=int(sessions.LIFETIME.total_seconds()),
     )
     return response
+
+
+@bp.route("/login/second-factor", methods=["GET", "POST"])
+def second_step() -> Any:
+    """The code from the authenticator app (or a recovery code), after the password."""
+    if not g.pending:
+        return redirect(url_for("auth.login"))
+    if request.method == "GET":
+        return render_template("second_step.html")
+    with session() as s:
+        try:
+            signed = sessions.second_step(
+                s, request.cookies.get(COOKIE), request.form.get("code", "")
+            )
+        except sessions.TooManyAttempts as exc:
+            return render_template("second_step.html", error=str(exc)), 429
+        if signed is None:
+            error = _("That code does not open this account; try the next one.")
+            return render_template("second_step.html", error=error), 401
+    target = safe_path(request.args.get("next"), url_for("documents.index"))
+    return _with_cookie(redirect(target), signed)
+
+
+@bp.route("/account/second-factor", methods=["GET", "POST"])
+@login_required()
+def enrol() -> Any:
+    """Set up the second factor: a QR code and the secret in text, then a first code."""
+    with session() as s:
+        user = s.merge(g.user, load=False)
+        if second_factor.enrolled(s, user):
+            left = second_factor.recovery_left(s, user)
+            return render_template("second_factor.html", enrolled=True, left=left)
+        if request.method == "POST":
+            try:
+                codes = second_factor.confirm(s, user, request.form.get("code", ""))
+            except second_factor.DeskError as exc:
+                return _enrolment(s, user, error=str(exc)), 422
+            return render_template(
+                "second_factor.html",
+                enrolled=True,
+                codes=codes,
+                next=safe_path(request.args.get("next"), ""),
+            )
+        return _enrolment(s, user)
+
+
+def _enrolment(s: Any, user: Any, error: str | None = None) -> str:
+    secret = second_factor.pending_secret(s, user) or second_factor.begin(s, user)
+    link = second_factor.uri(secret, user.username)
+    return render_template(
+        "second_factor.html",
+        enrolled=False,
+        secret=secret,
+        qr=Markup(second_factor.qr_svg(link)),  # noqa: S704  # segno's own SVG, no user text
+        error=error,
+        required=second_factor.required(user),
+    )
 
 
 @bp.post("/logout")

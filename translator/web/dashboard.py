@@ -31,6 +31,7 @@ from translator.web import as_http, auth, document_or_404, session, target_langu
 from translator.web.interface import gettext as _  # numbers in the interface's digits
 from translator.web.interface import in_digits
 from translator.web.labels import language_name
+from translator.web.security import safe_path
 
 bp = Blueprint("dashboard", __name__)
 
@@ -254,9 +255,7 @@ def settings() -> Any:
 def resolve(comment_id: int) -> Any:
     with as_http(), session() as s:
         dashboard.resolve_question(s, s.merge(g.user, load=False), comment_id)
-    target = request.form.get("next", "")
-    safe = target.startswith("/") and not target.startswith("//")
-    return redirect(target if safe else url_for("dashboard.index")), 303
+    return redirect(safe_path(request.form.get("next"), url_for("dashboard.index"))), 303
 
 
 def _frozen(publication_id: int) -> tuple[publications.Published, editions.Edition]:

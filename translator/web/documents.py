@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, render_template
 from sqlalchemy import select
 
 from translator import languages
 from translator.models import Document
-from translator.services import stats
+from translator.services import accounts, stats
 from translator.web import session
 
 bp = Blueprint("documents", __name__)
@@ -29,6 +29,13 @@ def index() -> str:
     by_document: dict[str, dict[str, stats.StatusRow]] = defaultdict(dict)
     for row in rows:
         by_document[row.document][row.language] = row
+    previews = {
+        lang.code for lang in languages.targets() if accounts.can_see_drafts(g.user, lang.code)
+    }  # the public gets no preview or draft links: those are for people with a role
     return render_template(
-        "documents.html", documents=documents, status=by_document, languages=languages.targets()
+        "documents.html",
+        documents=documents,
+        status=by_document,
+        languages=languages.targets(),
+        previews=previews,
     )

@@ -1,15 +1,30 @@
-"""Editions in the browser: the HTML preview of a document in a language, and downloads."""
+"""Editions in the browser: the HTML preview of a document in a language, and downloads.
+
+Who sees what: anyone, the published editions (edition.html, edition.pdf); signed-in people with
+a role in the language, the preview and drafts (?draft=1), since they hold unreviewed text (and a
+draft PDF is rendered on request, so the public must not be able to ask for one).
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    request,
+    send_file,
+    url_for,
+)
 
 from translator import languages
 from translator.formats import editions
-from translator.services import publish
+from translator.services import accounts, publish
 from translator.web import document_or_404, session
 
 bp = Blueprint("editions", __name__)
@@ -19,9 +34,19 @@ _ASSETS = {
 }
 
 
+def _may_see_drafts(code: str) -> None:
+    """Sign in first, or 403 without a role in the language."""
+    if g.user is None:
+        abort(redirect(url_for("auth.login", next=request.full_path.rstrip("?"))))
+    if not accounts.can_see_drafts(g.user, code):
+        abort(403)
+
+
 def _edition(slug: str, code: str, draft: bool) -> editions.Edition:
     if code != languages.SOURCE_LANGUAGE and code not in languages.TARGET_LANGUAGES:
         abort(404)
+    if draft:
+        _may_see_drafts(code)
     with session() as s:
         document = document_or_404(s, slug)
         if not publish.has_edition(document):
