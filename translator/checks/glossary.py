@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 
 from translator.checks import Check, Context, Severity, Term
 
-CLOSE = 75  # percent alike: a form written this close to the glossary's is misspelt, not missing
+CLOSE = 85  # percent alike: a form written this close to the glossary's is misspelt, not missing
 _WORD = re.compile(r"[^\W_](?:[\w\u200c'’-]*[^\W_])?")  # a word, ZWNJ and apostrophes inside
 _NOTE_PART = re.compile(r"\[([a-z]{2,3})\]\s*")
 
@@ -88,8 +88,13 @@ def _problem(term: Term, form: str, translation: str, language: str) -> str:
 
 def _close_to(form: str, translation: str) -> str | None:
     """What the translation wrote in place of `form`: the run of whole words most like it (as
-    many words as the form has, one more or one fewer), if at least CLOSE% alike."""
-    words = [match.span() for match in _WORD.finditer(translation)]
+    many words as the form has, one more or one fewer), if at least CLOSE% alike. A fast
+    partial match finds where to look first, so a long text costs little."""
+    near = fuzz.partial_ratio_alignment(form, translation, score_cutoff=CLOSE - 10)
+    if near is None:
+        return None
+    low, high = near.dest_start - len(form), near.dest_end + len(form)
+    words = [m.span() for m in _WORD.finditer(translation) if m.end() > low and m.start() < high]
     size = len(form.split())
     best, score = None, float(CLOSE)
     for count in {max(1, size - 1), size, size + 1}:
