@@ -353,6 +353,10 @@ def test_live_check_reports_failures_without_saving(desk) -> None:
     figures = [c for c in found["checks"] if c["check"] == "figures"]
     assert figures and "۱۵٬۰۰۰" in figures[0]["message"] and figures[0]["severity"] == "error"
     assert client.post(url, data={"text": "x"}).status_code == 400  # no CSRF token
+    shown = client.post(
+        url, data={"csrf_token": csrf, "text": "سازمان (IEC) و [این](https://a.org/)"}
+    )
+    assert shown.json["display"] == "سازمان (<bdi>IEC</bdi>) و [این](<bdi>https://a.org/</bdi>)"
     after = stored(desk, unit_id)
     assert (after.text, after.version) == (before.text, before.version)
     api = desk["app"].test_client()
@@ -391,7 +395,7 @@ def test_save_stays_save_and_next_goes_on_approve_and_next_goes_to_the_next_unap
             "csrf_token": csrf,
             "version": version,
             "text": text,
-            "advance": "approved",
+            "advance": "approve",
             "next_unapproved": following,
         },
     )
@@ -427,9 +431,11 @@ def test_bulk_approval_confirms_count_and_skips_with_reasons_then_approves(desk)
     history = client.get(f"/translate/fa/palm-card/{clean[0]}").get_data(as_text=True)
     assert "reza · approved" in history
     translator = client_for(desk, "sahar")
-    assert translator.post(
-        "/translate/fa/palm-card/approve", data={"csrf_token": csrf}
-    ).status_code in (400, 403)
+    own = translator.get("/translate/fa/palm-card").get_data(as_text=True)
+    assert 'id="approve-all"' not in own
+    token = re.search(r'name="csrf_token" value="([^"]+)"', own).group(1)
+    forged = translator.post("/translate/fa/palm-card/approve", data={"csrf_token": token})
+    assert forged.status_code == 403
 
 
 def test_bulk_approval_of_a_selection_skips_failing_checks_with_the_reason(desk) -> None:
@@ -493,6 +499,96 @@ def test_unit_list_pages_and_sorts(desk) -> None:
     states = [int(s) for s in re.findall(r'class="badge state-(\d+)"', by_state)]
     assert states == sorted(states)
     assert client.get("/translate/fa/emergency-appeal?page=x&sort=nonsense").status_code == 200
+
+
+# First steps: the front page, invitations, joining, signing in, a publication's page.
+
+
+def test_the_front_page_says_what_the_desk_is_and_how_to_join(desk) -> None:
+    anonymous = desk["app"].test_client().get("/").get_data(as_text=True)
+    assert "volunteers translate the texts" in anonymous and 'id="how-to-join"' in anonymous
+    assert "invitation" in anonymous
+    signed_in = client_for(desk, "sahar").get("/").get_data(as_text=True)
+    assert 'id="how-to-join"' not in signed_in
+
+
+def test_signing_in_lands_on_the_persons_own_work(desk) -> None:
+    with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
+        desk["passwords"]["elif"] = accounts.create_user(s, "elif", Role.EDITOR)
+    client = desk["app"].test_client()
+    for name, place in (("sahar", "/translate/"), ("elif", "/dashboard")):
+        answer = client.post("/login", data={"username": name, "password": desk["passwords"][name]})
+        assert answer.headers["Location"] == place, name
+    back = client.post(
+        "/login?next=/glossary", data={"username": "sahar", "password": desk["passwords"]["sahar"]}
+    )
+    assert back.headers["Location"] == "/glossary"
+
+
+def test_pending_invitations_are_listed_revocable_and_joining_is_confirmed(desk) -> None:
+    with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
+        desk["passwords"]["elif"] = accounts.create_user(s, "elif", Role.EDITOR)
+    editor = client_for(desk, "elif")
+    page = editor.get("/admin/users").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    links = []
+    for language in ("tr", "fr"):
+        made = editor.post(
+            "/admin/invitations",
+            data={"csrf_token": token, "role": "translator", f"lang-{language}": "1"},
+        ).get_data(as_text=True)
+        links.append(re.search(r'<code id="invitation">http://[^/]+([^<]+)</code>', made).group(1))
+    listing = editor.get("/admin/users").get_data(as_text=True)
+    table = listing.split('id="pending-invitations"')[1].split("</table>")[0]
+    assert table.count("<tr>") == 3 and ">tr<" in table and ">fr<" in table
+    assert "translator" in table and "elif" in table
+    revoke = re.findall(r'action="(/admin/invitations/\d+/revoke)"', listing)
+    assert editor.post(revoke[0], data={"csrf_token": token}).status_code == 302  # the newest: fr
+    newcomer = desk["app"].test_client()
+    refused = newcomer.post(links[1], data={"username": "camille", "password": "x" * 12})
+    assert refused.status_code == 422
+    joined = newcomer.post(links[0], data={"username": "deniz", "password": "y" * 12})
+    assert joined.headers["Location"] == "/login?joined=1"
+    welcome = newcomer.get(joined.headers["Location"]).get_data(as_text=True)
+    assert 'id="joined"' in welcome and "your account is ready" in welcome
+    after = editor.get("/admin/users").get_data(as_text=True)
+    assert 'id="pending-invitations"' not in after  # one used, one revoked: none left
+    translator = client_for(desk, "sahar")
+    own = translator.get("/translate/fa").get_data(as_text=True)
+    mine = re.search(r'name="csrf_token" value="([^"]+)"', own).group(1)
+    assert translator.post(revoke[1], data={"csrf_token": mine}).status_code == 403
+
+
+def test_a_publication_page_names_its_snapshot_who_and_when_and_links_back(desk) -> None:
+    from translator.models import Document
+    from translator.services import publications
+
+    with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
+        desk["passwords"]["elif"] = accounts.create_user(s, "elif", Role.EDITOR)
+        elif_ = s.scalars(select(accounts.User).where(accounts.User.username == "elif")).one()
+        card = s.scalars(select(Document).where(Document.slug == "palm-card")).one()
+        for unit, translation in units_of(desk, "palm-card", "de"):
+            from translator.services import editing
+
+            editing.save(
+                s,
+                elif_,
+                unit.id,
+                "de",
+                translation.text,
+                version=translation.version,
+                state=State.APPROVED,
+            )
+        publication = publications.publish_edition(
+            s, elif_, card, "de", Path(desk["app"].config["ROOT"])
+        )
+        number, publication_id = publication.number, publication.id
+    page = client_for(desk, "elif").get(f"/publications/{publication_id}").get_data(as_text=True)
+    bar = page.split('class="desk-bar"')[1].split("</header>")[0]
+    assert f"Snapshot {number} of Deutsch, published by elif on" in bar
+    assert 'href="/dashboard/documents/palm-card/de"' in bar
+    assert f'href="/publications/{publication_id}.pdf"' in bar
+    assert "/static/publication.css" in page and 'lang="de"' in page
 
 
 def test_turkish_search_finds_the_same_units_whatever_the_case_of_i(desk) -> None:

@@ -99,6 +99,9 @@ def test_checks_show_while_typing_in_the_translations_own_digits(browser, live) 
     assert "figure ۱۵٬۰۰۰ of the English is missing" in error.inner_text()
     page.locator("#translation").press_sequentially(" و 1۵")
     page.locator("#checks li.warning", has_text="mixes").wait_for()
+    page.locator("#translation").press_sequentially(" (IEC)")
+    page.locator("#display bdi", has_text="IEC").wait_for()  # the line under the field
+    assert "(<bdi>IEC</bdi>)" in page.inner_html("#display")
     after = stored(live, unit_id)
     assert (after.text, after.version) == (before.text, before.version)  # nothing saved
     if SHOTS:
@@ -218,3 +221,73 @@ def test_a_french_editor_screenshot_with_memory_and_checks(browser, live) -> Non
     page.locator("#checks li.error", has_text="15,000").wait_for()
     if SHOTS:
         page.screenshot(path=str(SHOTS / "editor-fr.png"), full_page=True)
+
+
+def test_first_steps_invitation_joining_and_landing_on_ones_own_work(browser, live) -> None:
+    visitor = browser.new_context().new_page()
+    visitor.goto(live["url"] + "/")
+    assert "invitation" in visitor.locator("#how-to-join").inner_text()
+    editor = sign_in(browser, live, "elif")
+    assert editor.url.endswith("/dashboard")  # an editor's own work
+    editor.goto(live["url"] + "/admin/users")
+    links = {}
+    for language in ("tr", "pt"):
+        form = editor.locator("form[action='/admin/invitations']")
+        form.locator("select[name=role]").select_option("translator")
+        form.locator(f"input[name=lang-{language}]").check()
+        form.locator("button").click()
+        links[language] = editor.locator("#invitation").inner_text()  # shown once, when made
+    shown = editor.locator("#pending-invitations tbody tr")
+    assert shown.count() == 2 and "pt" in shown.first.inner_text()
+    if SHOTS:
+        editor.screenshot(path=str(SHOTS / "invitations.png"), full_page=True)
+    shown.first.locator("button").click()  # the Portuguese one is taken back
+    assert editor.locator("#pending-invitations tbody tr").count() == 1
+    visitor.goto(links["pt"])
+    visitor.fill("#username", "ines")
+    visitor.fill("#password", "a long enough password")
+    visitor.click("form.login button")
+    assert "not valid" in visitor.locator(".error").inner_text()
+    visitor.goto(links["tr"])
+    visitor.fill("#username", "deniz")
+    visitor.fill("#password", "a long enough password")
+    visitor.click("form.login button")
+    assert "your account is ready" in visitor.locator("#joined").inner_text()
+    visitor.fill("#username", "deniz")
+    visitor.fill("#password", "a long enough password")
+    visitor.click("form.login button")
+    visitor.wait_for_url(re.compile(r"/translate/tr$"))  # a translator's own work list
+
+
+def test_a_publication_page_has_the_desks_bar_and_the_way_back(browser, live) -> None:
+    from translator.services import publications
+
+    with db.transaction(live["app"].extensions["translator.sessions"]) as s:
+        editor = s.scalars(select(accounts.User).where(accounts.User.username == "elif")).one()
+        card = s.scalars(select(Document).where(Document.slug == "palm-card")).one()
+        for unit, translation in editing.rows(s, card.id, "de"):
+            editing.save(
+                s,
+                editor,
+                unit.id,
+                "de",
+                translation.text,
+                version=translation.version,
+                state=State.APPROVED,
+            )
+        published = publications.publish_edition(
+            s, editor, card, "de", Path(live["app"].config["ROOT"])
+        )
+        publication_id = published.id
+    page = sign_in(browser, live, "elif")
+    page.goto(f"{live['url']}/publications/{publication_id}")
+    assert (
+        page.locator("#snapshot")
+        .inner_text()
+        .startswith("Snapshot 1 of Deutsch, published by elif")
+    )
+    assert page.locator("html").get_attribute("lang") == "de"
+    if SHOTS:
+        page.screenshot(path=str(SHOTS / "publication-de.png"), full_page=True)
+    page.click("#back-to-edition")
+    page.wait_for_url(re.compile(r"/dashboard/documents/palm-card/de$"))

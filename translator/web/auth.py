@@ -76,7 +76,7 @@ def login_required(role_check: Callable[[Any], bool] | None = None) -> Callable[
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     if request.method == "GET":
-        return render_template("login.html")
+        return render_template("login.html", joined=request.args.get("joined") == "1")
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     client = sessions.client_key(request.remote_addr or "", current_app.config["SECRET_KEY"])
@@ -92,7 +92,7 @@ def login() -> Any:
     response = redirect(
         target
         if target.startswith("/") and not target.startswith("//")
-        else url_for("documents.index")
+        else _own_work(signed.user)
     )
     response.set_cookie(
         COOKIE,
@@ -103,6 +103,16 @@ def login() -> Any:
         max_age=int(sessions.LIFETIME.total_seconds()),
     )
     return response
+
+
+def _own_work(user: Any) -> str:
+    """Where a person lands after signing in: editors and admins on the dashboard, translators
+    and reviewers on their own work list."""
+    from translator.services import accounts
+
+    if accounts.is_editor(user):
+        return url_for("dashboard.index")
+    return url_for("workspace.home")
 
 
 @bp.post("/logout")

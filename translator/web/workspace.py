@@ -28,6 +28,7 @@ from translator.web.labels import label as label_of
 
 bp = Blueprint("workspace", __name__, url_prefix="/translate")
 STATES = {state.label: state for state in State}
+ADVANCES = {"save": State.TRANSLATED, "approve": State.APPROVED}
 PAGE_SIZE = 50
 SORTS = {
     "order": _l("document order"),
@@ -334,8 +335,8 @@ def _act(code: str, slug: str, unit_id: int, action: Any) -> Any:
 @auth.login_required()
 def save(code: str, slug: str, unit_id: int) -> Any:
     _language(code)
-    advance = request.form.get("advance", "")  # "save and next", "approve and next"
-    state = STATES.get(advance or request.form.get("state", "translated"), State.TRANSLATED)
+    advance = ADVANCES.get(request.form.get("advance", ""))  # save, or approve, and next
+    state = advance or STATES.get(request.form.get("state", "translated"), State.TRANSLATED)
     version = _int(request.form.get("version"))
     response = _act(
         code,
@@ -509,12 +510,15 @@ def _notes_for(code: str) -> Any:
 @auth.login_required()
 def check(code: str, slug: str, unit_id: int) -> Any:
     """The editor's live checks: the failures of the text being typed, as JSON; nothing saved."""
-    _language(code)
+    lang = _language(code)
+    text = _posted_text(code)
     with as_http(), session() as s:
         document_or_404(s, slug)
-        found = editing.check(s, unit_id, code, _posted_text(code))
+        found = editing.check(s, unit_id, code, text)
     return jsonify(
         {
+            # how the text reads with its Latin runs isolated (right-to-left languages)
+            "display": isolate_latin(_escape(text), False) if lang.rtl else None,
             "checks": [
                 {
                     "check": f.check,

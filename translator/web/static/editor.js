@@ -119,8 +119,15 @@
     }).then(function (response) {
       return response.ok ? response.json() : null;
     }).then(function (found) {
-      if (found && ticket === asked) { show(found.checks); }
+      if (found && ticket === asked) { show(found.checks); preview(found.display); }
     }).catch(function () { /* offline: the checks run again on save */ });
+  }
+
+  // The line under a Farsi field: the text as it reads, Latin runs and placeholders isolated
+  // by the server (escaped there; only <bdi> added), so a link or %(count)d keeps its order.
+  var display = document.getElementById("display");
+  function preview(html) {
+    if (display && typeof html === "string") { display.innerHTML = html; }
   }
 
   function show(checks) {
