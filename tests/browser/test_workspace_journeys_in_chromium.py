@@ -121,8 +121,8 @@ def test_shortcuts_work_on_a_persian_layout_and_the_field_keeps_the_focus(browse
     )
     assert page.input_value("#translation") == unit.source
     page.fill("#translation", "همه زندانیان سیاسی را آزاد کنید")
-    page.keyboard.press("Control+KeyS")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():  # saved, and the unit shown again
+        page.keyboard.press("Control+KeyS")
     assert page.url.endswith(f"/translate/fa/palm-card/{unit.id}")
     assert focused(page) == "translation"  # after saving
     assert stored(live, unit.id).text == "همه زندانیان سیاسی را آزاد کنید"
@@ -158,27 +158,27 @@ def test_a_conflict_shows_a_word_diff_and_keep_mine_saves_mine(browser, live) ->
     first.goto(url)
     second.goto(url)
     first.fill("#translation", "همه زندانیان را آزاد کنید")
-    first.click("button[name=state][value=translated]")
-    first.wait_for_load_state("networkidle")
+    with first.expect_navigation():
+        first.click("button[name=state][value=translated]")
     second.fill("#translation", "همه زندانیان سیاسی را آزاد کنید")
     second.click("button[name=state][value=translated]")
     second.wait_for_selector(".conflict")
     assert second.locator("#conflict-diff ins").inner_text().strip() == "سیاسی"
     if SHOTS:
         second.screenshot(path=str(SHOTS / "conflict-fa.png"), full_page=True)
-    second.click("#keep-mine")
-    second.wait_for_load_state("networkidle")
+    with second.expect_navigation():
+        second.click("#keep-mine")
     assert stored(live, unit.id).text == "همه زندانیان سیاسی را آزاد کنید"
     first.goto(url)
     first.fill("#translation", "متن سوم")
     second.goto(url)
-    first.click("button[name=state][value=translated]")
-    first.wait_for_load_state("networkidle")
+    with first.expect_navigation():
+        first.click("button[name=state][value=translated]")
     second.fill("#translation", "متن چهارم")
     second.click("button[name=state][value=translated]")
     second.wait_for_selector(".conflict")
-    second.click("#take-theirs")
-    second.wait_for_load_state("networkidle")
+    with second.expect_navigation():
+        second.click("#take-theirs")
     assert second.input_value("#translation") == "متن سوم" == stored(live, unit.id).text
 
 
