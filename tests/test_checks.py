@@ -117,7 +117,9 @@ def test_figures_message_shows_the_translations_numbers_as_it_writes_them() -> N
     [message] = failures("figures", "The massacre of 1988.", "Das Massaker von 1998.", "de")
     assert message.endswith("(the translation has 1998)")
     [message] = failures("figures", "In 1988, 30,000 died.", "در سال ۱۳۶۸، ۳۰٬۰۰۰ نفر", "fa")
-    assert "figure 1988" in message and "1368" in message  # Solar Hijri 1366/1367 would pass
+    # in the translation's own digits, the English figure too (Solar Hijri 1366/1367 would pass)
+    assert "figure ۱۹۸۸ of the English" in message
+    assert "(the translation has ۱۳۶۸, ۳۰٬۰۰۰)" in message
 
 
 MARKUP_GOOD = [
@@ -384,3 +386,82 @@ def test_messages_show_invisible_characters_as_they_are_not_escaped() -> None:
     terms = (Term("sham trials", "term", {"fa": ("محاکمه\u200cهای نمایشی",)}),)
     [failure] = run_all("Sham trials.", "دادگاه.", Context("fa", terms), only=["glossary"])
     assert "محاکمه\u200cهای نمایشی" in failure.message and "\\u200c" not in failure.message
+
+
+def test_unchanged_english_is_an_error_that_blocks_approval() -> None:
+    [found] = run_all(
+        "Act now to free them.", "Act now to free them.", Context("fa", GLOSSARY), ["unchanged"]
+    )
+    assert found.severity == Severity.ERROR
+
+
+def test_unchanged_english_is_fine_when_only_names_codes_urls_or_kept_terms() -> None:
+    kept = (Term("PEN America", "organisation", {"fr": ("PEN America",)}),)
+    for source, language in [
+        ("Toomaj Salehi", "de"),
+        ("https://iranpoliticalprisoners.org/act", "fa"),
+        ("CIA, UN", "tr"),
+        ("@burnthecage", "es"),
+        ("PEN America", "fr"),
+        ("Reporters Without Borders", "pt"),  # an organisation: a name
+    ]:
+        found = run_all(source, source, Context(language, GLOSSARY + kept), ["unchanged"])
+        assert found == [], (source, language)
+    term = (Term("moharebeh", "term", {"fr": ("moharebeh",), "de": ("Moharebeh",)}),)
+    assert run_all("moharebeh", "moharebeh", Context("fr", term), ["unchanged"]) == []
+    assert run_all("moharebeh", "moharebeh", Context("de", term), ["unchanged"])
+
+
+DIGITS_BAD = [
+    case("We need 400 letters.", "ما به 4۰0 نامه نیاز داریم.", "fa"),
+    case("We need 400 letters.", "ما به ٤٠٠ نامه نیاز داریم.", "fa"),
+    case("In 2022, 15,000 were held.", "در ۲۰۲۲، ۱۵,0۰۰ نفر", "fa"),
+    case("15,000 people", "15.0۰0 Menschen", "de"),
+]
+DIGITS_GOOD = [
+    case("We need 400 letters.", "ما به ۴۰۰ نامه نیاز داریم.", "fa"),
+    case("We need 400 letters.", "ما به 400 نامه نیاز داریم.", "fa"),
+    case("In 2022, 15,000 were held.", "در ۲۰۲۲، ۱۵٬۰۰۰ نفر", "fa"),
+    case("15,000 people", "15.000 Menschen", "de"),
+]
+
+
+@pytest.mark.parametrize(("source", "translation", "language"), DIGITS_BAD)
+def test_mixed_digit_scripts_and_arabic_indic_in_farsi_are_warnings(
+    source: str, translation: str, language: str
+) -> None:
+    found = run_all(source, translation, Context(language, GLOSSARY), ["digits"])
+    assert found and all(f.severity == Severity.WARNING for f in found)
+
+
+@pytest.mark.parametrize(("source", "translation", "language"), DIGITS_GOOD)
+def test_numbers_in_one_script_pass(source: str, translation: str, language: str) -> None:
+    assert failures("digits", source, translation, language) == []
+
+
+def test_a_missing_and_a_misspelt_name_get_different_messages() -> None:
+    [missing] = failures("glossary", "Free Toomaj Salehi.", "Libérez-le.", "fr")
+    [misspelt] = failures("glossary", "Free Toomaj Salehi.", "Libérez Tomaj Salehi.", "fr")
+    assert "'Toomaj Salehi' is missing: write it 'Toomaj Salehi'" in missing
+    assert "is misspelt: 'Tomaj Salehi' should be written 'Toomaj Salehi'" in misspelt
+    [persian] = failures("glossary", "Toomaj Salehi is free.", "توماج صالحي آزاد است.", "fa")
+    assert "misspelt: 'توماج صالحي' should be written 'توماج صالحی'" in persian
+
+
+def test_a_glossary_note_speaks_to_its_language_only() -> None:
+    from translator.checks.glossary import note_for
+
+    term = Term(
+        "Islamic Republic",
+        "institution",
+        {"de": ("Islamische Republik",), "fr": ("République islamique",)},
+        "The Iranian state. [de] German declines it (Islamischen Republik). [fa] Farsi: x.",
+    )
+    assert note_for(term, "fr") == "The Iranian state."
+    assert note_for(term, "de") == "The Iranian state. German declines it (Islamischen Republik)."
+    [message] = [
+        f.message
+        for f in run_all("The Islamic Republic", "La République", Context("fr", (term,)))
+        if f.check == "glossary"
+    ]
+    assert "German" not in message and "The Iranian state." in message

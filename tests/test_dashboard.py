@@ -45,8 +45,8 @@ def approve_all(session: Session, reviewer: User, slug: str, language: str) -> N
                 unit.id,
                 language,
                 translation.text,
-                translation.version,
-                State.APPROVED,
+                version=translation.version,
+                state=State.APPROVED,
             )
 
 
@@ -89,7 +89,7 @@ def test_edition_counts_follow_every_kind_of_change(loaded: sessionmaker[Session
         reviewer = user(s, "reza", Role.REVIEWER, "fa,de")
         approve_all(s, reviewer, "palm-card", "de")
         unit, translation = editing.rows(s, document(s, "press-release").id, "fa")[0]
-        editing.save(s, reviewer, unit.id, "fa", "یک ترجمه", translation.version)
+        editing.save(s, reviewer, unit.id, "fa", "یک ترجمه", version=translation.version)
         assert_counts_match_the_translations(s)
     card = root / "source_texts" / "palm-card.md"
     card.write_text(
@@ -137,8 +137,8 @@ def test_a_dropped_figure_blocks_naming_the_figure_and_the_numbers(
             unit.id,
             "de",
             translation.text.replace("1988", "1998"),
-            translation.version,
-            State.APPROVED,
+            version=translation.version,
+            state=State.APPROVED,
         )
         found = publish.blockers(s, appeal, "de", root)
         cell = cells(s, root)[("emergency-appeal", "de")]
@@ -187,7 +187,13 @@ def test_publishing_freezes_a_snapshot_that_later_edits_leave_alone(
         unit, translation = editing.rows(s, appeal.id, "de")[1]
         frozen_text = translation.text
         editing.save(
-            s, reviewer, unit.id, "de", "Ein ganz neuer Satz.", translation.version, State.APPROVED
+            s,
+            reviewer,
+            unit.id,
+            "de",
+            "Ein ganz neuer Satz.",
+            version=translation.version,
+            state=State.APPROVED,
         )
         published = publications.get(s, first.id)
         edition = publications.edition_of(s, published)
@@ -286,12 +292,20 @@ def test_activity_feed_and_questions_come_from_the_history(
         translator = user(s, "sahar", Role.TRANSLATOR, "fa")
         release = document(s, "press-release")
         unit, first = editing.rows(s, release.id, "fa")[0]
-        editing.save(s, translator, unit.id, "fa", "متن نخست", first.version)
+        editing.save(s, translator, unit.id, "fa", "متن نخست", version=first.version)
         title, translated = editing.rows(s, document(s, "emergency-appeal").id, "fa")[0]
         editing.save(
-            s, reviewer, title.id, "fa", translated.text, translated.version, State.APPROVED
+            s,
+            reviewer,
+            title.id,
+            "fa",
+            translated.text,
+            version=translated.version,
+            state=State.APPROVED,
         )
-        question = review.comment(s, translator, unit.id, "fa", "Which date is meant?", True)
+        question = review.comment(
+            s, translator, unit.id, "fa", "Which date is meant?", question=True
+        )
         days = dashboard.activity(s, language="fa")
         feed = dashboard.feed(s, language="fa")
         release_feed = dashboard.feed(s, document_id=release.id)

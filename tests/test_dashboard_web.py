@@ -46,7 +46,13 @@ def approve_german_appeal(desk: dict[str, Any]) -> None:
         appeal = s.scalars(select(Document).where(Document.slug == "emergency-appeal")).one()
         for unit, translation in editing.rows(s, appeal.id, "de"):
             editing.save(
-                s, reviewer, unit.id, "de", translation.text, translation.version, State.APPROVED
+                s,
+                reviewer,
+                unit.id,
+                "de",
+                translation.text,
+                version=translation.version,
+                state=State.APPROVED,
             )
 
 
@@ -105,7 +111,15 @@ def test_editor_publishes_and_the_snapshot_stays_after_later_edits(desk) -> None
         appeal = s.scalars(select(Document).where(Document.slug == "emergency-appeal")).one()
         unit, translation = editing.rows(s, appeal.id, "de")[2]
         old = translation.text
-        editing.save(s, reviewer, unit.id, "de", "Ganz neu.", translation.version, State.APPROVED)
+        editing.save(
+            s,
+            reviewer,
+            unit.id,
+            "de",
+            "Ganz neu.",
+            version=translation.version,
+            state=State.APPROVED,
+        )
     after = client.get(snapshot_url).get_data(as_text=True)
     assert after == before and "Ganz neu." not in after
     assert old.split()[0] in after

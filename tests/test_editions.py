@@ -247,3 +247,55 @@ def test_farsi_isolation_never_cuts_an_escaped_entity() -> None:
 def test_farsi_isolation_keeps_placeholders_whole() -> None:
     shown = editions.isolate_latin("%(days)d روز مانده؛ {name} و %(count)s نفر", for_print=False)
     assert shown == ("<bdi>%(days)d</bdi> روز مانده؛ <bdi>{name}</bdi> و <bdi>%(count)s</bdi> نفر")
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("سازمان (IEC) گفت.", "سازمان (<bdi>IEC</bdi>) گفت."),
+        (
+            "[متن](https://www.nybooks.com/) را ببینید.",
+            "[متن](<bdi>https://www.nybooks.com/</bdi>) را ببینید.",
+        ),
+        ("«Burn the Cage» گفت", "«<bdi>Burn the Cage</bdi>» گفت"),
+        (
+            "مجله‌ی Ms. Magazine، و PEN America.",
+            "مجله‌ی <bdi>Ms. Magazine</bdi>، و <bdi>PEN America</bdi>.",
+        ),
+        ("از 'Jina' و \"Evin\"!", "از '<bdi>Jina</bdi>' و \"<bdi>Evin</bdi>\"!"),
+        ("%(days)d روز (%(count)s نفر)", "<bdi>%(days)d</bdi> روز (<bdi>%(count)s</bdi> نفر)"),
+        ("در {name}؟", "در <bdi>{name}</bdi>؟"),
+    ],
+)
+def test_isolating_latin_never_takes_neighbouring_brackets_quotes_or_punctuation(
+    text: str, shown: str
+) -> None:
+    assert editions.isolate_latin(text, for_print=False) == shown
+    printed = editions.isolate_latin(text, for_print=True)
+    assert printed == shown.replace("<bdi>", '<span dir="ltr">').replace("</bdi>", "</span>")
+
+
+def test_farsi_editions_count_numbered_lists_in_persian_digits(drafts) -> None:
+    out, _ = drafts
+    css = (out / "assets" / "edition.css").read_text()
+    assert 'html[lang="fa"] ol { list-style-type: persian; }' in css
+    page = (out / "fa" / "emergency-appeal.html").read_text()
+    assert "<ol>" in page and 'lang="fa"' in page
+    text = pdf_text(out / "fa" / "emergency-appeal.pdf")
+    assert re.search(r"\.۱\u202c?\s*این فراخوان", text.replace("\u202a", ""))  # marker "۱."
+    german = pdf_text(out / "de" / "emergency-appeal.pdf")
+    assert re.search(r"(?m)^\s*1\.", german)
+
+
+def test_farsi_pdf_prints_brackets_around_latin_the_right_way(drafts) -> None:
+    out, _ = drafts
+    text = pdf_text(out / "fa" / "emergency-appeal.pdf")
+    # pdftotext writes the isolated run after its brackets: "(" LRE ")IEC" when the brackets
+    # stay outside it, "()" LRE "IEC" when the run swallowed the closing one
+    assert "IEC" in text and not re.search(r"\(\)\W*IEC", text)
+
+
+def test_palm_card_prints_without_a_page_footer(drafts) -> None:
+    out, _ = drafts
+    for code, word in (("fa", "صفحه"), ("de", "Seite"), ("en", "Page")):
+        assert word not in pdf_text(out / code / "palm-card.pdf"), code

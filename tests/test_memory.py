@@ -59,7 +59,7 @@ def test_a_newly_saved_translation_is_suggested_at_once(loaded: sessionmaker[Ses
         assert (source, SAVED) not in [(m.source, m.translation) for m in before]
         user = session.scalars(select(User).where(User.username == "reza")).one()
         version = translation_of(session, source).version
-        editing.save(session, user, unit.id, "fa", SAVED, version)
+        editing.save(session, user, unit.id, "fa", SAVED, version=version)
         after = memory.suggest(session, source, "fa")
     assert suggestions(after)[0] == (source, SAVED, 100)
 
@@ -117,3 +117,53 @@ def test_memory_suggests_nothing_below_sixty_percent(loaded: sessionmaker[Sessio
     with loaded() as session:
         assert memory.suggest(session, "Zebras quietly juggle violins.", "fa") == []
         assert all(m.similarity >= 60 for m in memory.suggest(session, "Free them all", "de"))
+
+
+def test_memory_takes_its_scalars_by_keyword_so_a_unit_id_cannot_become_the_limit(
+    loaded: sessionmaker[Session],
+) -> None:
+    import pytest
+
+    from translator.services import review
+
+    with loaded() as session:
+        with pytest.raises(TypeError):
+            memory.suggest(session, CHANGED[0], "fa", 5)  # type: ignore[misc]
+        with pytest.raises(TypeError):
+            review.memory(session, CHANGED[0], "fa", 5)  # type: ignore[misc]
+        assert len(memory.suggest(session, "Free them all now", "de", limit=1)) <= 1
+
+
+def test_no_unit_is_ever_offered_its_own_text(loaded: sessionmaker[Session]) -> None:
+    from translator.services import review
+
+    with loaded() as session:
+        units = session.scalars(
+            select(Unit)
+            .join(Translation)
+            .where(
+                Unit.obsolete.is_(False),
+                Translation.language == "fa",
+                Translation.state >= State.TRANSLATED,
+            )
+        ).all()
+        offered = {unit.id: review.memory_of_unit(session, unit.id, "fa") for unit in units}
+    assert len(units) > 50
+    assert all(m.unit_id != unit_id for unit_id, found in offered.items() for m in found)
+    assert any(offered.values())  # and the memory still has plenty to offer
+
+
+def test_memory_offers_translations_from_other_documents(loaded: sessionmaker[Session]) -> None:
+    from translator.services import review
+
+    with loaded() as session:
+        documents = dict(
+            session.execute(select(Unit.id, Unit.document_id).where(Unit.obsolete.is_(False))).all()
+        )
+        crossing = [
+            m
+            for unit_id in documents
+            for m in review.memory_of_unit(session, unit_id, "fa")
+            if m.document_id != documents[unit_id]
+        ]
+    assert crossing and all(m.document and m.unit_id for m in crossing)

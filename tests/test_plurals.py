@@ -222,10 +222,14 @@ def test_saving_forms_through_the_service_joins_them(loaded: sessionmaker[Sessio
         translator = user(s, "claire", Role.TRANSLATOR, "fr")
         unit, translation = counter(s, "fr")
         forms = [f"{form} !" for form in FRENCH]
-        result = editing.save_forms(s, translator, unit.id, "fr", forms, translation.version)
+        result = editing.save_forms(
+            s, translator, unit.id, "fr", forms, version=translation.version
+        )
         assert not result.conflict and result.translation.text == plurals.join(forms)
         with pytest.raises(editing.Invalid, match="fr has 3 plural forms"):
-            editing.save_forms(s, translator, unit.id, "fr", forms[:2], translation.version + 1)
+            editing.save_forms(
+                s, translator, unit.id, "fr", forms[:2], version=translation.version + 1
+            )
 
 
 def test_a_missing_placeholder_in_one_form_saves_as_needs_editing(
@@ -235,7 +239,9 @@ def test_a_missing_placeholder_in_one_form_saves_as_needs_editing(
         translator = user(s, "claire", Role.TRANSLATOR, "fr")
         unit, translation = counter(s, "fr")
         forms = [FRENCH[0], FRENCH[1], "prisonniers politiques risquent l'exécution"]
-        result = editing.save_forms(s, translator, unit.id, "fr", forms, translation.version)
+        result = editing.save_forms(
+            s, translator, unit.id, "fr", forms, version=translation.version
+        )
         assert result.translation.state == State.NEEDS_EDITING
         errors = [f for f in result.failures if f.severity == "error"]
         assert [(f.check, f.message.split(":")[0]) for f in errors] == [

@@ -18,8 +18,9 @@ from sqlalchemy import select
 
 from tests.conftest import enrol, sign_in_fully
 from translator import create_app, db, languages
+from translator.checks.glossary import note_for
 from translator.models import Document, GlossaryTerm, Role, Translation, Unit, User
-from translator.services import accounts, editing
+from translator.services import accounts, editing, glossary
 
 REPO = Path(__file__).resolve().parent.parent
 POT = REPO / "translator" / "translations" / "messages.pot"
@@ -89,6 +90,8 @@ def content(app: Any) -> list[str]:
         found |= set(s.scalars(select(User.username)))
         for term in s.scalars(select(GlossaryTerm)):
             found |= {term.english, term.note, *[f for forms in term.forms.values() for f in forms]}
+        for entry in glossary.terms(s):  # a note as each language's translators read it
+            found |= {note_for(entry, code) for code in languages.TARGET_LANGUAGES}
     for lang in languages.targets():
         found |= {lang.code, lang.name, lang.native_name, language_name(lang.code)}
     return sorted((text for text in found if text), key=len, reverse=True)

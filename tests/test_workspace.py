@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from translator import db
 from translator.models import Role, State, Translation
@@ -288,3 +289,316 @@ def test_a_reviewer_sends_a_translation_back_with_a_reason(desk) -> None:
         ).status_code
         == 403
     )
+
+
+def units_of(desk: dict[str, Any], slug: str, language: str = "fa") -> list[tuple[Any, Any]]:
+    from translator.models import Document
+    from translator.services import editing
+
+    with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
+        document = s.scalars(select(Document).where(Document.slug == slug)).one()
+        return editing.rows(s, document.id, language)
+
+
+def token_for(desk: dict[str, Any], name: str, scopes: list[str]) -> dict[str, str]:
+    from translator.services import tokens
+
+    with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
+        return {"Authorization": f"Bearer {tokens.create(s, name, scopes)}"}
+
+
+def test_the_editor_never_offers_a_unit_its_own_translation(desk) -> None:
+    client = client_for(desk, "sahar")
+    offered = 0
+    for unit, _ in units_of(desk, "emergency-appeal"):
+        page = client.get(f"/translate/fa/emergency-appeal/{unit.id}").get_data(as_text=True)
+        sources = re.findall(r'class="use-memory" data-unit="(\d+)"', page)
+        assert str(unit.id) not in sources and len(sources) <= 3
+        offered += len(sources)
+    assert offered  # the memory still offers the appeal plenty
+
+
+def test_memory_endpoint_serves_what_the_editor_shows(desk) -> None:
+    client = desk["app"].test_client()
+    headers = token_for(desk, "sahar", ["read"])
+    unit, _ = units_of(desk, "palm-card")[1]
+    response = client.get(f"/api/v1/units/{unit.id}/memory/fa", headers=headers)
+    assert response.status_code == 200
+    for match in response.json:
+        assert set(match) == {"source", "translation", "similarity", "document", "unit"}
+        assert match["unit"] != unit.id and 60 <= match["similarity"] <= 100
+    assert client.get("/api/v1/units/999999/memory/fa", headers=headers).status_code == 404
+    assert client.get(f"/api/v1/units/{unit.id}/memory/xx", headers=headers).status_code == 404
+    assert client.get(f"/api/v1/units/{unit.id}/memory/fa").status_code == 401
+
+
+def test_glossary_terms_of_the_unit_are_insertable_with_notes_for_the_language(desk) -> None:
+    client = client_for(desk, "sahar")
+    listing = client.get("/translate/fa/emergency-appeal?q=Islamic Republic").get_data(as_text=True)
+    unit_id = re.findall(r'/translate/fa/emergency-appeal/(\d+)"', listing)[0]
+    page = client.get(f"/translate/fa/emergency-appeal/{unit_id}").get_data(as_text=True)
+    assert 'class="insert-term" data-insert="جمهوری اسلامی"' in page
+    assert "The Iranian state." in page and "German declines" not in page
+
+
+def test_live_check_reports_failures_without_saving(desk) -> None:
+    client = client_for(desk, "sahar")
+    listing = client.get("/translate/fa/emergency-appeal?q=15,000").get_data(as_text=True)
+    unit_id = re.findall(r'/translate/fa/emergency-appeal/(\d+)"', listing)[0]
+    page = client.get(f"/translate/fa/emergency-appeal/{unit_id}").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    before = stored(desk, unit_id)
+    url = f"/translate/fa/emergency-appeal/{unit_id}/check"
+    found = client.post(url, data={"csrf_token": csrf, "text": "بیش از ۱۴٬۰۰۰ نفر"}).json
+    figures = [c for c in found["checks"] if c["check"] == "figures"]
+    assert figures and "۱۵٬۰۰۰" in figures[0]["message"] and figures[0]["severity"] == "error"
+    assert client.post(url, data={"text": "x"}).status_code == 400  # no CSRF token
+    shown = client.post(
+        url, data={"csrf_token": csrf, "text": "سازمان (IEC) و [این](https://a.org/)"}
+    )
+    assert shown.json["display"] == "سازمان (<bdi>IEC</bdi>) و [این](<bdi>https://a.org/</bdi>)"
+    after = stored(desk, unit_id)
+    assert (after.text, after.version) == (before.text, before.version)
+    api = desk["app"].test_client()
+    headers = token_for(desk, "sahar", ["read"])
+    checked = api.post(
+        f"/api/v1/units/{unit_id}/check/fa", json={"text": "بیش از 1۵,000 نفر"}, headers=headers
+    ).json
+    assert {c["check"] for c in checked["checks"]} >= {"digits"}
+    refused = api.post(f"/api/v1/units/{unit_id}/check/fa", json={"text": 3}, headers=headers)
+    assert refused.status_code == 422
+
+
+def test_english_saved_as_the_translation_is_an_error_not_a_translation(desk) -> None:
+    client = client_for(desk, "sahar")
+    unit_id, csrf, version, page = open_unit(client, "press-release", "untranslated")
+    source = re.search(r'id="source">([^<]*)<', page).group(1)
+    response = save(client, unit_id, csrf, version, source)
+    assert response.status_code == 200 and "unchanged" in response.get_data(as_text=True)
+    assert stored(desk, unit_id).state == State.NEEDS_EDITING
+
+
+def test_save_stays_save_and_next_goes_on_approve_and_next_goes_to_the_next_unapproved(
+    desk,
+) -> None:
+    client = client_for(desk, "reza")
+    unit_id, csrf, version, page = open_unit(client, "palm-card", "translated", 0)
+    text = stored(desk, unit_id).text
+    stay = save(client, unit_id, csrf, version, text, slug="palm-card")
+    assert stay.headers["Location"].endswith(f"/translate/fa/palm-card/{unit_id}")
+    page = client.get(f"/translate/fa/palm-card/{unit_id}").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    following = re.search(r'name="next_unapproved" value="(\d+)"', page).group(1)
+    approved = client.post(
+        f"/translate/fa/palm-card/{unit_id}",
+        data={
+            "csrf_token": csrf,
+            "version": version,
+            "text": text,
+            "advance": "approve",
+            "next_unapproved": following,
+        },
+    )
+    assert approved.headers["Location"].endswith(f"/translate/fa/palm-card/{following}")
+    assert stored(desk, unit_id).state == State.APPROVED
+    rows = units_of(desk, "palm-card")
+    position = [u.id for u, _ in rows].index(int(following))
+    page = client.get(f"/translate/fa/palm-card/{following}").get_data(as_text=True)
+    assert (
+        f'id="previous" rel="prev" href="/translate/fa/palm-card/{rows[position - 1][0].id}"'
+        in page
+    )
+    if position + 1 < len(rows):
+        assert f'href="/translate/fa/palm-card/{rows[position + 1][0].id}"' in page
+
+
+def test_bulk_approval_confirms_count_and_skips_with_reasons_then_approves(desk) -> None:
+    client = client_for(desk, "reza")
+    rows = units_of(desk, "palm-card")
+    clean = [u.id for u, t in rows if t.state == State.TRANSLATED]
+    untouched = [u.id for u, t in rows if t.state in (State.UNTRANSLATED, State.NEEDS_EDITING)]
+    listing = client.get("/translate/fa/palm-card").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', listing).group(1)
+    assert 'id="approve-all"' in listing
+    plan = client.post("/translate/fa/palm-card/approve", data={"csrf_token": csrf})
+    page = plan.get_data(as_text=True)
+    assert f"{len(clean)} clean translated units will be approved" in page
+    assert all(stored(desk, str(u)).state != State.APPROVED for u in clean)  # nothing yet
+    done = client.post("/translate/fa/palm-card/approve", data={"csrf_token": csrf, "confirm": "1"})
+    assert f"{len(clean)} units approved" in done.get_data(as_text=True)
+    assert all(stored(desk, str(u)).state == State.APPROVED for u in clean)
+    assert all(stored(desk, str(u)).state != State.APPROVED for u in untouched)
+    history = client.get(f"/translate/fa/palm-card/{clean[0]}").get_data(as_text=True)
+    assert "reza · approved" in history
+    translator = client_for(desk, "sahar")
+    own = translator.get("/translate/fa/palm-card").get_data(as_text=True)
+    assert 'id="approve-all"' not in own
+    token = re.search(r'name="csrf_token" value="([^"]+)"', own).group(1)
+    forged = translator.post("/translate/fa/palm-card/approve", data={"csrf_token": token})
+    assert forged.status_code == 403
+
+
+def test_bulk_approval_of_a_selection_skips_failing_checks_with_the_reason(desk) -> None:
+    client = client_for(desk, "reza")
+    unit_id, csrf, _, page = open_unit(client, "emergency-appeal", "translated", 0)
+    source = re.search(r'id="source">([^<]*)<', page).group(1)
+    with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
+        s.execute(  # the English, put there behind the checks' back (as an old import could)
+            update(Translation)
+            .where(Translation.unit_id == int(unit_id), Translation.language == "fa")
+            .values(text=html.unescape(source))
+        )
+    plan = client.post(
+        "/translate/fa/emergency-appeal/approve",
+        data={"csrf_token": csrf, "state": "translated"},
+    ).get_data(as_text=True)
+    assert "an error-level check fails" in plan and "unchanged: the translation is the same" in plan
+    assert f'href="/translate/fa/emergency-appeal/{unit_id}"' in plan
+
+
+def test_api_approves_an_edition_in_bulk_and_lists_the_skipped(desk) -> None:
+    client = desk["app"].test_client()
+    rows = units_of(desk, "palm-card")
+    clean = [u.id for u, t in rows if t.state == State.TRANSLATED]
+    reader = token_for(desk, "reza", ["read"])
+    url = "/api/v1/documents/palm-card/languages/fa/approve"
+    assert client.post(url, headers=reader, json={}).status_code == 403
+    reviewer = token_for(desk, "reza", ["read", "translate", "review"])
+    done = client.post(url, headers=reviewer, json={"units": clean[:2]}).json
+    assert done["approved"] == clean[:2] and done["skipped"] == []
+    everything = client.post(url, headers=reviewer).json
+    assert set(everything["approved"]) == set(clean[2:])
+    assert {s["reason"] for s in everything["skipped"]} <= {"untranslated", "needs-editing"}
+    assert client.post(url, headers=reviewer, json={"units": "all"}).status_code == 422
+    translator = token_for(desk, "sahar", ["read", "translate", "review"])
+    assert client.post(url, headers=translator).status_code == 403
+
+
+def test_search_folds_turkish_i_and_persian_letters(desk) -> None:
+    from translator.services import editing
+
+    assert editing.fold("İRAN", "tr") == editing.fold("iran", "tr") == "iran"
+    assert editing.fold("IŞIK", "tr") == "ışık"
+    assert editing.fold("كتاب علي", "fa") == editing.fold("کتاب علی", "fa")
+    assert editing.fold("می\u200cخواهیم", "fa") == editing.fold("میخواهیم", "fa")
+    for query in ("iran", "İRAN", "IRAN", "Iran"):
+        assert editing.matches(query, "Free Iran's prisoners", "", "tr"), query
+    assert editing.matches("İRAN", "", "İran'daki tutsaklar", "tr")
+    assert not editing.matches("ıran", "Free Iran's prisoners", "Serbest bırakın", "fr")
+
+
+def test_unit_list_pages_and_sorts(desk) -> None:
+    client = client_for(desk, "sahar")
+    rows = units_of(desk, "emergency-appeal")
+    first = client.get("/translate/fa/emergency-appeal").get_data(as_text=True)
+    assert first.count('class="badge state-') == min(len(rows), 50)
+    if len(rows) > 50:
+        second = client.get("/translate/fa/emergency-appeal?page=2").get_data(as_text=True)
+        assert second.count('class="badge state-') == len(rows) - 50
+    by_state = client.get("/translate/fa/emergency-appeal?sort=state").get_data(as_text=True)
+    states = [int(s) for s in re.findall(r'class="badge state-(\d+)"', by_state)]
+    assert states == sorted(states)
+    assert client.get("/translate/fa/emergency-appeal?page=x&sort=nonsense").status_code == 200
+
+
+# First steps: the front page, invitations, joining, signing in, a publication's page.
+
+
+def test_the_front_page_says_what_the_desk_is_and_how_to_join(desk) -> None:
+    anonymous = desk["app"].test_client().get("/").get_data(as_text=True)
+    assert "volunteers translate the texts" in anonymous and 'id="how-to-join"' in anonymous
+    assert "invitation" in anonymous
+    signed_in = client_for(desk, "sahar").get("/").get_data(as_text=True)
+    assert 'id="how-to-join"' not in signed_in
+
+
+def test_signing_in_lands_on_the_persons_own_work(desk) -> None:
+    with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
+        desk["passwords"]["elif"] = accounts.create_user(s, "elif", Role.EDITOR)
+    client = desk["app"].test_client()
+    for name, place in (("sahar", "/translate/"), ("elif", "/dashboard")):
+        answer = client.post("/login", data={"username": name, "password": desk["passwords"][name]})
+        assert answer.headers["Location"] == place, name
+    back = client.post(
+        "/login?next=/glossary", data={"username": "sahar", "password": desk["passwords"]["sahar"]}
+    )
+    assert back.headers["Location"] == "/glossary"
+
+
+def test_pending_invitations_are_listed_revocable_and_joining_is_confirmed(desk) -> None:
+    with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
+        desk["passwords"]["elif"] = accounts.create_user(s, "elif", Role.EDITOR)
+    editor = client_for(desk, "elif")
+    page = editor.get("/admin/users").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    links = []
+    for language in ("tr", "fr"):
+        made = editor.post(
+            "/admin/invitations",
+            data={"csrf_token": token, "role": "translator", f"lang-{language}": "1"},
+        ).get_data(as_text=True)
+        links.append(re.search(r'<code id="invitation">http://[^/]+([^<]+)</code>', made).group(1))
+    listing = editor.get("/admin/users").get_data(as_text=True)
+    table = listing.split('id="pending-invitations"')[1].split("</table>")[0]
+    assert table.count("<tr>") == 3 and ">tr<" in table and ">fr<" in table
+    assert "translator" in table and "elif" in table
+    revoke = re.findall(r'action="(/admin/invitations/\d+/revoke)"', listing)
+    assert editor.post(revoke[0], data={"csrf_token": token}).status_code == 302  # the newest: fr
+    newcomer = desk["app"].test_client()
+    refused = newcomer.post(links[1], data={"username": "camille", "password": "x" * 12})
+    assert refused.status_code == 422
+    joined = newcomer.post(links[0], data={"username": "deniz", "password": "y" * 12})
+    assert joined.headers["Location"] == "/login?joined=1"
+    welcome = newcomer.get(joined.headers["Location"]).get_data(as_text=True)
+    assert 'id="joined"' in welcome and "your account is ready" in welcome
+    after = editor.get("/admin/users").get_data(as_text=True)
+    assert 'id="pending-invitations"' not in after  # one used, one revoked: none left
+    translator = client_for(desk, "sahar")
+    own = translator.get("/translate/fa").get_data(as_text=True)
+    mine = re.search(r'name="csrf_token" value="([^"]+)"', own).group(1)
+    assert translator.post(revoke[1], data={"csrf_token": mine}).status_code == 403
+
+
+def test_a_publication_page_names_its_snapshot_who_and_when_and_links_back(desk) -> None:
+    from translator.models import Document
+    from translator.services import publications
+
+    with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
+        desk["passwords"]["elif"] = accounts.create_user(s, "elif", Role.EDITOR)
+        elif_ = s.scalars(select(accounts.User).where(accounts.User.username == "elif")).one()
+        card = s.scalars(select(Document).where(Document.slug == "palm-card")).one()
+        for unit, translation in units_of(desk, "palm-card", "de"):
+            from translator.services import editing
+
+            editing.save(
+                s,
+                elif_,
+                unit.id,
+                "de",
+                translation.text,
+                version=translation.version,
+                state=State.APPROVED,
+            )
+        publication = publications.publish_edition(
+            s, elif_, card, "de", Path(desk["app"].config["ROOT"])
+        )
+        number, publication_id = publication.number, publication.id
+    page = client_for(desk, "elif").get(f"/publications/{publication_id}").get_data(as_text=True)
+    bar = page.split('class="desk-bar"')[1].split("</header>")[0]
+    assert f"Snapshot {number} of Deutsch, published by elif on" in bar
+    assert 'href="/dashboard/documents/palm-card/de"' in bar
+    assert f'href="/publications/{publication_id}.pdf"' in bar
+    assert "/static/publication.css" in page and 'lang="de"' in page
+
+
+def test_turkish_search_finds_the_same_units_whatever_the_case_of_i(desk) -> None:
+    with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
+        desk["passwords"]["deniz"] = accounts.create_user(s, "deniz", Role.TRANSLATOR, "tr")
+    client = client_for(desk, "deniz")
+    counts = {
+        query: client.get(f"/translate/tr/emergency-appeal?q={query}")
+        .get_data(as_text=True)
+        .count('class="badge state-')
+        for query in ("İRAN", "iran", "Iran", "İran")
+    }
+    assert len(set(counts.values())) == 1 and counts["iran"] > 3, counts

@@ -30,7 +30,13 @@ def approve_all_but_one(live: dict[str, Any], slug: str, code: str) -> int:
         for index, (unit, translation) in enumerate(rows):
             if index != 1:
                 editing.save(
-                    s, editor, unit.id, code, translation.text, translation.version, State.APPROVED
+                    s,
+                    editor,
+                    unit.id,
+                    code,
+                    translation.text,
+                    version=translation.version,
+                    state=State.APPROVED,
                 )
         return rows[1][0].id
 
@@ -79,7 +85,7 @@ def test_fixing_the_last_blocker_then_publishing_a_snapshot_that_stays(browser, 
         editor = s.scalars(select(User).where(User.username == "elif")).one()
         document = s.scalars(select(Document).where(Document.slug == "emergency-appeal")).one()
         unit, translation = editing.rows(s, document.id, "de")[1]
-        editing.save(s, editor, unit.id, "de", "Später geändert.", translation.version)
+        editing.save(s, editor, unit.id, "de", "Später geändert.", version=translation.version)
     page.goto(snapshot_url)
     after = page.locator("body").inner_text()
     assert after == before and "Später geändert." not in after

@@ -405,11 +405,15 @@ def save_translation(unit_id: int, code: str) -> Response:
         try:
             unit, _ = editing.find(s, unit_id, code)
             if forms is not None:
-                result = editing.save_forms(s, _attached(s), unit_id, code, forms, version, wanted)
+                result = editing.save_forms(
+                    s, _attached(s), unit_id, code, forms, version=version, state=wanted
+                )
             elif unit.plural:
                 raise editing.Invalid(f"unit {unit_id} has plural forms: send them as forms")
             else:
-                result = editing.save(s, _attached(s), unit_id, code, text, version, wanted)
+                result = editing.save(
+                    s, _attached(s), unit_id, code, text, version=version, state=wanted
+                )
         except editing.NotFound as exc:
             raise ApiError(404, "not-found", str(exc)) from None
         except editing.Forbidden as exc:
@@ -454,6 +458,109 @@ def _json_body() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ApiError(400, "bad-request", "the body must be a JSON object")
     return body
+
+
+# --- the translator's helpers: memory, live checks, review in bulk ---------------------------
+
+
+def _refused(action: Callable[[], Any]) -> Any:
+    """Run a workspace service, its refusals turned into JSON errors."""
+    try:
+        return action()
+    except editing.NotFound as exc:
+        raise ApiError(404, "not-found", str(exc)) from None
+    except editing.Forbidden as exc:
+        raise ApiError(403, "forbidden", str(exc)) from None
+    except editing.Invalid as exc:
+        raise ApiError(400, "bad-request", str(exc)) from None
+
+
+@bp.get("/units/<int:unit_id>/memory/<code>")
+@requires("read")
+def unit_memory(unit_id: int, code: str) -> Response:
+    """What the editor's translation memory shows for a unit: never the unit's own text."""
+    from translator.services import review
+
+    with session() as s:
+        found = _refused(lambda: review.memory_of_unit(s, unit_id, _language(code)))
+        return jsonify(
+            [
+                {
+                    "source": m.source,
+                    "translation": m.translation,
+                    "similarity": m.similarity,
+                    "document": m.document,
+                    "unit": m.unit_id,
+                }
+                for m in found
+            ]
+        )
+
+
+@bp.post("/units/<int:unit_id>/check/<code>")
+@requires("read")
+def check_text(unit_id: int, code: str) -> Response:
+    """The failures a text would have if saved: what the editor shows while typing."""
+    from translator.checks import PLURALS, Failure, Severity
+
+    body = _json_body()
+    text, forms = body.get("text"), body.get("forms")
+    if forms is not None and (
+        not isinstance(forms, list) or not all(isinstance(f, str) for f in forms)
+    ):
+        raise ApiError(422, "invalid-content", "forms must be a list of texts")
+    if forms is None and not isinstance(text, str):
+        raise ApiError(422, "invalid-content", 'send {"text": string} (or "forms": [string, ...])')
+    with session() as s:
+
+        def run() -> list[Any]:
+            unit, _ = editing.find(s, unit_id, _language(code))
+            try:
+                if unit.plural and forms is None:
+                    raise editing.Invalid(f"unit {unit_id} has plural forms: send them as forms")
+                checked = editing.text_of_forms(unit, code, forms) if forms is not None else text
+            except editing.Invalid as exc:  # saving it would be refused: that is the failure
+                return [Failure(PLURALS, Severity.ERROR, str(exc))]
+            return editing.check(s, unit_id, code, str(checked))
+
+        found = _refused(run)
+    return jsonify(
+        {
+            "checks": [
+                {"check": f.check, "severity": f.severity.value, "message": f.message}
+                for f in found
+            ]
+        }
+    )
+
+
+@bp.post("/documents/<slug>/languages/<code>/approve")
+@requires("review")
+def approve_edition(slug: str, code: str) -> Response:
+    """Approve every clean translated unit of an edition (or of the units listed)."""
+    from translator.services import review
+
+    body = _json_body() if request.get_data(cache=True) else {}
+    units = body.get("units")
+    if units is not None and (
+        not isinstance(units, list)
+        or not all(isinstance(u, int) and not isinstance(u, bool) for u in units)
+    ):
+        raise ApiError(422, "invalid-content", 'send {"units"?: [integer, ...]}')
+    with session() as s:
+        document = _document(s, slug)
+        language = _language(code)
+        done = _refused(
+            lambda: review.approve_all(s, _attached(s), document.id, language, unit_ids=units)
+        )
+    return jsonify(
+        {
+            "approved": done.approved,
+            "skipped": [
+                {"unit": k.unit_id, "reason": k.reason, "message": k.message} for k in done.skipped
+            ],
+        }
+    )
 
 
 @bp.get("/documents/<slug>/languages/<code>/edition.<file_format>")

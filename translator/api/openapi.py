@@ -41,6 +41,12 @@ FILE_FORMAT = {
     "required": False,
     "schema": {"type": "string", "enum": ["po", "mo", "json"], "default": "po"},
 }
+UNIT_ID = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "format": "int32"},
+}
 NOT_MODIFIED = {"304": {"description": "Not modified since the ETag given"}}
 
 
@@ -212,6 +218,41 @@ SPEC: dict[str, Any] = {
                         "Fields missing, unknown or of the wrong type, or a translation far "
                         "longer than its English (over 20 times, or 64 KiB)"
                     ),
+                },
+            }
+        },
+        "/units/{id}/memory/{lang}": _get(
+            "What the translation memory offers a unit (never its own text), best first",
+            {"description": "Suggestions", **_json({"type": "array", "items": _ref("Memory")})},
+            [UNIT_ID, LANG],
+        ),
+        "/units/{id}/check/{lang}": {
+            "post": {
+                "summary": "Run the checks on a text before saving it (nothing is saved)",
+                "parameters": [UNIT_ID, LANG],
+                "requestBody": {"required": True, **_json(_ref("CheckText"))},
+                "responses": {
+                    "200": {"description": "The failures", **_json(_ref("Checked"))},
+                    **ERRORS,
+                    "415": _error("Not JSON"),
+                    "422": _error("Fields missing or of the wrong type"),
+                },
+            }
+        },
+        "/documents/{slug}/languages/{lang}/approve": {
+            "post": {
+                "summary": "Approve every clean translated unit of an edition (or the units "
+                "listed); the others are skipped, each with its reason",
+                "parameters": [SLUG, LANG],
+                "requestBody": {"required": False, **_json(_ref("Approve"))},
+                "responses": {
+                    "200": {
+                        "description": "What was approved and skipped",
+                        **_json(_ref("Approved")),
+                    },
+                    **ERRORS,
+                    "415": _error("Not JSON"),
+                    "422": _error("Fields of the wrong type"),
                 },
             }
         },
@@ -389,6 +430,69 @@ SPEC: dict[str, Any] = {
                     "version": {"type": "integer"},
                     "state": {"type": "string", "enum": STATES},
                     "checks": {"type": "array", "items": _ref("Check")},
+                },
+            },
+            "Memory": {
+                "type": "object",
+                "required": ["source", "translation", "similarity", "document", "unit"],
+                "properties": {
+                    "source": {"type": "string"},
+                    "translation": {"type": "string"},
+                    "similarity": {"type": "integer", "minimum": 60, "maximum": 100},
+                    "document": {"type": "string", "description": "the document's slug"},
+                    "unit": {"type": "integer", "description": "the unit it comes from"},
+                },
+            },
+            "CheckText": {
+                "type": "object",
+                "anyOf": [{"required": ["text"]}, {"required": ["forms"]}],
+                "description": "text for an ordinary unit, forms for a plural unit",
+                "properties": {
+                    "text": {"type": "string"},
+                    "forms": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+            "Checked": {
+                "type": "object",
+                "required": ["checks"],
+                "properties": {"checks": {"type": "array", "items": _ref("Check")}},
+            },
+            "Approve": {
+                "type": "object",
+                "properties": {
+                    "units": {
+                        "type": "array",
+                        "items": {"type": "integer"},
+                        "description": "only these units of the edition (default: all)",
+                    }
+                },
+            },
+            "Approved": {
+                "type": "object",
+                "required": ["approved", "skipped"],
+                "properties": {
+                    "approved": {"type": "array", "items": {"type": "integer"}},
+                    "skipped": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["unit", "reason", "message"],
+                            "properties": {
+                                "unit": {"type": "integer"},
+                                "reason": {
+                                    "type": "string",
+                                    "enum": [
+                                        "untranslated",
+                                        "needs-editing",
+                                        "failing-checks",
+                                        "two-person-rule",
+                                        "conflict",
+                                    ],
+                                },
+                                "message": {"type": "string"},
+                            },
+                        },
+                    },
                 },
             },
             "ImportReport": {

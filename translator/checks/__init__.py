@@ -94,6 +94,7 @@ def all_checks() -> list[Check]:
 
     return [
         figures.Figures(),
+        figures.Digits(),
         markup.Markup(),
         urls.Urls(),
         placeholders.Placeholders(),

@@ -8,6 +8,7 @@ written-out date as its Solar Hijri day (16 September 2022 as ۲۵ شهریور 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
@@ -32,11 +33,13 @@ class Figures(Check):
         missing = [text for text, accepted in wanted if not accepted & written.keys()]
         if not missing:
             return []
-        # as the translation writes them, e.g. "۱۳۶۷" or "1.200"
-        shown = ", ".join(written[v] for v in sorted(written)) or "no figures"
+        # as the translation writes them, e.g. "۱۳۶۷" or "1.200"; the English figure in the
+        # translation's own digits too, so that a Farsi translator compares like with like
+        digits = digits_of(translation)
+        shown = ", ".join(in_digits(written[v], digits) for v in sorted(written)) or "no figures"
         return [
-            f"figure {text} of the English is missing from the translation "
-            f"(the translation has {shown})"
+            f"figure {_as_written(text, digits, context.language)} of the English is missing "
+            f"from the translation (the translation has {shown})"
             for text in missing
         ]
 
@@ -63,3 +66,59 @@ def _add_solar_hijri(english: str, accepted: dict[Decimal, set[Decimal]]) -> Non
         jalali_year, _, jalali_day = numerals.gregorian_to_jalali(year, month, day)
         accepted.setdefault(Decimal(day_text), {Decimal(day_text)}).add(Decimal(jalali_day))
         accepted.setdefault(Decimal(year), {Decimal(year)}).add(Decimal(jalali_year))
+
+
+PERSIAN = "۰۱۲۳۴۵۶۷۸۹"
+ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"
+ASCII = "0123456789"
+_SCRIPTS = {"Persian": PERSIAN, "Arabic-Indic": ARABIC_INDIC, "Latin": ASCII}
+# a number as written: digits of any script with the separators between them
+_NUMBER = re.compile(r"[0-9۰-۹٠-٩](?:[0-9۰-۹٠-٩]|[.,٬٫'   ](?=[0-9۰-۹٠-٩]))*")
+
+
+def digits_of(text: str) -> str:
+    """The digits a text writes its numbers in (the first non-Latin script found, else Latin)."""
+    for digits in (PERSIAN, ARABIC_INDIC):
+        if any(d in text for d in digits):
+            return digits
+    return ASCII
+
+
+def in_digits(text: str, digits: str) -> str:
+    return text.translate(str.maketrans(ASCII, digits))
+
+
+def _as_written(english: str, digits: str, language: str) -> str:
+    """An English figure in the translation's digits; in non-Latin digits with the language's
+    own separators too (15,000 as ۱۵٬۰۰۰, not ۱۵,۰۰۰)."""
+    if digits != ASCII:
+        group, decimal = numerals.separators(language)
+        english = english.translate(str.maketrans(",.", group + decimal))
+    return in_digits(english, digits)
+
+
+def _scripts(number: str) -> list[str]:
+    return [name for name, digits in _SCRIPTS.items() if any(d in number for d in digits)]
+
+
+class Digits(Check):
+    """One number in one script: "4۰0" reads as nonsense; in Farsi, Persian digits (۴۵۶), not
+    the Arabic-Indic ones (٤٥٦) that look alike but are other characters."""
+
+    id = "digits"
+    name = "Digits"
+    severity = Severity.WARNING
+
+    def problems(self, source: str, translation: str, context: Context) -> Iterable[str]:
+        problems = []
+        for match in _NUMBER.finditer(prose(translation)):
+            number, scripts = match.group(0), _scripts(match.group(0))
+            if len(scripts) > 1:
+                problems.append(f"the number {number} mixes {' and '.join(scripts)} digits")
+            elif context.language == "fa" and scripts == ["Arabic-Indic"]:
+                persian = number.translate(str.maketrans(ARABIC_INDIC, PERSIAN))
+                problems.append(
+                    f"the number {number} has Arabic-Indic digits: write {persian} "
+                    "in Persian digits"
+                )
+        return problems

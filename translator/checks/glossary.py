@@ -2,7 +2,12 @@
 
 A name of a person (a prisoner, a judge, a signer) spelt otherwise is an error; other terms are
 warnings. A form matches at the start of a word, so a Turkish suffix (Amini'nin) or a German
-genitive (Aminis) is fine; proper nouns match case-sensitively, other terms in any case.
+genitive (Aminis) is fine; proper nouns match case-sensitively, other terms in any case. A name
+that is not there at all and one written close to but not as the glossary has it get different
+messages: "missing" and "misspelt" (with what was written).
+
+A note may speak of one language: the part after "[de]" (up to the next "[xx]") is for German
+translators only; the part before any such mark is for everyone.
 """
 
 from __future__ import annotations
@@ -11,7 +16,13 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from rapidfuzz import fuzz
+
 from translator.checks import Check, Context, Severity, Term
+
+CLOSE = 85  # percent alike: a form written this close to the glossary's is misspelt, not missing
+_WORD = re.compile(r"[^\W_](?:[\w\u200c'’-]*[^\W_])?")  # a word, ZWNJ and apostrophes inside
+_NOTE_PART = re.compile(r"\[([a-z]{2,3})\]\s*")
 
 
 class _Glossary(Check):
@@ -24,11 +35,7 @@ class _Glossary(Check):
                 continue
             forms = term.forms.get(context.language) or (term.english,)
             if not any(_found(form, translation, term.is_proper) for form in forms):
-                kind = "the name" if term.is_name else "the term"
-                problems.append(
-                    f"{kind} '{term.english}' should be written '{forms[0]}' "
-                    f"(glossary{': ' + term.note if term.note else ''})"
-                )
+                problems.append(_problem(term, forms[0], translation, context.language))
         return problems
 
 
@@ -67,3 +74,43 @@ def _pattern(form: str, case_sensitive: bool, whole_word: bool) -> re.Pattern[st
     end = r"(?!\w)" if whole_word else ""
     flags = 0 if case_sensitive else re.IGNORECASE
     return re.compile(rf"(?<!\w){re.escape(form)}{end}", flags)
+
+
+def _problem(term: Term, form: str, translation: str, language: str) -> str:
+    kind = "the name" if term.is_name else "the term"
+    note = note_for(term, language)
+    why = f" (glossary: {note})" if note else " (glossary)"
+    written = _close_to(form, translation)
+    if written is None:
+        return f"{kind} '{term.english}' is missing: write it '{form}'{why}"
+    return f"{kind} '{term.english}' is misspelt: '{written}' should be written '{form}'{why}"
+
+
+def _close_to(form: str, translation: str) -> str | None:
+    """What the translation wrote in place of `form`: the run of whole words most like it (as
+    many words as the form has, one more or one fewer), if at least CLOSE% alike. A fast
+    partial match finds where to look first, so a long text costs little."""
+    near = fuzz.partial_ratio_alignment(form, translation, score_cutoff=CLOSE - 10)
+    if near is None:
+        return None
+    low, high = near.dest_start - len(form), near.dest_end + len(form)
+    words = [m.span() for m in _WORD.finditer(translation) if m.end() > low and m.start() < high]
+    size = len(form.split())
+    best, score = None, float(CLOSE)
+    for count in {max(1, size - 1), size, size + 1}:
+        for first in range(len(words) - count + 1):
+            start, end = words[first][0], words[first + count - 1][1]
+            alike = fuzz.ratio(form, translation[start:end])
+            if alike >= score:
+                best, score = translation[start:end], alike
+    return best
+
+
+def note_for(term: Term, language: str) -> str:
+    """The parts of a term's note for everyone and for `language`'s translators."""
+    pieces = _NOTE_PART.split(term.note)
+    kept = [pieces[0].strip().rstrip(";,")]
+    for code, text in zip(pieces[1::2], pieces[2::2], strict=True):
+        if code == language:
+            kept.append(text.strip().rstrip(";,"))
+    return " ".join(piece for piece in kept if piece)

@@ -64,6 +64,10 @@ _LATIN_RUN = re.compile(
     rf"(?:%\(|\{{)?[A-Za-z@][A-Za-z0-9@._:/&'’(){{}}\-]*(?:[ \u00a0]{_LATIN_WORD})*"
 )
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+# what a Latin run never ends with: the sentence's punctuation and quotes belong to the Farsi
+# around it (an isolated run would carry them to its other side)
+_NOT_AN_END = frozenset(".,;:!?'’\"”“»«-–—")
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
 
 WORDS: dict[str, dict[str, str]] = {
     "draft": {
@@ -310,8 +314,9 @@ def _page_style(edition: Edition, page_label: str) -> str:
         if edition.draft
         else ""
     )
-    margin = "margin: 0.3in 0.3in 0.4in;" if edition.kind == "palm-card" else ""
-    return f"@page {{ size: {size}; {margin} @bottom-center {{ content: {content}; }} {draft} }}"
+    if edition.kind == "palm-card":  # a card in the hand: no page numbers, all for the text
+        return f"@page {{ size: {size}; margin: 0.3in; {draft} }}"
+    return f"@page {{ size: {size}; @bottom-center {{ content: {content}; }} {draft} }}"
 
 
 def _css_string(text: str) -> str:
@@ -359,11 +364,24 @@ def _wrap_latin(escaped: str, opening: str, closing: str) -> str:
     out: list[str] = []
     last = 0
     for match in _LATIN_RUN.finditer(raw):
+        run = _trimmed(match.group(0))
         out.append(html.escape(raw[last : match.start()], quote=False))
-        out.append(f"{opening}{html.escape(match.group(0), quote=False)}{closing}")
-        last = match.end()
+        out.append(f"{opening}{html.escape(run, quote=False)}{closing}")
+        last = match.start() + len(run)
     out.append(html.escape(raw[last:], quote=False))
     return "".join(out)
+
+
+def _trimmed(run: str) -> str:
+    """A Latin run without the punctuation, quotes and closing brackets that follow it in the
+    sentence: "IEC)" is "IEC", "nybooks.com/)." is "nybooks.com/"; a bracket opened inside the
+    run ("%(count)d", "{name}") stays with it."""
+    while run and (
+        run[-1] in _NOT_AN_END
+        or (run[-1] in _CLOSERS and run.count(_CLOSERS[run[-1]]) < run.count(run[-1]))
+    ):
+        run = run[:-1]
+    return run
 
 
 def _plain(text: str) -> str:

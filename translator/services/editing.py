@@ -99,6 +99,7 @@ def save(
     unit_id: int,
     language: str,
     text: str,
+    *,
     version: int,
     state: State | None = None,
 ) -> SaveResult:
@@ -168,14 +169,14 @@ def save_forms(
     unit_id: int,
     language: str,
     forms: list[str],
+    *,
     version: int,
     state: State | None = None,
 ) -> SaveResult:
     """Save a plural unit's forms (msgstr[0], msgstr[1], ...), as `save` saves a text."""
     unit, _ = find(session, unit_id, language)
-    return save(
-        session, user, unit_id, language, text_of_forms(unit, language, forms), version, state
-    )
+    text = text_of_forms(unit, language, forms)
+    return save(session, user, unit_id, language, text, version=version, state=state)
 
 
 def _authorise(user: User, translation: Translation, language: str, wanted: State) -> None:
@@ -194,3 +195,45 @@ def _state_for(text: str, wanted: State, failures: list[Failure]) -> State:
     if wanted >= State.TRANSLATED and any(f.severity == Severity.ERROR for f in failures):
         return State.NEEDS_EDITING  # kept, never lost; the failures say why
     return wanted
+
+
+def check(session: Session, unit_id: int, language: str, text: str) -> list[Failure]:
+    """The failures a text would have if it were saved now: the editor's live checks. Nothing
+    is written."""
+    unit, _ = find(session, unit_id, language)
+    context = checking.contexts(session)(language)
+    return run_unit(unit.source, unit.source_plural, text.replace("\r\n", "\n"), context)
+
+
+def fold(text: str, language: str) -> str:
+    """Text as a search compares it, folded the way the language folds: Turkish dotted and
+    dotless i (İ→i, I→ı), Persian and Arabic yeh and kaf (ي→ی, ك→ک), no ZWNJ, any case."""
+    if language in ("tr", "az"):
+        text = text.replace("İ", "i").replace("I", "ı")
+    text = text.translate(_PERSIAN_FOLD)
+    return text.casefold()
+
+
+_PERSIAN_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "\u200c": None})
+
+
+def matches(query: str, source: str, translation: str, language: str) -> bool:
+    """Whether a search finds a unit: in its translation (folded as its language) or in its
+    English (the query folded as English or as its language: "İRAN" typed on a Turkish keyboard
+    finds "Iran")."""
+    english = fold(source, "en")
+    return (
+        fold(query, language) in fold(translation, language)
+        or fold(query, "en") in english
+        or fold(query, language) in english
+    )
+
+
+def sorted_rows(found: list[tuple[Unit, Translation]], sort: str) -> list[tuple[Unit, Translation]]:
+    """An edition's rows in the unit list's order: document order, least done first, or the
+    most recently changed first (each keeping document order among equals)."""
+    if sort == "state":
+        return sorted(found, key=lambda row: row[1].state)
+    if sort == "recent":
+        return sorted(found, key=lambda row: row[1].updated_at, reverse=True)
+    return found

@@ -24,6 +24,7 @@ from translator.models import Document, State, Translation, Unit
 SIMILAR = 60  # percent: msgmerge's threshold
 KEPT_INDEXES = 4  # one per database a process talks to (tests use many in turn)
 Fingerprint = tuple[int, int, str]
+Row = tuple[str, str, float, int, int, str]  # source, translation, score, document, unit, slug
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class MemoryMatch:
     translation: str
     similarity: int
     document_id: int
+    unit_id: int = 0  # the unit the suggestion comes from
+    document: str = ""  # that unit's document's slug
 
 
 @dataclass(frozen=True)
@@ -107,19 +110,25 @@ def source_index(session: Session, rebuild: bool = False) -> SourceIndex:
 
 
 def suggest(
-    session: Session, source: str, language: str, limit: int = 5, exclude_unit: int | None = None
+    session: Session,
+    source: str,
+    language: str,
+    *,
+    limit: int = 5,
+    exclude_unit: int | None = None,
 ) -> list[MemoryMatch]:
     """The closest translated English units of every document: exact matches first, then by
-    similarity (at least 60%, msgmerge's threshold); one suggestion per source and text."""
-    found: list[tuple[str, str, float, int]] | None = None
+    similarity (at least 60%, msgmerge's threshold); one suggestion per source and text.
+    `exclude_unit` leaves out the unit being translated, whose own text is no suggestion."""
+    found: list[Row] | None = None
     for rebuild in (False, True):  # rebuilt once if an English text changed under the index
         index = source_index(session, rebuild)
         found = _best_rows(session, index, source, language, limit * 3, exclude_unit)
         if found is not None:
             break
     matches = [
-        MemoryMatch(text, translation, round(score), document_id)
-        for text, translation, score, document_id in found or []
+        MemoryMatch(text, translation, round(score), document_id, unit_id, slug)
+        for text, translation, score, document_id, unit_id, slug in found or []
     ]
     matches.sort(key=lambda m: (-(m.source == source), -m.similarity))
     return list({(m.source, m.translation): m for m in matches}.values())[:limit]
@@ -132,20 +141,21 @@ def _best_rows(
     language: str,
     wanted: int,
     exclude_unit: int | None,
-) -> list[tuple[str, str, float, int]] | None:
-    """The `wanted` best (source, translation, score, document id) among the similar units that
-    have a translation, or None when the store's English no longer matches the index."""
+) -> list[Row] | None:
+    """The `wanted` best (source, translation, score, document id, unit id, slug) among the
+    similar units that have a translation, or None when the store's English no longer matches
+    the index."""
     scored = [item for item in index.similar(source) if item[0] != exclude_unit]
-    rows: list[tuple[str, str, float, int]] = []
+    rows: list[Row] = []
     for chunk in _chunks(scored, max(wanted, 50)):
         texts = _translations(session, [unit_id for unit_id, _, _ in chunk], language)
         for unit_id, text, score in chunk:
             if unit_id not in texts:
                 continue
-            current, translation, document_id = texts[unit_id]
+            current, translation, document_id, slug = texts[unit_id]
             if current != text:
                 return None
-            rows.append((text, translation, score, document_id))
+            rows.append((text, translation, score, document_id, unit_id, slug))
             if len(rows) == wanted:
                 return rows
     return rows
@@ -163,13 +173,22 @@ def _chunks(
 
 def _translations(
     session: Session, unit_ids: list[int], language: str
-) -> dict[int, tuple[str, str, int]]:
-    """unit id -> (English, translation, document id) of those units translated in `language`."""
+) -> dict[int, tuple[str, str, int, str]]:
+    """unit id -> (English, translation, document id, document slug) of those units translated
+    in `language`."""
     # The state is compared here, not in SQL: given it, SQLite prefers the (language, state)
     # index and reads every translation of the language instead of the few units asked for.
     query = (
-        select(Unit.id, Unit.source, Translation.text, Unit.document_id, Translation.state)
+        select(
+            Unit.id,
+            Unit.source,
+            Translation.text,
+            Unit.document_id,
+            Document.slug,
+            Translation.state,
+        )
         .join(Translation, Translation.unit_id == Unit.id)
+        .join(Document, Document.id == Unit.document_id)
         .where(
             Unit.id.in_(unit_ids),
             Translation.language == language,
@@ -178,7 +197,7 @@ def _translations(
         )
     )
     return {
-        unit_id: (text, translation, document_id)
-        for unit_id, text, translation, document_id, state in session.execute(query)
+        unit_id: (text, translation, document_id, slug)
+        for unit_id, text, translation, document_id, slug, state in session.execute(query)
         if state >= State.TRANSLATED
     }

@@ -1,4 +1,6 @@
-"""Review around a unit: its history and reverting, suggestions, comments, translation memory."""
+"""Review around a unit: its history and reverting, suggestions, comments, translation memory;
+and review in bulk: every clean translated unit of an edition (or of a selection) approved in one
+action, each approval a change of its own, the others skipped with their reason."""
 
 from __future__ import annotations
 
@@ -6,12 +8,14 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from translator.models import Change, Comment, State, Suggestion, User
-from translator.services import accounts, editing
+from translator.checks import Context, Severity, run_unit
+from translator.models import Change, Comment, State, Suggestion, Unit, User
+from translator.services import accounts, checking, editing, publications
 from translator.services import memory as translation_memory
 from translator.services.memory import MemoryMatch
 
@@ -52,7 +56,7 @@ def history(session: Session, unit_id: int, language: str) -> list[HistoryRow]:
 
 
 def revert(
-    session: Session, user: User, unit_id: int, language: str, change_id: int, version: int
+    session: Session, user: User, unit_id: int, language: str, *, change_id: int, version: int
 ) -> editing.SaveResult:
     """Bring back the text a change produced: itself a new change, with the same rules."""
     change = session.get(Change, change_id)
@@ -61,7 +65,9 @@ def revert(
     state = State(change.new_state)
     if state == State.APPROVED:
         state = State.TRANSLATED  # a revert is reviewed again
-    return editing.save(session, user, unit_id, language, change.new_text, version, state)
+    return editing.save(
+        session, user, unit_id, language, change.new_text, version=version, state=state
+    )
 
 
 def suggest(session: Session, user: User, unit_id: int, language: str, text: str) -> Suggestion:
@@ -92,7 +98,7 @@ def open_suggestions(
 
 
 def decide(
-    session: Session, user: User, suggestion_id: int, accept: bool, version: int
+    session: Session, user: User, suggestion_id: int, *, accept: bool, version: int
 ) -> editing.SaveResult | None:
     """A reviewer accepts (saved as translated) or rejects a suggestion."""
     suggestion = session.get(Suggestion, suggestion_id)
@@ -108,8 +114,8 @@ def decide(
             suggestion.unit_id,
             suggestion.language,
             suggestion.text,
-            version,
-            State.TRANSLATED,
+            version=version,
+            state=State.TRANSLATED,
         )
         if result.conflict:
             return result
@@ -118,7 +124,7 @@ def decide(
 
 
 def comment(
-    session: Session, user: User, unit_id: int, language: str, text: str, question: bool = False
+    session: Session, user: User, unit_id: int, language: str, text: str, *, question: bool = False
 ) -> Comment:
     editing.find(session, unit_id, language)
     if not text.strip():
@@ -142,11 +148,29 @@ def comments(session: Session, unit_id: int, language: str) -> list[tuple[Commen
 
 
 def memory(
-    session: Session, source: str, language: str, limit: int = 5, exclude_unit: int | None = None
+    session: Session,
+    source: str,
+    language: str,
+    *,
+    limit: int = 5,
+    exclude_unit: int | None = None,
 ) -> list[MemoryMatch]:
     """The closest translated English units of every document: exact matches first, then by
     similarity (at least 60%, msgmerge's threshold)."""
-    return translation_memory.suggest(session, source, language, limit, exclude_unit)
+    return translation_memory.suggest(
+        session, source, language, limit=limit, exclude_unit=exclude_unit
+    )
+
+
+def memory_of_unit(
+    session: Session, unit_id: int, language: str, *, limit: int = 5
+) -> list[MemoryMatch]:
+    """What the memory offers a unit being translated: never its own text; nothing for a
+    plural unit (plural forms are not offered or looked up)."""
+    unit, _ = editing.find(session, unit_id, language)
+    if unit.plural:
+        return []
+    return memory(session, unit.source, language, limit=limit, exclude_unit=unit.id)
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
@@ -163,3 +187,140 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
             if j2 > j1:
                 parts.append(("added", "".join(b[j1:j2])))
     return parts
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A unit a bulk approval left alone, and why (`reason` is a stable code)."""
+
+    unit_id: int
+    location: str
+    reason: str  # untranslated, needs-editing, failing-checks, two-person-rule, conflict
+    message: str
+
+
+@dataclass(frozen=True)
+class BulkApproval:
+    approved: list[int]
+    skipped: list[Skipped]
+
+
+def plan_approval(
+    session: Session,
+    user: User,
+    document_id: int,
+    language: str,
+    *,
+    unit_ids: list[int] | None = None,
+) -> BulkApproval:
+    """What approving the edition (or only `unit_ids` of it) would do, writing nothing: the
+    reviewer's confirmation shows it."""
+    if not accounts.can_review(user, language):
+        raise editing.Forbidden("approving takes a reviewer of this language")
+    wanted = set(unit_ids) if unit_ids is not None else None
+    context = checking.contexts(session)(language)
+    two_person = publications.two_person_rule(session)
+    authors = _last_authors(session, document_id, language) if two_person else {}
+    approved: list[int] = []
+    skipped: list[Skipped] = []
+    for unit, translation in editing.rows(session, document_id, language):
+        if (wanted is not None and unit.id not in wanted) or translation.state == State.APPROVED:
+            continue
+        reason = _not_approvable(unit, translation.state, translation.text, context)
+        if reason is None and authors.get(unit.id) == user.id:
+            reason = ("two-person-rule", "two-person rule: you wrote this translation")
+        if reason is None:
+            approved.append(unit.id)
+        else:
+            skipped.append(Skipped(unit.id, unit.locations.split(" ")[0], *reason))
+    return BulkApproval(approved, skipped)
+
+
+def approve_all(
+    session: Session,
+    user: User,
+    document_id: int,
+    language: str,
+    *,
+    unit_ids: list[int] | None = None,
+) -> BulkApproval:
+    """Approve every clean translated unit of the edition (or of `unit_ids`): each approval is
+    a change in the history, as if made one by one; the rest is skipped with its reason."""
+    plan = plan_approval(session, user, document_id, language, unit_ids=unit_ids)
+    approved: list[int] = []
+    skipped = list(plan.skipped)
+    for unit_id in plan.approved:
+        _, translation = editing.find(session, unit_id, language)
+        result = editing.save(
+            session,
+            user,
+            unit_id,
+            language,
+            translation.text,
+            version=translation.version,
+            state=State.APPROVED,
+        )
+        if result.translation.state == State.APPROVED and not result.conflict:
+            approved.append(unit_id)
+        else:  # changed under us between the plan and the save: never approved blindly
+            location = session.get(Unit, unit_id)
+            where = location.locations.split(" ")[0] if location else ""
+            skipped.append(Skipped(unit_id, where, "conflict", "changed while approving"))
+    return BulkApproval(approved, skipped)
+
+
+def _not_approvable(unit: Unit, state: int, text: str, context: Context) -> tuple[str, str] | None:
+    """(reason, message) when a unit may not be approved as it stands, else None."""
+    if state == State.UNTRANSLATED or not text:
+        return ("untranslated", "not translated yet")
+    if state == State.NEEDS_EDITING:
+        return ("needs-editing", "needs editing")
+    errors = [
+        f
+        for f in run_unit(unit.source, unit.source_plural, text, context)
+        if f.severity == Severity.ERROR
+    ]
+    if errors:
+        return ("failing-checks", "; ".join(f"{f.check}: {f.message}" for f in errors))
+    return None
+
+
+def _last_authors(session: Session, document_id: int, language: str) -> dict[int, int | None]:
+    """unit id -> who made the last change of its translation in `language`."""
+    query = (
+        select(Change.unit_id, Change.user_id)
+        .join(Unit, Unit.id == Change.unit_id)
+        .where(Unit.document_id == document_id, Change.language == language)
+        .order_by(Change.id)
+    )
+    return {unit_id: user_id for unit_id, user_id in session.execute(query)}
+
+
+@dataclass(frozen=True)
+class EventGroup:
+    """Consecutive events of one person, action, language and document (a bulk approval is one
+    line in the feed, not fifty): the first event, how many, and the units concerned."""
+
+    first: Any
+    count: int
+    units: tuple[int, ...]
+
+
+def grouped(events: list[Any]) -> list[EventGroup]:
+    """The activity feed's events with runs of alike ones together, newest first as given."""
+    groups: list[EventGroup] = []
+    for event in events:
+        last = groups[-1].first if groups else None
+        if last is not None and _alike(last, event):
+            previous = groups[-1]
+            groups[-1] = EventGroup(
+                previous.first, previous.count + 1, (*previous.units, event.unit)
+            )
+        else:
+            groups.append(EventGroup(event, 1, (event.unit,)))
+    return groups
+
+
+def _alike(one: Any, other: Any) -> bool:
+    keys = ("who", "action", "language", "document", "state")
+    return all(getattr(one, key) == getattr(other, key) for key in keys)

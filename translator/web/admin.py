@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from translator import languages
 from translator.models import Role, SecondFactor, User
-from translator.services import DeskError, accounts, audit, second_factor, tokens
+from translator.services import DeskError, accounts, audit, invitations, second_factor, tokens
 from translator.web import auth, session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -73,6 +73,7 @@ def users(
     with session() as s:
         people = list(s.scalars(select(User).order_by(User.username)))
         enrolled = set(s.scalars(select(SecondFactor.user_id).where(SecondFactor.confirmed)))
+        pending = invitations.pending(s)
     roles = [r for r in Role if accounts.can_manage(g.user, r)]
     return render_template(
         "admin_users.html",
@@ -80,6 +81,7 @@ def users(
         roles=roles,
         created=created,
         invitation=invitation,
+        pending=pending,
         error=error,
         languages=languages.targets(),
         enrolled=enrolled,
@@ -121,6 +123,18 @@ def invitation_create() -> Any:
     except DeskError as exc:
         return users(error=str(exc)), 422
     return users(invitation=url_for("admin.accept", token=raw, _external=True))
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@auth.login_required(_manages)
+def invitation_revoke(invitation_id: int) -> Any:
+    """Take back an invitation not yet used: its link stops working."""
+    try:
+        with session() as s:
+            invitations.revoke(s, s.merge(g.user, load=False), invitation_id)
+    except DeskError as exc:
+        return users(error=str(exc)), 403
+    return redirect(url_for("admin.users"))
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -177,7 +191,7 @@ def accept(token: str) -> Any:
             )
     except DeskError as exc:
         return render_template("accept_invitation.html", error=str(exc)), 422
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.login", joined=1))  # the sign-in page confirms it
 
 
 @bp.get("/audit")

@@ -111,7 +111,7 @@ def login_required(role_check: Callable[[Any], bool] | None = None) -> Callable[
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     if request.method == "GET":
-        return render_template("login.html")
+        return render_template("login.html", joined=request.args.get("joined") == "1")
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     client = sessions.client_key(request.remote_addr or "", current_app.config["SECRET_KEY"])
@@ -123,7 +123,7 @@ def login() -> Any:
         if signed is None:
             return render_template("login.html", error=_("Wrong user name or password.")), 401
         sessions.sign_out(s, request.cookies.get(COOKIE))  # a new id at every sign-in
-    target = safe_path(request.args.get("next"), url_for("documents.index"))
+    target = safe_path(request.args.get("next"), _own_work(signed.user))
     if signed.pending:
         return _with_cookie(redirect(url_for("auth.second_step", next=target)), signed)
     return _with_cookie(redirect(target), signed)
@@ -158,7 +158,7 @@ def second_step() -> Any:
         if signed is None:
             error = _("That code does not open this account; try the next one.")
             return render_template("second_step.html", error=error), 401
-    target = safe_path(request.args.get("next"), url_for("documents.index"))
+    target = safe_path(request.args.get("next"), _own_work(signed.user))
     return _with_cookie(redirect(target), signed)
 
 
@@ -196,6 +196,16 @@ def _enrolment(s: Any, user: Any, error: str | None = None) -> str:
         error=error,
         required=second_factor.required(user),
     )
+
+
+def _own_work(user: Any) -> str:
+    """Where a person lands after signing in: editors and admins on the dashboard, translators
+    and reviewers on their own work list."""
+    from translator.services import accounts
+
+    if accounts.is_editor(user):
+        return url_for("dashboard.index")
+    return url_for("workspace.home")
 
 
 @bp.post("/logout")

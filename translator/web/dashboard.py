@@ -268,10 +268,14 @@ def _frozen(publication_id: int) -> tuple[publications.Published, editions.Editi
 @bp.get("/publications/<int:publication_id>")
 @auth.login_required()
 def snapshot(publication_id: int) -> Any:
-    """A publication exactly as it went out, however the translations changed since."""
-    _, frozen = _frozen(publication_id)
+    """A publication exactly as it went out, however the translations changed since, under
+    the desk's own bar: which snapshot, who published it and when, and the way back."""
+    published, frozen = _frozen(publication_id)
     assets = url_for("editions.asset", name="edition.css").rsplit("/", 1)[0]
-    return editions.render_html(replace(frozen, assets=assets))
+    page = editions.render_html(replace(frozen, assets=assets))
+    bar = render_template("_publication_bar.html", published=published, edition=frozen)
+    style = f'<link rel="stylesheet" href="{url_for("static", filename="publication.css")}">'
+    return page.replace("</head>", f"{style}\n</head>", 1).replace("<body>", f"<body>\n{bar}", 1)
 
 
 @bp.get("/publications/<int:publication_id>.pdf")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
@@ -24,9 +25,30 @@ from translator.models import (
 )
 from translator.services import accounts, editing, glossary, review, stats
 from translator.web import as_http, auth, document_or_404, session, target_language
+from translator.web.labels import label as label_of
 
 bp = Blueprint("workspace", __name__, url_prefix="/translate")
 STATES = {state.label: state for state in State}
+ADVANCES = {"save": State.TRANSLATED, "approve": State.APPROVED}
+PAGE_SIZE = 50
+SORTS = {
+    "order": _l("document order"),
+    "state": _l("least done first"),
+    "recent": _l("recently changed first"),
+}
+SKIP_REASONS = {
+    "untranslated": _l("not translated yet"),
+    "needs-editing": _l("needs editing"),
+    "failing-checks": _l("an error-level check fails"),
+    "two-person-rule": _l("two-person rule: you wrote this translation"),
+    "conflict": _l("changed by someone else while approving"),
+}
+
+
+@bp.app_template_filter("grouped")
+def grouped(events: list[Any]) -> list[review.EventGroup]:
+    """The activity feed with runs of alike events together (a bulk approval is one line)."""
+    return review.grouped(events)
 
 
 def _language(code: str) -> languages.Language:
@@ -72,30 +94,49 @@ def units(code: str, slug: str) -> Any:
     wanted = request.args.get("state", "")
     query = request.args.get("q", "").strip()
     only = request.args.get("only", "")
+    sort = request.args.get("sort", "order") if request.args.get("sort") in SORTS else "order"
     with session() as s:
         document = document_or_404(s, slug)
-        found = editing.rows(s, document.id, code, STATES.get(wanted))
-        if wanted == "unapproved":  # what is left before the edition can be published
-            found = [(u, t) for u, t in found if t.state < State.APPROVED]
+        found = _selection(s, document.id, code, wanted, query, only)
         flags = _flags(s, [t.id for _, t in found], [u.id for u, _ in found], code)
-    if query:
-        folded = query.casefold()
-        found = [
-            (u, t) for u, t in found if folded in u.source.casefold() or folded in t.text.casefold()
-        ]
-    if only:
-        found = [(u, t) for u, t in found if only in flags.get(t.id, set())]
+    found = editing.sorted_rows(found, sort)
+    pages = max(1, -(-len(found) // PAGE_SIZE))
+    page = min(max(1, _page_number(request.args.get("page"))), pages)
     return render_template(
         "workspace_units.html",
         lang=lang,
         document=document,
-        units=found,
+        units=found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        total=len(found),
+        page=page,
+        pages=pages,
+        sort=sort,
+        sorts=SORTS,
         flags=flags,
         state=wanted,
         q=query,
         only=only,
         next_id=_next_to_do(found),
+        can_review=accounts.can_review(g.user, code),
     )
+
+
+def _selection(s: Any, document_id: int, code: str, wanted: str, query: str, only: str) -> Any:
+    """The units of an edition a filter selects: by state, search (folded as the language
+    folds), and flag; what the list shows and what a bulk approval approves."""
+    found = editing.rows(s, document_id, code, STATES.get(wanted))
+    if wanted == "unapproved":  # what is left before the edition can be published
+        found = [(u, t) for u, t in found if t.state < State.APPROVED]
+    if query:
+        found = [(u, t) for u, t in found if editing.matches(query, u.source, t.text, code)]
+    if only:
+        flags = _flags(s, [t.id for _, t in found], [u.id for u, _ in found], code)
+        found = [(u, t) for u, t in found if only in flags.get(t.id, set())]
+    return found
+
+
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 7 else 1
 
 
 def _flags(
@@ -132,10 +173,13 @@ def _flags(
     return flags
 
 
-def _next_to_do(rows: list[Any], after: int | None = None) -> int | None:
-    """The next unit not yet translated, after the given one and wrapping round."""
+def _next_to_do(
+    rows: list[Any], after: int | None = None, below: State = State.TRANSLATED
+) -> int | None:
+    """The next unit not yet translated (or, for a reviewer, not yet approved: `below`),
+    after the given one and wrapping round."""
     order = [unit.id for unit, _ in rows]
-    todo = [unit.id for unit, t in rows if t.state < State.TRANSLATED and unit.id != after]
+    todo = [unit.id for unit, t in rows if t.state < below and unit.id != after]
     if not todo:
         return None
     start = order.index(after) if after in order else -1
@@ -170,6 +214,12 @@ def editor(
             "translation": translation,
             "neighbours": rows[max(0, position - 2) : position + 3],
             "next_id": _next_to_do(rows, unit.id),
+            "next_unapproved": _next_to_do(rows, unit.id, below=State.APPROVED),
+            "previous_unit": rows[position - 1][0].id if position > 0 else None,
+            "next_unit": rows[position + 1][0].id if position + 1 < len(rows) else None,
+            "conflict_diff": review.word_diff(conflict["text"], conflict["yours"])
+            if conflict
+            else [],
             "diff": review.word_diff(translation.previous_source, unit.source)
             if translation.previous_source and translation.state == State.NEEDS_EDITING
             else [],
@@ -177,8 +227,9 @@ def editor(
             "history": review.history(s, unit.id, code),
             "suggestions": review.open_suggestions(s, unit.id, code),
             "comments": review.comments(s, unit.id, code),
-            "memory": [] if unit.plural else review.memory(s, unit.source, code, unit.id),
+            "memory": review.memory_of_unit(s, unit.id, code, limit=3),
             "terms": glossary.matching(glossary.terms(s), unit.source),
+            "term_notes": _notes_for(code),
             "can_review": accounts.can_review(g.user, code),
             "conflict": conflict,
             "message": message,
@@ -237,8 +288,9 @@ def _posted_text(code: str) -> str:
 def _save(s: Any, user: Any, unit_id: int, code: str, version: int, state: State) -> Any:
     forms = _posted_forms(code)
     if forms is None:
-        return editing.save(s, user, unit_id, code, request.form.get("text", ""), version, state)
-    return editing.save_forms(s, user, unit_id, code, forms, version, state)
+        text = request.form.get("text", "")
+        return editing.save(s, user, unit_id, code, text, version=version, state=state)
+    return editing.save_forms(s, user, unit_id, code, forms, version=version, state=state)
 
 
 def _escape(text: str) -> str:
@@ -284,7 +336,8 @@ def _act(code: str, slug: str, unit_id: int, action: Any) -> Any:
 @auth.login_required()
 def save(code: str, slug: str, unit_id: int) -> Any:
     _language(code)
-    state = STATES.get(request.form.get("state", "translated"), State.TRANSLATED)
+    advance = ADVANCES.get(request.form.get("advance", ""))  # save, or approve, and next
+    state = advance or STATES.get(request.form.get("state", "translated"), State.TRANSLATED)
     version = _int(request.form.get("version"))
     response = _act(
         code,
@@ -294,8 +347,9 @@ def save(code: str, slug: str, unit_id: int) -> Any:
     )
     if response is not None:
         return response
-    following = request.form.get("next")
-    if following and following.isdigit():
+    field = "next_unapproved" if state == State.APPROVED else "next"
+    following = request.form.get(field, "") if advance else ""
+    if following.isdigit() and len(following) < 11:
         return redirect(url_for("workspace.editor", code=code, slug=slug, unit_id=int(following)))
     return redirect(url_for("workspace.editor", code=code, slug=slug, unit_id=unit_id))
 
@@ -309,7 +363,7 @@ def revert(code: str, slug: str, unit_id: int, change_id: int) -> Any:
         code,
         slug,
         unit_id,
-        lambda s, user: review.revert(s, user, unit_id, code, change_id, version),
+        lambda s, user: review.revert(s, user, unit_id, code, change_id=change_id, version=version),
     )
     return response or redirect(url_for("workspace.editor", code=code, slug=slug, unit_id=unit_id))
 
@@ -330,7 +384,10 @@ def decide(code: str, slug: str, unit_id: int, suggestion_id: int) -> Any:
     accept = request.form.get("decision") == "accept"
     version = _int(request.form.get("version"))
     response = _act(
-        code, slug, unit_id, lambda s, user: review.decide(s, user, suggestion_id, accept, version)
+        code,
+        slug,
+        unit_id,
+        lambda s, user: review.decide(s, user, suggestion_id, accept=accept, version=version),
     )
     return response or redirect(url_for("workspace.editor", code=code, slug=slug, unit_id=unit_id))
 
@@ -432,7 +489,7 @@ def send_back(code: str, slug: str, unit_id: int) -> Any:
     def act(s: Any, user: Any) -> Any:
         _unit, translation = editing.find(s, unit_id, code)
         result = editing.save(
-            s, user, unit_id, code, translation.text, version, State.NEEDS_EDITING
+            s, user, unit_id, code, translation.text, version=version, state=State.NEEDS_EDITING
         )
         if not result.conflict:
             review.comment(s, user, unit_id, code, _("Sent back: %(reason)s", reason=reason or "—"))
@@ -440,3 +497,71 @@ def send_back(code: str, slug: str, unit_id: int) -> Any:
 
     response = _act(code, slug, unit_id, act)
     return response or redirect(url_for("workspace.editor", code=code, slug=slug, unit_id=unit_id))
+
+
+def _notes_for(code: str) -> Any:
+    """A glossary note as this language's translator reads it: a note may speak of one
+    language ("de: ..."), shown only to that language's translators."""
+    from translator.checks.glossary import note_for
+
+    return lambda term: note_for(term, code)
+
+
+@bp.post("/<code>/<slug>/<int:unit_id>/check")
+@auth.login_required()
+def check(code: str, slug: str, unit_id: int) -> Any:
+    """The editor's live checks: the failures of the text being typed, as JSON; nothing saved."""
+    lang = _language(code)
+    text = _posted_text(code)
+    with as_http(), session() as s:
+        document_or_404(s, slug)
+        found = editing.check(s, unit_id, code, text)
+    return jsonify(
+        {
+            # how the text reads with its Latin runs isolated (right-to-left languages)
+            "display": isolate_latin(_escape(text), False) if lang.rtl else None,
+            "checks": [
+                {
+                    "check": f.check,
+                    "label": str(label_of(f.check)),
+                    "severity": f.severity.value,
+                    "severity_label": str(label_of(f.severity.value)),
+                    "message": f.message,
+                }
+                for f in found
+            ]
+        }
+    )
+
+
+@bp.post("/<code>/<slug>/approve")
+@auth.login_required()
+def approve(code: str, slug: str) -> Any:
+    """Review in bulk: first the confirmation (how many, and which are skipped and why), then,
+    confirmed, every clean translated unit of the selection approved."""
+    lang = _language(code)
+    if not accounts.can_review(g.user, code):
+        abort(403)
+    confirmed = request.form.get("confirm") == "1"
+    with as_http(), session() as s:
+        document = document_or_404(s, slug)
+        selected = _selection(
+            s,
+            document.id,
+            code,
+            request.form.get("state", ""),
+            request.form.get("q", "").strip(),
+            request.form.get("only", ""),
+        )
+        ids = [unit.id for unit, _ in selected]
+        act = review.approve_all if confirmed else review.plan_approval
+        outcome = act(s, s.merge(g.user, load=False), document.id, code, unit_ids=ids)
+    return render_template(
+        "workspace_approve.html",
+        lang=lang,
+        document=document,
+        outcome=outcome,
+        confirmed=confirmed,
+        reasons=SKIP_REASONS,
+        selection={key: request.form.get(key, "") for key in ("state", "q", "only")},
+    )
