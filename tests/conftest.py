@@ -120,6 +120,7 @@ def app(database_url: str, root: Path, tmp_path: Path, run: Callable[..., Result
             "ROOT": str(root),
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "SECRET_KEY": "test",
+            "JOBS_EAGER": True,  # jobs run inside the request; tests/test_jobs.py runs workers
         }
     )
     yield application
@@ -130,3 +131,11 @@ def app(database_url: str, root: Path, tmp_path: Path, run: Callable[..., Result
 @pytest.fixture
 def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
+
+
+def fetched(client, response, headers=None):  # type: ignore[no-untyped-def]
+    """The file behind a `202 Accepted`: the job (run at once, JOBS_EAGER) and then its result."""
+    assert response.status_code == 202, response.status_code
+    job = client.get(response.headers["Location"], headers=headers or {})
+    assert job.status_code == 200 and job.json["state"] == "done", job.json
+    return client.get(job.json["result"], headers=headers or {})

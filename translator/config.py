@@ -12,6 +12,8 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: SQLite in the instance folder
     "MAX_IMPORT_BYTES": 10 * 1024 * 1024,
     "SECRET_KEY": None,
+    "BROKER_URL": None,  # None: an embedded broker on SQLite in the instance folder
+    "JOBS_EAGER": False,  # run jobs inside the request (tests only)
 }
 
 
