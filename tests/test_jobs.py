@@ -235,16 +235,15 @@ def wait_until_up(url: str, processes: Processes) -> None:
 
 
 def desk_cli(environ: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "translator.cli", *args],
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+    """The `translator` command, in this process (the servers are the processes under test)."""
+    from click.testing import CliRunner
+
+    from translator import cli
+
+    keys = [k for k in environ if k.startswith("TRANSLATOR_")]
+    result = CliRunner().invoke(cli.main, list(args), env={k: environ[k] for k in keys})
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 def across_processes(environ: dict[str, str], first: str, second: str) -> None:
@@ -281,7 +280,8 @@ def across_processes(environ: dict[str, str], first: str, second: str) -> None:
         person.call(first + "/login", "POST", form={"username": "ayla", "password": password})[0]
         == 302
     )
-    assert person.call(second + "/workspace")[0] == 200  # the session is the store's
+    assert person.call(second + "/dashboard")[0] == 200  # the session is the store's
+    assert Browser().call(second + "/dashboard")[0] == 302  # (signing in is needed)
     stranger = Browser()
     for _ in range(5):
         stranger.call(first + "/login", "POST", form={"username": "ayla", "password": "wrong"})
