@@ -60,8 +60,10 @@ check-ui-catalogue: install
 test: install lint check-catalogues check-ui-catalogue
 	TRANSLATOR_TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/pytest -q -n auto --durations=15
 
+# `make bench SUITE=scale` runs one suite (make takes no --suite of its own)
+SUITE ?= all
 bench: install
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --suite $(SUITE)
 
 clean:
 	rm -rf $(VENV) instance dist .pytest_cache .mypy_cache .ruff_cache

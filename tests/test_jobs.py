@@ -138,6 +138,21 @@ def test_a_batch_build_zips_every_publishable_edition(app) -> None:
     assert refused.status_code == 400 and "formats" in refused.json["message"]
 
 
+def test_a_large_po_upload_is_imported_by_a_job(app) -> None:
+    app.config.update(LARGE_IMPORT_BYTES=100)
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        accounts.create_user(s, "jonas", Role.TRANSLATOR, "de")
+        key = tokens.create(s, "jonas", ["read", "translate"])
+    client, auth = app.test_client(), {"Authorization": f"Bearer {key}"}
+    path = "/api/v1/documents/palm-card/languages/de/file"
+    catalogue = client.get(path, headers=auth).data
+    started = client.post(path, data=catalogue, headers={**auth, "Content-Type": "text/x-po"})
+    assert started.status_code == 202
+    job = client.get(started.headers["Location"], headers=auth).json
+    assert job["kind"] == "import" and job["state"] == "done", job
+    assert "0 filled" in job["message"] and job["result"] is None
+
+
 def test_an_editions_key_follows_its_inputs(loaded, root) -> None:
     with db.transaction(loaded) as s:
         wanted = edition_files.Wanted("faq", "fr", "pdf", draft=True)

@@ -465,8 +465,28 @@ def glossary_import(obj: Context, file: str, replace: bool) -> None:
     new = glossary.read_file(path.read_bytes(), str(path))
     with obj.session() as session:
         added, updated = glossary.import_terms(session, new, replace=replace)
-        checking.check_store(session)  # names and terms are checked in every translation
+        if not obj.config["BROKER_URL"]:
+            checking.check_store(session)  # names and terms are checked in every translation
     click.echo(f"{added} terms added, {updated} updated.")
+    if obj.config["BROKER_URL"]:  # at scale, a worker checks every translation again
+        click.echo(f"The checks run again as job {_queue(obj, 'recheck')}.")
+
+
+def _queue(obj: Context, kind: str) -> str:
+    """Start a job on the configured broker; its id."""
+    from translator import jobs
+    from translator.services import jobs as records
+
+    with obj.session() as session:
+        job, _ = records.start(session, kind, {})
+        job_id = job.id
+    jobs.configure(obj.config)
+    jobs.enqueue(obj.config, obj._factory, job_id)
+    with obj.session() as session:
+        queued = records.get(session, job_id)
+        if queued is None or queued.state == records.FAILED:
+            raise DeskError(f"job {job_id}: {queued.message if queued else 'gone'}")
+    return job_id
 
 
 @glossary_group.command(name="export")

@@ -11,6 +11,7 @@ DEFAULTS: dict[str, Any] = {
     "INSTANCE_PATH": "instance",
     "DATABASE_URL": None,  # None: SQLite in the instance folder
     "MAX_IMPORT_BYTES": 10 * 1024 * 1024,
+    "LARGE_IMPORT_BYTES": 1024 * 1024,  # an upload above this is imported by a job
     "SECRET_KEY": None,
     "BROKER_URL": None,  # None: an embedded broker on SQLite in the instance folder
     "JOBS_EAGER": False,  # run jobs inside the request (tests only)

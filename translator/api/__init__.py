@@ -278,6 +278,10 @@ def upload_file(slug: str, code: str) -> Response:
     data = request.get_data(cache=False)  # Flask refuses a body over MAX_CONTENT_LENGTH: 413
     with session() as s:
         _document(s, slug)
+    if len(data) > current_app.config["LARGE_IMPORT_BYTES"]:  # a worker imports it: 202
+        params = {"filename": f"{slug}.{code}.po", "slug": slug, "language": language, "mode": mode}
+        return answering.accepted(answering.start("import", params, payload=data))
+    with session() as s:
         try:
             report = importing.import_file(
                 s,
