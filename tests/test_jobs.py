@@ -166,6 +166,34 @@ def test_an_editions_key_follows_its_inputs(loaded, root) -> None:
     assert edition_files.key_of(one, "pdf") != edition_files.key_of(paper, "pdf")
 
 
+def test_old_jobs_and_files_are_forgotten_recent_ones_kept(sessions) -> None:
+    from datetime import timedelta
+
+    from translator.models import utcnow
+    from translator.services import jobs as records
+
+    now = utcnow()
+    with db.transaction(sessions) as s:
+        for name, age in (("old", 40), ("new", 1)):
+            job, _ = records.start(s, "recheck", {}, input_key=name)
+            job.state, job.finished_at = "done", now - timedelta(days=age)
+            s.add(
+                EditionFile(
+                    key=name,
+                    filename="x.pdf",
+                    mimetype="application/pdf",
+                    data=b"%PDF",
+                    created_at=now - timedelta(days=age),
+                )
+            )
+    with db.transaction(sessions) as s:
+        records.forget_old(s)
+        edition_files.forget_old(s)
+    with db.transaction(sessions) as s:
+        assert [j.input_key for j in s.scalars(select(Job))] == ["new"]
+        assert [f.key for f in s.scalars(select(EditionFile))] == ["new"]
+
+
 # Several processes, for real.
 
 

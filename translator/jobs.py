@@ -106,6 +106,8 @@ def run(job_id: str, factory: sessionmaker[Session], config: dict[str, Any]) -> 
         return
     with db.transaction(factory) as session:
         records.finish(session, job_id, result_key=result_key, message=message)
+        records.forget_old(session)
+        edition_files.forget_old(session)
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ def _edition(task: Task) -> tuple[str | None, str]:
         built = edition_files.edition(session, task.root, wanted)
     key = edition_files.key_of(built, wanted.file_format)
     with task.session() as session:
-        if edition_files.find(session, key) is not None:
+        if edition_files.touch(session, key):
             return key, ""
     data = edition_files.render(built, wanted.file_format, task.work_dir)
     with task.session() as session:

@@ -11,16 +11,18 @@ import hashlib
 import io
 import zipfile
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from translator import languages
 from translator.formats import editions
-from translator.models import Document, EditionFile
+from translator.models import Document, EditionFile, utcnow
 from translator.services import DeskError, publications, publish
 
+KEPT = timedelta(days=30)  # longer than jobs are kept, so a job's file outlives it
 MIMETYPES = {"html": "text/html", "pdf": "application/pdf", "zip": "application/zip"}
 
 
@@ -59,10 +61,23 @@ def find(session: Session, key: str) -> EditionFile | None:
 
 def keep(session: Session, key: str, filename: str, data: bytes) -> None:
     """Store a built file once (a second worker that built the same file keeps the first)."""
-    if session.get(EditionFile, key) is None:
+    if not touch(session, key):
         mimetype = MIMETYPES[filename.rsplit(".", 1)[-1]]
         session.add(EditionFile(key=key, filename=filename, mimetype=mimetype, data=data))
         session.flush()
+
+
+def touch(session: Session, key: str) -> bool:
+    """Whether the file is stored; if so, it counts as new again (see forget_old)."""
+    found = session.get(EditionFile, key)
+    if found is not None:
+        found.created_at = utcnow()
+    return found is not None
+
+
+def forget_old(session: Session) -> None:
+    """Drop files built more than a month ago: an edition still wanted is simply built again."""
+    session.execute(delete(EditionFile).where(EditionFile.created_at < utcnow() - KEPT))
 
 
 def render(edition: editions.Edition, file_format: str, work: Path) -> bytes:

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from translator.models import Job, User, utcnow
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+KEPT = timedelta(days=7)  # finished jobs, then forgotten
 KINDS = ("edition", "publication", "build", "import", "recheck")
 
 
@@ -125,3 +127,8 @@ def fail(session: Session, job_id: str, message: str) -> None:
         .where(Job.id == job_id)
         .values(state=FAILED, message=message, finished_at=utcnow(), payload=None)
     )
+
+
+def forget_old(session: Session) -> None:
+    """Forget jobs finished more than a week ago (their files outlive them: see edition_files)."""
+    session.execute(delete(Job).where(Job.finished_at < utcnow() - KEPT))
