@@ -166,6 +166,23 @@ def test_an_editions_key_follows_its_inputs(loaded, root) -> None:
     assert edition_files.key_of(one, "pdf") != edition_files.key_of(paper, "pdf")
 
 
+def test_a_job_is_run_once_unless_its_worker_died(sessions) -> None:
+    from datetime import timedelta
+
+    from translator.models import utcnow
+    from translator.services import jobs as records
+
+    with db.transaction(sessions) as s:
+        job_id = records.start(s, "recheck", {})[0].id
+    with db.transaction(sessions) as s:
+        assert records.claim(s, job_id) is not None
+    with db.transaction(sessions) as s:
+        assert records.claim(s, job_id) is None  # a second delivery while it runs
+        s.get(Job, job_id).started_at = utcnow() - records.STALLED - timedelta(minutes=1)
+    with db.transaction(sessions) as s:
+        assert records.claim(s, job_id) is not None  # its worker died: taken again
+
+
 def test_old_jobs_and_files_are_forgotten_recent_ones_kept(sessions) -> None:
     from datetime import timedelta
 

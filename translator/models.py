@@ -341,6 +341,7 @@ class Job(Base):
     result_key: Mapped[str | None] = mapped_column(String(64))  # an EditionFile's key
     message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 

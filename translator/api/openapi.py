@@ -134,7 +134,7 @@ JOB_PATHS: dict[str, Any] = {
     "/editions/builds": {
         "post": {
             "summary": "Build editions (publishable ones; all with draft) into one zip, as a job",
-            "requestBody": {"required": False, **_json(BUILD_REQUEST)},
+            "requestBody": {"required": True, **_json(BUILD_REQUEST)},
             "responses": {"202": ACCEPTED, **ERRORS},
         }
     },

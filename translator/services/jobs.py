@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from translator.models import Job, User, utcnow
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 KEPT = timedelta(days=7)  # finished jobs, then forgotten
+STALLED = timedelta(minutes=15)  # far longer than any batch build takes
 KINDS = ("edition", "publication", "build", "import", "recheck")
 
 
@@ -93,9 +94,12 @@ def status(job: Job) -> Status:
 
 
 def claim(session: Session, job_id: str) -> Job | None:
-    """Mark a queued job running; None when it is gone or another worker took it already."""
+    """Mark a queued job running; None when it is gone or another worker has it. A job left
+    running for longer than STALLED (its worker died; the broker hands it out again) is taken."""
+    now = utcnow()
+    waiting = or_(Job.state == QUEUED, and_(Job.state == RUNNING, Job.started_at < now - STALLED))
     taken = session.execute(
-        update(Job).where(Job.id == job_id, Job.state == QUEUED).values(state=RUNNING)
+        update(Job).where(Job.id == job_id, waiting).values(state=RUNNING, started_at=now)
     )
     return session.get(Job, job_id) if getattr(taken, "rowcount", 0) == 1 else None
 
