@@ -81,8 +81,10 @@ check-ui-translations: install
 test: install $(NODE_STAMP) lint check-catalogues check-ui-catalogue check-ui-translations
 	TRANSLATOR_TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/pytest -q -n auto --durations=15
 
+# `make bench SUITE=scale` runs one suite (make takes no --suite of its own)
+SUITE ?= all
 bench: install
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --suite $(SUITE)
 
 clean:
 	rm -rf $(VENV) node_modules instance dist .pytest_cache .mypy_cache .ruff_cache

@@ -19,9 +19,11 @@ Every figure is printed beside its reference as a ratio (ours / reference; below
     of 50 ms and the throughput against /healthz; translation-memory lookups at 50,000 units
     against the full scan they replaced;
 (i) the editors' dashboard for 200 documents x 6 languages x 250 units, on SQLite and on
-    PostgreSQL, against the same app's trivial endpoint, with the statements it sends.
+    PostgreSQL, against the same app's trivial endpoint, with the statements it sends;
+(j) scale: /healthz's p99 while four PDFs are made by jobs (target 250 ms), and editor saves on
+    PostgreSQL with one and with two app processes, as ratios of /healthz (benchmarks/scale.py).
 
-    python -m benchmarks [--suite all|catalogues|checks|editions|api|workspace|dashboard]
+    python -m benchmarks [--suite all|catalogues|checks|editions|api|workspace|dashboard|scale]
                          [--sizes ...]
 """
 
@@ -38,7 +40,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import api, checks, corpus, dashboard, editions, server, workspace
+from benchmarks import api, checks, corpus, dashboard, editions, scale, server, workspace
 from translator import languages
 from translator.formats import merge, mo, po
 
@@ -247,7 +249,16 @@ def main() -> None:
     parser.add_argument("--out", default="benchmarks/out")
     parser.add_argument(
         "--suite",
-        choices=["all", "catalogues", "checks", "editions", "api", "workspace", "dashboard"],
+        choices=[
+            "all",
+            "catalogues",
+            "checks",
+            "editions",
+            "api",
+            "workspace",
+            "dashboard",
+            "scale",
+        ],
         default="all",
     )
     parser.add_argument(
@@ -276,6 +287,10 @@ def main() -> None:
             _print(row)
     if args.suite in ("all", "dashboard"):
         for row in dashboard.bench():
+            rows.append(row)
+            _print(row)
+    if args.suite in ("all", "scale"):
+        for row in scale.bench():
             rows.append(row)
             _print(row)
     if args.suite in ("all", "editions"):

@@ -53,7 +53,7 @@ class Desk:
 
 
 @contextmanager
-def served(database_url: str | None = None) -> Iterator[Desk]:
+def served(database_url: str | None = None, workers: int = 2) -> Iterator[Desk]:
     """The shipped content loaded into a new store (a temp SQLite file by default), served."""
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -70,7 +70,7 @@ def served(database_url: str | None = None) -> Iterator[Desk]:
         desk.command("init")
         server = subprocess.Popen(
             [str(Path(sys.executable).with_name("translator"))]
-            + ["serve", "--port", str(desk.port), "--workers", "2"],
+            + ["serve", "--port", str(desk.port), "--workers", str(workers)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -115,13 +115,16 @@ class Load:
 
 
 def load(
-    port: int,
+    port: int | list[int],
     make: Callable[[int], Request],
     after: Callable[[int, Response], bool] | None = None,
     seconds: float = SECONDS,
+    clients: int = CLIENTS,
 ) -> Load:
-    """CLIENTS threads sending `make(client)` requests for `seconds` (at most MAX_REQUESTS in
-    all); `after(client, response)` says whether a response was a success (default: < 400)."""
+    """`clients` threads sending `make(client)` requests for `seconds` (at most MAX_REQUESTS in
+    all), spread over the ports given; `after(client, response)` says whether a response was a
+    success (default: < 400)."""
+    ports = port if isinstance(port, list) else [port]
     result = Load(rps=0.0)
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
@@ -132,7 +135,7 @@ def load(
         while time.perf_counter() < stop and _take(budget, lock):
             method, path, headers, body = make(n)
             start = time.perf_counter()
-            response = request(port, method, path, headers, body)
+            response = request(ports[n % len(ports)], method, path, headers, body)
             latencies.append(time.perf_counter() - start)
             server.append(server_time(response[2]))
             ok = after(n, response) if after else response[0] < 400
@@ -142,7 +145,7 @@ def load(
             result.server += server
             result.errors += errors
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()

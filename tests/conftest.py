@@ -120,6 +120,7 @@ def app(database_url: str, root: Path, tmp_path: Path, run: Callable[..., Result
             "ROOT": str(root),
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "SECRET_KEY": "test",
+            "JOBS_EAGER": True,  # jobs run inside the request; tests/test_jobs.py runs workers
         }
     )
     yield application
@@ -182,3 +183,11 @@ def sign_in_fully(client, username: str, password: str, factor: SecondFactor | N
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token, page
     return client.post(location, data={"csrf_token": token.group(1), "code": factor.code()})
+
+
+def fetched(client, response, headers=None):  # type: ignore[no-untyped-def]
+    """The file behind a `202 Accepted`: the job (run at once, JOBS_EAGER) and then its result."""
+    assert response.status_code == 202, response.status_code
+    job = client.get(response.headers["Location"], headers=headers or {})
+    assert job.status_code == 200 and job.json["state"] == "done", job.json
+    return client.get(job.json["result"], headers=headers or {})

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import enrol, sign_in_fully
+from tests.conftest import enrol, fetched, sign_in_fully
 from translator import db
 from translator.models import Document, Role, State
 from translator.services import accounts, editing
@@ -123,7 +123,7 @@ def test_editor_publishes_and_the_snapshot_stays_after_later_edits(desk) -> None
     after = client.get(snapshot_url).get_data(as_text=True)
     assert after == before and "Ganz neu." not in after
     assert old.split()[0] in after
-    pdf = client.get(snapshot_url + ".pdf")
+    pdf = fetched(client, client.get(snapshot_url + ".pdf"))
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
 
 

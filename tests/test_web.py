@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from tests.conftest import fetched
+
 
 class _Collector(HTMLParser):
     def __init__(self) -> None:
@@ -86,10 +88,10 @@ def test_edition_downloads_drafts_and_refuses_unpublishable_ones(client) -> None
     refused = client.get("/documents/palm-card/de/edition.pdf")
     assert refused.status_code == 409 and b"Not publishable yet" in refused.data
     sign_in_editor(client)
-    draft = client.get("/documents/palm-card/de/edition.pdf?draft=1")
+    draft = fetched(client, client.get("/documents/palm-card/de/edition.pdf?draft=1"))
     assert draft.status_code == 200 and draft.data.startswith(b"%PDF")
     assert 'filename="palm-card-de-draft.pdf"' in draft.headers["Content-Disposition"]
-    english = client.get("/documents/palm-card/en/edition.html")
+    english = fetched(client, client.get("/documents/palm-card/en/edition.html"))
     assert english.status_code == 200 and b'<html lang="en"' in english.data
     assert client.get("/documents/nope/de/preview").status_code == 404
     assert client.get("/documents/palm-card/xx/preview").status_code == 404

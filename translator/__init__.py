@@ -11,7 +11,7 @@ from flask import Flask, Response, g
 from flask_babel import Babel
 
 from translator import config as config_module
-from translator import db
+from translator import db, jobs
 
 babel = Babel()
 
@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.after_request(_server_timing)  # after_request last, so their time counts too
     engine = db.make_engine(app.config["DATABASE_URL"])
     app.extensions["translator.sessions"] = db.session_factory(engine)
+    jobs.configure(app.config)  # heavy work goes to Celery workers, never into a request
 
     from translator import api
     from translator.web import (

@@ -430,8 +430,28 @@ def glossary_import(obj: Context, file: str, replace: bool) -> None:
     new = glossary.read_file(path.read_bytes(), str(path))
     with obj.session() as session:
         added, updated = glossary.import_terms(session, new, replace=replace)
-        checking.check_store(session)  # names and terms are checked in every translation
+        if not obj.config["BROKER_URL"]:
+            checking.check_store(session)  # names and terms are checked in every translation
     click.echo(f"{added} terms added, {updated} updated.")
+    if obj.config["BROKER_URL"]:  # at scale, a worker checks every translation again
+        click.echo(f"The checks run again as job {_queue(obj, 'recheck')}.")
+
+
+def _queue(obj: Context, kind: str) -> str:
+    """Start a job on the configured broker; its id."""
+    from translator import jobs
+    from translator.services import jobs as records
+
+    with obj.session() as session:
+        job, _ = records.start(session, kind, {})
+        job_id = job.id
+    jobs.configure(obj.config)
+    jobs.enqueue(obj.config, obj._factory, job_id)
+    with obj.session() as session:
+        queued = records.get(session, job_id)
+        if queued is None or queued.state == records.FAILED:
+            raise DeskError(f"job {job_id}: {queued.message if queued else 'gone'}")
+    return job_id
 
 
 @glossary_group.command(name="export")
@@ -509,16 +529,66 @@ def users_retire(obj: Context, username: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
+@click.option(
+    "--jobs/--no-jobs",
+    default=True,
+    show_default=True,
+    help="Start a local job worker beside the web processes (off where `translator worker` "
+    "runs elsewhere).",
+)
 @click.pass_obj
 @_fail_cleanly
-def serve(obj: Context, host: str, port: int, workers: int) -> None:
-    """Serve the web app with gunicorn."""
+def serve(obj: Context, host: str, port: int, workers: int, jobs: bool) -> None:
+    """Serve the web app with gunicorn, and a local job worker."""
     from translator.wsgi import serve as run
 
     with obj.session():
         pass  # fail early, with a clear message, when the database is not initialised
     click.echo(f"Serving on http://{host}:{port}/")
-    run(host, port, workers, obj.config)
+    run(host, port, workers, obj.config, _worker_command(obj) if jobs else None)
+
+
+def _worker_command(obj: Context) -> list[str]:
+    """`translator worker` on this configuration, one process, for `serve` to start."""
+    return [
+        sys.executable,
+        "-m",
+        "translator.cli",
+        "--root",
+        str(obj.root),
+        "--database",
+        str(obj.config["DATABASE_URL"]),
+        "worker",
+        "--concurrency",
+        "1",
+    ]
+
+
+@main.command()
+@click.option(
+    "--concurrency", default=2, show_default=True, type=int, help="Jobs run at once (processes)."
+)
+@click.pass_obj
+@_fail_cleanly
+def worker(obj: Context, concurrency: int) -> None:
+    """Run jobs (editions, imports, checks) from the broker: TRANSLATOR_BROKER_URL, or the
+    instance's embedded one. Any machine that reaches the database and the broker can run one."""
+    from translator import jobs
+
+    with obj.session():
+        pass
+    app = jobs.configure(obj.config)
+    click.echo(f"Job worker on {jobs.broker_url(obj.config).split('@')[-1]}", err=True)
+    app.worker_main(
+        [
+            "worker",
+            f"--concurrency={concurrency}",
+            "--loglevel=INFO",
+            "--without-gossip",  # nothing to chat about: the jobs' state is in the database
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
+    )
 
 
 @main.group(name="audit")

@@ -11,11 +11,14 @@ DEFAULTS: dict[str, Any] = {
     "INSTANCE_PATH": "instance",
     "DATABASE_URL": None,  # None: SQLite in the instance folder
     "MAX_IMPORT_BYTES": 10 * 1024 * 1024,
+    "LARGE_IMPORT_BYTES": 1024 * 1024,  # an upload above this is imported by a job
     "SECRET_KEY": None,
     # how many reverse proxies stand in front of the desk: their X-Forwarded-For/-Proto/-Host
     # are believed for that many hops (ProxyFix); 0 believes none, as anyone can send them
     "PROXY_HOPS": 0,
     "AUDIT_DAYS": 0,  # the audit log's retention in days (translator audit prune); 0 keeps all
+    "BROKER_URL": None,  # None: an embedded broker on SQLite in the instance folder
+    "JOBS_EAGER": False,  # run jobs inside the request (tests only)
 }
 
 

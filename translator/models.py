@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -391,3 +392,38 @@ class RecoveryCode(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_sha256: Mapped[str] = mapped_column(String(64))
     used: Mapped[bool] = mapped_column(default=False)
+
+
+class Job(Base):
+    """A piece of heavy work run by a Celery worker: what, for whom, how far, and its result."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_input_key_state", "input_key", "state"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random: unguessable
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary)  # an uploaded file, if any
+    input_key: Mapped[str | None] = mapped_column(String(64))  # the file it builds, if known
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(10), default="queued")
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=1)
+    result_key: Mapped[str | None] = mapped_column(String(64))  # an EditionFile's key
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class EditionFile(Base):
+    """A built file (an edition, a snapshot, a batch's archive), keyed by the hash of its inputs,
+    where every web process can serve it."""
+
+    __tablename__ = "edition_files"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    mimetype: Mapped[str] = mapped_column(String(60))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -4,6 +4,7 @@ writes each file atomically, and fails with a clear message on any error."""
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -31,9 +32,16 @@ class Client:
         self.timeout = timeout
 
     def get(self, path: str, etag: str | None = None) -> tuple[int, bytes, str | None]:
-        """(status, body, etag); 304 gives an empty body."""
+        """(status, body, etag); 304 gives an empty body. A file still to be built (202) is
+        waited for: its job is followed until done, then its result fetched."""
+        status, body, tag, location = self._request(self.base + path, etag)
+        if status == 202 and location:
+            return self._follow(urllib.parse.urljoin(self.base, location), etag)
+        return status, body, tag
+
+    def _request(self, url: str, etag: str | None) -> tuple[int, bytes, str | None, str | None]:
         request = urllib.request.Request(
-            self.base + path,
+            url,
             headers={
                 "Authorization": f"Bearer {self.token}",
                 **({"If-None-Match": etag} if etag else {}),
@@ -41,15 +49,36 @@ class Client:
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.status, response.read(), response.headers.get("ETag")
+                headers = response.headers
+                return (
+                    response.status,
+                    response.read(),
+                    headers.get("ETag"),
+                    headers.get("Location"),
+                )
         except urllib.error.HTTPError as error:
             if error.code == 304:
-                return 304, b"", etag
-            return error.code, error.read(), None
+                return 304, b"", etag, None
+            return error.code, error.read(), None, None
         except (urllib.error.URLError, OSError) as error:
             raise DeskError(
                 f"cannot reach {self.base}: {getattr(error, 'reason', error)}"
             ) from None
+
+    def _follow(self, job_url: str, etag: str | None) -> tuple[int, bytes, str | None]:
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            status, body, _, _ = self._request(job_url, None)
+            job = json.loads(body) if status == 200 else {}
+            if job.get("state") == "done" and job.get("result"):
+                status, body, tag, _ = self._request(
+                    urllib.parse.urljoin(job_url, job["result"]), etag
+                )
+                return status, body, tag
+            if status != 200 or job.get("state") == "failed":
+                raise DeskError(f"{job_url}: the job failed: {job.get('message', status)}")
+            time.sleep(0.5)
+        raise DeskError(f"{job_url}: not done after {self.timeout:.0f} s")
 
     def json(self, path: str) -> Any:
         status, body, _ = self.get(path)

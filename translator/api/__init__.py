@@ -6,6 +6,7 @@ never gets a 500.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -20,10 +21,20 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from translator import languages, plurals
-from translator.formats import editions, mo, po
+from translator.formats import mo, po
 from translator.models import Document, State, Translation, Unit
-from translator.services import DeskError, accounts, editing, importing, publish, stats, sync
+from translator.services import (
+    DeskError,
+    accounts,
+    editing,
+    edition_files,
+    importing,
+    publish,
+    stats,
+    sync,
+)
 from translator.services import tokens as token_service
+from translator.web import jobs as answering
 from translator.web import session
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -278,6 +289,10 @@ def upload_file(slug: str, code: str) -> Response:
     data = request.get_data(cache=False)  # Flask refuses a body over MAX_CONTENT_LENGTH: 413
     with session() as s:
         _document(s, slug)
+    if len(data) > current_app.config["LARGE_IMPORT_BYTES"]:  # a worker imports it: 202
+        params = {"filename": f"{slug}.{code}.po", "slug": slug, "language": language, "mode": mode}
+        return answering.accepted(answering.start("import", params, payload=data))
+    with session() as s:
         try:
             report = importing.import_file(
                 s,
@@ -586,15 +601,10 @@ def edition(slug: str, code: str, file_format: str) -> Response:
                     [b.message for b in found[:20]],
                 )
         built = publish.edition_for(s, current_app.config["ROOT"], document, code, draft)
-    if file_format == "html":
-        return _with_etag(editions.render_html(built).encode(), "text/html")
-    from pathlib import Path
-
-    return _with_etag(
-        publish.pdf_for(built, Path(current_app.instance_path) / "editions"),
-        "application/pdf",
-        f"{slug}.{code}.pdf",
-    )
+    # built by a job (202 and the job's Location), or at once when its inputs are unchanged
+    wanted = edition_files.Wanted(slug, code, file_format, draft)
+    key = edition_files.key_of(built, file_format)
+    return answering.file_or_job("edition", dataclasses.asdict(wanted), key)
 
 
 @bp.get("/openapi.json")
@@ -602,3 +612,8 @@ def openapi() -> Response:
     from translator.api.openapi import SPEC
 
     return jsonify(SPEC)
+
+
+from translator.api import jobs as _jobs  # noqa: E402  (its routes join this blueprint)
+
+assert _jobs.bp is bp

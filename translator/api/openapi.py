@@ -78,8 +78,73 @@ def _edition(name: str, media_type: str) -> dict[str, Any]:
         f"The published edition as {name} (?draft=1: a draft, for editors)",
         {"description": name, "content": {media_type: {"schema": content}}},
         [SLUG, any_language, draft, ETAG],
-        {**NOT_MODIFIED, "409": _error("Not publishable yet; details: the blockers")},
+        {
+            **NOT_MODIFIED,
+            "202": ACCEPTED,
+            "409": _error("Not publishable yet; details: the blockers"),
+        },
     )
+
+
+JOB_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+ACCEPTED = {
+    "description": "Not built yet: a job builds it; follow the Location (the job) until done, "
+    "then download its result",
+    "headers": {"Location": {"schema": {"type": "string"}, "description": "/api/v1/jobs/{id}"}},
+    **_json(_ref("Job")),
+}
+JOB_SCHEMA = {
+    "type": "object",
+    "required": ["id", "kind", "state", "progress", "message", "result"],
+    "properties": {
+        "id": {"type": "string"},
+        "kind": {
+            "type": "string",
+            "enum": ["edition", "publication", "build", "import", "recheck"],
+        },
+        "state": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+        "progress": {
+            "type": "object",
+            "required": ["done", "total"],
+            "properties": {"done": {"type": "integer"}, "total": {"type": "integer"}},
+        },
+        "message": {"type": "string"},
+        "result": {"type": "string", "nullable": True, "description": "the file's URL, when done"},
+    },
+}
+BUILD_REQUEST = {
+    "type": "object",
+    "properties": {
+        "languages": {
+            "type": "array",
+            "items": {"type": "string", "enum": ["en", *TARGET_LANGUAGES]},
+        },
+        "documents": {"type": "array", "items": {"type": "string"}},
+        "formats": {"type": "array", "items": {"type": "string", "enum": ["html", "pdf"]}},
+        "draft": {"type": "boolean", "description": "for editors"},
+    },
+}
+JOB_PATHS: dict[str, Any] = {
+    "/jobs/{id}": _get(
+        "A job: its state, progress, message and, when done, its result's URL (the owner's "
+        "token, or none for a job started without one)",
+        {"description": "The job", **_json(_ref("Job"))},
+        [JOB_ID],
+    ),
+    "/jobs/{id}/file": _get(
+        "A finished job's file",
+        {"description": "The file", "content": {"application/octet-stream": {"schema": {}}}},
+        [JOB_ID, ETAG],
+        {**NOT_MODIFIED, "409": _error("The job has not finished")},
+    ),
+    "/editions/builds": {
+        "post": {
+            "summary": "Build editions (publishable ones; all with draft) into one zip, as a job",
+            "requestBody": {"required": True, **_json(BUILD_REQUEST)},
+            "responses": {"202": ACCEPTED, **ERRORS},
+        }
+    },
+}
 
 
 SPEC: dict[str, Any] = {
@@ -258,10 +323,12 @@ SPEC: dict[str, Any] = {
         },
         "/documents/{slug}/languages/{lang}/edition.html": _edition("HTML", "text/html"),
         "/documents/{slug}/languages/{lang}/edition.pdf": _edition("PDF", "application/pdf"),
+        **JOB_PATHS,
     },
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         "schemas": {
+            "Job": JOB_SCHEMA,
             "Error": {
                 "type": "object",
                 "required": ["error", "message", "details"],

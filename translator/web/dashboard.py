@@ -4,7 +4,6 @@ publication gate and publishing, urgent marking, snapshots, and the public badge
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,8 @@ from markupsafe import Markup
 from translator import languages
 from translator.formats import charts, editions
 from translator.models import utcnow
-from translator.services import accounts, dashboard, publications, publish
-from translator.web import as_http, auth, document_or_404, session, target_language
+from translator.services import accounts, dashboard, edition_files, publications, publish
+from translator.web import as_http, auth, document_or_404, jobs, session, target_language
 from translator.web.interface import gettext as _  # numbers in the interface's digits
 from translator.web.interface import in_digits
 from translator.web.labels import language_name
@@ -281,15 +280,10 @@ def snapshot(publication_id: int) -> Any:
 @bp.get("/publications/<int:publication_id>.pdf")
 @auth.login_required()
 def snapshot_pdf(publication_id: int) -> Any:
-    published, frozen = _frozen(publication_id)
-    with tempfile.TemporaryDirectory() as work:
-        data = publish.pdf_for(frozen, Path(work))
-    name = f"{published.document}.{published.publication.language}.{published.publication.number}"
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
-    )
+    """The snapshot as PDF, rendered by a job: 202 and a page that follows it, then the file."""
+    _, frozen = _frozen(publication_id)
+    key = edition_files.publication_key(frozen, publication_id)
+    return jobs.file_or_job("publication", {"publication_id": publication_id}, key)
 
 
 @bp.get("/badges/<code>.svg")

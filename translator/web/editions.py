@@ -7,8 +7,7 @@ draft PDF is rendered on request, so the public must not be able to ask for one)
 
 from __future__ import annotations
 
-from dataclasses import replace
-from pathlib import Path
+from dataclasses import asdict, replace
 
 from flask import (
     Blueprint,
@@ -24,8 +23,8 @@ from flask import (
 
 from translator import languages
 from translator.formats import editions
-from translator.services import accounts, publish
-from translator.web import document_or_404, session
+from translator.services import accounts, edition_files, publish
+from translator.web import document_or_404, jobs, session
 
 bp = Blueprint("editions", __name__)
 _ASSETS = {
@@ -80,24 +79,14 @@ def preview(slug: str, code: str) -> str:
 
 @bp.get("/documents/<slug>/<code>/edition.<file_format>")
 def download(slug: str, code: str, file_format: str) -> Response:
-    """The edition as a file: published ones, or drafts with ?draft=1."""
+    """The edition as a file (published ones, or drafts with ?draft=1): at once when built
+    already, else 202 and a page that follows the job building it."""
+    if file_format not in ("html", "pdf"):
+        abort(404)
     draft = request.args.get("draft") == "1"
     edition = _edition(slug, code, draft)
-    name = f"{slug}-{code}{'-draft' if draft else ''}.{file_format}"
-    if file_format == "html":
-        page = editions.render_html(edition)
-        return Response(
-            page,
-            mimetype="text/html",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
-    if file_format != "pdf":
-        abort(404)
-    return Response(
-        publish.pdf_for(edition, Path(current_app.instance_path) / "editions"),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    wanted = edition_files.Wanted(slug, code, file_format, draft, assets=edition.assets)
+    return jobs.file_or_job("edition", asdict(wanted), edition_files.key_of(edition, file_format))
 
 
 @bp.get("/editions/assets/<path:name>")

@@ -1,0 +1,79 @@
+"""The job routes of the API: a job's state, progress and result, and batch builds of editions."""
+
+from __future__ import annotations
+
+from flask import Response, g, jsonify, request
+from sqlalchemy.orm import Session
+
+from translator import languages
+from translator.api import ApiError, _json_body, bp, requires
+from translator.models import Job
+from translator.services import accounts, edition_files
+from translator.services import jobs as records
+from translator.services import tokens as token_service
+from translator.web import jobs as answering
+from translator.web import session
+
+ALL_LANGUAGES = [languages.SOURCE_LANGUAGE, *languages.TARGET_LANGUAGES]
+
+
+def _visible_job(s: Session, job_id: str) -> Job:
+    """The job, if whoever asks may see it: its owner (by token or signed in), or anyone for a
+    job started without signing in. Others get 404, as if it did not exist."""
+    user = g.get("user")
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        found = token_service.authenticate(s, header[7:].strip())
+        if found is None:
+            raise ApiError(401, "unauthorized", "the token is not valid")
+        user = found[0]
+    job = records.get(s, job_id)
+    if job is None or not records.visible(job, user):
+        raise ApiError(404, "not-found", f"no job {job_id!r}")
+    return job
+
+
+@bp.get("/jobs/<job_id>")
+def job(job_id: str) -> Response:
+    """State (queued, running, done, failed), progress, a message, and the result's URL."""
+    with session() as s:
+        return jsonify(answering.status_json(_visible_job(s, job_id)))
+
+
+@bp.get("/jobs/<job_id>/file")
+def job_file(job_id: str) -> Response:
+    with session() as s:
+        found = _visible_job(s, job_id)
+        if found.state != records.DONE or found.result_key is None:
+            raise ApiError(409, "not-ready", f"the job is {found.state}: no file yet")
+        stored = edition_files.find(s, found.result_key)
+        if stored is None:
+            raise ApiError(404, "not-found", "the job's file is gone")
+        return answering.file_response(stored)
+
+
+@bp.post("/editions/builds")
+@requires("read")
+def start_build() -> Response:
+    """A batch of editions, built by a worker into one zip: {"languages": [...], "documents":
+    [...], "formats": ["html", "pdf"], "draft": false} (every field optional)."""
+    body = _json_body()
+    params = {
+        "languages": _strings(body, "languages", ALL_LANGUAGES),
+        "documents": _strings(body, "documents", None),
+        "formats": _strings(body, "formats", ["html", "pdf"]),
+        "draft": bool(body.get("draft", False)),
+    }
+    if params["draft"] and not accounts.is_editor(g.user):
+        raise ApiError(403, "forbidden", "drafts are for editors")
+    return answering.accepted(answering.start("build", params))
+
+
+def _strings(body: dict[str, object], name: str, allowed: list[str] | None) -> list[str]:
+    value = body.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ApiError(400, "bad-request", f"{name} must be a list of strings")
+    unknown = [v for v in value if allowed is not None and v not in allowed]
+    if unknown:
+        raise ApiError(400, "bad-request", f"unknown {name}: {', '.join(unknown)}")
+    return list(dict.fromkeys(value))  # each once

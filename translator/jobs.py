@@ -1,0 +1,231 @@
+"""The job engine: one Celery app and task running the desk's heavy work outside web requests.
+
+Celery carries only a job's id; what to do, how far it got and the result are in the database
+(services/jobs.py, services/edition_files.py), so any web process can answer for any job. The
+broker is Redis (or anything Celery speaks) when BROKER_URL is set, else kombu's SQLAlchemy
+transport on a SQLite file in the instance folder: `translator serve` then needs no server.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from celery import Celery
+from kombu import Connection
+from sqlalchemy.orm import Session, sessionmaker
+
+from translator import db
+from translator.checks import Severity
+from translator.models import User
+from translator.services import DeskError, checking, edition_files, importing
+from translator.services import jobs as records
+
+log = logging.getLogger(__name__)
+celery = Celery("translator")
+_worker: dict[str, Any] = {}  # this worker process's configuration and sessions
+_pools: dict[str, Any] = {}  # broker URL -> this process's connections to it
+
+
+def broker_url(config: dict[str, Any]) -> str:
+    if config.get("BROKER_URL"):
+        return str(config["BROKER_URL"])
+    return f"sqla+sqlite:///{Path(config['INSTANCE_PATH']).resolve() / 'jobs.sqlite'}"
+
+
+def configure(config: dict[str, Any]) -> Celery:
+    """Point the Celery app at the configured broker; results are kept in the job records."""
+    Path(config["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
+    celery.conf.update(
+        broker_url=broker_url(config),
+        broker_connection_retry_on_startup=True,
+        task_ignore_result=True,
+        task_acks_late=True,  # a worker that dies mid-job leaves it for another
+        task_publish_retry_policy={"max_retries": 2, "interval_start": 0.2},
+        worker_prefetch_multiplier=1,  # PDFs are slow: do not hoard them
+        worker_max_tasks_per_child=100,  # bounds WeasyPrint's memory over a long day
+        worker_hijack_root_logger=False,
+    )
+    _worker["config"] = config
+    return celery
+
+
+def enqueue(config: dict[str, Any], factory: sessionmaker[Session], job_id: str) -> None:
+    """Hand a job to the workers (in tests, with JOBS_EAGER, run it here and now)."""
+    if config.get("JOBS_EAGER"):
+        run(job_id, factory, config)
+        return
+    url = broker_url(config)
+    if url not in _pools:  # one pool per broker: tests make many apps in a process
+        _pools[url] = Connection(url).Pool(limit=8)
+    try:
+        with _pools[url].acquire(block=True, timeout=10) as connection:
+            run_job.apply_async((job_id,), connection=connection)
+    except Exception as exc:  # the broker is unreachable: say so, keep nothing half-done
+        log.error("could not queue job %s: %s", job_id, exc)
+        with db.transaction(factory) as session:
+            records.fail(session, job_id, "the job queue is not reachable; try again later")
+
+
+@celery.task(name="translator.run_job")
+def run_job(job_id: str) -> None:
+    """The one task: run a job by its id, with this worker's configuration."""
+    if "factory" not in _worker:
+        engine = db.make_engine(_worker["config"]["DATABASE_URL"])
+        _worker["factory"] = db.session_factory(engine)
+    run(job_id, _worker["factory"], _worker["config"])
+
+
+def run(job_id: str, factory: sessionmaker[Session], config: dict[str, Any]) -> None:
+    """Claim the job, do its work, and record the result or a clear reason for failing."""
+    with db.transaction(factory) as session:
+        job = records.claim(session, job_id)
+        if job is None:
+            return  # done by another worker already, or gone
+        kind, params, payload, owner = job.kind, dict(job.params), job.payload, job.owner_id
+
+    def progress(done: int, total: int) -> None:
+        with db.transaction(factory) as session:
+            records.progress(session, job_id, done, total)
+
+    try:
+        result_key, message = KINDS[kind](Task(factory, config, params, payload, owner, progress))
+    except DeskError as exc:
+        with db.transaction(factory) as session:
+            records.fail(session, job_id, str(exc))
+        return
+    except Exception:
+        log.exception("job %s (%s) failed", job_id, kind)
+        with db.transaction(factory) as session:
+            records.fail(session, job_id, "the job failed; the worker's log has the details")
+        return
+    with db.transaction(factory) as session:
+        records.finish(session, job_id, result_key=result_key, message=message)
+        records.forget_old(session)
+        edition_files.forget_old(session)
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a job's work gets: sessions, the configuration, the job's parameters and upload,
+    its owner's id, and a way to report progress."""
+
+    factory: sessionmaker[Session]
+    config: dict[str, Any]
+    params: dict[str, Any]
+    payload: bytes | None
+    owner: int | None
+    progress: Callable[[int, int], None]
+
+    def session(self) -> AbstractContextManager[Session]:
+        return db.transaction(self.factory)
+
+    @property
+    def root(self) -> Path:
+        return Path(self.config["ROOT"])
+
+    @property
+    def work_dir(self) -> Path:
+        return Path(self.config["INSTANCE_PATH"]) / "editions"
+
+
+# the work of each kind of job: (the result file's key or None, a message)
+Work = Callable[[Task], tuple[str | None, str]]
+
+
+def _edition(task: Task) -> tuple[str | None, str]:
+    wanted = edition_files.Wanted(**task.params)
+    with task.session() as session:
+        built = edition_files.edition(session, task.root, wanted)
+    key = edition_files.key_of(built, wanted.file_format)
+    with task.session() as session:
+        if edition_files.touch(session, key):
+            return key, ""
+    data = edition_files.render(built, wanted.file_format, task.work_dir)
+    with task.session() as session:
+        edition_files.keep(session, key, edition_files.filename(wanted), data)
+    return key, ""
+
+
+def _publication(task: Task) -> tuple[str | None, str]:
+    with task.session() as session:
+        publication_id = int(task.params["publication_id"])
+        frozen, name = edition_files.publication(session, publication_id)
+    key = edition_files.publication_key(frozen, publication_id)
+    with tempfile.TemporaryDirectory() as work:
+        data = edition_files.render(frozen, "pdf", Path(work))
+    with task.session() as session:
+        edition_files.keep(session, key, name, data)
+    return key, ""
+
+
+def _build(task: Task) -> tuple[str | None, str]:
+    """A batch: every wanted edition into the store (unchanged ones are not rendered again),
+    then one zip of them all."""
+    with task.session() as session:
+        wanted = edition_files.batch(
+            session,
+            task.root,
+            list(task.params.get("languages", [])),
+            list(task.params.get("documents", [])),
+            list(task.params.get("formats", ["html", "pdf"])),
+            draft=bool(task.params.get("draft")),
+        )
+    files: list[tuple[str, bytes]] = []
+    for done, one in enumerate(wanted):
+        task.progress(done, len(wanted) + 1)
+        with task.session() as session:
+            built = edition_files.edition(session, task.root, one)
+            key = edition_files.key_of(built, one.file_format)
+            found = edition_files.find(session, key)
+        if found is not None:
+            data = found.data
+        else:
+            data = edition_files.render(built, one.file_format, task.work_dir)
+            with task.session() as session:
+                edition_files.keep(session, key, edition_files.filename(one), data)
+        files.append((f"{one.language}/{one.slug}.{one.file_format}", data))
+    bundle = edition_files.archive(files)
+    key = edition_files.digest(bundle)
+    with task.session() as session:
+        edition_files.keep(session, key, "editions.zip", bundle)
+    return key, f"{len(wanted)} files"
+
+
+def _import(task: Task) -> tuple[str | None, str]:
+    """A large PO file: imported all or nothing, its report as the job's message."""
+    with task.session() as session:
+        report = importing.import_file(
+            session,
+            task.payload or b"",
+            task.params["filename"],
+            task.params["slug"],
+            task.params["language"],
+            mode=task.params["mode"],
+            user=session.get(User, task.owner) if task.owner is not None else None,
+            max_bytes=int(task.config["MAX_IMPORT_BYTES"]),
+        )
+    return None, report.summary()
+
+
+def _recheck(task: Task) -> tuple[str | None, str]:
+    """Every check again (after a glossary import: names and terms are checked everywhere)."""
+    with task.session() as session:
+        params = task.params
+        findings = checking.check_store(session, params.get("language"), params.get("document"))
+    errors = sum(1 for f in findings if f.severity == Severity.ERROR)
+    return None, f"{errors} errors, {len(findings) - errors} warnings"
+
+
+KINDS: dict[str, Work] = {
+    "edition": _edition,
+    "publication": _publication,
+    "build": _build,
+    "import": _import,
+    "recheck": _recheck,
+}

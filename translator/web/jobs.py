@@ -1,0 +1,78 @@
+"""Answering for heavy work: the built file at once when the store has it, else a job and 202."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, g, jsonify, render_template, request, url_for
+
+from translator import jobs as engine
+from translator.models import EditionFile, Job
+from translator.services import edition_files
+from translator.services import jobs as records
+from translator.web import session
+
+
+def file_or_job(kind: str, params: dict[str, Any], key: str) -> Response:
+    """The file whose inputs hash to `key` when it is built already; else a job that builds it,
+    answered `202 Accepted` with its Location. One unfinished job per file and person."""
+    with session() as s:
+        found = edition_files.find(s, key)
+        if found is not None:
+            return file_response(found)
+    return accepted(start(kind, params, key=key))
+
+
+def start(
+    kind: str, params: dict[str, Any], *, key: str | None = None, payload: bytes | None = None
+) -> str:
+    """Record a job for the signed-in person (or nobody) and queue it; its id."""
+    with session() as s:
+        job, new = records.start(
+            s, kind, params, owner=g.get("user"), input_key=key, payload=payload
+        )
+        job_id = job.id
+    if new:
+        engine.enqueue(current_app.config, current_app.extensions["translator.sessions"], job_id)
+    return job_id
+
+
+def accepted(job_id: str) -> Response:
+    """202 with the job's URL; a browser gets a page that follows it and then offers the file."""
+    location = url_for("api.job", job_id=job_id)
+    with session() as s:
+        job = records.get(s, job_id)
+        assert job is not None
+        body = status_json(job)
+    if not request.path.startswith("/api/") and request.accept_mimetypes.accept_html:
+        response = Response(render_template("job.html", status_url=location), mimetype="text/html")
+    else:
+        response = jsonify(body)
+    response.status_code = 202
+    response.headers["Location"] = location
+    response.headers["Retry-After"] = "1"
+    return response
+
+
+def status_json(job: Job) -> dict[str, Any]:
+    """A job as the API and the progress page read it."""
+    status = records.status(job)
+    return {
+        "id": status.id,
+        "kind": status.kind,
+        "state": status.state,
+        "progress": {"done": status.done, "total": status.total},
+        "message": status.message,
+        "result": url_for("api.job_file", job_id=job.id) if status.has_file else None,
+    }
+
+
+def file_response(found: EditionFile) -> Response:
+    """A stored file as a download, with its key as ETag: its inputs' hash never changes."""
+    if request.if_none_match.contains(found.key):
+        response = Response(status=304)
+    else:
+        response = Response(found.data, mimetype=found.mimetype)
+        response.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+    response.set_etag(found.key)
+    return response
