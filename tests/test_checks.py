@@ -412,6 +412,15 @@ def test_unchanged_english_is_fine_when_only_names_codes_urls_or_kept_terms() ->
     assert run_all("moharebeh", "moharebeh", Context("de", term), ["unchanged"])
 
 
+
+def test_one_unchanged_word_is_a_warning_and_keys_placeholders_and_units_pass() -> None:
+    [word] = run_all("Document", "Document", Context("fr"), ["unchanged"])
+    assert word.severity == Severity.WARNING and "same in this language" in word.message
+    for source in ("Ctrl+Shift+Enter", "Alt+PageDown", "Ctrl+%(number)d", "%(h)d h %(m)d min"):
+        assert run_all(source, source, Context("de"), ["unchanged"]) == [], source
+    [sentence] = run_all("Sign the appeal today", "Sign the appeal today", Context("pt"))
+    assert sentence.severity == Severity.ERROR
+
 DIGITS_BAD = [
     case("We need 400 letters.", "ما به 4۰0 نامه نیاز داریم.", "fa"),
     case("We need 400 letters.", "ما به ٤٠٠ نامه نیاز داریم.", "fa"),

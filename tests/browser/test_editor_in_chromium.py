@@ -55,7 +55,8 @@ def test_translating_farsi_with_a_zwnj_saves_it_intact(browser, live, root: Path
     area.fill("می")
     page.click("button[data-insert='\u200c']")  # the ZWNJ button, at the cursor
     page.keyboard.type("خواهیم")
-    page.keyboard.press("Control+Enter")
+    with page.expect_navigation():  # the save's answer, not just a quiet network
+        page.keyboard.press("Control+Enter")
     page.wait_for_load_state("networkidle")
     saved = stored(live, unit_id)
     assert saved.text == "می\u200cخواهیم"
@@ -73,8 +74,8 @@ def test_two_browsers_editing_one_unit_the_second_sees_the_conflict(browser, liv
     unit_id = open_first(first, live, "palm-card", "translated")
     second.goto(first.url)
     first.fill("#translation", "متن نخست")
-    first.click("button[value=translated]")
-    first.wait_for_load_state("networkidle")
+    with first.expect_navigation():
+        first.click("button[value=translated]")
     second.fill("#translation", "متن دوم")
     second.click("button[value=translated]")
     second.wait_for_selector(".conflict")

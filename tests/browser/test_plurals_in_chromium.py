@@ -42,7 +42,8 @@ def test_filling_the_french_plural_forms_stores_them(browser, live) -> None:
         assert field.get_attribute("lang") == "fr" and field.get_attribute("dir") == "ltr"
         field.fill(text)
     page.locator("#translation-2").focus()
-    page.keyboard.press("Control+Enter")
+    with page.expect_navigation():  # the save's answer, not just a quiet network
+        page.keyboard.press("Control+Enter")
     page.wait_for_load_state("networkidle")
     with db.transaction(sessions) as s:
         saved = s.scalars(
