@@ -45,6 +45,7 @@ def sign_in(app: Any, client: Any, name: str, role: Role, langs: str = "") -> No
 
 
 def test_a_pdf_is_made_by_a_job_then_answered_at_once_while_unchanged(app, client) -> None:
+    sign_in(app, client, "jonas", Role.TRANSLATOR, "de")  # drafts: for a role in the language
     first = client.get(PDF, headers={"Accept": "text/html"})
     assert first.status_code == 202
     assert first.headers["Location"].startswith("/api/v1/jobs/")
@@ -60,6 +61,7 @@ def test_a_pdf_is_made_by_a_job_then_answered_at_once_while_unchanged(app, clien
 
 
 def test_a_changed_translation_makes_a_new_file(app, client) -> None:
+    sign_in(app, client, "jonas", Role.TRANSLATOR, "de")
     before = fetched(client, client.get(PDF))
     with db.transaction(app.extensions["translator.sessions"]) as s:
         document = publish._documents(s, ["palm-card"])[0]
@@ -105,6 +107,7 @@ def test_asking_twice_while_a_job_waits_gives_the_same_job(root, database_url, t
         }
     )
     client = app.test_client()
+    sign_in(app, client, "jonas", Role.TRANSLATOR, "de")
     first, second = client.get(PDF), client.get(PDF)
     assert first.status_code == second.status_code == 202
     assert first.headers["Location"] == second.headers["Location"]
@@ -116,9 +119,11 @@ def test_asking_twice_while_a_job_waits_gives_the_same_job(root, database_url, t
 
 def test_an_unreachable_broker_fails_the_job_with_a_clear_message(app) -> None:
     app.config.update(JOBS_EAGER=False, BROKER_URL="redis://127.0.0.1:9/0")
-    started = app.test_client().get(PDF)
+    client = app.test_client()
+    sign_in(app, client, "jonas", Role.TRANSLATOR, "de")
+    started = client.get(PDF)
     assert started.status_code == 202
-    state = app.test_client().get(started.headers["Location"]).json
+    state = client.get(started.headers["Location"]).json
     assert state["state"] == "failed" and "not reachable" in state["message"]
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import fetched
 from translator import db
 from translator.models import Role, State, Suggestion, Translation, Unit, User
 from translator.services import accounts, tokens
@@ -244,11 +245,12 @@ def test_drafts_are_for_a_role_in_that_language_in_the_browser_and_the_api(desk)
     fa, de = desk["client"], desk["app"].test_client()
     sign_in(fa, "kian", desk["passwords"]["kian"])
     sign_in(de, "jonas", desk["passwords"]["jonas"])
-    assert fa.get(DRAFTS[1]).status_code == 200
+    assert fetched(fa, fa.get(DRAFTS[1])).status_code == 200  # made by a job
     assert de.get(DRAFTS[1]).status_code == 403
     assert de.get("/documents/palm-card/fa/preview").status_code == 403
     api = "/api/v1/documents/palm-card/languages/fa/edition.html?draft=1"
-    assert fa.get(api, headers=desk["kian"]).status_code == 200  # a translator of fa, not an editor
+    # a translator of fa, not an editor
+    assert fetched(fa, fa.get(api, headers=desk["kian"]), desk["kian"]).status_code == 200
     assert fa.get(api.replace("/fa/", "/de/"), headers=desk["kian"]).status_code == 403
 
 
@@ -293,7 +295,8 @@ def test_sign_in_never_redirects_to_another_site(desk) -> None:
             data={"username": "kian", "password": desk["passwords"]["kian"]},
         )
         assert response.status_code == 302
-        assert response.headers["Location"] == "/", (target, response.headers["Location"])
+        # the person's own work list, never another site
+        assert response.headers["Location"] == "/translate/", (target, response.headers["Location"])
 
 
 def test_sign_in_keeps_a_path_on_this_site(desk) -> None:
@@ -340,9 +343,14 @@ def test_an_image_in_a_translation_never_reaches_a_preview_or_an_edition(desk) -
     sign_in(client, "kian", desk["passwords"]["kian"])
     pages = [
         client.get("/documents/palm-card/fa/preview").get_data(as_text=True),
-        client.get(DRAFTS[1]).get_data(as_text=True),
-        client.get(
-            "/api/v1/documents/palm-card/languages/fa/edition.html?draft=1", headers=desk["kian"]
+        fetched(client, client.get(DRAFTS[1])).get_data(as_text=True),
+        fetched(
+            client,
+            client.get(
+                "/api/v1/documents/palm-card/languages/fa/edition.html?draft=1",
+                headers=desk["kian"],
+            ),
+            desk["kian"],
         ).get_data(as_text=True),
     ]
     for page in pages:

@@ -25,7 +25,7 @@ def test_a_translator_of_another_language_gets_no_preview(browser, live) -> None
     page = browser.new_page()
     page.goto(live["url"] + "/login")
     _sign_in_here(page, live, "jonas")
-    page.wait_for_url(live["url"] + "/")
+    page.wait_for_url(lambda url: "/login" not in url)  # on the person's own work
     response = page.goto(live["url"] + "/documents/palm-card/fa/preview")
     assert response is not None and response.status == 403
 
@@ -35,8 +35,8 @@ def test_signing_in_with_a_hostile_next_stays_on_the_desk(browser, live) -> None
         page = browser.new_page()
         page.goto(f"{live['url']}/login?next={target}")
         _sign_in_here(page, live, "sahar")
-        page.wait_for_url(live["url"] + "/")
-        assert page.url == live["url"] + "/"
+        page.wait_for_url(lambda url: "/login" not in url)  # on the person's own work
+        assert page.url.startswith(live["url"] + "/translate/")  # her own work, on the desk
         page.close()
 
 
