@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import enrol
+from tests.conftest import POSTGRES_URL, empty_database, enrol
 from translator import db
 from translator.models import Role
 from translator.services import accounts
@@ -24,6 +26,19 @@ FLAGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+# Every test outside this folder runs on SQLite and on PostgreSQL; a browser adds the page, not
+# the store, so browser tests run on SQLite (TRANSLATOR_BROWSER_POSTGRES=1 adds PostgreSQL: it
+# doubles their time, which `make test` cannot afford on two cores).
+BROWSER_BACKENDS = ["sqlite"] + (
+    ["postgresql"] if POSTGRES_URL and os.environ.get("TRANSLATOR_BROWSER_POSTGRES") else []
+)
+
+
+@pytest.fixture(params=BROWSER_BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with empty_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
