@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from tests.conftest import enrol, sign_in_fully
-from translator import create_app, db, languages
+from translator import babel, create_app, db, languages
 from translator.checks.glossary import note_for
 from translator.models import Document, GlossaryTerm, Role, Translation, Unit, User
 from translator.services import accounts, editing, glossary
@@ -205,6 +205,9 @@ def desk_root(root: Path) -> Path:
 
 
 def desk_app(database_url: str, root: Path, folder: Path) -> Any:
+    # flask-babel keeps one translation cache per process, keyed by locale alone (the unbound
+    # Babel() is shared by every app the tests make): forget what an earlier test's app loaded
+    babel.domain_instance.cache.clear()
     return create_app(
         {
             "TESTING": True,
