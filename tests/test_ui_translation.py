@@ -205,10 +205,7 @@ def desk_root(root: Path) -> Path:
 
 
 def desk_app(database_url: str, root: Path, folder: Path) -> Any:
-    # flask-babel keeps one translation cache per process, keyed by locale alone (the unbound
-    # Babel() is shared by every app the tests make): forget what an earlier test's app loaded
-    babel.domain_instance.cache.clear()
-    return create_app(
+    application = create_app(
         {
             "TESTING": True,
             "DATABASE_URL": database_url,
@@ -218,6 +215,11 @@ def desk_app(database_url: str, root: Path, folder: Path) -> Any:
             "BABEL_TRANSLATION_DIRECTORIES": str(root / "translator" / "translations"),
         }
     )
+    # flask-babel keeps one translation cache per process, keyed by locale alone (the unbound
+    # Babel() is shared by every app the tests make): forget what an earlier test's app loaded
+    with application.app_context():
+        babel.domain_instance.cache.clear()
+    return application
 
 
 def compile_catalogues(root: Path) -> None:
