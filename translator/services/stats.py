@@ -111,7 +111,7 @@ def status(
     documents = list(session.scalars(_narrow(select(Document), slug=slug).order_by(Document.slug)))
     codes = sorted(code for code in languages.TARGET_LANGUAGES if language in (None, code))
     figures = _figures(session, language=language, slug=slug)
-    reasons = _blockers(session, root, documents, language=language, slug=slug)
+    reasons = _blockers(session, root, documents, figures, language=language, slug=slug)
     return [
         _row(
             document.slug, code, figures.get((document.slug, code)), reasons[(document.slug, code)]
@@ -184,6 +184,7 @@ def _blockers(
     session: Session,
     root: Path | None,
     documents: list[Document],
+    figures: dict[tuple[str, str], tuple[int, ...]],
     *,
     language: str | None,
     slug: str | None,
@@ -213,26 +214,13 @@ def _blockers(
                 )
             units = found.get((document.slug, code), [])
             reasons.extend(blocker for _, _, blocker in sorted(units, key=lambda t: t[:2]))
-    for (slug_, code), reasons in result.items():
-        if not reasons and not _has_units(session, slug_, code):
-            where = next(source_name(d.slug, d.kind) for d in documents if d.slug == slug_)
-            reasons.append(_whole(where, EMPTY, "nothing to publish: the edition has no units"))
+            if not reasons and (document.slug, code) not in figures:  # no current unit
+                reasons.append(_whole(where, EMPTY, "nothing to publish: the edition has no units"))
     return result
 
 
 def _whole(where: str, state: str, reason: str) -> Blocker:
     return Blocker(None, where, None, state, f"{where}: {reason}")
-
-
-def _has_units(session: Session, slug: str, language: str) -> bool:
-    query = (
-        select(Translation.id)
-        .join(Unit, Unit.id == Translation.unit_id)
-        .join(Document, Document.id == Unit.document_id)
-        .where(Document.slug == slug, Translation.language == language, Unit.obsolete.is_(False))
-        .limit(1)
-    )
-    return session.scalar(query) is not None
 
 
 def _unit_blockers(
