@@ -11,18 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from translator import config as config_module
 from translator import db, languages
 from translator.checks import Severity
-from translator.models import Document, Role
+from translator.models import Role
 from translator.services import (
     DeskError,
     accounts,
     audit,
     checking,
+    documents,
     glossary,
     importing,
     publish,
@@ -205,8 +205,8 @@ def status(
     """Units and words by state per document and language, whether each edition is publishable,
     and what blocks it."""
     with obj.session() as session:
-        if slug and session.scalar(select(Document.id).where(Document.slug == slug)) is None:
-            raise DeskError(f"no document {slug!r}")
+        if slug:
+            documents.by_slug(session, slug)  # a DeskError naming it when there is none
         rows = stats.status(session, obj.root, language=language, slug=slug)
     if as_json:
         click.echo(json.dumps([row.as_json() for row in rows], indent=2, ensure_ascii=False))
@@ -515,12 +515,8 @@ def users_add(obj: Context, username: str, role: str, langs: str) -> None:
 @_fail_cleanly
 def users_retire(obj: Context, username: str) -> None:
     """Forget a volunteer: a neutral pseudonym everywhere, sessions and tokens ended."""
-    from translator.models import User
-
     with obj.session() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None:
-            raise DeskError(f"no user {username!r}")
+        user = accounts.by_username(session, username)
         pseudonym = accounts.retire(session, None, user.id)
     click.echo(f"{username} is now {pseudonym}: signed out, tokens revoked, the work kept.")
 

@@ -18,6 +18,19 @@ _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$")
 _hasher = PasswordHasher()
 
 
+def everyone(session: Session) -> list[User]:
+    """Every account, by name (the people page)."""
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def by_username(session: Session, username: str) -> User:
+    """The account with this name; a `DeskError` naming it when there is none."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise DeskError(f"no user {username!r}")
+    return user
+
+
 def generate_password() -> str:
     return secrets.token_urlsafe(15)
 

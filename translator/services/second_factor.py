@@ -36,6 +36,11 @@ def enrolled(session: Session, user: User) -> bool:
     return factor is not None and factor.confirmed
 
 
+def enrolled_ids(session: Session) -> set[int]:
+    """The ids of the accounts with a confirmed second factor."""
+    return set(session.scalars(select(SecondFactor.user_id).where(SecondFactor.confirmed)))
+
+
 def required(user: User) -> bool:
     """Editors and admins need one before they approve, publish or administer."""
     return user.role in (Role.EDITOR, Role.ADMIN)

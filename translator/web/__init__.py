@@ -7,12 +7,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import abort, current_app
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from translator import db, languages
 from translator.models import Document
-from translator.services import editing
+from translator.services import documents, editing
 
 
 @contextmanager
@@ -45,7 +44,7 @@ def target_language(code: str) -> languages.Language:
 
 
 def document_or_404(s: Any, slug: str) -> Document:
-    document = s.scalar(select(Document).where(Document.slug == slug))
-    if document is None:
+    try:
+        return documents.by_slug(s, slug)
+    except editing.NotFound:
         abort(404)
-    return document

@@ -7,10 +7,9 @@ from typing import Any
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from translator import languages
-from translator.models import Role, SecondFactor, User
+from translator.models import Role, User
 from translator.services import DeskError, accounts, audit, invitations, second_factor, tokens
 from translator.web import auth, session
 
@@ -26,7 +25,7 @@ def _is_admin(user: User) -> bool:
 def token_list(created: str | None = None, error: str | None = None) -> Any:
     with session() as s:
         found = tokens.listing(s)
-        users = list(s.scalars(select(User.username).order_by(User.username)))
+        users = [user.username for user in accounts.everyone(s)]
     return render_template(
         "admin_tokens.html",
         tokens=found,
@@ -71,8 +70,8 @@ def users(
     created: tuple[str, str] | None = None, invitation: str | None = None, error: str | None = None
 ) -> Any:
     with session() as s:
-        people = list(s.scalars(select(User).order_by(User.username)))
-        enrolled = set(s.scalars(select(SecondFactor.user_id).where(SecondFactor.confirmed)))
+        people = accounts.everyone(s)
+        enrolled = second_factor.enrolled_ids(s)
         pending = invitations.pending(s)
     roles = [r for r in Role if accounts.can_manage(g.user, r)]
     return render_template(

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask import Blueprint, g, render_template
-from sqlalchemy import select
 
 from translator import languages
-from translator.models import Document
-from translator.services import accounts, stats
+from translator.services import accounts, documents, stats
 from translator.web import session
 
 bp = Blueprint("documents", __name__)
@@ -24,7 +22,7 @@ def health() -> tuple[str, int, dict[str, str]]:
 @bp.get("/")
 def index() -> str:
     with session() as s:
-        documents = list(s.scalars(select(Document).order_by(Document.kind, Document.slug)))
+        listed = documents.listing(s)
         rows = stats.status(s)
     by_document: dict[str, dict[str, stats.StatusRow]] = defaultdict(dict)
     for row in rows:
@@ -34,7 +32,7 @@ def index() -> str:
     }  # the public gets no preview or draft links: those are for people with a role
     return render_template(
         "documents.html",
-        documents=documents,
+        documents=listed,
         status=by_document,
         languages=languages.targets(),
         previews=previews,

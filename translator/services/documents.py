@@ -1,0 +1,39 @@
+"""The documents of the store: found by slug, listed, and ordered as their translators work."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from translator.models import Document
+from translator.services.editing import NotFound
+
+
+def by_slug(session: Session, slug: str) -> Document:
+    """The document with this slug; `NotFound` (naming it) when there is none."""
+    document = session.scalar(select(Document).where(Document.slug == slug))
+    if document is None:
+        raise NotFound(f"no document {slug!r}")
+    return document
+
+
+def listing(session: Session) -> list[Document]:
+    """Every document, by kind and slug (the documents page, the CLI)."""
+    return list(session.scalars(select(Document).order_by(Document.kind, Document.slug)))
+
+
+def by_urgency(session: Session) -> list[Document]:
+    """Every document as a translator's work list orders it: urgent alerts first, by deadline;
+    then the rest by date, kind and title."""
+    return sorted(
+        session.scalars(select(Document)),
+        key=lambda d: (
+            d.priority != "urgent",
+            d.deadline is None,
+            d.deadline or d.date or date.min,  # a strings document may have no date
+            d.kind,
+            d.title,
+        ),
+    )
