@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from translator import db, languages
 from translator.models import Document
-from translator.services import documents, editing
+from translator.services import editing
+from translator.services.documents import by_slug
 
 
 @contextmanager
@@ -45,6 +46,6 @@ def target_language(code: str) -> languages.Language:
 
 def document_or_404(s: Any, slug: str) -> Document:
     try:
-        return documents.by_slug(s, slug)
+        return by_slug(s, slug)
     except editing.NotFound:
         abort(404)
