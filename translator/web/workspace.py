@@ -2,33 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import select
 
 from translator import languages, plurals
 from translator.checks import Severity
 from translator.formats.editions import isolate_latin
 from translator.models import (
-    CheckFailure,
-    Comment,
-    Document,
     State,
-    Suggestion,
-    Translation,
     Unit,
 )
-from translator.services import accounts, editing, glossary, review, stats
+from translator.services import accounts, editing, review
+from translator.services import workspace as worklist
 from translator.web import as_http, auth, document_or_404, session, target_language
 from translator.web.labels import label as label_of
 
 bp = Blueprint("workspace", __name__, url_prefix="/translate")
-STATES = {state.label: state for state in State}
+STATES = worklist.STATES
 ADVANCES = {"save": State.TRANSLATED, "approve": State.APPROVED}
 PAGE_SIZE = 50
 SORTS = {
@@ -72,118 +66,50 @@ def home() -> Any:
 def language(code: str) -> Any:
     lang = _language(code)
     with session() as s:
-        documents = list(s.scalars(select(Document)))
-        rows = {row.document: row for row in stats.status(s, language=code)}
-    # urgent alerts first, by deadline; then the rest by kind and title
-    documents.sort(
-        key=lambda d: (
-            d.priority != "urgent",
-            d.deadline is None,
-            d.deadline or d.date or date.min,  # a strings document may have no date
-            d.kind,
-            d.title,
-        )
+        work = worklist.language_work(s, code)
+    return render_template(
+        "workspace_language.html", lang=lang, documents=work.documents, rows=work.rows
     )
-    return render_template("workspace_language.html", lang=lang, documents=documents, rows=rows)
+
+
+def _filter(form: Any) -> worklist.Filter:
+    return worklist.Filter(
+        state=form.get("state", ""), query=form.get("q", "").strip(), only=form.get("only", "")
+    )
 
 
 @bp.get("/<code>/<slug>")
 @auth.login_required()
 def units(code: str, slug: str) -> Any:
     lang = _language(code)
-    wanted = request.args.get("state", "")
-    query = request.args.get("q", "").strip()
-    only = request.args.get("only", "")
+    wanted = _filter(request.args)
     sort = request.args.get("sort", "order") if request.args.get("sort") in SORTS else "order"
-    with session() as s:
-        document = document_or_404(s, slug)
-        found = _selection(s, document.id, code, wanted, query, only)
-        flags = _flags(s, [t.id for _, t in found], [u.id for u, _ in found], code)
-    found = editing.sorted_rows(found, sort)
-    pages = max(1, -(-len(found) // PAGE_SIZE))
+    with as_http(), session() as s:
+        found = worklist.selection(s, slug, code, wanted, sort=sort)
+    rows = found.rows
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(max(1, _page_number(request.args.get("page"))), pages)
     return render_template(
         "workspace_units.html",
         lang=lang,
-        document=document,
-        units=found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
-        total=len(found),
+        document=found.document,
+        units=rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        total=len(rows),
         page=page,
         pages=pages,
         sort=sort,
         sorts=SORTS,
-        flags=flags,
-        state=wanted,
-        q=query,
-        only=only,
-        next_id=_next_to_do(found),
+        flags=found.flags,
+        state=wanted.state,
+        q=wanted.query,
+        only=wanted.only,
+        next_id=worklist.next_to_do(rows),
         can_review=accounts.can_review(g.user, code),
     )
 
 
-def _selection(s: Any, document_id: int, code: str, wanted: str, query: str, only: str) -> Any:
-    """The units of an edition a filter selects: by state, search (folded as the language
-    folds), and flag; what the list shows and what a bulk approval approves."""
-    found = editing.rows(s, document_id, code, STATES.get(wanted))
-    if wanted == "unapproved":  # what is left before the edition can be published
-        found = [(u, t) for u, t in found if t.state < State.APPROVED]
-    if query:
-        found = [(u, t) for u, t in found if editing.matches(query, u.source, t.text, code)]
-    if only:
-        flags = _flags(s, [t.id for _, t in found], [u.id for u, _ in found], code)
-        found = [(u, t) for u, t in found if only in flags.get(t.id, set())]
-    return found
-
-
 def _page_number(value: str | None) -> int:
     return int(value) if value and value.isdigit() and len(value) < 7 else 1
-
-
-def _flags(
-    s: Any, translation_ids: list[int], unit_ids: list[int], code: str
-) -> dict[int, set[str]]:
-    flags: dict[int, set[str]] = {}
-    by_unit = {}
-    for translation_id, severity in s.execute(
-        select(CheckFailure.translation_id, CheckFailure.severity).where(
-            CheckFailure.translation_id.in_(translation_ids)
-        )
-    ):
-        flags.setdefault(translation_id, set()).add(
-            "errors" if severity == Severity.ERROR else "warnings"
-        )
-    for unit_id, translation_id in s.execute(
-        select(Translation.unit_id, Translation.id).where(
-            Translation.unit_id.in_(unit_ids), Translation.language == code
-        )
-    ):
-        by_unit[unit_id] = translation_id
-    for unit_id in s.scalars(
-        select(Suggestion.unit_id).where(
-            Suggestion.unit_id.in_(unit_ids),
-            Suggestion.language == code,
-            Suggestion.status == "open",
-        )
-    ):
-        flags.setdefault(by_unit[unit_id], set()).add("suggestions")
-    for unit_id in s.scalars(
-        select(Comment.unit_id).where(Comment.unit_id.in_(unit_ids), Comment.language == code)
-    ):
-        flags.setdefault(by_unit[unit_id], set()).add("comments")
-    return flags
-
-
-def _next_to_do(
-    rows: list[Any], after: int | None = None, below: State = State.TRANSLATED
-) -> int | None:
-    """The next unit not yet translated (or, for a reviewer, not yet approved: `below`),
-    after the given one and wrapping round."""
-    order = [unit.id for unit, _ in rows]
-    todo = [unit.id for unit, t in rows if t.state < below and unit.id != after]
-    if not todo:
-        return None
-    start = order.index(after) if after in order else -1
-    return next((unit_id for unit_id in todo if order.index(unit_id) > start), todo[0])
 
 
 @bp.get("/<code>/<slug>/<int:unit_id>")
@@ -197,38 +123,16 @@ def editor(
     message: str = "",
 ) -> Any:
     lang = _language(code)
-    with session() as s:
-        document = document_or_404(s, slug)
-        rows = editing.rows(s, document.id, code)
-        position = next((n for n, (u, _) in enumerate(rows) if u.id == unit_id), None)
-        if position is None:
-            abort(404)
-        unit, translation = rows[position]
-        stored = list(
-            s.scalars(select(CheckFailure).where(CheckFailure.translation_id == translation.id))
-        )
+    with as_http(), session() as s:
+        view = worklist.editor(s, slug, code, unit_id)
+        unit, translation = view.unit, view.translation
         context = {
+            **vars(view),
             "lang": lang,
-            "document": document,
-            "unit": unit,
-            "translation": translation,
-            "neighbours": rows[max(0, position - 2) : position + 3],
-            "next_id": _next_to_do(rows, unit.id),
-            "next_unapproved": _next_to_do(rows, unit.id, below=State.APPROVED),
-            "previous_unit": rows[position - 1][0].id if position > 0 else None,
-            "next_unit": rows[position + 1][0].id if position + 1 < len(rows) else None,
             "conflict_diff": review.word_diff(conflict["text"], conflict["yours"])
             if conflict
             else [],
-            "diff": review.word_diff(translation.previous_source, unit.source)
-            if translation.previous_source and translation.state == State.NEEDS_EDITING
-            else [],
-            "failures": failures if failures is not None else stored,
-            "history": review.history(s, unit.id, code),
-            "suggestions": review.open_suggestions(s, unit.id, code),
-            "comments": review.comments(s, unit.id, code),
-            "memory": review.memory_of_unit(s, unit.id, code, limit=3),
-            "terms": glossary.matching(glossary.terms(s), unit.source),
+            "failures": failures if failures is not None else view.failures,
             "term_notes": _notes_for(code),
             "can_review": accounts.can_review(g.user, code),
             "conflict": conflict,
@@ -544,16 +448,9 @@ def approve(code: str, slug: str) -> Any:
         abort(403)
     confirmed = request.form.get("confirm") == "1"
     with as_http(), session() as s:
-        document = document_or_404(s, slug)
-        selected = _selection(
-            s,
-            document.id,
-            code,
-            request.form.get("state", ""),
-            request.form.get("q", "").strip(),
-            request.form.get("only", ""),
-        )
-        ids = [unit.id for unit, _ in selected]
+        selected = worklist.selection(s, slug, code, _filter(request.form))
+        document = selected.document
+        ids = [unit.id for unit, _ in selected.rows]
         act = review.approve_all if confirmed else review.plan_approval
         outcome = act(s, s.merge(g.user, load=False), document.id, code, unit_ids=ids)
     return render_template(
