@@ -16,12 +16,14 @@ from translator.formats import charts
 from translator.models import Document, Publication, Role, State, Translation, User
 from translator.services import (
     accounts,
+    activity,
     dashboard,
     editing,
     extract,
     importing,
     publications,
     publish,
+    questions,
     review,
     stats,
 )
@@ -306,14 +308,14 @@ def test_activity_feed_and_questions_come_from_the_history(
         question = review.comment(
             s, translator, unit.id, "fa", "Which date is meant?", question=True
         )
-        days = dashboard.activity(s, language="fa")
-        feed = dashboard.feed(s, language="fa")
-        release_feed = dashboard.feed(s, document_id=release.id)
-        asked = dashboard.open_questions(s, language="fa")
+        days = activity.per_day(s, language="fa")
+        feed = activity.feed(s, language="fa")
+        release_feed = activity.feed(s, document_id=release.id)
+        asked = questions.unanswered(s, language="fa")
         with pytest.raises(editing.Forbidden):
-            dashboard.resolve_question(s, user(s, "can", Role.TRANSLATOR, "tr"), question.id)
-        dashboard.resolve_question(s, reviewer, question.id)
-        assert dashboard.open_questions(s) == []
+            questions.resolve(s, user(s, "can", Role.TRANSLATOR, "tr"), question.id)
+        questions.resolve(s, reviewer, question.id)
+        assert questions.unanswered(s) == []
     assert len(days) == 60 and days[-1].edits == 1 and days[-1].approvals == 1
     assert sum(d.edits + d.approvals for d in days[:-1]) == 0  # loading is not activity
     assert [(e.who, e.action) for e in feed] == [("reza", "approve"), ("sahar", "edit")]
@@ -332,7 +334,7 @@ def test_imports_count_as_activity_without_a_name(loaded: sessionmaker[Session])
             f'msgid "{unit.source}"\nmsgstr "Bir çeviri"\n'
         ).encode()
         importing.import_file(s, data, "tr.po", "press-release", "tr")
-        feed = dashboard.feed(s, language="tr")
+        feed = activity.feed(s, language="tr")
     assert [(e.who, e.action, e.state) for e in feed] == [(None, "import", "translated")]
 
 

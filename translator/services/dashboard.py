@@ -1,4 +1,5 @@
-"""The editors' dashboard: each edition's figures, urgency, activity and open questions.
+"""The editors' dashboard: each edition's figures and urgency (its activity chart and feed are
+in activity.py, its open questions in questions.py).
 
 Every figure is an aggregate made by the database: the edition counts (kept by triggers, see
 translator/aggregates.py), failing error checks, open questions and publications, grouped by
@@ -14,13 +15,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from translator import languages
 from translator.checks import Severity
 from translator.models import (
-    Change,
     CheckFailure,
     Comment,
     Document,
@@ -29,10 +29,8 @@ from translator.models import (
     State,
     Translation,
     Unit,
-    User,
-    utcnow,
 )
-from translator.services import accounts, editing, extract, stats
+from translator.services import extract, stats
 
 SORTS = ("urgency", "title", "kind", "date", "progress")
 _STATE_KEYS = {int(state): state.name.lower() for state in State}
@@ -311,140 +309,3 @@ def totals(rows: Iterable[Row], language: str) -> Cell:
         errors=sum(c.errors for c in cells),
         questions=sum(c.questions for c in cells),
     )
-
-
-@dataclass(frozen=True)
-class Day:
-    day: dt.date
-    edits: int  # translations saved, imported, reverted
-    approvals: int
-
-
-def activity(
-    session: Session,
-    language: str | None = None,
-    document_id: int | None = None,
-    days: int = 60,
-    today: dt.date | None = None,
-) -> list[Day]:
-    """Changes per day over the last `days` days, oldest first, every day present. Loading the
-    catalogues and extract's own changes are not activity."""
-    today = today or utcnow().date()
-    start = today - timedelta(days=days - 1)
-    day = func.date(Change.created_at)  # a string in SQLite, a date in PostgreSQL
-    approve = func.sum(case((Change.action == "approve", 1), else_=0))
-    query = (
-        select(day, func.count(), approve)
-        .where(
-            Change.created_at >= datetime.combine(start, dt.time()),
-            Change.action.not_in(("load", "source-changed", "fuzzy-match")),
-        )
-        .group_by(day)
-    )
-    if language:
-        query = query.where(Change.language == language)
-    if document_id is not None:
-        query = query.join(Unit, Unit.id == Change.unit_id).where(Unit.document_id == document_id)
-    counted = {_as_date(d): (int(n), int(a or 0)) for d, n, a in session.execute(query)}
-    result = []
-    for offset in range(days):
-        when = start + timedelta(days=offset)
-        total, approvals = counted.get(when, (0, 0))
-        result.append(Day(when, total - approvals, approvals))
-    return result
-
-
-def _as_date(value: object) -> dt.date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
-
-
-@dataclass(frozen=True)
-class Event:
-    at: datetime
-    who: str | None  # a pseudonym; None for the desk itself (extract, command-line imports)
-    action: str
-    language: str
-    document: str
-    unit: int
-    state: str
-
-
-def feed(
-    session: Session,
-    language: str | None = None,
-    document_id: int | None = None,
-    limit: int = 30,
-) -> list[Event]:
-    """The latest changes, newest first, by user name only."""
-    query = (
-        select(Change, User.username, Document.slug)
-        .join(Unit, Unit.id == Change.unit_id)
-        .join(Document, Document.id == Unit.document_id)
-        .outerjoin(User, User.id == Change.user_id)
-        .where(Change.action != "load")
-        .order_by(Change.id.desc())
-        .limit(limit)
-    )
-    if language:
-        query = query.where(Change.language == language)
-    if document_id is not None:
-        query = query.where(Unit.document_id == document_id)
-    return [
-        Event(
-            change.created_at,
-            username,
-            change.action,
-            change.language,
-            slug,
-            change.unit_id,
-            State(change.new_state).label,
-        )
-        for change, username, slug in session.execute(query)
-    ]
-
-
-@dataclass(frozen=True)
-class Question:
-    comment_id: int
-    unit: int
-    document: str
-    language: str
-    who: str
-    text: str
-    at: datetime
-
-
-def open_questions(
-    session: Session, language: str | None = None, document_id: int | None = None
-) -> list[Question]:
-    """Questions for the editors not yet resolved, oldest first."""
-    query = (
-        select(Comment, Document.slug, User.username)
-        .join(Unit, Unit.id == Comment.unit_id)
-        .join(Document, Document.id == Unit.document_id)
-        .outerjoin(User, User.id == Comment.user_id)
-        .where(Comment.question.is_(True), Comment.resolved.is_(False))
-        .order_by(Comment.id)
-    )
-    if language:
-        query = query.where(Comment.language == language)
-    if document_id is not None:
-        query = query.where(Unit.document_id == document_id)
-    return [
-        Question(c.id, c.unit_id, slug, c.language, who or "?", c.text, c.created_at)
-        for c, slug, who in session.execute(query)
-    ]
-
-
-def resolve_question(session: Session, user: User, comment_id: int) -> None:
-    """An editor, or a reviewer of its language, marks a question answered."""
-    comment = session.get(Comment, comment_id)
-    if comment is None or not comment.question:
-        raise editing.NotFound(f"no question {comment_id}")
-    if not (accounts.is_editor(user) or accounts.can_review(user, comment.language)):
-        raise editing.Forbidden("questions are resolved by editors and reviewers")
-    comment.resolved = True

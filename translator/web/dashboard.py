@@ -25,7 +25,15 @@ from markupsafe import Markup
 from translator import languages
 from translator.formats import charts, editions
 from translator.models import utcnow
-from translator.services import accounts, dashboard, edition_files, publications, publish
+from translator.services import (
+    accounts,
+    activity,
+    dashboard,
+    edition_files,
+    publications,
+    publish,
+    questions,
+)
 from translator.web import as_http, auth, document_or_404, jobs, session, target_language
 from translator.web.interface import gettext as _  # numbers in the interface's digits
 from translator.web.interface import in_digits
@@ -81,7 +89,7 @@ def _root() -> Path:
     return Path(current_app.config["ROOT"])
 
 
-def _chart(days: list[dashboard.Day], title: str) -> Markup:
+def _chart(days: list[activity.Day], title: str) -> Markup:
     return Markup(
         charts.activity_svg(
             [(d.day, d.edits, d.approvals) for d in days],
@@ -108,7 +116,7 @@ def index() -> Any:
     with session() as s:
         rows = dashboard.matrix(s, _root())
         two_person = publications.two_person_rule(s)
-        questions = dashboard.open_questions(s)
+        asked = questions.unanswered(s)
     kinds = sorted({row.kind for row in rows})
     shown = dashboard.sort(
         dashboard.select_rows(rows, kind, query, blocked, urgent), sort, language
@@ -131,7 +139,7 @@ def index() -> Any:
         urgent=urgent,
         now=utcnow(),
         two_person=two_person,
-        questions=questions,
+        questions=asked,
     )
 
 
@@ -141,9 +149,9 @@ def language(code: str) -> Any:
     lang = target_language(code)
     with session() as s:
         rows = dashboard.matrix(s, _root())
-        days = dashboard.activity(s, language=code)
-        feed = dashboard.feed(s, language=code)
-        questions = dashboard.open_questions(s, language=code)
+        days = activity.per_day(s, language=code)
+        feed = activity.feed(s, language=code)
+        asked = questions.unanswered(s, language=code)
     return render_template(
         "dashboard_language.html",
         lang=lang,
@@ -153,7 +161,7 @@ def language(code: str) -> Any:
             days, _("Activity in %(language)s, last 60 days", language=language_name(lang.code))
         ),
         feed=feed,
-        questions=questions,
+        questions=asked,
         now=utcnow(),
     )
 
@@ -164,9 +172,9 @@ def document(slug: str) -> Any:
     with session() as s:
         found = document_or_404(s, slug)
         row = dashboard.row(s, found, _root())
-        days = dashboard.activity(s, document_id=found.id)
-        feed = dashboard.feed(s, document_id=found.id)
-        questions = dashboard.open_questions(s, document_id=found.id)
+        days = activity.per_day(s, document_id=found.id)
+        feed = activity.feed(s, document_id=found.id)
+        asked = questions.unanswered(s, document_id=found.id)
         published = publications.publications(s, document_id=found.id)
     return render_template(
         "dashboard_document.html",
@@ -174,7 +182,7 @@ def document(slug: str) -> Any:
         languages=languages.targets(),
         chart=_chart(days, _("Activity on %(title)s, last 60 days", title=row.title)),
         feed=feed,
-        questions=questions,
+        questions=asked,
         published=published,
         now=utcnow(),
         can_edit=accounts.is_editor(g.user),
@@ -253,7 +261,7 @@ def settings() -> Any:
 @auth.login_required()
 def resolve(comment_id: int) -> Any:
     with as_http(), session() as s:
-        dashboard.resolve_question(s, s.merge(g.user, load=False), comment_id)
+        questions.resolve(s, s.merge(g.user, load=False), comment_id)
     return redirect(safe_path(request.form.get("next"), url_for("dashboard.index"))), 303
 
 
