@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 from typing import Any
 
 import pyotp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.conftest import SecondFactor, sign_in_fully
 from translator import db
-from translator.models import RecoveryCode, Role
-from translator.services import accounts, audit, tokens
+from translator.models import RecoveryCode, Role, WebSession, utcnow
+from translator.services import accounts, audit, sessions, tokens
 
 
 @pytest.fixture
@@ -108,6 +109,24 @@ def test_the_second_step_is_rate_limited_like_the_first(app, client, people) -> 
         first.headers["Location"], data={"csrf_token": csrf(step), "code": factor.code()}
     )
     assert good.status_code == 429
+
+
+def test_a_password_step_left_waiting_ten_minutes_is_worth_nothing(app, client, people) -> None:
+    factor = SecondFactor(app, "elif")
+    first = client.post("/login", data={"username": "elif", "password": people["elif"]})
+    step = client.get(first.headers["Location"]).get_data(as_text=True)
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        s.execute(
+            update(WebSession)
+            .where(WebSession.pending.is_(True))
+            .values(created_at=utcnow() - sessions.PENDING_LIFETIME - timedelta(seconds=1))
+        )
+    late = client.post(
+        first.headers["Location"], data={"csrf_token": csrf(step), "code": factor.code()}
+    )
+    assert late.status_code == 400  # as with no pending session at all (below)
+    assert client.get("/login/second-factor").status_code == 302  # back to the password
+    assert client.get("/admin/users").status_code == 302
 
 
 def test_without_a_pending_password_step_the_second_step_leads_back(client, people) -> None:

@@ -31,6 +31,9 @@ WINDOW = timedelta(minutes=5)
 MAX_FAILURES = 5  # per account
 MAX_ADDRESS_FAILURES = 50  # per address: higher, since many may share one
 LIFETIME = timedelta(days=14)
+# a password checked, the code still to come: long enough to open an authenticator app, short
+# enough that a session left at the second step on a shared computer is soon worth nothing
+PENDING_LIFETIME = timedelta(minutes=10)
 
 
 class TooManyAttempts(DeskError):
@@ -157,9 +160,10 @@ def current(session: Session, raw: str | None, *, pending: bool = False) -> WebS
     if not raw:
         return None
     found = session.get(WebSession, _digest(raw))
-    if found is None or found.created_at < utcnow() - LIFETIME or not found.user.active:
+    if found is None or bool(found.pending) != pending or not found.user.active:
         return None
-    return found if bool(found.pending) == pending else None
+    lifetime = PENDING_LIFETIME if found.pending else LIFETIME
+    return found if found.created_at >= utcnow() - lifetime else None
 
 
 def sign_out(session: Session, raw: str | None) -> None:
