@@ -20,6 +20,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from translator import cli, create_app, db
+from translator.models import State, User
+from translator.services import documents, editing
 
 REPO = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("TRANSLATOR_TEST_DATABASE_URL", "")
@@ -198,3 +200,25 @@ def fetched(client, response, headers=None):  # type: ignore[no-untyped-def]
     job = client.get(response.headers["Location"], headers=headers or {})
     assert job.status_code == 200 and job.json["state"] == "done", job.json
     return client.get(job.json["result"], headers=headers or {})
+
+
+def approve_edition(
+    session: Session, reviewer: User, slug: str, language: str, *, leave: int | None = None
+) -> list[int]:
+    """Approve, as `reviewer`, every unit of an edition not yet approved (but the one at
+    position `leave`, if given): the ids approved."""
+    approved = []
+    rows = editing.rows(session, documents.by_slug(session, slug).id, language)
+    for index, (unit, translation) in enumerate(rows):
+        if translation.state != State.APPROVED and index != leave:
+            editing.save(
+                session,
+                reviewer,
+                unit.id,
+                language,
+                translation.text,
+                version=translation.version,
+                state=State.APPROVED,
+            )
+            approved.append(unit.id)
+    return approved

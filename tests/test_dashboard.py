@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.conftest import approve_edition
 from translator import db
 from translator.formats import charts
 from translator.models import Document, Publication, Role, State, Translation, User
@@ -36,20 +37,6 @@ def user(session: Session, name: str, role: Role, langs: str = "") -> User:
 
 def document(session: Session, slug: str) -> Document:
     return session.scalars(select(Document).where(Document.slug == slug)).one()
-
-
-def approve_all(session: Session, reviewer: User, slug: str, language: str) -> None:
-    for unit, translation in editing.rows(session, document(session, slug).id, language):
-        if translation.state != State.APPROVED:
-            editing.save(
-                session,
-                reviewer,
-                unit.id,
-                language,
-                translation.text,
-                version=translation.version,
-                state=State.APPROVED,
-            )
 
 
 def cells(session: Session, root: Path | None = None) -> dict[tuple[str, str], dashboard.Cell]:
@@ -89,7 +76,7 @@ def test_edition_counts_follow_every_kind_of_change(loaded: sessionmaker[Session
     with db.transaction(loaded) as s:
         assert_counts_match_the_translations(s)
         reviewer = user(s, "reza", Role.REVIEWER, "fa,de")
-        approve_all(s, reviewer, "palm-card", "de")
+        approve_edition(s, reviewer, "palm-card", "de")
         unit, translation = editing.rows(s, document(s, "press-release").id, "fa")[0]
         editing.save(s, reviewer, unit.id, "fa", "یک ترجمه", version=translation.version)
         assert_counts_match_the_translations(s)
@@ -114,7 +101,7 @@ def test_an_edition_is_publishable_only_when_all_is_approved_and_clean(
     with db.transaction(loaded) as s:
         reviewer = user(s, "reza", Role.REVIEWER, "de")
         assert not cells(s, root)[("emergency-appeal", "de")].publishable
-        approve_all(s, reviewer, "emergency-appeal", "de")
+        approve_edition(s, reviewer, "emergency-appeal", "de")
         cell = cells(s, root)[("emergency-appeal", "de")]
         assert cell.publishable and cell.percent_approved == 100.0
         assert cell.words_percent_approved == 100.0
@@ -126,7 +113,7 @@ def test_a_dropped_figure_blocks_naming_the_figure_and_the_numbers(
 ) -> None:
     with db.transaction(loaded) as s:
         reviewer = user(s, "reza", Role.REVIEWER, "de")
-        approve_all(s, reviewer, "emergency-appeal", "de")
+        approve_edition(s, reviewer, "emergency-appeal", "de")
         appeal = document(s, "emergency-appeal")
         unit, translation = next(
             (u, t)
@@ -155,7 +142,7 @@ def test_english_changed_on_disk_blocks_until_extracted(
     loaded: sessionmaker[Session], root: Path
 ) -> None:
     with db.transaction(loaded) as s:
-        approve_all(s, user(s, "reza", Role.REVIEWER, "de"), "emergency-appeal", "de")
+        approve_edition(s, user(s, "reza", Role.REVIEWER, "de"), "emergency-appeal", "de")
     appeal = root / "source_texts" / "emergency-appeal.md"
     appeal.write_text(appeal.read_text() + "\nOne more sentence in English.\n")
     with db.transaction(loaded) as s:
@@ -169,7 +156,7 @@ def test_approved_text_whose_english_changed_is_a_blocker(
     loaded: sessionmaker[Session], root: Path
 ) -> None:
     with db.transaction(loaded) as s:
-        approve_all(s, user(s, "reza", Role.REVIEWER, "de"), "emergency-appeal", "de")
+        approve_edition(s, user(s, "reza", Role.REVIEWER, "de"), "emergency-appeal", "de")
         unit, translation = editing.rows(s, document(s, "emergency-appeal").id, "de")[3]
         translation.previous_source = "An older English sentence."
         found = publish.blockers(s, document(s, "emergency-appeal"), "de", root)
@@ -183,7 +170,7 @@ def test_publishing_freezes_a_snapshot_that_later_edits_leave_alone(
     with db.transaction(loaded) as s:
         reviewer = user(s, "reza", Role.REVIEWER, "de")
         editor = user(s, "elif", Role.EDITOR)
-        approve_all(s, reviewer, "emergency-appeal", "de")
+        approve_edition(s, reviewer, "emergency-appeal", "de")
         appeal = document(s, "emergency-appeal")
         first = publications.publish_edition(s, editor, appeal, "de", root)
         unit, translation = editing.rows(s, appeal.id, "de")[1]
@@ -218,7 +205,7 @@ def test_publishing_is_refused_while_blocked_and_to_non_editors(
         with pytest.raises(publications.NotPublishable) as refused:
             publications.publish_edition(s, editor, appeal, "de", root)
         assert "not approved" in str(refused.value) and len(refused.value.blockers) == 53
-        approve_all(s, reviewer, "emergency-appeal", "de")
+        approve_edition(s, reviewer, "emergency-appeal", "de")
         with pytest.raises(editing.Forbidden):
             publications.publish_edition(s, reviewer, appeal, "de", root)
         assert s.scalar(select(Publication.id)) is None
@@ -232,7 +219,7 @@ def test_two_person_rule_stops_the_last_approver_publishing_alone(
         first_editor = user(s, "elif", Role.EDITOR)
         second_editor = user(s, "omid", Role.EDITOR)
         appeal = document(s, "emergency-appeal")
-        approve_all(s, first_editor, "emergency-appeal", "de")  # editors review every language
+        approve_edition(s, first_editor, "emergency-appeal", "de")  # editors review every language
         publications.set_two_person_rule(s, admin, True)
         with pytest.raises(editing.Forbidden, match="two-person rule"):
             publications.publish_edition(s, first_editor, appeal, "de", root)
@@ -269,7 +256,7 @@ def test_an_editors_urgent_mark_stands_over_the_front_matter(
 
 def test_rows_sort_and_filter(loaded: sessionmaker[Session], root: Path) -> None:
     with db.transaction(loaded) as s:
-        approve_all(s, user(s, "reza", Role.REVIEWER, "de"), "palm-card", "de")
+        approve_edition(s, user(s, "reza", Role.REVIEWER, "de"), "palm-card", "de")
         rows = dashboard.matrix(s, root)
         one = dashboard.row(s, document(s, "palm-card"), root)  # aggregated over one document
     assert one == next(r for r in rows if r.slug == "palm-card")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import enrol, fetched, sign_in_fully
+from tests.conftest import approve_edition, enrol, fetched, sign_in_fully
 from translator import db
 from translator.models import Document, Role, State
 from translator.services import accounts, editing
@@ -42,18 +42,7 @@ def csrf(page: str) -> str:
 
 def approve_german_appeal(desk: dict[str, Any]) -> None:
     with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
-        reviewer = s.scalars(select(accounts.User).where(accounts.User.username == "reza")).one()
-        appeal = s.scalars(select(Document).where(Document.slug == "emergency-appeal")).one()
-        for unit, translation in editing.rows(s, appeal.id, "de"):
-            editing.save(
-                s,
-                reviewer,
-                unit.id,
-                "de",
-                translation.text,
-                version=translation.version,
-                state=State.APPROVED,
-            )
+        approve_edition(s, accounts.by_username(s, "reza"), "emergency-appeal", "de")
 
 
 def test_dashboard_shows_every_edition_with_urgent_alerts_first(desk) -> None:

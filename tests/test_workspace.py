@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from tests.conftest import enrol, sign_in_fully
+from tests.conftest import approve_edition, enrol, sign_in_fully
 from translator import db
 from translator.models import Role, State, Translation
-from translator.services import accounts, sync
+from translator.services import accounts, documents, sync
 
 
 @pytest.fixture
@@ -563,25 +563,13 @@ def test_pending_invitations_are_listed_revocable_and_joining_is_confirmed(desk)
 
 
 def test_a_publication_page_names_its_snapshot_who_and_when_and_links_back(desk) -> None:
-    from translator.models import Document
     from translator.services import publications
 
     with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
         desk["passwords"]["elif"] = accounts.create_user(s, "elif", Role.EDITOR)
-        elif_ = s.scalars(select(accounts.User).where(accounts.User.username == "elif")).one()
-        card = s.scalars(select(Document).where(Document.slug == "palm-card")).one()
-        for unit, translation in units_of(desk, "palm-card", "de"):
-            from translator.services import editing
-
-            editing.save(
-                s,
-                elif_,
-                unit.id,
-                "de",
-                translation.text,
-                version=translation.version,
-                state=State.APPROVED,
-            )
+        elif_ = accounts.by_username(s, "elif")
+        approve_edition(s, elif_, "palm-card", "de")
+        card = documents.by_slug(s, "palm-card")
         publication = publications.publish_edition(
             s, elif_, card, "de", Path(desk["app"].config["ROOT"])
         )

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import select
 
 from tests.browser.conftest import sign_in
+from tests.conftest import approve_edition
 from translator import db
-from translator.models import Document, State, User
-from translator.services import editing
+from translator.models import Document, User
+from translator.services import accounts, documents, editing
 
 SHOTS = (
     Path(os.environ.get("TRANSLATOR_SCREENSHOTS", ""))
@@ -24,21 +25,8 @@ SHOTS = (
 def approve_all_but_one(live: dict[str, Any], slug: str, code: str) -> int:
     """Approve every unit of the edition except its second; return that one's id."""
     with db.transaction(live["app"].extensions["translator.sessions"]) as s:
-        editor = s.scalars(select(User).where(User.username == "elif")).one()
-        document = s.scalars(select(Document).where(Document.slug == slug)).one()
-        rows = editing.rows(s, document.id, code)
-        for index, (unit, translation) in enumerate(rows):
-            if index != 1:
-                editing.save(
-                    s,
-                    editor,
-                    unit.id,
-                    code,
-                    translation.text,
-                    version=translation.version,
-                    state=State.APPROVED,
-                )
-        return rows[1][0].id
+        approve_edition(s, accounts.by_username(s, "elif"), slug, code, leave=1)
+        return editing.rows(s, documents.by_slug(s, slug).id, code)[1][0].id
 
 
 def test_dashboard_matrix_shows_every_document_and_language(browser, live) -> None:

@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy import select
 
 from tests.browser.conftest import sign_in
+from tests.conftest import approve_edition
 from translator import db
 from translator.models import Document, Role, State, Translation
-from translator.services import accounts, editing
+from translator.services import accounts, documents, editing
 
 SHOTS = (
     Path(os.environ.get("TRANSLATOR_SCREENSHOTS", ""))
@@ -263,18 +264,9 @@ def test_a_publication_page_has_the_desks_bar_and_the_way_back(browser, live) ->
     from translator.services import publications
 
     with db.transaction(live["app"].extensions["translator.sessions"]) as s:
-        editor = s.scalars(select(accounts.User).where(accounts.User.username == "elif")).one()
-        card = s.scalars(select(Document).where(Document.slug == "palm-card")).one()
-        for unit, translation in editing.rows(s, card.id, "de"):
-            editing.save(
-                s,
-                editor,
-                unit.id,
-                "de",
-                translation.text,
-                version=translation.version,
-                state=State.APPROVED,
-            )
+        editor = accounts.by_username(s, "elif")
+        approve_edition(s, editor, "palm-card", "de")
+        card = documents.by_slug(s, "palm-card")
         published = publications.publish_edition(
             s, editor, card, "de", Path(live["app"].config["ROOT"])
         )
