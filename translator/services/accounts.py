@@ -31,6 +31,14 @@ def by_username(session: Session, username: str) -> User:
     return user
 
 
+def by_id(session: Session, user_id: int) -> User:
+    """The account with this id; a `DeskError` when there is none."""
+    user = session.get(User, user_id) if 0 < user_id < 2**31 else None
+    if user is None:
+        raise DeskError(f"no user {user_id}")
+    return user
+
+
 def generate_password() -> str:
     return secrets.token_urlsafe(15)
 

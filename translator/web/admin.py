@@ -169,9 +169,7 @@ def second_factor_reset(user_id: int) -> Any:
     """A lost phone: the person sets up a new second factor at their next sign-in."""
     try:
         with session() as s:
-            person = s.get(User, user_id)
-            if person is None:
-                raise DeskError(f"no user {user_id}")
+            person = accounts.by_id(s, user_id)
             second_factor.reset(s, s.merge(g.user, load=False), person)
     except DeskError as exc:
         return users(error=str(exc)), 404
