@@ -7,16 +7,20 @@ tests rather than skipping them, so CI cannot pass without PostgreSQL.
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import os
 import shutil
+import sqlite3
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from translator import cli, create_app, db
@@ -72,8 +76,120 @@ def empty_database(backend: str, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with empty_database(request.param, tmp_path) as url:
+    with database_for_test(request, tmp_path) as url:
         yield url
+
+
+@contextmanager
+def database_for_test(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The database of a test: for a test of the app, one already holding what `translator
+    init` makes of its content root (copied from a template made once per process and content:
+    init takes seconds, a copy a fraction of one); for the others an empty one."""
+    backend = request.param
+    if "app" not in request.fixturenames:
+        with empty_database(backend, tmp_path) as url:
+            yield url
+        return
+    root = request.getfixturevalue("root")
+    with initialised_database(backend, root, tmp_path) as url:
+        INITIALISED.add(url)
+        yield url
+        INITIALISED.discard(url)
+
+
+_DROP_AT_THE_END: list[str] = []  # PostgreSQL databases this process made
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop the PostgreSQL databases the tests of this process made (each xdist worker too)."""
+    while _DROP_AT_THE_END:
+        _drop_database(_DROP_AT_THE_END.pop())
+
+
+INITIALISED: set[str] = set()  # the databases the `app` fixture need not initialise
+_TEMPLATES: dict[tuple[str, str], str] = {}  # (backend, content digest): a file or a database
+
+
+def content_digest(root: Path) -> str:
+    """The SHA-256 of every file under a content root, with its path."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@contextmanager
+def initialised_database(backend: str, root: Path, tmp_path: Path) -> Iterator[str]:
+    key = (backend, content_digest(root))
+    if key not in _TEMPLATES:
+        _TEMPLATES[key] = _template(backend, root, key[1][:12])
+    template = _TEMPLATES[key]
+    if backend == "sqlite":
+        target = tmp_path / "desk.db"
+        with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(target)) as copy:
+            source.backup(copy)
+        yield f"sqlite:///{target}"
+        return
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    admin.dispose()
+    yield _postgres_database(name)
+    # dropped when the process ends: each DROP DATABASE waits for a checkpoint, seconds on a
+    # busy machine, while at the end the first one flushes for all
+    _drop_connections(name)
+    _DROP_AT_THE_END.append(name)
+
+
+def _postgres_database(name: str) -> str:
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _template(backend: str, root: Path, digest: str) -> str:
+    """A database initialised from `root`, kept for the rest of this process."""
+    folder = Path(tempfile.mkdtemp(prefix="desk-template-"))
+    atexit.register(shutil.rmtree, folder, True)
+    if backend == "sqlite":
+        url, kept = f"sqlite:///{folder / 'template.db'}", str(folder / "template.db")
+    else:
+        kept = f"template_{digest}_{os.getpid()}"
+        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{kept}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{kept}"'))
+        admin.dispose()
+        _DROP_AT_THE_END.insert(0, kept)  # a template after the copies made from it
+        url = _postgres_database(kept)
+    result = CliRunner().invoke(
+        cli.main,
+        ["--root", str(root), "--database", url, "init"],
+        env={"TRANSLATOR_INSTANCE_PATH": str(folder / "instance")},
+    )
+    assert result.exit_code == 0, f"translator init: {result.output}{result.exception!r}"
+    if backend == "postgresql":  # a template takes no connection while it is copied
+        _drop_connections(kept)
+    return kept
+
+
+def _drop_connections(name: str) -> None:
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": name},
+        )
+    admin.dispose()
+
+
+def _drop_database(name: str) -> None:
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture
@@ -121,7 +237,8 @@ def run(database_url: str, root: Path, tmp_path: Path) -> Callable[..., Result]:
 
 @pytest.fixture
 def app(database_url: str, root: Path, tmp_path: Path, run: Callable[..., Result]):  # type: ignore[no-untyped-def]
-    run("init")
+    if database_url not in INITIALISED:
+        run("init")
     application = create_app(
         {
             "TESTING": True,

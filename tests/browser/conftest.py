@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import POSTGRES_URL, empty_database, enrol
+from tests.conftest import POSTGRES_URL, database_for_test, enrol
 from translator import db
 from translator.models import Role
 from translator.services import accounts
@@ -37,7 +37,7 @@ BROWSER_BACKENDS = ["sqlite"] + (
 
 @pytest.fixture(params=BROWSER_BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with empty_database(request.param, tmp_path) as url:
+    with database_for_test(request, tmp_path) as url:
         yield url
 
 
