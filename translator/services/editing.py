@@ -10,6 +10,7 @@ checks run, and every change kept in the history.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
@@ -61,9 +62,15 @@ class SaveResult:
 
 
 def rows(
-    session: Session, document_id: int, language: str, state: State | None = None
+    session: Session,
+    document_id: int,
+    language: str,
+    state: State | None = None,
+    *,
+    units: Collection[int] | None = None,
 ) -> list[tuple[Unit, Translation]]:
-    """An edition's current units with their translations, in document order."""
+    """An edition's current units with their translations, in document order (only those of
+    a state, or only the units given)."""
     query = (
         select(Unit, Translation)
         .join(Translation, Translation.unit_id == Unit.id)
@@ -76,6 +83,8 @@ def rows(
     )
     if state is not None:
         query = query.where(Translation.state == state)
+    if units is not None:
+        query = query.where(Unit.id.in_(units))
     return [(unit, translation) for unit, translation in session.execute(query)]
 
 

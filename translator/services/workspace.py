@@ -105,16 +105,21 @@ def flags(session: Session, found: Collection[Row], language: str) -> dict[int, 
 
 
 def next_to_do(
-    rows: list[Row], after: int | None = None, below: State = State.TRANSLATED
+    order: list[tuple[int, int]], after: int | None = None, below: State = State.TRANSLATED
 ) -> int | None:
-    """The next unit not yet translated (or, for a reviewer, not yet approved: `below`),
-    after the given one and wrapping round."""
-    order = [unit.id for unit, _ in rows]
-    todo = [unit.id for unit, t in rows if t.state < below and unit.id != after]
+    """The next unit not yet translated (or, for a reviewer, not yet approved: `below`), after
+    the given one and wrapping round; `order` is the edition's (unit id, state) in order."""
+    ids = [unit_id for unit_id, _ in order]
+    todo = [unit_id for unit_id, state in order if state < below and unit_id != after]
     if not todo:
         return None
-    start = order.index(after) if after in order else -1
-    return next((unit_id for unit_id in todo if order.index(unit_id) > start), todo[0])
+    start = ids.index(after) if after in ids else -1
+    return next((unit_id for unit_id in todo if ids.index(unit_id) > start), todo[0])
+
+
+def order_of(rows: list[Row]) -> list[tuple[int, int]]:
+    """An edition's rows as `next_to_do` takes them."""
+    return [(unit.id, translation.state) for unit, translation in rows]
 
 
 @dataclass
@@ -140,23 +145,26 @@ class EditorView:
 
 
 def editor(session: Session, slug: str, language: str, unit_id: int) -> EditorView:
-    """The editor's view of a unit; `NotFound` when the unit is not in the edition."""
+    """The editor's view of a unit; `NotFound` when the unit is not in the edition. Of the
+    other units it reads only their ids and states, and the neighbours shown."""
     document = documents.by_slug(session, slug)
-    rows = editing.rows(session, document.id, language)
-    position = next((n for n, (u, _) in enumerate(rows) if u.id == unit_id), None)
+    order = _order(session, document.id, language)
+    position = next((n for n, (u, _) in enumerate(order) if u == unit_id), None)
     if position is None:
         raise editing.NotFound(f"no unit {unit_id} in {slug}")
-    unit, translation = rows[position]
+    around = [u for u, _ in order[max(0, position - 2) : position + 3]]
+    neighbours = editing.rows(session, document.id, language, units=around)
+    unit, translation = next(row for row in neighbours if row[0].id == unit_id)
     previous = translation.previous_source if translation.state == State.NEEDS_EDITING else None
     return EditorView(
         document=document,
         unit=unit,
         translation=translation,
-        neighbours=rows[max(0, position - 2) : position + 3],
-        next_id=next_to_do(rows, unit.id),
-        next_unapproved=next_to_do(rows, unit.id, below=State.APPROVED),
-        previous_unit=rows[position - 1][0].id if position > 0 else None,
-        next_unit=rows[position + 1][0].id if position + 1 < len(rows) else None,
+        neighbours=neighbours,
+        next_id=next_to_do(order, unit.id),
+        next_unapproved=next_to_do(order, unit.id, below=State.APPROVED),
+        previous_unit=order[position - 1][0] if position > 0 else None,
+        next_unit=order[position + 1][0] if position + 1 < len(order) else None,
         failures=list(
             session.scalars(
                 select(CheckFailure).where(CheckFailure.translation_id == translation.id)
@@ -169,3 +177,18 @@ def editor(session: Session, slug: str, language: str, unit_id: int) -> EditorVi
         terms=glossary.matching(glossary.terms(session), unit.source),
         diff=review.word_diff(previous, unit.source) if previous else [],
     )
+
+
+def _order(session: Session, document_id: int, language: str) -> list[tuple[int, int]]:
+    """An edition's (unit id, state), in document order."""
+    query = (
+        select(Unit.id, Translation.state)
+        .join(Translation, Translation.unit_id == Unit.id)
+        .where(
+            Unit.document_id == document_id,
+            Unit.obsolete.is_(False),
+            Translation.language == language,
+        )
+        .order_by(Unit.position)
+    )
+    return [(unit_id, state) for unit_id, state in session.execute(query)]

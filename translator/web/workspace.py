@@ -103,7 +103,7 @@ def units(code: str, slug: str) -> Any:
         state=wanted.state,
         q=wanted.query,
         only=wanted.only,
-        next_id=worklist.next_to_do(rows),
+        next_id=worklist.next_to_do(worklist.order_of(rows)),
         can_review=accounts.can_review(g.user, code),
     )
 
