@@ -1,7 +1,7 @@
 """The editors' dashboard: each edition's figures, urgency, activity and open questions.
 
 Every figure is an aggregate made by the database: the edition counts (kept by triggers, see
-translator/aggregates.py), failing error checks, open questions and publications, grouped by
+migrations/baseline.py), failing error checks, open questions and publications, grouped by
 document and language. A dashboard of 200 documents in six languages takes a handful of queries.
 """
 
