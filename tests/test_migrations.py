@@ -9,6 +9,7 @@ import io
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -614,6 +615,15 @@ def test_a_store_older_than_the_release_gets_its_tables_columns_triggers_and_cou
     assert kept == recount == [(1, "fa", 30, 2, 2)]
     assert set(Base.metadata.tables) <= set(snapshot(engine))
     engine.dispose()
+
+
+def test_two_upgrades_at_once_make_one_schema(database_url: str) -> None:
+    engines = [db.make_engine(database_url) for _ in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(db.create_schema, engines))
+    assert differences(engines[0]) == []
+    for engine in engines:
+        engine.dispose()
 
 
 def test_a_store_upgraded_by_a_newer_desk_is_refused_and_left_as_it_is(
