@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import REPO, empty_database
 from translator import db
+from translator.db import SchemaError
 from translator.migrations import baseline
 from translator.models import Base, Translation
 
@@ -624,6 +625,24 @@ def test_two_upgrades_at_once_make_one_schema(database_url: str) -> None:
     assert differences(engines[0]) == []
     for engine in engines:
         engine.dispose()
+
+
+def test_a_sqlite_upgrade_that_would_leave_rows_pointing_nowhere_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    engine = release_store(f"sqlite:///{tmp_path / 'desk.db'}")
+    fill(engine)
+    with engine.connect() as connection:  # a unit whose document is gone, as no path makes it
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.exec_driver_sql("DELETE FROM documents WHERE id = 2")
+        connection.commit()
+    before = snapshot(engine)
+    with pytest.raises(
+        SchemaError, match=r"not exist \(1; the first: units row 3, for a row of documents\)"
+    ):
+        db.create_schema(engine)
+    assert snapshot(engine) == before and db.current_revision(engine) is None
+    engine.dispose()
 
 
 def test_a_store_upgraded_by_a_newer_desk_is_refused_and_left_as_it_is(

@@ -122,21 +122,28 @@ def _sqlite_transaction(connection: Connection) -> Iterator[None]:
     # a batch migration drops a table and renames its copy: no check of the triggers that name
     # the table in between (they would fail, naming it missing)
     connection.exec_driver_sql("PRAGMA legacy_alter_table=ON")
+    previous = driver.isolation_level
     driver.isolation_level = None  # the module's own BEGIN skips DDL: ours covers everything
     try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
         try:
+            schema = _schema_version(connection)
             yield
-            _check_foreign_keys(connection)
+            if _schema_version(connection) != schema:  # something was done: check it
+                _check_foreign_keys(connection)
         except BaseException:
             connection.rollback()
             raise
         connection.commit()
     finally:
-        driver.isolation_level = ""
+        driver.isolation_level = previous
         connection.exec_driver_sql("PRAGMA legacy_alter_table=OFF")
         connection.exec_driver_sql("PRAGMA foreign_keys=ON")
         connection.commit()
+
+
+def _schema_version(connection: Connection) -> int:
+    return int(connection.exec_driver_sql("PRAGMA schema_version").scalar_one())
 
 
 def _check_foreign_keys(connection: Connection) -> None:
@@ -144,8 +151,8 @@ def _check_foreign_keys(connection: Connection) -> None:
     if broken:
         table, rowid, parent, _ = broken[0]
         raise SchemaError(
-            f"the upgrade would leave {len(broken)} rows pointing at rows that do not exist "
-            f"(the first: {table} row {rowid}, in {parent}); nothing was changed"
+            f"after the upgrade, rows would point at rows that do not exist ({len(broken)}; the "
+            f"first: {table} row {rowid}, for a row of {parent}); nothing was changed"
         )
 
 
