@@ -641,5 +641,37 @@ def audit_prune(obj: Context, days: int | None) -> None:
     click.echo(f"{cut} rows older than {days} days cut; the chain is anchored at the last one")
 
 
+@main.group(name="db")
+def db_group() -> None:
+    """The store's schema: its revision, and the upgrade (which `init` runs too)."""
+
+
+@db_group.command(name="current")
+@click.pass_obj
+@_fail_cleanly
+def db_current(obj: Context) -> None:
+    """Print the store's schema revision; exit 1 when it is not this version's newest."""
+    current, newest = db.current_revision(obj.engine), db.head_revision()
+    if current == newest:
+        click.echo(f"{current} (the newest)")
+        return
+    click.echo(f"{current or 'none'} (this version's newest: {newest})")
+    sys.exit(1)
+
+
+@db_group.command(name="upgrade")
+@click.pass_obj
+@_fail_cleanly
+def db_upgrade(obj: Context) -> None:
+    """Bring the store's schema to this version's newest revision, loading nothing."""
+    before = db.current_revision(obj.engine)
+    db.create_schema(obj.engine)
+    after = db.current_revision(obj.engine)
+    if before == after:
+        click.echo(f"The store is at {after}, the newest: nothing to do.")
+    else:
+        click.echo(f"Upgraded the store from {before or 'no revision'} to {after}.")
+
+
 if __name__ == "__main__":
     main()

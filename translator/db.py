@@ -1,4 +1,5 @@
-"""The database engine and sessions: SQLite by default, PostgreSQL by URL."""
+"""The database engine and sessions, SQLite by default, PostgreSQL by URL; and the schema, made
+and upgraded by the Alembic revisions of translator/migrations/."""
 
 from __future__ import annotations
 
@@ -7,12 +8,24 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, update
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.sql.schema import ColumnDefault
 
-from translator import aggregates
-from translator.models import Base
+from translator.migrations import baseline
+from translator.services import DeskError
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# the key of the lock an upgrade holds: one per PostgreSQL database and schema
+_LOCK = "hashtext('translator schema upgrade ' || current_schema())"
+
+
+class SchemaError(DeskError):
+    """The store's schema cannot be brought to this version's: what it is, and what to do."""
 
 
 def make_engine(url: str) -> Engine:
@@ -36,38 +49,111 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create what is missing: tables, and the triggers that keep the edition counts (filled from
-    the translations when the counts table is new, e.g. in a store made before it existed)."""
-    with engine.begin() as connection:
-        new_counts = not inspect(connection).has_table("edition_counts")
-        Base.metadata.create_all(connection)
-        _add_missing_columns(connection)
-        aggregates.install(connection)
-        if new_counts:
-            aggregates.recount(connection)
+    """Bring the store to this version's newest revision (Alembic's `upgrade head`) in one
+    transaction: an empty database gets every table, a store made before migrations is first
+    brought to the first revision and stamped with it, and a current store is left as it is."""
+    with migrating(engine) as connection:
+        _refuse_unknown_revision(connection)
+        if baseline.made_before_migrations(connection):
+            baseline.adopt(connection)
+            command.stamp(_alembic(connection), baseline.REVISION)
+        command.upgrade(_alembic(connection), "head")
 
 
-def _add_missing_columns(connection: Connection) -> None:
-    """A store made by an earlier version gets the columns added since (new columns only, never a
-    change or a removal), filled with their default: `translator init` upgrades in place."""
-    inspector = inspect(connection)
-    for table in Base.metadata.sorted_tables:
-        present = {column["name"] for column in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name in present:
-                continue
-            kind = column.type.compile(dialect=connection.dialect)
-            connection.exec_driver_sql(
-                f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'
-            )
-            default = column.default
-            if isinstance(default, ColumnDefault):
-                value = default.arg(None) if default.is_callable else default.arg
-                connection.execute(update(table).values({column.name: value}))
+def current_revision(engine: Engine) -> str | None:
+    """The store's revision; None when it has none (empty, or made before migrations)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """This version's newest revision."""
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 
 def has_schema(engine: Engine) -> bool:
     return inspect(engine).has_table("units")
+
+
+def _alembic(connection: Connection) -> Config:
+    """Alembic's configuration, without a file: the scripts here, the upgrade's connection."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _refuse_unknown_revision(connection: Connection) -> None:
+    revision = MigrationContext.configure(connection).get_current_revision()
+    if revision is None:
+        return
+    try:
+        ScriptDirectory(str(MIGRATIONS)).get_revision(revision)
+    except CommandError:
+        raise SchemaError(
+            f"the store is at schema revision {revision}, which this version of the desk does "
+            "not know: it was upgraded by a newer version; run that version (or restore a "
+            "backup made before the upgrade)"
+        ) from None
+
+
+@contextmanager
+def migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction for a whole upgrade, which another upgrade of the same
+    store waits for. On SQLite, DDL is part of the transaction and foreign keys are not enforced
+    while it lasts (a batch migration copies a table, and dropping the old one must not cascade),
+    then checked before it commits."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            with _sqlite_transaction(connection):
+                yield connection
+            return
+        with connection.begin():
+            # one upgrade at a time per database and schema, e.g. `translator init` on two machines
+            connection.execute(text(f"SELECT pg_advisory_xact_lock({_LOCK})"))
+            yield connection
+
+
+@contextmanager
+def _sqlite_transaction(connection: Connection) -> Iterator[None]:
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # no effect inside a transaction
+    # a batch migration drops a table and renames its copy: no check of the triggers that name
+    # the table in between (they would fail, naming it missing)
+    connection.exec_driver_sql("PRAGMA legacy_alter_table=ON")
+    previous = driver.isolation_level
+    driver.isolation_level = None  # the module's own BEGIN skips DDL: ours covers everything
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            schema = _schema_version(connection)
+            yield
+            if _schema_version(connection) != schema:  # something was done: check it
+                _check_foreign_keys(connection)
+        except BaseException:
+            connection.rollback()
+            raise
+        connection.commit()
+    finally:
+        driver.isolation_level = previous
+        connection.exec_driver_sql("PRAGMA legacy_alter_table=OFF")
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+
+
+def _schema_version(connection: Connection) -> int:
+    return int(connection.exec_driver_sql("PRAGMA schema_version").scalar_one())
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, rowid, parent, _ = broken[0]
+        raise SchemaError(
+            f"after the upgrade, rows would point at rows that do not exist ({len(broken)}; the "
+            f"first: {table} row {rowid}, for a row of {parent}); nothing was changed"
+        )
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -120,9 +120,9 @@ class Translation(Base):
 
 
 class EditionCount(Base):
-    """Units and words of one edition in one state, kept current by database triggers
-    (translator/aggregates.py) so that the dashboard reads a few thousand rows, not every
-    translation. Obsolete units are not counted."""
+    """Units and words of one edition in one state, kept current by database triggers (made
+    by the migrations, translator/migrations/baseline.py) so that the dashboard reads a few
+    thousand rows, not every translation. Obsolete units are not counted."""
 
     __tablename__ = "edition_counts"
 

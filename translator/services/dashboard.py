@@ -2,7 +2,7 @@
 in activity.py, its open questions in questions.py).
 
 Every figure is an aggregate made by the database: the edition counts (kept by triggers, see
-translator/aggregates.py), failing error checks, open questions and publications, grouped by
+migrations/baseline.py), failing error checks, open questions and publications, grouped by
 document and language. A dashboard of 200 documents in six languages takes a handful of queries.
 """
 
