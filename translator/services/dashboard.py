@@ -32,7 +32,7 @@ from translator.models import (
     User,
     utcnow,
 )
-from translator.services import accounts, editing, extract, stats
+from translator.services import accounts, editing, sources, stats
 
 SORTS = ("urgency", "title", "kind", "date", "progress")
 _STATE_KEYS = {int(state): state.name.lower() for state in State}
@@ -125,7 +125,7 @@ def matrix(session: Session, root: Path | None = None, document_id: int | None =
     first (by deadline)."""
     documents = list(session.scalars(_only(select(Document), Document.id, document_id)))
     changed = (
-        {d.id for d in documents if extract.source_changed(root, d)} if root is not None else set()
+        {d.id for d in documents if sources.source_changed(root, d)} if root is not None else set()
     )
     rows = {
         document.id: Row(
