@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import babel
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
@@ -127,11 +128,12 @@ def render_files(
 ) -> dict[Path, bytes]:
     """Every catalogue file the store stands for (but those in `skip`), as bytes, by path."""
     files: dict[Path, bytes] = {}
-    targets = languages.targets()
     for document in session.scalars(select(Document).order_by(Document.slug)):
         if source_path(root, document.slug) is None:
             continue  # retired: its files stay as they were
-        paths = {lang.code: catalogue_path(root, lang.code, document.slug) for lang in targets}
+        paths = {
+            code: catalogue_path(root, code, document.slug) for code in languages.TARGET_LANGUAGES
+        }
         # the interface's template is its source (make ui-catalogue): never written here
         template = template_path(root, document.slug)
         if document.slug == INTERFACE:
@@ -148,7 +150,7 @@ def render_files(
         if template not in skip:
             files[template] = po.write(build_template(document, units)).encode()
         by_language = _translations_by_language(session, document)
-        for language in targets:
+        for language in languages.targets():
             if paths[language.code] in skip:
                 continue
             rows = [
@@ -195,15 +197,15 @@ def catalogue_inputs(session: Session, root: Path) -> dict[Path, str]:
 
 @cache
 def _writer() -> str:
-    """The code that decides a catalogue's bytes: a new release of it writes every file anew."""
+    """The code that decides a catalogue's bytes: a new release of it (or of Babel, whose CLDR
+    rules give the Plural-Forms headers) renders every file anew."""
     # every module of formats/, so that the PO writer's modules count however they are split
     formats = sorted(Path(str(po.__file__)).parent.glob("*.py"))
     modules = [
         Path(str(m.__file__)) for m in (plurals, languages, catalogue_files, sys.modules[__name__])
     ]
     code = b"".join(path.read_bytes() for path in [*formats, *modules])
-    forms = "|".join(language.plural_forms for language in languages.targets())
-    return _sha256(code.decode() + forms)
+    return _sha256(f"{code.decode()}|babel {babel.__version__}")
 
 
 def _sha256(text: str) -> str:
