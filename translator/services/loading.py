@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from babel import Locale
@@ -147,13 +148,8 @@ def read_catalogue(
 def map_plural_forms(catalogue: po.Catalogue, language: languages.Language) -> list[FilledForms]:
     """Give each plural entry the language's forms, taken from the file's forms of the same CLDR
     category; a form taken from merely the closest one marks the entry fuzzy (needs editing)."""
-    file_forms = catalogue.plural_forms()
-    if file_forms is None:
-        return []
-    sources = gettext_plurals.mapping(file_forms, Locale.parse(language.code).plural_form)
-    if [s.index for s in sources] == list(range(file_forms.nplurals)) and all(
-        s.exact for s in sources
-    ):
+    sources = _form_sources(catalogue.header("Plural-Forms") or "", language.code)
+    if not sources:
         return []
     tags = [form.category for form in languages.plural_forms(language.code)]
     found = []
@@ -171,6 +167,22 @@ def map_plural_forms(catalogue: po.Catalogue, language: languages.Language) -> l
         if guessed or dropped:
             found.append(FilledForms(entry.line, entry.msgid, guessed, dropped))
     return found
+
+
+@cache
+def _form_sources(header: str, code: str) -> tuple[gettext_plurals.FormSource, ...]:
+    """Where each of the language's plural forms comes from in a file whose header says
+    `Plural-Forms: header`; empty when the file has no rule or the language's own. Worked out
+    once per header: a store's catalogues mostly share one (evaluating a rule takes a while)."""
+    file_forms = po.Catalogue([("Plural-Forms", header)], [], []).plural_forms()
+    if file_forms is None:
+        return ()
+    sources = gettext_plurals.mapping(file_forms, Locale.parse(code).plural_form)
+    if [s.index for s in sources] == list(range(file_forms.nplurals)) and all(
+        s.exact for s in sources
+    ):
+        return ()
+    return sources
 
 
 def _revision(catalogue: po.Catalogue) -> datetime:
