@@ -55,11 +55,12 @@ class ExtractReport:
 
 
 def update_document(session: Session, source: SourceText) -> DocumentUpdate:
-    """Bring one document's units in line with its source text."""
+    """Bring one document's units in line with its source text.
+
+    Only the translations of units that change are loaded (a document's units are many, its
+    changes few): an ordinary edit costs what it changes, not what the document holds."""
     document = session.scalar(
-        select(Document)
-        .where(Document.slug == source.slug)
-        .options(selectinload(Document.units).selectinload(Unit.translations))
+        select(Document).where(Document.slug == source.slug).options(selectinload(Document.units))
     )
     if document is None:
         document = Document(slug=source.slug, kind="", title="")
@@ -78,6 +79,11 @@ def _merge_units(
     by_source = {unit.source: unit for unit in document.units}
     unmatched = [text for text in wanted if text not in by_source]
     removed = [u for u in document.units if u.source not in wanted and not u.obsolete]
+    replural = [
+        u for t, u in by_source.items() if t in wanted and u.source_plural != plurals.get(t)
+    ]
+    if unmatched or replural:
+        _load_translations(session, [*removed, *replural] if unmatched else replural)
     for text, unit in by_source.items():
         if text in wanted:
             if unit.obsolete:  # back: its translations were not checked while it was away
@@ -97,6 +103,17 @@ def _merge_units(
     return report
 
 
+def _load_translations(session: Session, units: list[Unit]) -> None:
+    """Load these units' translations, a few queries for them all rather than one per unit."""
+    ids = sorted({unit.id for unit in units})
+    for start in range(0, len(ids), 500):
+        session.scalars(
+            select(Unit)
+            .where(Unit.id.in_(ids[start : start + 500]))
+            .options(selectinload(Unit.translations))
+        ).all()
+
+
 def _place(unit: Unit, where: tuple[int, str, list[str]]) -> None:
     position, block_type, found_at = where
     unit.obsolete = False
@@ -114,11 +131,15 @@ def _match_new(
     plurals: dict[str, str],
     report: DocumentUpdate,
 ) -> None:
-    translated = {
-        u.source: u
-        for u in document.units
-        if not u.obsolete and any(t.text for t in u.translations)
-    }
+    with_text = set(
+        session.scalars(
+            select(Translation.unit_id)
+            .join(Unit)
+            .where(Unit.document_id == document.id, Translation.text != "")
+            .distinct()
+        )
+    )
+    translated = {u.source: u for u in document.units if not u.obsolete and u.id in with_text}
     free = {u.source: u for u in removed}
     index = FuzzyIndex(translated)
     copies: list[tuple[Unit, Unit]] = []
@@ -136,6 +157,7 @@ def _match_new(
         if match is not None:
             copies.append((translated[match], unit))
     session.flush()  # once for the document: the Change rows of the copies need the new ids
+    _load_translations(session, [similar for similar, _ in copies])
     for similar, unit in copies:
         _copy_as_fuzzy(session, similar, unit)
         report.rechecked.append(unit.id)
