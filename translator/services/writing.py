@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 import babel
 from sqlalchemy import event, func, select
@@ -39,13 +41,70 @@ from translator.services.sources import INTERFACE, source_name, source_path
 LAST_TRANSLATOR = "IEC translation desk"
 
 
+class UnitFields(Protocol):
+    """What a catalogue is written from about a unit: a `Unit`, or a plain row of one."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def source_plural(self) -> str | None: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def locations(self) -> str: ...
+    @property
+    def obsolete(self) -> bool: ...
+    @property
+    def plural(self) -> bool: ...
+
+
+class TranslationFields(Protocol):
+    """What a catalogue is written from about a translation: a `Translation`, or a row of one."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def state(self) -> int: ...
+    @property
+    def previous_source(self) -> str | None: ...
+    @property
+    def comments(self) -> str: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _UnitRow:
+    id: int
+    source: str
+    source_plural: str | None
+    type: str
+    locations: str
+    obsolete: bool
+
+    @property
+    def plural(self) -> bool:
+        return self.source_plural is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _TranslationRow:
+    unit_id: int
+    language: str
+    text: str
+    state: int
+    previous_source: str | None
+    comments: str
+    updated_at: datetime
+
+
 @dataclass
 class WriteReport:
     written: list[Path] = field(default_factory=list)
     stale: list[Path] = field(default_factory=list)  # what a write would change (check mode)
 
 
-def build_template(document: Document, units: list[Unit]) -> po.Catalogue:
+def build_template(document: Document, units: Sequence[UnitFields]) -> po.Catalogue:
     """The POT of a document: its current units, in document order."""
     headers = [
         ("Project-Id-Version", document.slug),
@@ -64,7 +123,7 @@ def build_template(document: Document, units: list[Unit]) -> po.Catalogue:
     return po.Catalogue(headers, comments, entries)
 
 
-def _template_entry(unit: Unit) -> po.Entry:
+def _template_entry(unit: UnitFields) -> po.Entry:
     return po.Entry(
         msgid=unit.source,
         msgid_plural=unit.source_plural,
@@ -75,7 +134,9 @@ def _template_entry(unit: Unit) -> po.Entry:
 
 
 def build_catalogue(
-    document: Document, language: languages.Language, rows: list[tuple[Unit, Translation]]
+    document: Document,
+    language: languages.Language,
+    rows: Sequence[tuple[UnitFields, TranslationFields]],
 ) -> po.Catalogue:
     """The PO of a document in one language, from its units and their translations."""
     revision = max((t.updated_at for _, t in rows if t.text), default=EPOCH)
@@ -103,7 +164,7 @@ def build_catalogue(
     return po.Catalogue(headers, comments, entries)
 
 
-def _entry(unit: Unit, translation: Translation, nplurals: int) -> po.Entry:
+def _entry(unit: UnitFields, translation: TranslationFields, nplurals: int) -> po.Entry:
     entry = (
         _template_entry(unit)
         if not unit.obsolete
@@ -140,16 +201,10 @@ def render_files(
             skip = {*skip, template}
         if template in skip and all(path in skip for path in paths.values()):
             continue
-        units = list(
-            session.scalars(
-                select(Unit)
-                .where(Unit.document_id == document.id)
-                .order_by(Unit.obsolete, Unit.position, Unit.id)
-            )
-        )
+        units = _unit_rows(session, document.id)
         if template not in skip:
             files[template] = po.write(build_template(document, units)).encode()
-        by_language = _translations_by_language(session, document)
+        by_language = _translation_rows(session, document.id)
         for language in languages.targets():
             if paths[language.code] in skip:
                 continue
@@ -212,12 +267,35 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _translations_by_language(
-    session: Session, document: Document
-) -> dict[str, dict[int, Translation]]:
-    grouped: dict[str, dict[int, Translation]] = defaultdict(dict)
-    query = select(Translation).join(Unit).where(Unit.document_id == document.id)
-    for translation in session.scalars(query):
+def _unit_rows(session: Session, document_id: int) -> list[_UnitRow]:
+    """A document's units in catalogue order, as plain rows: a whole store is rendered at
+    times, and mapped objects would cost several times the query."""
+    query = (
+        select(Unit.id, Unit.source, Unit.source_plural, Unit.type, Unit.locations, Unit.obsolete)
+        .where(Unit.document_id == document_id)
+        .order_by(Unit.obsolete, Unit.position, Unit.id)
+    )
+    return [_UnitRow(*row) for row in session.execute(query)]
+
+
+def _translation_rows(session: Session, document_id: int) -> dict[str, dict[int, _TranslationRow]]:
+    """A document's translations by language and unit id, as plain rows."""
+    grouped: dict[str, dict[int, _TranslationRow]] = defaultdict(dict)
+    query = (
+        select(
+            Translation.unit_id,
+            Translation.language,
+            Translation.text,
+            Translation.state,
+            Translation.previous_source,
+            Translation.comments,
+            Translation.updated_at,
+        )
+        .join(Unit)
+        .where(Unit.document_id == document_id)
+    )
+    for row in session.execute(query):
+        translation = _TranslationRow(*row)
         grouped[translation.language][translation.unit_id] = translation
     return grouped
 
