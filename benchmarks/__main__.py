@@ -23,8 +23,10 @@ Every figure is printed beside its reference as a ratio (ours / reference; below
 (j) scale: /healthz's p99 while four PDFs are made by jobs (target 250 ms), and editor saves on
     PostgreSQL with one and with two app processes, as ratios of /healthz (benchmarks/scale.py).
 
-    python -m benchmarks [--suite all|catalogues|checks|editions|api|workspace|dashboard|scale]
-                         [--sizes ...]
+    python -m benchmarks [--sizes ...] [--suite all|catalogues|store|checks|editions|api|
+                                                workspace|dashboard|scale]
+
+`--suite store` runs only (d), `translator init` and `extract`, at each size.
 """
 
 from __future__ import annotations
@@ -261,6 +263,7 @@ def main() -> None:
             "workspace",
             "dashboard",
             "scale",
+            "store",
         ],
         default="all",
     )
@@ -300,14 +303,17 @@ def main() -> None:
         for row in editions.bench_pdf(child_run):
             rows.append(row)
             _print(row)
-    sizes = [int(s) for s in args.sizes.split(",")] if args.suite in ("all", "catalogues") else []
+    catalogues = args.suite in ("all", "catalogues")
+    sizes = [int(s) for s in args.sizes.split(",")] if catalogues or args.suite == "store" else []
     for size in sizes:
         data = corpus.make(size)
         with tempfile.TemporaryDirectory() as folder:
             work = Path(folder)
-            rows.append(bench_update(work, size, data))
-            _print(rows[-1])
-            for row in bench_read_write(work, size, data) + bench_store(work, size, data):
+            if catalogues:
+                rows.append(bench_update(work, size, data))
+                _print(rows[-1])
+            measured = bench_read_write(work, size, data) if catalogues else []
+            for row in measured + bench_store(work, size, data):
                 rows.append(row)
                 _print(row)
     out = Path(args.out)

@@ -12,6 +12,7 @@ import hashlib
 import sys
 from collections import defaultdict
 from collections.abc import Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -343,6 +344,7 @@ def write_catalogues(session: Session, root: Path, check: bool = False) -> Write
 
 
 _PENDING = "translator.pending_files"
+_WRITERS = 8  # files written at once after a commit
 
 
 def _replace_after_commit(session: Session, pending: dict[Path, bytes]) -> None:
@@ -351,8 +353,17 @@ def _replace_after_commit(session: Session, pending: dict[Path, bytes]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _write_pending(session: Session) -> None:
-    for path, data in session.info.pop(_PENDING, {}).items():
-        write_atomically(path, data)
+    pending: dict[Path, bytes] = session.info.pop(_PENDING, {})
+    if len(pending) < 2:
+        for path, data in pending.items():
+            write_atomically(path, data)
+        return
+    # Each file is synced to disk before its rename; the syncs wait on the disk, not the CPU,
+    # so they overlap in threads (280 files after an edit at 10,000 units: 1.5 s one by one).
+    # Any order is safe: every file is old or new, and the next extract finishes the rest.
+    with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
+        for _ in pool.map(lambda item: write_atomically(*item), pending.items()):
+            pass
 
 
 @event.listens_for(Session, "after_rollback")
