@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from translator import db
@@ -397,3 +397,40 @@ def test_changed_english_is_checked_again_and_blocks_with_its_new_figure(
             .where(Unit.source == old.replace("1988", "1989"))
         ).all()
     assert "figures" in failures
+
+
+def test_an_edited_paragraph_loads_the_translations_of_its_own_unit_only(
+    loaded: sessionmaker[Session], root: Path
+) -> None:
+    extract(loaded, root)
+    path = root / "source_texts" / "emergency-appeal.md"
+    text = path.read_text()
+    with db.transaction(loaded) as session:
+        unit = session.scalars(
+            select(Unit)
+            .join(Document)
+            .where(Document.slug == "emergency-appeal", Unit.source.contains("1988"))
+        ).first()
+        assert unit is not None and unit.source in text
+        old, unit_id = unit.source, unit.id
+        others = session.scalar(
+            select(func.count())
+            .select_from(Translation)
+            .join(Unit)
+            .where(Unit.document_id == unit.document_id, Unit.id != unit_id)
+        )
+    assert others and others > 50  # the document holds many more translations than the edit
+    path.write_text(text.replace(old, old.replace("1988", "1989")))
+    loaded_units: list[int] = []
+
+    def count(target: Translation, _: object) -> None:
+        loaded_units.append(target.unit_id)
+
+    event.listen(Translation, "load", count)
+    try:
+        with db.transaction(loaded) as session:
+            report = extraction.update_all(session, root)
+    finally:
+        event.remove(Translation, "load", count)
+    assert [d.changed for d in report.documents] == [1]
+    assert set(loaded_units) == {unit_id} and len(loaded_units) == 6
