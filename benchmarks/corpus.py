@@ -18,7 +18,7 @@ from sqlalchemy import select
 from translator import db, languages
 from translator.formats import markdown, po
 from translator.models import State, Translation, Unit
-from translator.services import sync
+from translator.services import loading, writing
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = 20221116
@@ -145,7 +145,7 @@ def write_content_root(corpus: Corpus, root: Path, per_document: int = 250) -> N
     db.create_schema(engine)
     factory = db.session_factory(engine)
     with db.transaction(factory) as session:
-        sync.load(session, root)
+        loading.load(session, root)
     mapping = {
         lang: dict(zip(corpus.units, corpus.translations[lang], strict=True))
         for lang in languages.TARGET_LANGUAGES
@@ -154,6 +154,6 @@ def write_content_root(corpus: Corpus, root: Path, per_document: int = 250) -> N
         for translation, source in session.execute(select(Translation, Unit.source).join(Unit)):
             translation.text = mapping[translation.language].get(source, "")
             translation.state = State.TRANSLATED if translation.text else State.UNTRANSLATED
-        sync.write_catalogues(session, root)
+        writing.write_catalogues(session, root)
     engine.dispose()
     (root / "seed.db").unlink()

@@ -13,7 +13,7 @@ from pathlib import Path
 from benchmarks.corpus import REPO
 from translator import db, languages
 from translator.formats import editions
-from translator.services import glossary, publish, sync
+from translator.services import glossary, loading, publish
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -129,6 +129,6 @@ def _store(work: Path, root: Path):  # type: ignore[no-untyped-def]
     db.create_schema(engine)
     factory = db.session_factory(engine)
     with db.transaction(factory) as session:
-        sync.load(session, root)
+        loading.load(session, root)
         glossary.load_shipped(session, root)
     return factory

@@ -27,7 +27,7 @@ from benchmarks import corpus, server
 from benchmarks.server import CLIENTS, Desk, Load, Request, Response
 from translator import db
 from translator.models import CheckFailure, Document, State, Translation, Unit
-from translator.services import extract, memory
+from translator.services import memory, sources
 from translator.services.memory import MemoryMatch
 
 TARGET_P95 = 0.050  # seconds of server time per save, from issue #3
@@ -382,10 +382,10 @@ def _fill(session: Session, data: corpus.Corpus, per_document: int = 250) -> Non
                 {
                     "document_id": document.id,
                     "source": text,
-                    "source_sha1": extract.sha1(text),
+                    "source_sha1": sources.sha1(text),
                     "type": "paragraph",
                     "position": position,
-                    "words": extract.word_count(text),
+                    "words": sources.word_count(text),
                 }
                 for position, text in enumerate(data.units[start : start + per_document])
             ],

@@ -208,10 +208,10 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 @pytest.fixture
 def loaded(sessions: sessionmaker[Session], root: Path) -> sessionmaker[Session]:
     """A store loaded from the content root, as `translator init` does."""
-    from translator.services import glossary, sync
+    from translator.services import glossary, loading
 
     with db.transaction(sessions) as session:
-        sync.load(session, root)
+        loading.load(session, root)
         glossary.load_shipped(session, root)
     return sessions
 

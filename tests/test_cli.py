@@ -7,7 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
-from translator.services import sync
+from translator.services import catalogue_files
 
 
 def test_init_loads_the_content_and_prints_the_admin_password_once(run) -> None:
@@ -37,7 +37,7 @@ def test_extract_check_fails_and_names_stale_catalogues(run, root: Path) -> None
     assert result.exit_code == 1
     assert "stale: " in result.output and "palm-card.pot" in result.output
     assert "7 catalogues are stale" in result.output
-    assert "A new line" not in sync.template_path(root, "palm-card").read_text()
+    assert "A new line" not in catalogue_files.template_path(root, "palm-card").read_text()
 
 
 def test_extract_reports_what_changed_and_writes(run, root: Path) -> None:
@@ -91,7 +91,7 @@ def test_status_table_and_unknown_document(run) -> None:
 
 def test_import_lists_conflicts_and_refuses_bad_files(run, root: Path, tmp_path: Path) -> None:
     run("init")
-    source = sync.catalogue_path(root, "fa", "palm-card")
+    source = catalogue_files.catalogue_path(root, "fa", "palm-card")
     offline = tmp_path / "card.po"
     shutil.copy(source, offline)
     text = offline.read_text()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from translator import db, languages
 from translator.formats import editions
 from translator.models import Document, State, Translation, Unit
-from translator.services import glossary, publish, sync
+from translator.services import glossary, loading, publish
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -31,7 +31,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[sessionmak
     db.create_schema(engine)
     factory = db.session_factory(engine)
     with db.transaction(factory) as session:
-        sync.load(session, root)
+        loading.load(session, root)
         glossary.load_shipped(session, root)
     yield factory, root
     engine.dispose()

@@ -6,13 +6,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from translator import db
 from translator.formats import markdown, po
 from translator.models import Change, CheckFailure, Document, State, Translation, Unit
-from translator.services import DeskError, sync
+from translator.services import DeskError, catalogue_files, loading, writing
+from translator.services import extract as extraction
 
 APPEAL = """---
 slug: appeal
@@ -36,9 +37,9 @@ def write_source(root: Path, text: str, slug: str = "appeal") -> None:
     (root / "source_texts" / f"{slug}.md").write_text(text)
 
 
-def extract(sessions: sessionmaker[Session], root: Path) -> sync.WriteReport:
+def extract(sessions: sessionmaker[Session], root: Path) -> writing.WriteReport:
     with db.transaction(sessions) as session:
-        return sync.extract(session, root)[1]
+        return extraction.extract(session, root)[1]
 
 
 def translate(
@@ -59,7 +60,7 @@ def translate(
 
 
 def entries(root: Path, language: str = "fa", slug: str = "appeal") -> dict[str, po.Entry]:
-    path = sync.catalogue_path(root, language, slug)
+    path = catalogue_files.catalogue_path(root, language, slug)
     return {entry.msgid: entry for entry in po.read(path.read_bytes(), str(path)).entries}
 
 
@@ -87,7 +88,7 @@ def store(empty_root: Path, sessions: sessionmaker[Session]) -> sessionmaker[Ses
 
 
 def test_extract_writes_template_and_catalogues_for_six_languages(store, empty_root: Path) -> None:
-    template = sync.template_path(empty_root, "appeal")
+    template = catalogue_files.template_path(empty_root, "appeal")
     assert [e.msgid for e in po.read(template.read_bytes()).entries] == [
         "Free Them Now",
         "Our demands",
@@ -97,11 +98,11 @@ def test_extract_writes_template_and_catalogues_for_six_languages(store, empty_r
         "The campaign was formed in late 2020 in the United States.",
     ]
     for language in ("fa", "tr", "fr", "es", "de", "pt"):
-        assert sync.catalogue_path(empty_root, language, "appeal").is_file()
+        assert catalogue_files.catalogue_path(empty_root, language, "appeal").is_file()
 
 
 def test_catalogues_carry_locations_block_types_and_cldr_headers(store, empty_root: Path) -> None:
-    path = sync.catalogue_path(empty_root, "fa", "appeal")
+    path = catalogue_files.catalogue_path(empty_root, "fa", "appeal")
     catalogue = po.read(path.read_bytes())
     entry = catalogue.entries[2]
     assert entry.locations == ["appeal.md:10"] and entry.extracted == ["type: paragraph"]
@@ -167,7 +168,7 @@ def test_removed_block_becomes_obsolete_and_untranslated_ones_vanish(
     found = entries(empty_root)
     assert found["The campaign was formed in late 2020 in the United States."].obsolete
     assert "End executions." not in found  # it had no translation: dropped, as msgmerge does
-    assert "#~ msgid" in sync.catalogue_path(empty_root, "fa", "appeal").read_text()
+    assert "#~ msgid" in catalogue_files.catalogue_path(empty_root, "fa", "appeal").read_text()
 
 
 def test_removed_block_comes_back_with_its_translation(store, empty_root: Path) -> None:
@@ -225,7 +226,7 @@ def test_states_survive_writing_and_loading_into_a_fresh_store(
     fresh = db.session_factory(db.make_engine(f"sqlite:///{tmp_path / 'fresh.db'}"))
     db.create_schema(fresh.kw["bind"])
     with db.transaction(fresh) as session:
-        sync.load(session, empty_root)
+        loading.load(session, empty_root)
     assert _states(store) == _states(fresh)
     assert State.APPROVED in {state for _, _, state, _ in _states(fresh)}
     assert State.NEEDS_EDITING in {state for _, _, state, _ in _states(fresh)}
@@ -247,7 +248,7 @@ def _states(sessions: sessionmaker[Session]) -> set[tuple[str, str, int, str | N
 
 
 def test_hand_edited_catalogue_is_never_overwritten(store, empty_root: Path) -> None:
-    path = sync.catalogue_path(empty_root, "fa", "appeal")
+    path = catalogue_files.catalogue_path(empty_root, "fa", "appeal")
     edited = path.read_text().replace(
         'msgid "End executions."\nmsgstr ""', 'msgid "End executions."\nmsgstr "اعدام نه"'
     )
@@ -256,17 +257,17 @@ def test_hand_edited_catalogue_is_never_overwritten(store, empty_root: Path) -> 
     with pytest.raises(DeskError, match=r"changed since the desk last wrote them; import"):
         extract(store, empty_root)
     assert path.read_text() == edited
-    assert "A new paragraph." not in sync.template_path(empty_root, "appeal").read_text()
+    assert "A new paragraph." not in catalogue_files.template_path(empty_root, "appeal").read_text()
 
 
 def test_check_mode_names_stale_catalogues_and_writes_nothing(store, empty_root: Path) -> None:
     write_source(empty_root, APPEAL + "\nA new paragraph.\n")
     with db.transaction(store) as session:
-        _, report = sync.extract(session, empty_root, check=True)
+        _, report = extraction.extract(session, empty_root, check=True)
         session.rollback()
-    assert sync.template_path(empty_root, "appeal") in report.stale
+    assert catalogue_files.template_path(empty_root, "appeal") in report.stale
     assert len(report.stale) == 7 and report.written == []
-    assert "A new paragraph." not in sync.template_path(empty_root, "appeal").read_text()
+    assert "A new paragraph." not in catalogue_files.template_path(empty_root, "appeal").read_text()
 
 
 def test_writes_leave_no_temporary_files(store, empty_root: Path) -> None:
@@ -277,7 +278,7 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path: Path) -> N
     target = tmp_path / "x.po"
     target.write_bytes(b"old")
     with pytest.raises(TypeError):
-        sync.write_atomically(target, "not bytes")  # type: ignore[arg-type]
+        catalogue_files.write_atomically(target, "not bytes")  # type: ignore[arg-type]
     assert target.read_bytes() == b"old"
     assert list(tmp_path.iterdir()) == [target]
 
@@ -299,7 +300,7 @@ def test_load_keeps_catalogue_entries_missing_from_the_source(
 ) -> None:
     write_source(empty_root, APPEAL)
     extract(sessions, empty_root)
-    path = sync.catalogue_path(empty_root, "fa", "appeal")
+    path = catalogue_files.catalogue_path(empty_root, "fa", "appeal")
     path.write_text(
         path.read_text() + '\nmsgid "An old paragraph about donations."\n'
         'msgstr "بندی قدیمی دربارهٔ کمک مالی."\n'
@@ -307,7 +308,7 @@ def test_load_keeps_catalogue_entries_missing_from_the_source(
     fresh = db.session_factory(db.make_engine(f"sqlite:///{tmp_path / 'fresh.db'}"))
     db.create_schema(fresh.kw["bind"])
     with db.transaction(fresh) as session:
-        sync.load(session, empty_root)
+        loading.load(session, empty_root)
     extract(fresh, empty_root)
     assert entries(empty_root)["An old paragraph about donations."].obsolete
 
@@ -388,7 +389,7 @@ def test_changed_english_is_checked_again_and_blocks_with_its_new_figure(
         old = unit.source
     path.write_text(text.replace(old, old.replace("1988", "1989")))
     with db.transaction(loaded) as session:
-        sync.extract(session, root)
+        extraction.extract(session, root)
         failures = session.scalars(
             select(CheckFailure.check)
             .join(Translation, Translation.id == CheckFailure.translation_id)
@@ -396,3 +397,40 @@ def test_changed_english_is_checked_again_and_blocks_with_its_new_figure(
             .where(Unit.source == old.replace("1988", "1989"))
         ).all()
     assert "figures" in failures
+
+
+def test_an_edited_paragraph_loads_the_translations_of_its_own_unit_only(
+    loaded: sessionmaker[Session], root: Path
+) -> None:
+    extract(loaded, root)
+    path = root / "source_texts" / "emergency-appeal.md"
+    text = path.read_text()
+    with db.transaction(loaded) as session:
+        unit = session.scalars(
+            select(Unit)
+            .join(Document)
+            .where(Document.slug == "emergency-appeal", Unit.source.contains("1988"))
+        ).first()
+        assert unit is not None and unit.source in text
+        old, unit_id = unit.source, unit.id
+        others = session.scalar(
+            select(func.count())
+            .select_from(Translation)
+            .join(Unit)
+            .where(Unit.document_id == unit.document_id, Unit.id != unit_id)
+        )
+    assert others and others > 50  # the document holds many more translations than the edit
+    path.write_text(text.replace(old, old.replace("1988", "1989")))
+    loaded_units: list[int] = []
+
+    def count(target: Translation, _: object) -> None:
+        loaded_units.append(target.unit_id)
+
+    event.listen(Translation, "load", count)
+    try:
+        with db.transaction(loaded) as session:
+            report = extraction.update_all(session, root)
+    finally:
+        event.remove(Translation, "load", count)
+    assert [d.changed for d in report.documents] == [1]
+    assert set(loaded_units) == {unit_id} and len(loaded_units) == 6

@@ -18,15 +18,15 @@ from translator.formats import po
 LAUNCHER = """
 import os, signal, sys
 from translator import cli
-from translator.services import sync
+from translator.services import writing
 
 point = os.environ["KILL_AT"]
 if point == "render":
-    real_render = sync.render_files
+    real_render = writing.render_files
     def render(*args, **kwargs):
         real_render(*args, **kwargs)
         os.kill(os.getpid(), signal.SIGKILL)
-    sync.render_files = render
+    writing.render_files = render
 else:
     target, done, real_replace = int(point.split(":")[1]), [0], os.replace
     def replace(source, destination):

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from translator import db
 from translator.models import Change, State, Suggestion, Translation, Unit
-from translator.services import DeskError, importing, sync
+from translator.services import DeskError, importing
+from translator.services import extract as extraction
 
 APPEAL = """---
 slug: appeal
@@ -40,7 +41,7 @@ FILE = HEADER + (
 def store(empty_root: Path, sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     (empty_root / "source_texts" / "appeal.md").write_text(APPEAL)
     with db.transaction(sessions) as session:
-        sync.extract(session, empty_root)
+        extraction.extract(session, empty_root)
         torture = session.scalars(
             select(Translation)
             .join(Unit)

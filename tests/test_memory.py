@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from benchmarks.workspace import compare_memory, full_scan_memory
 from translator import db, languages
 from translator.models import Role, State, Translation, Unit, User
-from translator.services import accounts, editing, memory, sync
+from translator.services import accounts, editing, memory
+from translator.services import extract as extraction
 
 CHANGED = ("**Spread** it everywhere.", "**Spread** it everywhere you go.")
 SAVED = "آن را همه‌جا **پخش کنید**."
@@ -74,7 +75,7 @@ def test_a_changed_english_text_is_suggested_after_extract(
     card = root / "source_texts" / "palm-card.md"
     card.write_text(card.read_text().replace(old, new))
     with db.transaction(loaded) as session:
-        sync.extract(session, root)
+        extraction.extract(session, root)
         session.execute(
             update(Translation)
             .where(Translation.unit_id == unit_id, Translation.language == "fa")
@@ -95,7 +96,7 @@ def test_extract_changing_an_english_text_renews_the_memory_index(
     card = root / "source_texts" / "palm-card.md"
     card.write_text(card.read_text().replace(old, new))
     with db.transaction(loaded) as session:
-        sync.extract(session, root)
+        extraction.extract(session, root)
     with loaded() as session:
         after = memory.source_index(session)
         assert memory.source_index(session) is after  # kept while nothing changes

@@ -16,7 +16,17 @@ from translator import db, plurals
 from translator.checks import Context, run_unit
 from translator.formats import po
 from translator.models import Document, Role, State, Translation, Unit, User
-from translator.services import DeskError, accounts, editing, publications, publish, sync
+from translator.services import (
+    DeskError,
+    accounts,
+    catalogue_files,
+    editing,
+    loading,
+    publications,
+    publish,
+    writing,
+)
+from translator.services import extract as extraction
 
 SLUG = "website-strings"
 COUNTER = "%(count)d political prisoner faces execution"
@@ -57,9 +67,9 @@ def counter(session: Session, language: str) -> tuple[Unit, Translation]:
     return unit, translation
 
 
-def extract(sessions: sessionmaker[Session], root: Path) -> sync.WriteReport:
+def extract(sessions: sessionmaker[Session], root: Path) -> writing.WriteReport:
     with db.transaction(sessions) as session:
-        return sync.extract(session, root)[1]
+        return extraction.extract(session, root)[1]
 
 
 # Sources and catalogues
@@ -80,13 +90,13 @@ def test_plural_units_round_trip_to_the_same_catalogue_bytes(
     loaded: sessionmaker[Session], root: Path
 ) -> None:
     with db.transaction(loaded) as s:
-        files = sync.render_files(s, root)
-    template = files[sync.template_path(root, SLUG)].decode()
+        files = writing.render_files(s, root)
+    template = files[catalogue_files.template_path(root, SLUG)].decode()
     assert f'msgid_plural "{COUNTER_PLURAL}"' in template and 'msgstr[1] ""' in template
     for language in ("fa", "tr", "fr", "es", "de", "pt"):
-        path = sync.catalogue_path(root, language, SLUG)
+        path = catalogue_files.catalogue_path(root, language, SLUG)
         assert files[path] == path.read_bytes(), path
-    french = files[sync.catalogue_path(root, "fr", SLUG)].decode()
+    french = files[catalogue_files.catalogue_path(root, "fr", SLUG)].decode()
     assert 'msgstr[2] "%(count)d prisonniers politiques risquent l\'exécution"' in french
 
 
@@ -98,15 +108,16 @@ def test_written_plural_catalogues_pass_msgfmt_check(
         translation.text = plurals.join(["%(count)d Gefangener", "%(count)d Gefangene"])
         translation.version += 1
     extract(loaded, root)
-    paths = [sync.template_path(root, SLUG)] + [
-        sync.catalogue_path(root, code, SLUG) for code in ("fa", "tr", "fr", "es", "de", "pt")
+    paths = [catalogue_files.template_path(root, SLUG)] + [
+        catalogue_files.catalogue_path(root, code, SLUG)
+        for code in ("fa", "tr", "fr", "es", "de", "pt")
     ]
     for path in paths:
         result = subprocess.run(
             ["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True
         )
         assert result.returncode == 0, result.stderr
-    german = po.read(sync.catalogue_path(root, "de", SLUG).read_bytes())
+    german = po.read(catalogue_files.catalogue_path(root, "de", SLUG).read_bytes())
     entry = next(e for e in german.entries if e.msgid == COUNTER)
     assert entry.msgstr_plural == ["%(count)d Gefangener", "%(count)d Gefangene"]
 
@@ -126,7 +137,7 @@ def test_a_changed_english_plural_makes_the_translations_need_editing(
         assert unit.source_plural == "%(count)d political prisoners are facing execution"
         assert translation.state == State.NEEDS_EDITING
         assert plurals.forms_of(translation.text, "fr") == FRENCH  # kept, to be edited
-    french = sync.catalogue_path(root, "fr", SLUG).read_text()
+    french = catalogue_files.catalogue_path(root, "fr", SLUG).read_text()
     assert "#, fuzzy\n" in french and "are facing execution" in french
 
 
@@ -138,16 +149,16 @@ def test_a_removed_plural_unit_stays_obsolete_with_its_forms_through_a_reload(
     start = text.index("#. Countdown")
     source.write_text(text[:start] + text[text.index("#. Counter of endorsements") :])
     extract(loaded, root)
-    french = sync.catalogue_path(root, "fr", SLUG).read_text()
+    french = catalogue_files.catalogue_path(root, "fr", SLUG).read_text()
     assert '#~ msgid_plural "%(days)d days left to sign"' in french
     assert '#~ msgstr[2] "Plus que %(days)d jours pour signer"' in french
     with db.transaction(loaded) as s:
-        written = sync.render_files(s, root)
+        written = writing.render_files(s, root)
     fresh = db.make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
     db.create_schema(fresh)
     with db.transaction(db.session_factory(fresh)) as s:
-        sync.load(s, root)
-        assert sync.render_files(s, root) == written
+        loading.load(s, root)
+        assert writing.render_files(s, root) == written
     fresh.dispose()
 
 
@@ -160,7 +171,7 @@ def test_msgctxt_in_a_source_is_refused_with_file_and_line(
         pytest.raises(DeskError, match=r"ui\.pot:16: msgctxt is not supported"),
         db.transaction(sessions) as s,
     ):
-        sync.load(s, empty_root)
+        loading.load(s, empty_root)
 
 
 def test_a_malformed_pot_source_loads_nothing(
@@ -171,9 +182,9 @@ def test_a_malformed_pot_source_loads_nothing(
         STRINGS_POT + '\nmsgid "Donate\nmsgstr ""\n'
     )
     with pytest.raises(DeskError, match=r"b-broken\.pot:16:"), db.transaction(sessions) as s:
-        sync.load(s, empty_root)
+        loading.load(s, empty_root)
     with db.transaction(sessions) as s:
-        assert sync.is_empty(s)
+        assert loading.is_empty(s)
 
 
 # Checks per form

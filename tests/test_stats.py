@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.test_dashboard import approve_all
 from translator import db
 from translator.models import Document, Role, State, Translation, Unit, User
-from translator.services import accounts, dashboard, stats, sync, tokens
+from translator.services import accounts, dashboard, stats, tokens
+from translator.services import extract as extraction
 
 DOC = """---
 slug: alert
@@ -34,7 +35,7 @@ def test_status_counts_units_and_words_by_state(
 ) -> None:
     (empty_root / "source_texts" / "alert.md").write_text(DOC)
     with db.transaction(sessions) as session:
-        sync.extract(session, empty_root)
+        extraction.extract(session, empty_root)
         states = {
             "Urgent": State.APPROVED,
             "One two three.": State.TRANSLATED,
@@ -49,7 +50,7 @@ def test_status_counts_units_and_words_by_state(
             translation.text, translation.state = "x", state
     (empty_root / "source_texts" / "alert.md").write_text(DOC.replace("Gone soon.\n", ""))
     with db.transaction(sessions) as session:
-        sync.extract(session, empty_root)
+        extraction.extract(session, empty_root)
         rows = stats.status(session, language="de")
         everything = stats.status(session)
     assert rows == [

@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 from tests.conftest import approve_edition, enrol, sign_in_fully
 from translator import db
 from translator.models import Role, State, Translation
-from translator.services import accounts, documents, sync
+from translator.services import accounts, catalogue_files, documents
+from translator.services import extract as extraction
 
 
 @pytest.fixture
@@ -105,8 +106,8 @@ def test_saving_keeps_zwnj_in_the_store_and_in_the_written_catalogue(desk, root:
     saved = stored(desk, unit_id)
     assert saved.text == text and "\u200c" in saved.text and saved.state == State.TRANSLATED
     with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
-        sync.extract(s, root)
-    assert "می\u200cخواهیم" in sync.catalogue_path(root, "fa", "palm-card").read_text()
+        extraction.extract(s, root)
+    assert "می\u200cخواهیم" in catalogue_files.catalogue_path(root, "fa", "palm-card").read_text()
 
 
 def test_a_stale_save_shows_both_texts_and_overwrites_nothing(desk) -> None:

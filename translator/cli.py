@@ -21,15 +21,17 @@ from translator.services import (
     DeskError,
     accounts,
     audit,
+    catalogue_files,
     checking,
     documents,
     glossary,
     importing,
+    loading,
     publish,
     stats,
-    sync,
     tokens,
 )
+from translator.services import extract as extraction
 
 
 class Context:
@@ -101,10 +103,10 @@ def init(obj: Context) -> None:
     """Create the database and load source_texts/ and locales/ into it when it is empty."""
     db.create_schema(obj.engine)
     with obj.session() as session:
-        if not sync.is_empty(session):
+        if not loading.is_empty(session):
             click.echo("The database already holds documents; nothing loaded.")
             return
-        units = sync.load(session, obj.root)
+        units = loading.load(session, obj.root)
         terms = glossary.load_shipped(session, obj.root)
         checking.check_store(session)  # the dashboard counts failing checks from the start
         password = accounts.ensure_admin(session)
@@ -121,7 +123,7 @@ def init(obj: Context) -> None:
 def extract(obj: Context, check: bool) -> None:
     """Update units from source_texts/ and write locales/ (POT and PO files)."""
     with obj.session() as session:
-        report, written = sync.extract(session, obj.root, check=check)
+        report, written = extraction.extract(session, obj.root, check=check)
         if check:
             session.rollback()
     for document in report.documents:
@@ -466,7 +468,7 @@ def glossary_export(obj: Context, file_format: str, out: str | None) -> None:
     with obj.session() as session:
         text = glossary.export(session, file_format)
     if out:
-        sync.write_atomically(Path(out), text.encode())
+        catalogue_files.write_atomically(Path(out), text.encode())
     else:
         click.echo(text, nl=False)
 

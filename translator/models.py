@@ -198,7 +198,7 @@ class CatalogueFile(Base):
     # The file the desk replaced by `sha256`: the hashes are committed before the files are
     # replaced, so after a crash between the two, either version on disk is the desk's own.
     previous_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
-    # A digest of what the file was written from (sync.catalogue_inputs): unchanged, no rewrite.
+    # A digest of what the file was written from (writing.catalogue_inputs): unchanged, no rewrite.
     inputs: Mapped[str | None] = mapped_column(String(64), default=None)
 
 

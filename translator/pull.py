@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from translator.services import DeskError
-from translator.services.sync import write_atomically
+from translator.services.catalogue_files import write_atomically
 
 ETAGS = ".etags.json"
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from tests.browser.conftest import sign_in
 from translator import db
 from translator.models import State, Translation
-from translator.services import sync
+from translator.services import catalogue_files
+from translator.services import extract as extraction
 
 SHOTS = (
     Path(os.environ.get("TRANSLATOR_SCREENSHOTS", ""))
@@ -62,8 +63,10 @@ def test_translating_farsi_with_a_zwnj_saves_it_intact(browser, live, root: Path
     assert saved.text == "می\u200cخواهیم"
     assert saved.state in (State.TRANSLATED, State.NEEDS_EDITING)
     with db.transaction(live["app"].extensions["translator.sessions"]) as s:
-        sync.extract(s, root)
-    assert "می\u200cخواهیم" in sync.catalogue_path(root, "fa", "press-release").read_text()
+        extraction.extract(s, root)
+    assert (
+        "می\u200cخواهیم" in catalogue_files.catalogue_path(root, "fa", "press-release").read_text()
+    )
     if SHOTS:
         page.goto(f"{live['url']}/translate/fa/press-release/{unit_id}")
         page.screenshot(path=str(SHOTS / "editor-fa.png"), full_page=True)

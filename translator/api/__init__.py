@@ -31,7 +31,7 @@ from translator.services import (
     importing,
     publish,
     stats,
-    sync,
+    writing,
 )
 from translator.services import tokens as token_service
 from translator.web import jobs as answering
@@ -222,12 +222,12 @@ def download_file(slug: str, code: str) -> Response:
         raise ApiError(400, "bad-request", f"format must be po, mo or json, not {file_format!r}")
     with session() as s:
         document = _document(s, slug)
-        etag = f"{sync.fingerprint(s, document, _language(code))}-{file_format}"
+        etag = f"{writing.fingerprint(s, document, _language(code))}-{file_format}"
         if request.if_none_match.contains(etag):  # answered without building the file
             response = Response(status=304)
             response.set_etag(etag)
             return response
-        catalogue = sync.catalogue_for(s, document, code)
+        catalogue = writing.catalogue_for(s, document, code)
     body, mimetype = _file_body(catalogue, file_format)
     response = Response(
         body,
@@ -261,7 +261,7 @@ def download_zip() -> Response:
     with session() as s, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for document in s.scalars(select(Document).order_by(Document.slug)):
             for code in languages.TARGET_LANGUAGES:
-                body, _ = _file_body(sync.catalogue_for(s, document, code), file_format)
+                body, _ = _file_body(writing.catalogue_for(s, document, code), file_format)
                 name = (
                     f"{code}/{document.slug}.json"
                     if file_format == "json"

@@ -30,7 +30,7 @@ from translator.models import (
     Translation,
     Unit,
 )
-from translator.services import extract, stats
+from translator.services import sources, stats
 
 SORTS = ("urgency", "title", "kind", "date", "progress")
 _STATE_KEYS = {int(state): state.name.lower() for state in State}
@@ -123,7 +123,7 @@ def matrix(session: Session, root: Path | None = None, document_id: int | None =
     first (by deadline)."""
     documents = list(session.scalars(_only(select(Document), Document.id, document_id)))
     changed = (
-        {d.id for d in documents if extract.source_changed(root, d)} if root is not None else set()
+        {d.id for d in documents if sources.source_changed(root, d)} if root is not None else set()
     )
     rows = {
         document.id: Row(

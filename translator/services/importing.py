@@ -23,7 +23,7 @@ from translator import languages
 from translator.formats import po
 from translator.models import Change, Document, State, Suggestion, Translation, Unit, User, utcnow
 from translator.services import DeskError, accounts, audit, checking, editing
-from translator.services.sync import FilledForms, entry_state, entry_text, read_catalogue
+from translator.services.loading import FilledForms, entry_state, entry_text, read_catalogue
 
 MODES = ("untranslated-only", "suggest", "overwrite")
 

@@ -24,9 +24,9 @@ from translator import languages
 from translator.formats import editions, markdown
 from translator.models import Document, State, Translation, Unit
 from translator.services import DeskError, checking, editing, stats
-from translator.services.extract import STRINGS
+from translator.services.catalogue_files import write_atomically
+from translator.services.sources import STRINGS
 from translator.services.stats import Blocker
-from translator.services.sync import write_atomically
 
 FORMATS = ("html", "pdf")
 RENDERER_VERSION = "2"  # bump when templates change in a way the inputs do not show

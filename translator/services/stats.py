@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from translator import languages
 from translator.checks import Severity
 from translator.models import CheckFailure, Document, State, Translation, Unit
-from translator.services.extract import source_changed, source_name
+from translator.services.sources import source_changed, source_name
 
 SOURCE_CHANGED = "source-changed"
 EMPTY = "empty"

@@ -326,11 +326,11 @@ def download_po(code: str, slug: str) -> Any:
     from flask import Response
 
     from translator.formats import po
-    from translator.services import sync
+    from translator.services import writing
 
     _language(code)
     with session() as s:
-        text = po.write(sync.catalogue_for(s, document_or_404(s, slug), code))
+        text = po.write(writing.catalogue_for(s, document_or_404(s, slug), code))
     return Response(
         text,
         mimetype="text/x-gettext-translation",

@@ -1,0 +1,337 @@
+"""locales/ into the store: fill an empty store (`translator init`) from source_texts/ and the
+catalogues under locales/, and read a catalogue file into the store's terms (`read_catalogue`,
+`entry_text`, `entry_state`), which importing a translator's file uses too.
+
+Catalogue entries whose English is no longer in the source are kept as obsolete units; each
+file read is remembered as the desk's own, so the next `translator extract` does not take it for
+a hand edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from translator import languages, plurals
+from translator.formats import plural_forms as gettext_plurals
+from translator.formats import po
+from translator.formats.merge import FuzzyIndex
+from translator.models import Change, Document, State, Translation, Unit, utcnow
+from translator.services import DeskError
+from translator.services.catalogue_files import EPOCH, REVISION_FORMAT, catalogue_path, remember
+from translator.services.sources import (
+    SourceText,
+    locations,
+    read_sources,
+    set_metadata,
+    sha1,
+    word_count,
+)
+
+
+def is_empty(session: Session) -> bool:
+    return session.scalar(select(Document.id).limit(1)) is None
+
+
+def load(session: Session, root: Path) -> int:
+    """Fill an empty store from source_texts/ and locales/; returns the number of units.
+
+    Catalogue entries whose English is no longer in the source are kept as obsolete units, and an
+    untranslated unit similar to one of them starts from its translation, marked needs-editing.
+    """
+    if not is_empty(session):
+        raise DeskError("the database is not empty; `translator extract` updates it")
+    count = 0
+    for source in read_sources(root):
+        count += _load_document(session, root, source)
+    for path in sorted((Path(root) / "locales").glob("templates/*.pot")):
+        remember(session, root, path, path.read_bytes())
+    return count
+
+
+def _load_document(session: Session, root: Path, source: SourceText) -> int:
+    document = Document(slug=source.slug)
+    set_metadata(document, source)
+    session.add(document)
+    session.flush()
+    wanted = locations(source)
+    loaded = {
+        lang.code: _read_existing(session, root, lang, source.slug) for lang in languages.targets()
+    }
+    catalogues = {code: entries for code, (entries, _) in loaded.items()}
+    revisions = {code: revision for code, (_, revision) in loaded.items()}
+    orphans = _orphans(wanted, catalogues)
+    units = [
+        _unit_row(document.id, text, where, plural=source.plurals.get(text))
+        for text, where in wanted.items()
+    ]
+    orphan_plurals = {
+        msgid: entry.msgid_plural
+        for entries in catalogues.values()
+        for msgid, entry in entries.items()
+        if entry.msgid_plural is not None
+    }
+    units += [
+        _unit_row(
+            document.id,
+            text,
+            (len(wanted) + n, "paragraph", []),
+            obsolete=True,
+            plural=orphan_plurals.get(text),
+        )
+        for n, text in enumerate(orphans)
+    ]
+    ids = _insert_units(session, units)
+    rows, changes = _translation_rows(ids, wanted, catalogues, revisions)
+    # Core inserts of plain rows: ORM bulk inserts cost twice as much per row
+    if rows:
+        session.execute(insert(Translation.metadata.tables["translations"]), rows)
+    if changes:
+        session.execute(insert(Change.metadata.tables["changes"]), changes)
+    return len(units)
+
+
+def _read_existing(
+    session: Session, root: Path, language: languages.Language, slug: str
+) -> tuple[dict[str, po.Entry], datetime]:
+    """A catalogue's entries by msgid and its revision date; the file is remembered as loaded."""
+    path = catalogue_path(root, language.code, slug)
+    if not path.is_file():
+        return {}, EPOCH
+    data = path.read_bytes()
+    catalogue = read_catalogue(path, data, language)
+    remember(session, root, path, data)
+    return {e.msgid: e for e in catalogue.entries if e.msgctxt is None}, _revision(catalogue)
+
+
+@dataclass(frozen=True)
+class FilledForms:
+    """A plural entry whose file has other plural forms than the language: `filled` are our
+    categories given the text of the file's closest form (so it needs editing), `dropped` the
+    file's forms (msgstr[n]) with a text that none of ours takes."""
+
+    line: int
+    source: str
+    filled: tuple[str, ...]
+    dropped: tuple[int, ...]
+
+
+def read_catalogue(
+    path: Path,
+    data: bytes,
+    language: languages.Language,
+    max_bytes: int = po.DEFAULT_MAX_BYTES,
+    filled: list[FilledForms] | None = None,
+) -> po.Catalogue:
+    """Read a catalogue strictly, as a DeskError naming the file and line when it is malformed;
+    plural forms are mapped onto the language's by CLDR category (see `map_plural_forms`)."""
+    try:
+        catalogue = po.read(data, str(path), nplurals=language.nplurals, max_bytes=max_bytes)
+        po.check_translation(catalogue, str(path))
+    except po.PoError as exc:
+        raise DeskError(str(exc)) from None
+    declared = catalogue.header("Language")
+    if declared and declared.replace("-", "_").split("_")[0] != language.code:
+        raise DeskError(f"{path}:1: the file says Language: {declared}, not {language.code}")
+    found = map_plural_forms(catalogue, language)
+    if filled is not None:
+        filled.extend(found)
+    return catalogue
+
+
+def map_plural_forms(catalogue: po.Catalogue, language: languages.Language) -> list[FilledForms]:
+    """Give each plural entry the language's forms, taken from the file's forms of the same CLDR
+    category; a form taken from merely the closest one marks the entry fuzzy (needs editing)."""
+    sources = _form_sources(catalogue.header("Plural-Forms") or "", language.code)
+    if not sources:
+        return []
+    tags = [form.category for form in languages.plural_forms(language.code)]
+    found = []
+    for entry in catalogue.entries:
+        if entry.msgid_plural is None or entry.obsolete:
+            continue
+        old = entry.msgstr_plural
+        entry.msgstr_plural = [old[s.index] if s.index < len(old) else "" for s in sources]
+        pairs = zip(tags, sources, entry.msgstr_plural, strict=True)
+        guessed = tuple(tag for tag, s, text in pairs if text and not s.exact)
+        taken = {s.index for s in sources}
+        dropped = tuple(i for i, text in enumerate(old) if text and i not in taken)
+        if guessed and "fuzzy" not in entry.flags:
+            entry.flags.append("fuzzy")
+        if guessed or dropped:
+            found.append(FilledForms(entry.line, entry.msgid, guessed, dropped))
+    return found
+
+
+@cache
+def _form_sources(header: str, code: str) -> tuple[gettext_plurals.FormSource, ...]:
+    """Where each of the language's plural forms comes from in a file whose header says
+    `Plural-Forms: header`; empty when the file has no rule or the language's own. Worked out
+    once per header: a store's catalogues mostly share one (evaluating a rule takes a while)."""
+    file_forms = po.Catalogue([("Plural-Forms", header)], [], []).plural_forms()
+    if file_forms is None:
+        return ()
+    sources = gettext_plurals.mapping(file_forms, Locale.parse(code).plural_form)
+    if [s.index for s in sources] == list(range(file_forms.nplurals)) and all(
+        s.exact for s in sources
+    ):
+        return ()
+    return sources
+
+
+def _revision(catalogue: po.Catalogue) -> datetime:
+    value = catalogue.header("PO-Revision-Date") or ""
+    try:
+        return datetime.strptime(value, REVISION_FORMAT)
+    except ValueError:
+        return EPOCH
+
+
+def _orphans(wanted: Collection[str], catalogues: dict[str, dict[str, po.Entry]]) -> list[str]:
+    found: dict[str, None] = {}
+    for entries in catalogues.values():
+        for msgid, entry in entries.items():
+            if msgid not in wanted and entry.translated:
+                found[msgid] = None
+    return list(found)
+
+
+def _unit_row(
+    document_id: int,
+    text: str,
+    where: tuple[int, str, list[str]],
+    obsolete: bool = False,
+    plural: str | None = None,
+) -> dict[str, object]:
+    position, block_type, found_at = where
+    return {
+        "document_id": document_id,
+        "source": text,
+        "source_plural": plural,
+        "source_sha1": sha1(text),
+        "type": block_type,
+        "position": position,
+        "locations": " ".join(found_at),
+        "words": word_count(text),
+        "obsolete": obsolete,
+    }
+
+
+def _insert_units(session: Session, rows: list[dict[str, object]]) -> dict[str, int]:
+    if not rows:
+        return {}
+    result = session.execute(
+        insert(Unit).returning(Unit.id, Unit.source, sort_by_parameter_order=True), rows
+    )
+    return {source: unit_id for unit_id, source in result}
+
+
+def _translation_rows(
+    ids: dict[str, int],
+    wanted: dict[str, tuple[int, str, list[str]]],
+    catalogues: dict[str, dict[str, po.Entry]],
+    revisions: dict[str, datetime],
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    rows: list[dict[str, object]] = []
+    changes: list[dict[str, object]] = []
+    now = utcnow()
+    for code, entries in catalogues.items():
+        fuzzy = _fuzzy_fill(wanted, entries)
+        for text, unit_id in ids.items():
+            entry = entries.get(text) or fuzzy.get(text)
+            row = _translation_row(unit_id, code, entry, revisions[code])
+            rows.append(row)
+            if row["text"]:
+                changes.append(
+                    {
+                        "unit_id": unit_id,
+                        "language": code,
+                        "action": "load",
+                        "created_at": now,
+                        "new_text": row["text"],
+                        "new_state": row["state"],
+                        "old_text": "",
+                        "old_state": State.UNTRANSLATED,
+                        "details": "loaded from locales/",
+                    }
+                )
+    return rows, changes
+
+
+def _fuzzy_fill(wanted: Collection[str], entries: dict[str, po.Entry]) -> dict[str, po.Entry]:
+    """Untranslated units similar to a translated entry that is no longer in the source."""
+    stale = [msgid for msgid, e in entries.items() if msgid not in wanted and e.translated]
+    missing = [text for text in wanted if text not in entries or not entries[text].translated]
+    if not stale or not missing:
+        return {}
+    index = FuzzyIndex(stale)
+    filled: dict[str, po.Entry] = {}
+    for text in missing:
+        match = index.best(text)
+        if match is not None:
+            old = entries[match]
+            filled[text] = po.Entry(
+                msgid=text,
+                msgstr=old.msgstr,
+                msgid_plural=old.msgid_plural,
+                msgstr_plural=list(old.msgstr_plural),
+                flags=["fuzzy"],
+                previous_msgid=match,
+                comments=old.comments,
+            )
+    return filled
+
+
+def _translation_row(
+    unit_id: int, code: str, entry: po.Entry | None, revision: datetime
+) -> dict[str, object]:
+    row: dict[str, object] = {
+        "unit_id": unit_id,
+        "language": code,
+        "text": "",
+        "state": State.UNTRANSLATED,
+        "version": 0,
+        "previous_source": None,
+        "comments": "",
+        "updated_at": revision,
+    }
+    if entry is None:
+        return row
+    row["comments"] = "\n".join(entry.comments)
+    if not entry_text(entry):
+        return row
+    row.update(
+        text=entry_text(entry),
+        state=entry_state(entry, trusted=True),
+        version=1,
+        previous_source=entry.previous_msgid if entry.fuzzy else None,
+    )
+    return row
+
+
+def entry_text(entry: po.Entry) -> str:
+    """A catalogue entry's translation as the store keeps it: plural forms joined."""
+    if entry.msgid_plural is not None:
+        return plurals.join(entry.msgstr_plural)
+    return entry.msgstr
+
+
+def entry_state(entry: po.Entry, trusted: bool) -> State:
+    """The state a catalogue entry stands for; only trusted files (locales/) can say approved.
+    A plural entry with a form missing needs editing."""
+    if not entry_text(entry):
+        return State.UNTRANSLATED
+    if entry.msgid_plural is not None and not entry.translated:
+        return State.NEEDS_EDITING
+    if entry.fuzzy:
+        return State.NEEDS_EDITING
+    if trusted and po.APPROVED in entry.flags:
+        return State.APPROVED
+    return State.TRANSLATED

@@ -1,0 +1,218 @@
+"""Source texts: find, read and validate source_texts/*.md (and source_texts/*.pot, documents of
+interface strings), and what they say about a document (its metadata, its units' places).
+
+`extract` turns what is read here into units; `loading` fills an empty store from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from translator.formats import markdown, po
+from translator.models import Document
+from translator.services import DeskError
+
+DOCUMENT_KINDS = ("appeal", "alert", "press-release", "faq", "palm-card", "strings")
+STRINGS = "strings"  # the kind of a gettext template source: interface strings, no edition
+SOURCE_SUFFIXES = (".md", ".pot")
+# The desk's own interface, a strings document whose template is the one `make ui-catalogue`
+# writes: volunteers translate the desk in the desk (catalogues in translator/translations/)
+INTERFACE = "desk-interface"
+INTERFACE_TITLE = "The translation desk's interface"
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A source document read from disk: where it is, what it says, and its units."""
+
+    slug: str
+    path: Path
+    sha256: str
+    meta: dict[str, object]
+    blocks: list[markdown.Block]
+    plurals: dict[str, str] = field(default_factory=dict)  # msgid: msgid_plural, .pot sources
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+
+def source_dir(root: Path) -> Path:
+    return Path(root) / "source_texts"
+
+
+def interface_template(root: Path) -> Path:
+    return Path(root) / "translator" / "translations" / "messages.pot"
+
+
+def source_path(root: Path, slug: str) -> Path | None:
+    """A document's source file, source_texts/<slug>.md or .pot; None when it is gone."""
+    if slug == INTERFACE:
+        return interface_template(root) if interface_template(root).is_file() else None
+    for suffix in SOURCE_SUFFIXES:
+        path = source_dir(root) / f"{slug}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def source_name(slug: str, kind: str) -> str:
+    """The file name of a document's source, by its kind."""
+    return f"{slug}.pot" if kind == STRINGS else f"{slug}.md"
+
+
+def source_paths(root: Path) -> list[Path]:
+    """The source files under root/source_texts (.md and .pot), in slug order; two files with
+    one slug are refused."""
+    folder = source_dir(root)
+    if not folder.is_dir():
+        raise DeskError(
+            f"{folder}: no source_texts folder (set TRANSLATOR_ROOT to the content root)"
+        )
+    paths = sorted(
+        (p for p in folder.iterdir() if p.suffix in SOURCE_SUFFIXES and p.is_file()),
+        key=lambda p: (p.stem, p.suffix),
+    )
+    for before, path in zip(paths, paths[1:], strict=False):
+        if before.stem == path.stem:
+            raise DeskError(f"{path}: {before.name} has the same slug; keep one of them")
+    return paths
+
+
+def source_files(root: Path) -> list[tuple[str, Path]]:
+    """Every document's slug and source file, in slug order: source_texts/ and, when the
+    content root holds the desk itself, the interface's template."""
+    found = [(path.stem, path) for path in source_paths(root)]
+    if interface_template(root).is_file():
+        found = sorted([*found, (INTERFACE, interface_template(root))])
+    return found
+
+
+def read_sources(root: Path) -> list[SourceText]:
+    """Every source text, parsed and validated, in slug order; all are read before any is used,
+    so a bad one stops everything."""
+    return [read_source_file(slug, path) for slug, path in source_files(root)]
+
+
+def read_source_file(slug: str, path: Path) -> SourceText:
+    if slug == INTERFACE:
+        return read_pot_source(path, INTERFACE, INTERFACE_TITLE)
+    return read_pot_source(path) if path.suffix == ".pot" else read_source(path)
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def source_changed(root: Path, document: Document) -> bool:
+    """Whether the document's source file differs from the English the store holds."""
+    path = source_path(root, document.slug)
+    return path is None or file_sha256(path) != document.source_sha256
+
+
+def read_pot_source(path: Path, slug: str | None = None, title: str | None = None) -> SourceText:
+    """A gettext template as a `strings` document: each entry a unit, msgid its English and
+    msgid_plural its English plural. The title is the header X-Desk-Title (else
+    Project-Id-Version), the date X-Desk-Date (ISO, optional)."""
+    data = path.read_bytes()
+    try:
+        catalogue = po.read(data, str(path))
+    except po.PoError as exc:
+        raise DeskError(str(exc)) from None
+    blocks: list[markdown.Block] = []
+    plurals: dict[str, str] = {}
+    for entry in catalogue.entries:
+        if entry.obsolete:
+            continue
+        if entry.msgctxt is not None:
+            raise DeskError(f"{path}:{entry.line}: msgctxt is not supported yet in source texts")
+        blocks.append(markdown.Block(entry.msgid, "string", entry.line))
+        if entry.msgid_plural is not None:
+            plurals[entry.msgid] = entry.msgid_plural
+    title = title or catalogue.header("X-Desk-Title") or catalogue.header("Project-Id-Version")
+    meta: dict[str, object] = {"kind": STRINGS, "title": title}
+    if catalogue.header("X-Desk-Date"):
+        meta["date"] = catalogue.header("X-Desk-Date")
+    if not title:
+        raise DeskError(f"{path}:1: the header needs X-Desk-Title (or Project-Id-Version)")
+    _validate_meta(path, meta)
+    digest = hashlib.sha256(data).hexdigest()
+    return SourceText(slug or path.stem, path, digest, meta, blocks, plurals)
+
+
+def read_source(path: Path) -> SourceText:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DeskError(f"{path}:{line}: not valid UTF-8") from None
+    try:
+        document = markdown.parse(text, str(path))
+    except markdown.MarkdownError as exc:
+        raise DeskError(str(exc)) from None
+    _validate_meta(path, document.meta)
+    if document.meta.get("kind") == STRINGS:
+        raise DeskError(f"{path}: kind strings is for gettext templates (source_texts/*.pot)")
+    return SourceText(
+        slug=path.stem,
+        path=path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        meta=document.meta,
+        blocks=document.blocks,
+    )
+
+
+def _validate_meta(path: Path, meta: dict[str, object]) -> None:
+    if meta.get("slug", path.stem) != path.stem:
+        raise DeskError(
+            f"{path}:2: slug {meta.get('slug')!r} differs from the file name {path.stem!r}"
+        )
+    if meta.get("kind") not in DOCUMENT_KINDS:
+        raise DeskError(
+            f"{path}: kind must be one of {', '.join(DOCUMENT_KINDS)}, not {meta.get('kind')!r}"
+        )
+    if not isinstance(meta.get("title"), str):
+        raise DeskError(f"{path}: the front matter needs a title")
+    for key in ("date", "deadline"):
+        try:
+            markdown.metadata_date(meta, key)
+        except ValueError:
+            raise DeskError(f"{path}: {key} must be an ISO date (YYYY-MM-DD)") from None
+
+
+def word_count(text: str) -> int:
+    """Words of a unit's English, not counting link targets."""
+    return len(_WORD.findall(_LINK_TARGET.sub("]", text)))
+
+
+def sha1(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def locations(source: SourceText) -> dict[str, tuple[int, str, list[str]]]:
+    """Each distinct unit text: (position of its first block, block type, its locations)."""
+    found: dict[str, tuple[int, str, list[str]]] = {}
+    for block in source.blocks:
+        where = f"{source.filename}:{block.line}"
+        if block.text in found:
+            found[block.text][2].append(where)
+        else:
+            found[block.text] = (len(found), block.type, [where])
+    return found
+
+
+def set_metadata(document: Document, source: SourceText) -> None:
+    meta = source.meta
+    document.kind = str(meta["kind"])
+    document.title = str(meta["title"])
+    document.date = markdown.metadata_date(meta, "date")
+    if document.urgency_set_by is None:  # an editor's marking stands over the front matter
+        document.priority = str(meta["priority"]) if meta.get("priority") else None
+        document.deadline = markdown.metadata_date(meta, "deadline")
+    document.source_sha256 = source.sha256
