@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from translator.formats.po import APPROVED, Catalogue, Entry, parse_header
+from translator.formats.catalogue import APPROVED, Catalogue, Entry, parse_header
 
 FUZZY_THRESHOLD = 60.0  # GNU msgmerge's FUZZY_THRESHOLD (0.6), on rapidfuzz's 0-100 scale
 _WORD = re.compile(r"\w{3,}")
@@ -130,7 +130,7 @@ def update(catalogue: Catalogue, template: Catalogue) -> Catalogue:
     merger = _Merger(catalogue)
     entries = [merger.merge(new) for new in template.entries if not new.obsolete]
     entries += [
-        _obsolete(e) for e in catalogue.entries if id(e) not in merger.used and _has_text(e)
+        _obsolete(e) for e in catalogue.entries if id(e) not in merger.used and e.first_form
     ]
     result = Catalogue(
         list(catalogue.headers),
@@ -158,7 +158,7 @@ class _Merger:
                 self.exact[entry.key] = entry
         self.candidates: dict[str, list[Entry]] = {}
         for entry in catalogue.entries:
-            if _has_text(entry):
+            if entry.first_form:
                 self.candidates.setdefault(entry.msgid, []).append(entry)
         self.index: FuzzyIndex | None = None
         self.used: set[int] = set()
@@ -184,13 +184,6 @@ class _Merger:
         found = self.candidates[match]
         # msgmerge gives a message of the same msgctxt a slight advantage
         return next((e for e in found if e.msgctxt == new.msgctxt), found[0])
-
-
-def _has_text(entry: Entry) -> bool:
-    """msgmerge's test of a translation worth keeping: msgstr, or msgstr[0], not empty."""
-    if entry.msgid_plural is None:
-        return bool(entry.msgstr)
-    return bool(entry.msgstr_plural and entry.msgstr_plural[0])
 
 
 def _template_flags(new: Entry) -> list[str]:
@@ -229,7 +222,7 @@ def _merged(new: Entry, old: Entry, nplurals: int, *, fuzzy_match: bool) -> Entr
     else:
         entry.msgstr_plural = list(old.msgstr_plural)
     plural_changed = new.msgid_plural != old.msgid_plural
-    if not _has_text(entry):  # nothing translated: nothing to be fuzzy, nothing previous
+    if not entry.first_form:  # nothing translated: nothing to be fuzzy, nothing previous
         entry.flags = _template_flags(new)
         return entry
     now_fuzzy = fuzzy_match or changed_number or plural_changed

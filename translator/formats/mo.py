@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 
-from translator.formats.po import Catalogue, Entry
+from translator.formats.catalogue import Catalogue, Entry
 
 MAGIC = 0x950412DE
 
@@ -22,7 +22,7 @@ def write_mo(catalogue: Catalogue) -> bytes:
     for entry in catalogue.entries:
         if entry.obsolete or entry.fuzzy or entry.domain not in (None, catalogue.domain):
             continue
-        if not _first_form(entry):
+        if not entry.first_form:
             continue
         pairs.append((_mo_key(entry), _mo_value(entry)))
     pairs.sort(key=lambda pair: pair[0])
@@ -46,12 +46,6 @@ def _header_bytes(catalogue: Catalogue) -> bytes:
     lines = catalogue.header_text().split("\n")
     kept = [line for line in lines if not line.startswith("POT-Creation-Date:")]
     return "\n".join(kept).encode()
-
-
-def _first_form(entry: Entry) -> str:
-    if entry.msgid_plural is None:
-        return entry.msgstr
-    return entry.msgstr_plural[0] if entry.msgstr_plural else ""
 
 
 def _mo_key(entry: Entry) -> bytes:
