@@ -62,6 +62,18 @@ ROUND_TRIPS = {
         "n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5;",
     ).replace("nplurals=2", "nplurals=6")
     + 'msgid "a"\nmsgstr "b"\n',
+    # libunistring's older line-breaking rules: a break after ":" "." "," ";" before a letter
+    "break after an infix separator before a letter": HEADER + 'msgid "'
+    + "Write the time of the event, in the form of the local clock, as HH:MM[:ss[.uuuuuu]] please."
+    + '"\nmsgstr "'
+    + "Write the time of the event in the form of the clock, as YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ]"
+    + '"\n',
+    # libunistring's widths: these Kannada vowel signs take a column, Hangul jamo vowels none
+    "kannada vowel signs and hangul jamo": HEADER + 'msgid "'
+    + "ಕಿಕೆ ಕಿಕೆಕ " * 12
+    + '"\nmsgstr "'
+    + "\u1112\u1161\u11ab\u1100\u116e\u11a8 " * 16
+    + '"\n',
 }
 
 
@@ -108,6 +120,30 @@ def test_plural_forms_msgfmt_refuses_are_refused_with_the_header_line(
     assert not msgfmt_accepts(text, tmp_path)[0]
     with pytest.raises(po.PoError, match=f"w.po:1: Plural-Forms: .*{reason}"):
         po.read(text.encode(), "w.po")
+
+
+PLURAL_COUNTS = {
+    "translated, 3 forms of 2": ('msgstr[0] "x"\nmsgstr[1] "y"\nmsgstr[2] "z"\n', False),
+    "translated, 1 form of 2": ('msgstr[0] "x"\n', False),
+    "untranslated, 1 form of 2": ('msgstr[0] ""\n', True),
+    "untranslated first form, 3 of 2": ('msgstr[0] ""\nmsgstr[1] "y"\nmsgstr[2] "z"\n', True),
+    "fuzzy, 3 forms of 2": ('msgstr[0] "x"\nmsgstr[1] "y"\nmsgstr[2] "z"\n#, fuzzy', True),
+}
+
+
+@pytest.mark.parametrize(("forms", "accepted"), PLURAL_COUNTS.values(), ids=PLURAL_COUNTS.keys())
+def test_plural_count_is_held_to_the_header_only_for_messages_msgfmt_compiles(
+    tmp_path: Path, forms: str, accepted: bool
+) -> None:
+    forms, _, flags = forms.partition("#")
+    comment = f"#{flags}\n" if flags else ""
+    text = HEADER + comment + 'msgid "a day"\nmsgid_plural "%d days"\n' + forms
+    assert msgfmt_accepts(text, tmp_path)[0] is accepted
+    if accepted:
+        assert po.write(po.read(text.encode(), "w.po")) == msgcat(text.encode())
+    else:
+        with pytest.raises(po.PoError, match="w.po:8: . plural forms, but the file's Plural"):
+            po.read(text.encode(), "w.po")
 
 
 def test_template_placeholder_plural_forms_is_read() -> None:

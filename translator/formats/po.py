@@ -3,8 +3,8 @@
 `read` accepts what GNU gettext's reader accepts (any declared charset, converted to UTF-8 as
 `msgconv` would; every escape; CRLF, CR-only and BOM; `domain` lines; several keywords and strings
 on one line; previous `#|` fields) and refuses, with file and line, what `msgfmt --check` refuses
-and more that would lose work: a duplicate entry, a msgid without msgstr, plural forms that do not
-match the file's own `Plural-Forms`, a `Plural-Forms` that is not a gettext expression.
+and more that would lose work: a duplicate entry, a msgid without msgstr, translated plural forms
+that do not match the file's own `Plural-Forms`, a `Plural-Forms` that is not a gettext expression.
 `write` produces the bytes GNU `msgcat` writes for the same content (its wrapping, its order of
 flags, obsolete entries last), so a catalogue never churns. `check_translation` adds the checks a
 translator's file must pass before the desk takes anything from it.

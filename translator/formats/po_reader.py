@@ -45,8 +45,9 @@ def read(
 ) -> Catalogue:
     """Parse a PO file strictly. Raises PoError with the file and line of the first problem.
 
-    Plural entries must have as many forms as the file's own `Plural-Forms` says (`nplurals` is
-    used only for a file that says nothing)."""
+    Translated plural entries must have as many forms as the file's own `Plural-Forms` says
+    (`nplurals` is used only for a file that says nothing); as `msgfmt --check`, fuzzy and
+    untranslated ones are not counted."""
     if len(data) > max_bytes:
         raise PoError(
             filename,
@@ -409,6 +410,13 @@ def _check_plural_forms(catalogue: Catalogue, filename: str) -> None:
         raise PoError(filename, catalogue.header_line, f"Plural-Forms: {exc}") from None
 
 
+def _compiled(entry: Entry) -> bool:
+    """A message msgfmt puts in the MO file, the only ones `msgfmt --check` holds to the plural
+    count: neither fuzzy nor untranslated (Django's Kannada files have one form of two where
+    msgstr[0] is empty)."""
+    return bool(entry.first_form) and not entry.fuzzy
+
+
 def _check_entries(catalogue: Catalogue, filename: str, nplurals: int | None, source: str) -> None:
     seen: dict[tuple[str | None, str | None, str], int] = {}
     for entry in catalogue.entries:
@@ -426,6 +434,7 @@ def _check_entries(catalogue: Catalogue, filename: str, nplurals: int | None, so
             nplurals is not None
             and entry.msgid_plural is not None
             and len(entry.msgstr_plural) != nplurals
+            and _compiled(entry)
         ):
             raise PoError(
                 filename,

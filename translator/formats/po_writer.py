@@ -14,7 +14,16 @@ from translator.formats.catalogue import DEFAULT_DOMAIN, Catalogue, Entry, no_cy
 
 PAGE_WIDTH = 79
 _NEEDS_ESCAPE = re.compile(r'[\\"\n\t\r\a\b\f\v]')
-_AFTER_STOP = re.compile(r"(?<=[^\W\d_]\.)(?=[^\W\d_])")
+# Infix separators (UAX #14 class IS). libunistring's older rules break after one before a letter
+# ("HH:" / "MM", "ss[." / "uuuuuu" in Django's catalogues), which Unicode's LB29 now forbids.
+_INFIX = ".,:;\u037e\u0589\u060c\u060d\u07f8\u2044\ufe10\ufe13\ufe14"
+_INFIX_IN = re.compile(f"[{_INFIX}]")
+_AFTER_INFIX = re.compile(f"(?<=[{_INFIX}])")
+# Where libunistring's widths differ from Unicode's categories today: Hangul vowel and final
+# jamo join the syllable before them (width 0); a few vowel signs that were spacing marks when
+# its tables were made still count one column.
+_JAMO = ((0x1160, 0x11FF), (0xD7B0, 0xD7FF))
+_SPACING_SIGNS = frozenset("\u0cbf\u0cc6\U00011a07\U00011a08\U00011c3f")
 _WRITE_ESCAPES = str.maketrans(
     {
         "\\": "\\\\",
@@ -199,13 +208,43 @@ def _break_units(text: str) -> list[str]:
     """UAX #14 units, adjusted to the older rules of GNU's libunistring: a break may follow a full
     stop before a letter ("www." / "instagram")."""
     units: list[str] = line_break_units(text)
-    if "." in text:
-        units = [piece for unit in units for piece in _AFTER_STOP.split(unit) if piece]
+    if _INFIX_IN.search(text):
+        units = [
+            piece
+            for unit in units
+            for piece in (
+                _split_after_infix(unit)
+                if _INFIX_IN.search(unit, 0, len(unit) - 1)
+                else (unit,)
+            )
+        ]
     if "\\" in text:  # never break inside an escape sequence
         units = _join_escapes(units)
     if len(units) > 1 and units[0].isspace():  # libunistring: no break after leading spaces
         units[:2] = [units[0] + units[1]]
     return units
+
+
+def _split_after_infix(unit: str) -> list[str]:
+    """A unit split after each infix separator that is followed by a letter."""
+    pieces: list[str] = []
+    start = 0
+    for match in _AFTER_INFIX.finditer(unit, 1, len(unit) - 1):
+        at = match.start()
+        if _letter(unit[at]):
+            pieces.append(unit[start:at])
+            start = at
+    pieces.append(unit[start:])
+    return pieces
+
+
+@cache
+def _letter(char: str) -> bool:
+    """Of UAX #14 class AL or HL: Unicode breaks after a solidus (class SY) before an AL, as
+    libunistring did after an infix separator; Hebrew letters (HL) are named."""
+    return len(line_break_units("/" + char)) == 2 or unicodedata.name(char, "").startswith(
+        "HEBREW LETTER"
+    )
 
 
 def _join_escapes(units: list[str]) -> list[str]:
@@ -234,9 +273,15 @@ def _width(text: str) -> int:
 
 @cache
 def _char_width(char: str) -> int:
-    if unicodedata.category(char) in ("Mn", "Me", "Cf"):
+    if char in _SPACING_SIGNS:
+        return 1
+    if unicodedata.category(char) in ("Mn", "Me", "Cf") or _jamo(char):
         return 0
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _jamo(char: str) -> bool:
+    return any(first <= ord(char) <= last for first, last in _JAMO)
 
 
 def _escape(text: str) -> str:
