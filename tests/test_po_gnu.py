@@ -300,6 +300,23 @@ MERGES = {
         '"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Vigil on Saturday"\nmsgstr "b"\n',
         NEW_TEMPLATE,
     ),
+    # msgmerge rewrites the header: its known fields in its order and spelling, then the others
+    "header fields out of order": (
+        'msgid ""\nmsgstr ""\n"X-Generator: Poedit 3.4\\n"\n"Project-Id-Version: x\\n"\n'
+        '"Content-Type: text/plain; charset=UTF-8\\n"\n"language: fr\\n"\n'
+        '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n"Last-Translator: Ana\\n"\n'
+        '"Language: fr_FR\\n"\n\nmsgid "Vigil on Saturday"\nmsgstr "Veillée samedi"\n',
+        NEW_TEMPLATE,
+    ),
+    # a message valid in every context (or in the same one) needs only 0.6, not more
+    "similar at exactly 0.6 across contexts": (
+        HEADER + 'msgid "January"\nmsgstr "janvier"\n\nmsgctxt "month"\nmsgid "October"\n'
+        'msgstr "octobre"\n\nmsgctxt "day"\nmsgid "Tuesday"\nmsgstr "mardi"\n',
+        'msgctxt "abbreviated month"\nmsgid "Jan"\nmsgstr ""\n\n'
+        'msgctxt "abbreviated month"\nmsgid "Oct"\nmsgstr ""\n\n'
+        'msgctxt "month"\nmsgid "Octo"\nmsgstr ""\n\nmsgctxt "abbreviated day"\nmsgid "Tue"\n'
+        'msgstr ""\n',
+    ),
 }
 
 

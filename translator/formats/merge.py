@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -17,12 +17,23 @@ from rapidfuzz import fuzz, process
 from translator.formats.catalogue import APPROVED, Catalogue, Entry, parse_header
 
 FUZZY_THRESHOLD = 60.0  # GNU msgmerge's FUZZY_THRESHOLD (0.6), on rapidfuzz's 0-100 scale
+CONTEXT_BONUS = 0.001  # msgmerge's advantage for a message valid in the context (0.00001)
 _WORD = re.compile(r"\w{3,}")
-# msgmerge takes these header fields from the template, inserted after the field before them.
-_TEMPLATE_FIELDS = (
-    ("Report-Msgid-Bugs-To", "Project-Id-Version"),
-    ("POT-Creation-Date", "Report-Msgid-Bugs-To"),
+# msgmerge's header (msgmerge.c): these fields first, in this order and spelt so, each once (the
+# last of a repeated one); every other line after them as it was. Two come from the template.
+_KNOWN_FIELDS = (
+    "Project-Id-Version",
+    "Report-Msgid-Bugs-To",
+    "POT-Creation-Date",
+    "PO-Revision-Date",
+    "Last-Translator",
+    "Language-Team",
+    "Language",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
 )
+_TEMPLATE_FIELDS = ("Report-Msgid-Bugs-To", "POT-Creation-Date")
 
 
 class FuzzyIndex:
@@ -51,10 +62,18 @@ class FuzzyIndex:
         self.by_length = sorted(range(len(self.encoded)), key=lambda n: len(self.encoded[n]))
         self.lengths = [len(self.encoded[n]) for n in self.by_length]
 
-    def best(self, query: str, also: Sequence[str] = ()) -> str | None:
+    def best(
+        self,
+        query: str,
+        also: Sequence[str] = (),
+        favoured: Callable[[str], bool] | None = None,
+    ) -> str | None:
         """The most similar candidate (or string in `also`) scoring over 0.6, or None.
 
-        Of equally similar ones, the first in the catalogue wins, as in msgmerge.
+        A candidate for which `favoured` says yes gets msgmerge's small advantage (0.00001, given
+        to a message without msgctxt or with the one looked up): it wins a tie, and exactly 0.6
+        ("Jan" and "January") is enough for it. Of equally similar ones, the first in the
+        catalogue wins, as in msgmerge.
         """
         words = sorted(
             _words(query), key=lambda w: (len(self.postings.get(w, ())), w)
@@ -74,13 +93,17 @@ class FuzzyIndex:
         texts = self.candidates + extra
         grams = _grams(query)
         found = [
-            (score, number)
+            (score + (CONTEXT_BONUS if favoured and favoured(texts[number]) else 0.0), number)
             for _, score, number in process.extract(
-                encoded, pool, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
+                encoded,
+                pool,
+                scorer=fuzz.ratio,
+                score_cutoff=FUZZY_THRESHOLD - CONTEXT_BONUS,
+                limit=None,
             )
-            if score > FUZZY_THRESHOLD  # msgmerge wants more than 0.6
-            and (len(query) < 4 or not _gram_set(texts[number]).isdisjoint(grams))
+            if len(query) < 4 or not _gram_set(texts[number]).isdisjoint(grams)
         ]
+        found = [(score, number) for score, number in found if score > FUZZY_THRESHOLD]
         if not found:
             return None
         top = max(score for score, _ in found)
@@ -124,8 +147,9 @@ def update(catalogue: Catalogue, template: Catalogue) -> Catalogue:
       singular message gives its msgstr[0]; either way the result is fuzzy.
     - A new plural message gets as many empty forms as the catalogue's Plural-Forms says.
     - Old messages used by nothing become obsolete (at the end) when translated, else are dropped.
-    - The header is the catalogue's, with POT-Creation-Date and Report-Msgid-Bugs-To from the
-      template; a catalogue without a header stays without one.
+    - The header is the catalogue's, rebuilt as msgmerge does (known fields first, in its order),
+      with POT-Creation-Date and Report-Msgid-Bugs-To from the template; a catalogue without a
+      header stays without one.
     """
     merger = _Merger(catalogue)
     entries = [merger.merge(new) for new in template.entries if not new.obsolete]
@@ -178,12 +202,19 @@ class _Merger:
     def similar(self, new: Entry) -> Entry | None:
         if self.index is None:
             self.index = FuzzyIndex(self.candidates)
-        match = self.index.best(new.msgid)
+        match = self.index.best(
+            new.msgid,
+            favoured=lambda text: any(_favoured(e, new) for e in self.candidates[text]),
+        )
         if match is None:
             return None
         found = self.candidates[match]
-        # msgmerge gives a message of the same msgctxt a slight advantage
-        return next((e for e in found if e.msgctxt == new.msgctxt), found[0])
+        return next((e for e in found if _favoured(e, new)), found[0])
+
+
+def _favoured(old: Entry, new: Entry) -> bool:
+    """msgmerge's advantage: the old message is valid in any context, or in the new one's."""
+    return old.msgctxt is None or old.msgctxt == new.msgctxt
 
 
 def _template_flags(new: Entry) -> list[str]:
@@ -261,20 +292,31 @@ def _obsolete(entry: Entry) -> Entry:
 
 
 def _take_template_fields(result: Catalogue, template: Catalogue) -> None:
-    """Replace (or insert, after the field before it) the fields msgmerge takes from the
-    template, keeping every other line of the header as it was written."""
+    """The header as msgmerge rebuilds it: the known fields in its order, then every other line,
+    with Report-Msgid-Bugs-To and POT-Creation-Date from the template where it has them."""
     if not result.has_header:
         return
+    known: dict[str, str] = {}
+    others: list[str] = []
     lines = result.header_text().split("\n")
-    for name, after in _TEMPLATE_FIELDS:
-        value = template.header(name)
-        if value is None:
-            continue
-        names = [line.split(":", 1)[0].strip().lower() for line in lines]
-        if name.lower() in names:
-            lines[names.index(name.lower())] = f"{name}: {value}"
+    for line in lines[:-1] if lines[-1] == "" else lines:
+        name = _known_field(line)
+        if name is None:
+            others.append(line)
         else:
-            where = names.index(after.lower()) + 1 if after.lower() in names else 0
-            lines.insert(where, f"{name}: {value}")
-    result.header_raw = "\n".join(lines)
+            known[name] = line[len(name) + 1 :]
+    reference = template.header_text() if template.has_header else ""
+    for name in _TEMPLATE_FIELDS:
+        at = reference.find(f"{name}:")  # anywhere in the template's header, as msgmerge looks
+        if at >= 0:
+            end = reference.find("\n", at)
+            known[name] = reference[at + len(name) + 1 : end if end >= 0 else None]
+    fields = [f"{name}:{known[name]}" for name in _KNOWN_FIELDS if name in known]
+    result.header_raw = "".join(f"{line}\n" for line in fields + others)
     result.headers = parse_header(result.header_raw)
+
+
+def _known_field(line: str) -> str | None:
+    """The known field a header line gives (its name in any case), or None."""
+    head = line.split(":", 1)[0].lower() if ":" in line else None
+    return next((name for name in _KNOWN_FIELDS if name.lower() == head), None)
