@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from translator.formats import plural_forms
 
@@ -101,13 +102,20 @@ class Catalogue:
         value = self.header("Plural-Forms")
         if not value or _PLACEHOLDER_PLURALS.search(value):
             return None
-        return plural_forms.parse(value)
+        return _parsed_plural_forms(value)
 
     def header_text(self) -> str:
         """The header entry's msgstr: as read when the fields are unchanged, else rebuilt."""
         if self.header_raw is not None and parse_header(self.header_raw) == self.headers:
             return self.header_raw
         return "".join(f"{key}: {value}\n" for key, value in self.headers)
+
+
+@lru_cache(maxsize=256)
+def _parsed_plural_forms(value: str) -> plural_forms.PluralForms:
+    """Parsing tries the expression on a thousand counts; a store's catalogues (or a project's,
+    a thousand for Django) share a few dozen rules, so each is parsed once."""
+    return plural_forms.parse(value)
 
 
 def parse_header(text: str) -> list[tuple[str, str]]:
