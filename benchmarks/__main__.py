@@ -40,7 +40,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import api, checks, corpus, dashboard, editions, scale, server, workspace
+from benchmarks import api, checks, corpus, dashboard, editions, realworld, scale, server, workspace
 from translator import languages
 from translator.formats import merge, mo, po
 
@@ -258,6 +258,7 @@ def main() -> None:
             "workspace",
             "dashboard",
             "scale",
+            "realworld",
         ],
         default="all",
     )
@@ -291,6 +292,10 @@ def main() -> None:
             _print(row)
     if args.suite in ("all", "scale"):
         for row in scale.bench():
+            rows.append(row)
+            _print(row)
+    if args.suite in ("all", "realworld"):
+        for row in realworld.bench(timed, _agreement):
             rows.append(row)
             _print(row)
     if args.suite in ("all", "editions"):
