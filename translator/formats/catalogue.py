@@ -77,6 +77,8 @@ class Catalogue:
     `has_header` is False for a file without a header entry, which is then written without one.
     `header_raw` keeps the header's text as read, so that it is written back unchanged unless
     `headers` is changed. `charset` is the charset the file declared (it is UTF-8 once read).
+    The header entry's comments, flags, locations and previous fields (`#| msgctxt`, `#| msgid`,
+    `#| msgid_plural`) are kept as read, as msgcat keeps them.
     """
 
     headers: list[tuple[str, str]] = field(default_factory=list)
@@ -89,6 +91,8 @@ class Catalogue:
     header_line: int = 1
     charset: str | None = None
     domain: str | None = None
+    header_locations: list[str] = field(default_factory=list)
+    header_previous: tuple[str | None, str | None, str | None] = (None, None, None)
 
     def header(self, name: str) -> str | None:
         return next((value for key, value in self.headers if key.lower() == name.lower()), None)

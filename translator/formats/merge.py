@@ -12,13 +12,17 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
+from babel import Locale, localedata
 from rapidfuzz import fuzz, process
 
+from translator.formats import plural_forms
 from translator.formats.catalogue import APPROVED, Catalogue, Entry, parse_header
+from translator.formats.po_checks import CHECKED_FORMATS, format_problem
 
 FUZZY_THRESHOLD = 60.0  # GNU msgmerge's FUZZY_THRESHOLD (0.6), on rapidfuzz's 0-100 scale
 CONTEXT_BONUS = 0.001  # msgmerge's advantage for a message valid in the context (0.00001)
 _WORD = re.compile(r"\w{3,}")
+_RANGE = re.compile(r"range:\s*(\d+)\s*\.\.\s*(\d+)")
 # msgmerge's header (msgmerge.c): these fields first, in this order and spelt so, each once (the
 # last of a repeated one); every other line after them as it was. Two come from the template.
 _KNOWN_FIELDS = (
@@ -34,6 +38,14 @@ _KNOWN_FIELDS = (
     "Content-Transfer-Encoding",
 )
 _TEMPLATE_FIELDS = ("Report-Msgid-Bugs-To", "POT-Creation-Date")
+# Language-Team names msgmerge 0.21 reads as a language and country (tried one by one)
+_LANGUAGE_VARIANTS = {
+    "Austrian": "de_AT",
+    "Brazilian Portuguese": "pt_BR",
+    "Chinese (simplified)": "zh_CN",
+    "Chinese (traditional)": "zh_TW",
+    "Chinese (Hong Kong)": "zh_HK",
+}
 
 
 class FuzzyIndex:
@@ -161,14 +173,22 @@ def update(catalogue: Catalogue, template: Catalogue) -> Catalogue:
         list(catalogue.header_comments),
         entries,
         has_header=catalogue.has_header,
-        header_flags=list(catalogue.header_flags),
-        header_extracted=list(catalogue.header_extracted),
+        header_flags=_header_flags(catalogue, template),
+        header_extracted=list(template.header_extracted) if template.has_header else [],
         header_raw=catalogue.header_raw,
         charset=catalogue.charset,
         domain=catalogue.domain,
+        header_locations=list(template.header_locations) if template.has_header else [],
     )
     _take_template_fields(result, template)
     return result
+
+
+def _header_flags(catalogue: Catalogue, template: Catalogue) -> list[str]:
+    """As for every message: fuzzy from the catalogue, the other flags from the template."""
+    fuzzy = ["fuzzy"] if "fuzzy" in catalogue.header_flags else []
+    theirs = template.header_flags if template.has_header else []
+    return fuzzy + [flag for flag in dict.fromkeys(theirs) if flag != "fuzzy"]
 
 
 class _Merger:
@@ -176,6 +196,7 @@ class _Merger:
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.nplurals = catalogue.nplurals() or 2
+        self.forms = catalogue.plural_forms()
         self.exact: dict[tuple[str | None, str], Entry] = {}
         for entry in catalogue.entries:  # a live message wins over an obsolete one
             if entry.key not in self.exact or self.exact[entry.key].obsolete:
@@ -192,12 +213,12 @@ class _Merger:
         old = self.exact.get(new.key)
         if old is not None:
             self.used.add(id(old))
-            return _merged(new, old, self.nplurals, fuzzy_match=False)
+            return _merged(new, old, self.nplurals, self.forms, fuzzy_match=False)
         old = self.similar(new) if new.msgid else None
         if old is None:
             return _untranslated(new, self.nplurals)
         self.used.add(id(old))
-        return _merged(new, old, self.nplurals, fuzzy_match=True)
+        return _merged(new, old, self.nplurals, self.forms, fuzzy_match=True)
 
     def similar(self, new: Entry) -> Entry | None:
         if self.index is None:
@@ -235,7 +256,14 @@ def _untranslated(new: Entry, nplurals: int) -> Entry:
     )
 
 
-def _merged(new: Entry, old: Entry, nplurals: int, *, fuzzy_match: bool) -> Entry:
+def _merged(
+    new: Entry,
+    old: Entry,
+    nplurals: int,
+    forms: plural_forms.PluralForms | None,
+    *,
+    fuzzy_match: bool,
+) -> Entry:
     entry = Entry(
         msgid=new.msgid,
         msgctxt=new.msgctxt,
@@ -257,6 +285,8 @@ def _merged(new: Entry, old: Entry, nplurals: int, *, fuzzy_match: bool) -> Entr
         entry.flags = _template_flags(new)
         return entry
     now_fuzzy = fuzzy_match or changed_number or plural_changed
+    if not now_fuzzy and not old.fuzzy:
+        now_fuzzy = _breaks_new_format(new, old, entry, forms) or _range_widened(new, old)
     flags = _template_flags(new)
     if now_fuzzy or old.fuzzy:
         flags.insert(0, "fuzzy")
@@ -272,6 +302,45 @@ def _merged(new: Entry, old: Entry, nplurals: int, *, fuzzy_match: bool) -> Entr
         entry.previous_msgid = old.previous_msgid
         entry.previous_msgid_plural = old.previous_msgid_plural
     return entry
+
+
+def _breaks_new_format(
+    new: Entry, old: Entry, merged: Entry, forms: plural_forms.PluralForms | None
+) -> bool:
+    """msgmerge marks a translation fuzzy when the template now calls the message a format
+    string its old entry was not marked as, and the translation fails that format's check
+    (`msgmerge` must not turn a file that passes `msgfmt -c` into one that does not)."""
+    for flag in new.flags:
+        if flag not in CHECKED_FORMATS or flag in old.flags or f"possible-{flag}" in old.flags:
+            continue
+        probe = Entry(
+            msgid=new.msgid,
+            msgid_plural=new.msgid_plural,
+            msgstr=merged.msgstr,
+            msgstr_plural=merged.msgstr_plural,
+            flags=[flag],
+        )
+        if format_problem(probe, forms):
+            return True
+    return False
+
+
+def _range_widened(new: Entry, old: Entry) -> bool:
+    """The translation assumed a `range:` the template no longer keeps within (msgmerge marks
+    it fuzzy, as a form may now be needed for counts it was not written for)."""
+    before = _range(old.flags)
+    if before is None:
+        return False
+    after = _range(new.flags)
+    return after is None or after[0] < before[0] or after[1] > before[1]
+
+
+def _range(flags: Iterable[str]) -> tuple[int, int] | None:
+    for flag in flags:
+        match = _RANGE.fullmatch(flag)
+        if match:
+            return int(match.group(1)), int(match.group(2))
+    return None
 
 
 def _obsolete(entry: Entry) -> Entry:
@@ -305,6 +374,8 @@ def _take_template_fields(result: Catalogue, template: Catalogue) -> None:
             others.append(line)
         else:
             known[name] = line[len(name) + 1 :]
+    if "Language" not in known and "Language-Team" in known:
+        known["Language"] = " " + _language_of_team(known["Language-Team"])
     reference = template.header_text() if template.has_header else ""
     for name in _TEMPLATE_FIELDS:
         at = reference.find(f"{name}:")  # anywhere in the template's header, as msgmerge looks
@@ -314,6 +385,27 @@ def _take_template_fields(result: Catalogue, template: Catalogue) -> None:
     fields = [f"{name}:{known[name]}" for name in _KNOWN_FIELDS if name in known]
     result.header_raw = "".join(f"{line}\n" for line in fields + others)
     result.headers = parse_header(result.header_raw)
+
+
+def _language_of_team(team: str) -> str:
+    """The Language msgmerge (since gettext 0.18) gives a header that has none: the English
+    name of a language written before an address in Language-Team ("French <fr@li.org>" gives
+    fr), else nothing. msgmerge looks names up in ISO 639's table; we in CLDR's, which spells a
+    few differently (CLDR's "Kyrgyz" is ISO's "Kirghiz")."""
+    text = (team + "\n").lstrip(" \t")  # as msgmerge sees it: with its newline
+    start = max(text.rfind(" "), text.rfind("\t")) + 1
+    if text[start : start + 1] != "<" and "@" not in text and "/" not in text:
+        return ""
+    return _language_codes().get(text[:start].rstrip(" \t"), "")
+
+
+@lru_cache(maxsize=1)
+def _language_codes() -> dict[str, str]:
+    codes = dict(_LANGUAGE_VARIANTS)
+    for identifier in localedata.locale_identifiers():
+        if "_" not in identifier:
+            codes.setdefault(Locale.parse(identifier).english_name or identifier, identifier)
+    return codes
 
 
 def _known_field(line: str) -> str | None:

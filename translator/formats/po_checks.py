@@ -36,7 +36,7 @@ def check_translation(catalogue: Catalogue, filename: str) -> None:
                     entry.line,
                     f"the translation contains the control character U+{ord(control):04X}",
                 )
-        problem = _format_problem(entry, forms)
+        problem = format_problem(entry, forms)
         if problem:
             raise PoError(filename, entry.line, problem)
 
@@ -87,11 +87,14 @@ def _c_directives(text: str) -> list[tuple[str | None, str | None, str]]:
     ]
 
 
-def _format_problem(entry: Entry, forms: plural_forms.PluralForms | None) -> str | None:
+CHECKED_FORMATS = ("c-format", "python-format")  # the format flags whose directives are compared
+
+
+def format_problem(entry: Entry, forms: plural_forms.PluralForms | None) -> str | None:
     """Why a translation breaks the format directives its flag promises, or None. As msgfmt,
     every form is compared with msgid_plural, and a form chosen for only a few counts (at most 4
     of 0..1000, as French msgstr[0] for 0 and 1) may leave out a directive; nothing may differ."""
-    flag = next((f for f in entry.flags if f in ("c-format", "python-format")), None)
+    flag = next((f for f in entry.flags if f in CHECKED_FORMATS), None)
     if flag is None or entry.fuzzy:
         return None
     if entry.msgid_plural is None:

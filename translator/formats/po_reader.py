@@ -398,6 +398,12 @@ class _Parser:
         catalogue.header_comments = entry.comments
         catalogue.header_flags = entry.flags
         catalogue.header_extracted = entry.extracted
+        catalogue.header_locations = entry.locations
+        catalogue.header_previous = (
+            entry.previous_msgctxt,
+            entry.previous_msgid,
+            entry.previous_msgid_plural,
+        )
         catalogue.header_raw = entry.msgstr
         catalogue.header_line = entry.line
         catalogue.headers = parse_header(entry.msgstr)

@@ -86,6 +86,10 @@ def _header_entry(catalogue: Catalogue) -> Entry:
         comments=catalogue.header_comments,
         extracted=catalogue.header_extracted,
         flags=catalogue.header_flags,
+        locations=catalogue.header_locations,
+        previous_msgctxt=catalogue.header_previous[0],
+        previous_msgid=catalogue.header_previous[1],
+        previous_msgid_plural=catalogue.header_previous[2],
     )
 
 
