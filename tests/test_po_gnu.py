@@ -62,6 +62,14 @@ ROUND_TRIPS = {
         "n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5;",
     ).replace("nplurals=2", "nplurals=6")
     + 'msgid "a"\nmsgstr "b"\n',
+    "comments keep their trailing spaces": HEADER + "# ask Leila  \n#. a note \n"
+    'msgid "a"\nmsgstr "b"\n',
+    # the last of a kind counts; possible formats are written as formats, impossible ones and
+    # `wrap` not at all, flags GNU does not know are dropped
+    "flags as msgcat writes them": HEADER + "#, impossible-c-format, wrap\nmsgid \"a\"\n"
+    'msgstr "b"\n\n#, possible-python-format, c-format, no-c-format, read-only\n'
+    'msgid "c"\nmsgstr "d"\n\n#, no-wrap, fuzzy, wrap, range: 1..5, range: 2..3\n'
+    'msgid "e"\nmsgstr "' + "word " * 20 + '"\n',
     "header locations and previous msgid": "# Appeal.\n#. note\n#: appeal.md:1\n"
     '#, fuzzy, no-wrap\n#| msgid "an old header?"\n' + HEADER + 'msgid "a"\nmsgstr "b"\n',
     # libunistring's older line-breaking rules: a break after ":" "." "," ";" before a letter
@@ -121,6 +129,22 @@ def test_plural_forms_msgfmt_refuses_are_refused_with_the_header_line(
     text = HEADER.replace("nplurals=2; plural=(n > 1);", header) + 'msgid "a"\nmsgstr "b"\n'
     assert not msgfmt_accepts(text, tmp_path)[0]
     with pytest.raises(po.PoError, match=f"w.po:1: Plural-Forms: .*{reason}"):
+        po.read(text.encode(), "w.po")
+
+
+DUPLICATES = {
+    "a live message repeated by an obsolete one": 'msgid "a"\nmsgstr "b"\n\n#~ msgid "a"\n'
+    '#~ msgstr "c"\n',
+    "two obsolete messages alike": '#~ msgid "a"\n#~ msgstr "b"\n\n#~ msgid "a"\n#~ msgstr "c"\n',
+    "an obsolete header": '#~ msgid ""\n#~ msgstr "c"\n',
+}
+
+
+@pytest.mark.parametrize("body", DUPLICATES.values(), ids=DUPLICATES.keys())
+def test_a_message_repeated_even_as_obsolete_is_refused_as_msgcat_refuses_it(body: str) -> None:
+    text = HEADER + body
+    assert subprocess.run(["msgcat", "-"], input=text.encode(), capture_output=True).returncode
+    with pytest.raises(po.PoError, match=r"w.po:\d+: duplicate entry .*\(first at line \d+\)"):
         po.read(text.encode(), "w.po")
 
 

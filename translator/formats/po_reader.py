@@ -180,6 +180,7 @@ class _Parser:
             if not first:
                 return
         if first == "#" and not obsolete:
+            line = raw.lstrip()  # GNU keeps a comment's trailing spaces
             kind = line[1:2] if line[1:2] in (".", ":", ",", "|") else " "
             body = line[2:] if kind != " " else line[1:]
             self.comment(kind, body[1:] if body.startswith(" ") else body)
@@ -420,14 +421,15 @@ def _compiled(entry: Entry) -> bool:
     """A message msgfmt puts in the MO file, the only ones `msgfmt --check` holds to the plural
     count: neither fuzzy nor untranslated (Django's Kannada files have one form of two where
     msgstr[0] is empty)."""
-    return bool(entry.first_form) and not entry.fuzzy
+    return bool(entry.first_form) and not entry.fuzzy and not entry.obsolete
 
 
 def _check_entries(catalogue: Catalogue, filename: str, nplurals: int | None, source: str) -> None:
+    # As GNU: an obsolete message may not repeat a live one (or the header), nor another obsolete
     seen: dict[tuple[str | None, str | None, str], int] = {}
+    if catalogue.has_header:
+        seen[(None, None, "")] = catalogue.header_line
     for entry in catalogue.entries:
-        if entry.obsolete:
-            continue
         key = (entry.domain, entry.msgctxt, entry.msgid)
         if key in seen:
             raise PoError(

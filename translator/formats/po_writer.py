@@ -10,7 +10,13 @@ from functools import cache, lru_cache
 
 from unicode_segmentation_rs import line_break_units
 
-from translator.formats.catalogue import DEFAULT_DOMAIN, Catalogue, Entry, no_cycle_collection
+from translator.formats.catalogue import (
+    APPROVED,
+    DEFAULT_DOMAIN,
+    Catalogue,
+    Entry,
+    no_cycle_collection,
+)
 
 PAGE_WIDTH = 79
 _NEEDS_ESCAPE = re.compile(r'[\\"\n\t\r\a\b\f\v]')
@@ -49,11 +55,26 @@ _FLAG_RANK = {"fuzzy": 0} | {
     for rank, language in enumerate(FORMAT_LANGUAGES)
     for flag in (f"{language}-format", f"no-{language}-format")
 }
-_LATE_FLAGS = {"wrap": 1000, "no-wrap": 1000}
-_FLAG_KIND = {"wrap": "wrap", "no-wrap": "wrap"} | {
+_LATE_FLAGS = {"wrap": 1000, "no-wrap": 1000, APPROVED: 2000}
+_FLAG_KIND = {"fuzzy": "fuzzy", "wrap": "wrap", "no-wrap": "wrap", APPROVED: APPROVED} | {
     flag: language
     for language in FORMAT_LANGUAGES
-    for flag in (f"{language}-format", f"no-{language}-format")
+    for flag in (
+        f"{language}-format",
+        f"no-{language}-format",
+        f"possible-{language}-format",
+        f"impossible-{language}-format",
+    )
+}
+# How msgcat writes what it read: a possible format as the format, an impossible one and `wrap`
+# (the default) not at all.
+_FLAG_WRITTEN = {"wrap": ""} | {
+    flag: written
+    for language in FORMAT_LANGUAGES
+    for flag, written in (
+        (f"possible-{language}-format", f"{language}-format"),
+        (f"impossible-{language}-format", ""),
+    )
 }
 
 
@@ -100,9 +121,10 @@ def _write_entry(entry: Entry) -> str:
     flags = entry.flags
     if "fuzzy" in flags and not entry.first_form and entry.msgid:
         flags = [flag for flag in flags if flag != "fuzzy"]  # GNU: nothing there to be fuzzy
-    if flags:
-        lines.append("#, " + ", ".join(ordered_flags(flags)))
-    wrap = "no-wrap" not in entry.flags
+    written = ordered_flags(flags) if flags else []
+    if written:
+        lines.append("#, " + ", ".join(written))
+    wrap = "no-wrap" not in written
     prefix = "#~ " if entry.obsolete else ""
     previous = "#~| " if entry.obsolete else "#| "
     if entry.previous_msgctxt is not None:
@@ -124,18 +146,24 @@ def _write_entry(entry: Entry) -> str:
 
 
 def ordered_flags(flags: Sequence[str]) -> list[str]:
-    """Flags once each, in the order GNU writes them: fuzzy, format flags, range, wrapping;
-    flags GNU does not know (our `approved`) last."""
-    last: dict[str, str] = {}  # of c-format and no-c-format (or wrap and no-wrap) the last counts
+    """Flags as GNU writes them: once each, the last of a kind counting (`c-format` or
+    `no-c-format`, one `range:`), in its order (fuzzy, format flags, range, wrapping), and only
+    those it knows; our own `approved` is kept, last."""
+    last: dict[str, str] = {}
     for flag in flags:
-        last[_FLAG_KIND.get(flag, flag)] = flag
-    return sorted(last.values(), key=lambda flag: _FLAG_RANK.get(flag, _late_rank(flag)))
+        kind = "range" if flag.startswith("range:") else _FLAG_KIND.get(flag)
+        if kind is not None:
+            last[kind] = _FLAG_WRITTEN.get(flag, flag)
+    return sorted(
+        (flag for flag in last.values() if flag),
+        key=lambda flag: _FLAG_RANK[flag] if flag in _FLAG_RANK else _late_rank(flag),
+    )
 
 
 def _late_rank(flag: str) -> int:
     if flag.startswith("range:"):
         return 999
-    return _LATE_FLAGS.get(flag, 2000)
+    return _LATE_FLAGS[flag]
 
 
 def _field(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[str, ...]:
