@@ -122,6 +122,10 @@ def _parsed_plural_forms(value: str) -> plural_forms.PluralForms:
     return plural_forms.parse(value)
 
 
+def forget_plural_forms() -> None:
+    _parsed_plural_forms.cache_clear()
+
+
 def parse_header(text: str) -> list[tuple[str, str]]:
     fields = []
     for line in text.split("\n"):

@@ -15,6 +15,7 @@ their own; this one gives them their public names, so that callers import `forma
 """
 
 
+from translator.formats import catalogue, po_writer
 from translator.formats.catalogue import (
     APPROVED,
     DEFAULT_DOMAIN,
@@ -28,7 +29,6 @@ from translator.formats.po_reader import DEFAULT_MAX_BYTES, read
 from translator.formats.po_writer import (
     FORMAT_LANGUAGES,
     PAGE_WIDTH,
-    clear_caches,
     ordered_flags,
     write,
 )
@@ -49,3 +49,9 @@ __all__ = [
     "read",
     "write",
 ]
+
+
+def clear_caches() -> None:
+    """Forget what reading and writing remember (for benchmarks that must start cold)."""
+    po_writer.clear_caches()
+    catalogue.forget_plural_forms()
