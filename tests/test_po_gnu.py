@@ -255,8 +255,19 @@ def _mo_messages(data: bytes) -> dict[object, str]:
         + 'msgid "a"\nmsgid_plural "as"\nmsgstr[0] ""\nmsgstr[1] "x"\n\n'
         'msgid "b"\nmsgid_plural "bs"\nmsgstr[0] "y"\nmsgstr[1] ""\n\n'
         '#, fuzzy\nmsgid "c"\nmsgstr "z"\n\nmsgctxt "k"\nmsgid "d"\nmsgstr "w"\n',
+        '#, fuzzy\nmsgid ""\nmsgstr ""\n\nmsgid "a"\nmsgstr "b"\n',
+        'msgid ""\nmsgstr "POT-Creation-Date: 1\\nLanguage: fr\\nPOT-Creation-Date: 2\\n"\n'
+        '"Content-Type: text/plain; charset=UTF-8\\nPOT-Creation-Date: 3"\n\nmsgid "a"\nmsgstr "b"\n',
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\nPOT-Creation-Date: 3"\n\n'
+        'msgid "a"\nmsgstr "b"\n',
     ],
-    ids=["no header entry", "fuzzy header, partial plurals"],
+    ids=[
+        "no header entry",
+        "fuzzy header, partial plurals",
+        "empty header",
+        "creation date twice",
+        "creation date last, without a newline",
+    ],
 )
 def test_mo_file_has_the_messages_msgfmt_puts_in_it(tmp_path: Path, text: str) -> None:
     source = tmp_path / "in.po"
