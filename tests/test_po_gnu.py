@@ -378,6 +378,20 @@ MERGES = {
         '"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "a"\nmsgstr "b"\n',
         NEW_TEMPLATE,
     ),
+    # a fuzzy message matched again keeps the msgid its translation was made from
+    "fuzzy message matched again": (
+        HEADER + '#, fuzzy, c-format\n#| msgid "too many files"\nmsgid "too few files"\n'
+        'msgstr "trop de fichiers"\n\n#, fuzzy\nmsgid "files missing"\nmsgstr "manquants"\n',
+        '#, c-format\nmsgid "Too few files."\nmsgstr ""\n\nmsgid "Files missing."\nmsgstr ""\n',
+    ),
+    # a template that is itself a merged catalogue: its obsolete messages stay obsolete, with the
+    # catalogue's translation and the template's flags
+    "obsolete messages in the template": (
+        HEADER + '#, perl-brace-format\nmsgid "Signed by {name}."\nmsgstr "Signé par {name}."\n\n'
+        'msgid "Sign"\nmsgstr "Signer"\n',
+        'msgid "Sign"\nmsgstr ""\n\n#~ msgid "Signed by {name}."\n#~ msgstr "x"\n\n'
+        '#~ msgid "Signed by {who}."\n#~ msgstr ""\n',
+    ),
     # a message valid in every context (or in the same one) needs only 0.6, not more
     "similar at exactly 0.6 across contexts": (
         HEADER + 'msgid "January"\nmsgstr "janvier"\n\nmsgctxt "month"\nmsgid "October"\n'

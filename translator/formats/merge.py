@@ -164,7 +164,7 @@ def update(catalogue: Catalogue, template: Catalogue) -> Catalogue:
       header stays without one.
     """
     merger = _Merger(catalogue)
-    entries = [merger.merge(new) for new in template.entries if not new.obsolete]
+    entries = [merger.merge(new) for new in template.entries]
     entries += [
         _obsolete(e) for e in catalogue.entries if id(e) not in merger.used and e.first_form
     ]
@@ -253,6 +253,7 @@ def _untranslated(new: Entry, nplurals: int) -> Entry:
         comments=list(new.comments),
         flags=list(dict.fromkeys(new.flags)),
         domain=new.domain,
+        obsolete=new.obsolete,
     )
 
 
@@ -272,6 +273,7 @@ def _merged(
         extracted=list(new.extracted),
         comments=list(old.comments),
         domain=new.domain,
+        obsolete=new.obsolete,  # a template that is itself a merged catalogue may have some
     )
     changed_number = (new.msgid_plural is None) != (old.msgid_plural is None)
     if new.msgid_plural is None:
@@ -293,14 +295,14 @@ def _merged(
     elif APPROVED in old.flags and APPROVED not in flags:
         flags.append(APPROVED)
     entry.flags = flags
-    if now_fuzzy:
-        entry.previous_msgctxt = old.msgctxt
-        entry.previous_msgid = old.msgid
-        entry.previous_msgid_plural = old.msgid_plural
-    elif old.fuzzy:
+    if old.fuzzy:  # what the translation was made from: the fuzzy message's own previous msgid
         entry.previous_msgctxt = old.previous_msgctxt
         entry.previous_msgid = old.previous_msgid
         entry.previous_msgid_plural = old.previous_msgid_plural
+    elif now_fuzzy:
+        entry.previous_msgctxt = old.msgctxt
+        entry.previous_msgid = old.msgid
+        entry.previous_msgid_plural = old.msgid_plural
     return entry
 
 
