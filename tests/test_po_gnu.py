@@ -239,6 +239,37 @@ def test_format_directives_msgfmt_accepts_are_accepted(tmp_path: Path) -> None:
     po.check_translation(po.read(text.encode()), "t.po")
 
 
+RUSSIAN_LIKE = (
+    "nplurals=3; plural=n%10==1 && n%100!=11 ? 0 : "
+    "n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2;"
+)
+RANGES = {  # (range flag, forms): whether msgfmt --check accepts the file
+    "form for many counts lacks it": ("", ("one", "%d few", "%d many"), False),
+    "used once in the range": (", range: 1..3", ("one", "%d few", "%d many"), True),
+    "used twice in the range": (", range: 1..3", ("%d one", "few", "%d many"), False),
+    "not used in the range": (", range: 1..3", ("%d one", "%d few", "many"), True),
+    "used once further on": (", range: 10..30", ("one", "%d few", "%d many"), True),
+}
+
+
+@pytest.mark.parametrize(("flags", "forms", "accepted"), RANGES.values(), ids=RANGES.keys())
+def test_a_form_used_once_in_the_messages_range_may_leave_out_a_directive_as_msgfmt_allows(
+    tmp_path: Path, flags: str, forms: tuple[str, ...], accepted: bool
+) -> None:
+    text = (
+        HEADER.replace("nplurals=2; plural=(n > 1);", RUSSIAN_LIKE)
+        + f'#, c-format{flags}\nmsgid "%d hour"\nmsgid_plural "%d hours"\n'
+        + "".join(f'msgstr[{n}] "{form}"\n' for n, form in enumerate(forms))
+    )
+    assert msgfmt_accepts(text, tmp_path)[0] is accepted
+    catalogue = po.read(text.encode(), "t.po")
+    if accepted:
+        po.check_translation(catalogue, "t.po")
+    else:
+        with pytest.raises(po.PoError, match="c-format: the format directives of msgstr"):
+            po.check_translation(catalogue, "t.po")
+
+
 # MO files
 
 

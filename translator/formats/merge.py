@@ -17,12 +17,11 @@ from rapidfuzz import fuzz, process
 
 from translator.formats import plural_forms
 from translator.formats.catalogue import APPROVED, Catalogue, Entry, parse_header
-from translator.formats.po_checks import CHECKED_FORMATS, format_problem
+from translator.formats.po_checks import CHECKED_FORMATS, flag_range, format_problem
 
 FUZZY_THRESHOLD = 60.0  # GNU msgmerge's FUZZY_THRESHOLD (0.6), on rapidfuzz's 0-100 scale
 CONTEXT_BONUS = 0.001  # msgmerge's advantage for a message valid in the context (0.00001)
 _WORD = re.compile(r"\w{3,}")
-_RANGE = re.compile(r"range:\s*(\d+)\s*\.\.\s*(\d+)")
 # msgmerge's header (msgmerge.c): these fields first, in this order and spelt so, each once (the
 # last of a repeated one); every other line after them as it was. Two come from the template.
 _KNOWN_FIELDS = (
@@ -330,19 +329,11 @@ def _breaks_new_format(
 def _range_widened(new: Entry, old: Entry) -> bool:
     """The translation assumed a `range:` the template no longer keeps within (msgmerge marks
     it fuzzy, as a form may now be needed for counts it was not written for)."""
-    before = _range(old.flags)
+    before = flag_range(old.flags)
     if before is None:
         return False
-    after = _range(new.flags)
+    after = flag_range(new.flags)
     return after is None or after[0] < before[0] or after[1] > before[1]
-
-
-def _range(flags: Iterable[str]) -> tuple[int, int] | None:
-    for flag in flags:
-        match = _RANGE.fullmatch(flag)
-        if match:
-            return int(match.group(1)), int(match.group(2))
-    return None
 
 
 def _obsolete(entry: Entry) -> Entry:

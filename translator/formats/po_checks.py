@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 from translator.formats import plural_forms
@@ -93,16 +94,17 @@ CHECKED_FORMATS = ("c-format", "python-format")  # the format flags whose direct
 def format_problem(entry: Entry, forms: plural_forms.PluralForms | None) -> str | None:
     """Why a translation breaks the format directives its flag promises, or None. As msgfmt,
     every form is compared with msgid_plural, and a form chosen for only a few counts (at most 4
-    of 0..1000, as French msgstr[0] for 0 and 1) may leave out a directive; nothing may differ."""
+    of 0..1000, as French msgstr[0] for 0 and 1), or for at most one count of the message's
+    `range:`, may leave out a directive; nothing may differ."""
     flag = next((f for f in entry.flags if f in CHECKED_FORMATS), None)
     if flag is None or entry.fuzzy:
         return None
     if entry.msgid_plural is None:
         pairs = [("msgstr", entry.msgstr, entry.msgid, True)]
     else:
-        single = _single_count_forms(forms) if forms else set()
+        relaxed = _relaxed_forms(forms, flag_range(entry.flags)) if forms else set()
         pairs = [
-            (f"msgstr[{n}]", text, entry.msgid_plural, n not in single)
+            (f"msgstr[{n}]", text, entry.msgid_plural, n not in relaxed)
             for n, text in enumerate(entry.msgstr_plural)
         ]
     wanted_by: dict[str, dict[str, str]] = {}
@@ -122,10 +124,37 @@ def format_problem(entry: Entry, forms: plural_forms.PluralForms | None) -> str 
 _FEW_COUNTS = 4  # found by trying msgfmt 0.21: a form chosen for 5 counts is checked strictly
 
 
+def _relaxed_forms(
+    forms: plural_forms.PluralForms, counts: tuple[int, int] | None
+) -> frozenset[int]:
+    few = _single_count_forms(forms)
+    if counts is None:
+        return few
+    return few | {n for n in range(forms.nplurals) if _uses_in(forms, counts, n) <= 1}
+
+
 @lru_cache(maxsize=64)
-def _single_count_forms(forms: plural_forms.PluralForms) -> set[int]:
+def _single_count_forms(forms: plural_forms.PluralForms) -> frozenset[int]:
     counts: dict[int, int] = {}
     for n in range(1001):
         index = forms.index(n)
         counts[index] = counts.get(index, 0) + 1
-    return {index for index, count in counts.items() if count <= _FEW_COUNTS}
+    return frozenset(index for index, count in counts.items() if count <= _FEW_COUNTS)
+
+
+def _uses_in(forms: plural_forms.PluralForms, counts: tuple[int, int], form: int) -> int:
+    """How many counts of a range (its first thousand, as msgfmt) choose the form."""
+    first, last = counts
+    return sum(forms.index(n) == form for n in range(first, min(last, first + 1000) + 1))
+
+
+_RANGE = re.compile(r"range:\s*(\d+)\s*\.\.\s*(\d+)")
+
+
+def flag_range(flags: Sequence[str]) -> tuple[int, int] | None:
+    """The counts a `range: a..b` flag says the message is used for, or None."""
+    for flag in flags:
+        match = _RANGE.fullmatch(flag)
+        if match:
+            return int(match.group(1)), int(match.group(2))
+    return None
