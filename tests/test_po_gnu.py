@@ -288,7 +288,8 @@ def _mo_messages(data: bytes) -> dict[object, str]:
         '#, fuzzy\nmsgid "c"\nmsgstr "z"\n\nmsgctxt "k"\nmsgid "d"\nmsgstr "w"\n',
         '#, fuzzy\nmsgid ""\nmsgstr ""\n\nmsgid "a"\nmsgstr "b"\n',
         'msgid ""\nmsgstr "POT-Creation-Date: 1\\nLanguage: fr\\nPOT-Creation-Date: 2\\n"\n'
-        '"Content-Type: text/plain; charset=UTF-8\\nPOT-Creation-Date: 3"\n\nmsgid "a"\nmsgstr "b"\n',
+        '"Content-Type: text/plain; charset=UTF-8\\nPOT-Creation-Date: 3"\n\n'
+        'msgid "a"\nmsgstr "b"\n',
         'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\nPOT-Creation-Date: 3"\n\n'
         'msgid "a"\nmsgstr "b"\n',
     ],
