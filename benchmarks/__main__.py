@@ -24,7 +24,7 @@ Every figure is printed beside its reference as a ratio (ours / reference; below
     PostgreSQL with one and with two app processes, as ratios of /healthz (benchmarks/scale.py).
 
     python -m benchmarks [--sizes ...] [--suite all|catalogues|store|checks|editions|api|
-                                                workspace|dashboard|scale]
+                                                workspace|dashboard|scale|realworld]
 
 `--suite store` runs only (d), `translator init` and `extract`, at each size.
 """
@@ -42,7 +42,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import api, checks, corpus, dashboard, editions, scale, server, workspace
+from benchmarks import api, checks, corpus, dashboard, editions, realworld, scale, server, workspace
 from translator import languages
 from translator.formats import merge, mo, po
 
@@ -264,6 +264,7 @@ def main() -> None:
             "dashboard",
             "scale",
             "store",
+            "realworld",
         ],
         default="all",
     )
@@ -297,6 +298,10 @@ def main() -> None:
             _print(row)
     if args.suite in ("all", "scale"):
         for row in scale.bench():
+            rows.append(row)
+            _print(row)
+    if args.suite in ("all", "realworld"):
+        for row in realworld.bench(timed, _agreement):
             rows.append(row)
             _print(row)
     if args.suite in ("all", "editions"):

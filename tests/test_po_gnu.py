@@ -62,6 +62,28 @@ ROUND_TRIPS = {
         "n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5;",
     ).replace("nplurals=2", "nplurals=6")
     + 'msgid "a"\nmsgstr "b"\n',
+    "comments keep their trailing spaces": HEADER + "# ask Leila  \n#. a note \n"
+    'msgid "a"\nmsgstr "b"\n',
+    # the last of a kind counts; possible formats are written as formats, impossible ones and
+    # `wrap` not at all, flags GNU does not know are dropped
+    "flags as msgcat writes them": HEADER + "#, impossible-c-format, wrap\nmsgid \"a\"\n"
+    'msgstr "b"\n\n#, possible-python-format, c-format, no-c-format, read-only\n'
+    'msgid "c"\nmsgstr "d"\n\n#, no-wrap, fuzzy, wrap, range: 1..5, range: 2..3\n'
+    'msgid "e"\nmsgstr "' + "word " * 20 + '"\n',
+    "header locations and previous msgid": "# Appeal.\n#. note\n#: appeal.md:1\n"
+    '#, fuzzy, no-wrap\n#| msgid "an old header?"\n' + HEADER + 'msgid "a"\nmsgstr "b"\n',
+    # libunistring's older line-breaking rules: a break after ":" "." "," ";" before a letter
+    "break after an infix separator before a letter": HEADER + 'msgid "'
+    + "Write the time of the event, in the form of the local clock, as HH:MM[:ss[.uuuuuu]] please."
+    + '"\nmsgstr "'
+    + "Write the time of the event in the form of the clock, as YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ]"
+    + '"\n',
+    # libunistring's widths: these Kannada vowel signs take a column, Hangul jamo vowels none
+    "kannada vowel signs and hangul jamo": HEADER + 'msgid "'
+    + "ಕಿಕೆ ಕಿಕೆಕ " * 12
+    + '"\nmsgstr "'
+    + "\u1112\u1161\u11ab\u1100\u116e\u11a8 " * 16
+    + '"\n',
 }
 
 
@@ -108,6 +130,46 @@ def test_plural_forms_msgfmt_refuses_are_refused_with_the_header_line(
     assert not msgfmt_accepts(text, tmp_path)[0]
     with pytest.raises(po.PoError, match=f"w.po:1: Plural-Forms: .*{reason}"):
         po.read(text.encode(), "w.po")
+
+
+DUPLICATES = {
+    "a live message repeated by an obsolete one": 'msgid "a"\nmsgstr "b"\n\n#~ msgid "a"\n'
+    '#~ msgstr "c"\n',
+    "two obsolete messages alike": '#~ msgid "a"\n#~ msgstr "b"\n\n#~ msgid "a"\n#~ msgstr "c"\n',
+    "an obsolete header": '#~ msgid ""\n#~ msgstr "c"\n',
+}
+
+
+@pytest.mark.parametrize("body", DUPLICATES.values(), ids=DUPLICATES.keys())
+def test_a_message_repeated_even_as_obsolete_is_refused_as_msgcat_refuses_it(body: str) -> None:
+    text = HEADER + body
+    assert subprocess.run(["msgcat", "-"], input=text.encode(), capture_output=True).returncode
+    with pytest.raises(po.PoError, match=r"w.po:\d+: duplicate entry .*\(first at line \d+\)"):
+        po.read(text.encode(), "w.po")
+
+
+PLURAL_COUNTS = {
+    "translated, 3 forms of 2": ('msgstr[0] "x"\nmsgstr[1] "y"\nmsgstr[2] "z"\n', False),
+    "translated, 1 form of 2": ('msgstr[0] "x"\n', False),
+    "untranslated, 1 form of 2": ('msgstr[0] ""\n', True),
+    "untranslated first form, 3 of 2": ('msgstr[0] ""\nmsgstr[1] "y"\nmsgstr[2] "z"\n', True),
+    "fuzzy, 3 forms of 2": ('msgstr[0] "x"\nmsgstr[1] "y"\nmsgstr[2] "z"\n#, fuzzy', True),
+}
+
+
+@pytest.mark.parametrize(("forms", "accepted"), PLURAL_COUNTS.values(), ids=PLURAL_COUNTS.keys())
+def test_plural_count_is_held_to_the_header_only_for_messages_msgfmt_compiles(
+    tmp_path: Path, forms: str, accepted: bool
+) -> None:
+    forms, _, flags = forms.partition("#")
+    comment = f"#{flags}\n" if flags else ""
+    text = HEADER + comment + 'msgid "a day"\nmsgid_plural "%d days"\n' + forms
+    assert msgfmt_accepts(text, tmp_path)[0] is accepted
+    if accepted:
+        assert po.write(po.read(text.encode(), "w.po")) == msgcat(text.encode())
+    else:
+        with pytest.raises(po.PoError, match="w.po:8: . plural forms, but the file's Plural"):
+            po.read(text.encode(), "w.po")
 
 
 def test_template_placeholder_plural_forms_is_read() -> None:
@@ -177,6 +239,37 @@ def test_format_directives_msgfmt_accepts_are_accepted(tmp_path: Path) -> None:
     po.check_translation(po.read(text.encode()), "t.po")
 
 
+RUSSIAN_LIKE = (
+    "nplurals=3; plural=n%10==1 && n%100!=11 ? 0 : "
+    "n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2;"
+)
+RANGES = {  # (range flag, forms): whether msgfmt --check accepts the file
+    "form for many counts lacks it": ("", ("one", "%d few", "%d many"), False),
+    "used once in the range": (", range: 1..3", ("one", "%d few", "%d many"), True),
+    "used twice in the range": (", range: 1..3", ("%d one", "few", "%d many"), False),
+    "not used in the range": (", range: 1..3", ("%d one", "%d few", "many"), True),
+    "used once further on": (", range: 10..30", ("one", "%d few", "%d many"), True),
+}
+
+
+@pytest.mark.parametrize(("flags", "forms", "accepted"), RANGES.values(), ids=RANGES.keys())
+def test_a_form_used_once_in_the_messages_range_may_leave_out_a_directive_as_msgfmt_allows(
+    tmp_path: Path, flags: str, forms: tuple[str, ...], accepted: bool
+) -> None:
+    text = (
+        HEADER.replace("nplurals=2; plural=(n > 1);", RUSSIAN_LIKE)
+        + f'#, c-format{flags}\nmsgid "%d hour"\nmsgid_plural "%d hours"\n'
+        + "".join(f'msgstr[{n}] "{form}"\n' for n, form in enumerate(forms))
+    )
+    assert msgfmt_accepts(text, tmp_path)[0] is accepted
+    catalogue = po.read(text.encode(), "t.po")
+    if accepted:
+        po.check_translation(catalogue, "t.po")
+    else:
+        with pytest.raises(po.PoError, match="c-format: the format directives of msgstr"):
+            po.check_translation(catalogue, "t.po")
+
+
 # MO files
 
 
@@ -193,8 +286,20 @@ def _mo_messages(data: bytes) -> dict[object, str]:
         + 'msgid "a"\nmsgid_plural "as"\nmsgstr[0] ""\nmsgstr[1] "x"\n\n'
         'msgid "b"\nmsgid_plural "bs"\nmsgstr[0] "y"\nmsgstr[1] ""\n\n'
         '#, fuzzy\nmsgid "c"\nmsgstr "z"\n\nmsgctxt "k"\nmsgid "d"\nmsgstr "w"\n',
+        '#, fuzzy\nmsgid ""\nmsgstr ""\n\nmsgid "a"\nmsgstr "b"\n',
+        'msgid ""\nmsgstr "POT-Creation-Date: 1\\nLanguage: fr\\nPOT-Creation-Date: 2\\n"\n'
+        '"Content-Type: text/plain; charset=UTF-8\\nPOT-Creation-Date: 3"\n\n'
+        'msgid "a"\nmsgstr "b"\n',
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\nPOT-Creation-Date: 3"\n\n'
+        'msgid "a"\nmsgstr "b"\n',
     ],
-    ids=["no header entry", "fuzzy header, partial plurals"],
+    ids=[
+        "no header entry",
+        "fuzzy header, partial plurals",
+        "empty header",
+        "creation date twice",
+        "creation date last, without a newline",
+    ],
 )
 def test_mo_file_has_the_messages_msgfmt_puts_in_it(tmp_path: Path, text: str) -> None:
     source = tmp_path / "in.po"
@@ -263,6 +368,70 @@ MERGES = {
         'msgid ""\nmsgstr ""\n"Project-Id-Version: x\\n"\n'
         '"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Vigil on Saturday"\nmsgstr "b"\n',
         NEW_TEMPLATE,
+    ),
+    # msgmerge rewrites the header: its known fields in its order and spelling, then the others
+    "header fields out of order": (
+        'msgid ""\nmsgstr ""\n"X-Generator: Poedit 3.4\\n"\n"Project-Id-Version: x\\n"\n'
+        '"Content-Type: text/plain; charset=UTF-8\\n"\n"language: fr\\n"\n'
+        '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n"Last-Translator: Ana\\n"\n'
+        '"Language: fr_FR\\n"\n\nmsgid "Vigil on Saturday"\nmsgstr "Veillée samedi"\n',
+        NEW_TEMPLATE,
+    ),
+    # a format flag the template adds, which the kept translation breaks, makes it fuzzy
+    "format flag added by the template": (
+        HEADER + 'msgid "%d signatures"\nmsgstr "signatures"\n\nmsgid "%(name)s signed"\n'
+        'msgstr "signé"\n\nmsgid "%s left"\nmsgstr "%s restants"\n',
+        '#, c-format\nmsgid "%d signatures"\nmsgstr ""\n\n#, python-format\n'
+        'msgid "%(name)s signed"\nmsgstr ""\n\n#, c-format\nmsgid "%s left"\nmsgstr ""\n',
+    ),
+    # a translation written for a range of counts is fuzzy once the template widens or drops it
+    "range widened or dropped": (
+        HEADER + '#, range: 1..10\nmsgid "day"\nmsgstr "jour"\n\n#, range: 1..10\n'
+        'msgid "week"\nmsgstr "semaine"\n\n#, range: 1..10\nmsgid "month"\nmsgstr "mois"\n',
+        '#, range: 2..5\nmsgid "day"\nmsgstr ""\n\nmsgid "week"\nmsgstr ""\n\n'
+        '#, range: 0..20\nmsgid "month"\nmsgstr ""\n',
+    ),
+    # the header entry is merged like a message: translator comments and fuzzy from the
+    # catalogue, extracted comments, locations and other flags from the template
+    "header comments": (
+        "# Appeal in French.\n#. stale note\n#: old.md:1\n#, fuzzy\n" + HEADER
+        + 'msgid "a"\nmsgstr "b"\n',
+        "# Template.\n#. generated by the desk\n#: appeal.md:1\n#, fuzzy, no-wrap\n"
+        + HEADER + 'msgid "a"\nmsgstr ""\n',
+    ),
+    # a header without Language gets one from the Language-Team's name before an address
+    "language from the team": (
+        'msgid ""\nmsgstr ""\n"Language-Team: Persian <fa@example.org>\\n"\n'
+        '"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "a"\nmsgstr "b"\n',
+        NEW_TEMPLATE,
+    ),
+    "no language from a placeholder team": (
+        'msgid ""\nmsgstr ""\n"Language-Team: LANGUAGE <LL@li.org>\\n"\n'
+        '"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "a"\nmsgstr "b"\n',
+        NEW_TEMPLATE,
+    ),
+    # a fuzzy message matched again keeps the msgid its translation was made from
+    "fuzzy message matched again": (
+        HEADER + '#, fuzzy, c-format\n#| msgid "too many files"\nmsgid "too few files"\n'
+        'msgstr "trop de fichiers"\n\n#, fuzzy\nmsgid "files missing"\nmsgstr "manquants"\n',
+        '#, c-format\nmsgid "Too few files."\nmsgstr ""\n\nmsgid "Files missing."\nmsgstr ""\n',
+    ),
+    # a template that is itself a merged catalogue: its obsolete messages stay obsolete, with the
+    # catalogue's translation and the template's flags
+    "obsolete messages in the template": (
+        HEADER + '#, perl-brace-format\nmsgid "Signed by {name}."\nmsgstr "Signé par {name}."\n\n'
+        'msgid "Sign"\nmsgstr "Signer"\n',
+        'msgid "Sign"\nmsgstr ""\n\n#~ msgid "Signed by {name}."\n#~ msgstr "x"\n\n'
+        '#~ msgid "Signed by {who}."\n#~ msgstr ""\n',
+    ),
+    # a message valid in every context (or in the same one) needs only 0.6, not more
+    "similar at exactly 0.6 across contexts": (
+        HEADER + 'msgid "January"\nmsgstr "janvier"\n\nmsgctxt "month"\nmsgid "October"\n'
+        'msgstr "octobre"\n\nmsgctxt "day"\nmsgid "Tuesday"\nmsgstr "mardi"\n',
+        'msgctxt "abbreviated month"\nmsgid "Jan"\nmsgstr ""\n\n'
+        'msgctxt "abbreviated month"\nmsgid "Oct"\nmsgstr ""\n\n'
+        'msgctxt "month"\nmsgid "Octo"\nmsgstr ""\n\nmsgctxt "abbreviated day"\nmsgid "Tue"\n'
+        'msgstr ""\n',
     ),
 }
 

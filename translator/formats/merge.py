@@ -9,20 +9,42 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
+from babel import Locale, localedata
 from rapidfuzz import fuzz, process
 
-from translator.formats.po import APPROVED, Catalogue, Entry, parse_header
+from translator.formats import plural_forms
+from translator.formats.catalogue import APPROVED, Catalogue, Entry, parse_header
+from translator.formats.po_checks import CHECKED_FORMATS, flag_range, format_problem
 
 FUZZY_THRESHOLD = 60.0  # GNU msgmerge's FUZZY_THRESHOLD (0.6), on rapidfuzz's 0-100 scale
+CONTEXT_BONUS = 0.001  # msgmerge's advantage for a message valid in the context (0.00001)
 _WORD = re.compile(r"\w{3,}")
-# msgmerge takes these header fields from the template, inserted after the field before them.
-_TEMPLATE_FIELDS = (
-    ("Report-Msgid-Bugs-To", "Project-Id-Version"),
-    ("POT-Creation-Date", "Report-Msgid-Bugs-To"),
+# msgmerge's header (msgmerge.c): these fields first, in this order and spelt so, each once (the
+# last of a repeated one); every other line after them as it was. Two come from the template.
+_KNOWN_FIELDS = (
+    "Project-Id-Version",
+    "Report-Msgid-Bugs-To",
+    "POT-Creation-Date",
+    "PO-Revision-Date",
+    "Last-Translator",
+    "Language-Team",
+    "Language",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
 )
+_TEMPLATE_FIELDS = ("Report-Msgid-Bugs-To", "POT-Creation-Date")
+# Language-Team names msgmerge 0.21 reads as a language and country (tried one by one)
+_LANGUAGE_VARIANTS = {
+    "Austrian": "de_AT",
+    "Brazilian Portuguese": "pt_BR",
+    "Chinese (simplified)": "zh_CN",
+    "Chinese (traditional)": "zh_TW",
+    "Chinese (Hong Kong)": "zh_HK",
+}
 
 
 class FuzzyIndex:
@@ -51,10 +73,18 @@ class FuzzyIndex:
         self.by_length = sorted(range(len(self.encoded)), key=lambda n: len(self.encoded[n]))
         self.lengths = [len(self.encoded[n]) for n in self.by_length]
 
-    def best(self, query: str, also: Sequence[str] = ()) -> str | None:
+    def best(
+        self,
+        query: str,
+        also: Sequence[str] = (),
+        favoured: Callable[[str], bool] | None = None,
+    ) -> str | None:
         """The most similar candidate (or string in `also`) scoring over 0.6, or None.
 
-        Of equally similar ones, the first in the catalogue wins, as in msgmerge.
+        A candidate for which `favoured` says yes gets msgmerge's small advantage (0.00001, given
+        to a message without msgctxt or with the one looked up): it wins a tie, and exactly 0.6
+        ("Jan" and "January") is enough for it. Of equally similar ones, the first in the
+        catalogue wins, as in msgmerge.
         """
         words = sorted(
             _words(query), key=lambda w: (len(self.postings.get(w, ())), w)
@@ -74,13 +104,17 @@ class FuzzyIndex:
         texts = self.candidates + extra
         grams = _grams(query)
         found = [
-            (score, number)
+            (score + (CONTEXT_BONUS if favoured and favoured(texts[number]) else 0.0), number)
             for _, score, number in process.extract(
-                encoded, pool, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
+                encoded,
+                pool,
+                scorer=fuzz.ratio,
+                score_cutoff=FUZZY_THRESHOLD - CONTEXT_BONUS,
+                limit=None,
             )
-            if score > FUZZY_THRESHOLD  # msgmerge wants more than 0.6
-            and (len(query) < 4 or not _gram_set(texts[number]).isdisjoint(grams))
+            if len(query) < 4 or not _gram_set(texts[number]).isdisjoint(grams)
         ]
+        found = [(score, number) for score, number in found if score > FUZZY_THRESHOLD]
         if not found:
             return None
         top = max(score for score, _ in found)
@@ -124,27 +158,36 @@ def update(catalogue: Catalogue, template: Catalogue) -> Catalogue:
       singular message gives its msgstr[0]; either way the result is fuzzy.
     - A new plural message gets as many empty forms as the catalogue's Plural-Forms says.
     - Old messages used by nothing become obsolete (at the end) when translated, else are dropped.
-    - The header is the catalogue's, with POT-Creation-Date and Report-Msgid-Bugs-To from the
-      template; a catalogue without a header stays without one.
+    - The header is the catalogue's, rebuilt as msgmerge does (known fields first, in its order),
+      with POT-Creation-Date and Report-Msgid-Bugs-To from the template; a catalogue without a
+      header stays without one.
     """
     merger = _Merger(catalogue)
-    entries = [merger.merge(new) for new in template.entries if not new.obsolete]
+    entries = [merger.merge(new) for new in template.entries]
     entries += [
-        _obsolete(e) for e in catalogue.entries if id(e) not in merger.used and _has_text(e)
+        _obsolete(e) for e in catalogue.entries if id(e) not in merger.used and e.first_form
     ]
     result = Catalogue(
         list(catalogue.headers),
         list(catalogue.header_comments),
         entries,
         has_header=catalogue.has_header,
-        header_flags=list(catalogue.header_flags),
-        header_extracted=list(catalogue.header_extracted),
+        header_flags=_header_flags(catalogue, template),
+        header_extracted=list(template.header_extracted) if template.has_header else [],
         header_raw=catalogue.header_raw,
         charset=catalogue.charset,
         domain=catalogue.domain,
+        header_locations=list(template.header_locations) if template.has_header else [],
     )
     _take_template_fields(result, template)
     return result
+
+
+def _header_flags(catalogue: Catalogue, template: Catalogue) -> list[str]:
+    """As for every message: fuzzy from the catalogue, the other flags from the template."""
+    fuzzy = ["fuzzy"] if "fuzzy" in catalogue.header_flags else []
+    theirs = template.header_flags if template.has_header else []
+    return fuzzy + [flag for flag in dict.fromkeys(theirs) if flag != "fuzzy"]
 
 
 class _Merger:
@@ -152,13 +195,14 @@ class _Merger:
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.nplurals = catalogue.nplurals() or 2
+        self.forms = catalogue.plural_forms()
         self.exact: dict[tuple[str | None, str], Entry] = {}
         for entry in catalogue.entries:  # a live message wins over an obsolete one
             if entry.key not in self.exact or self.exact[entry.key].obsolete:
                 self.exact[entry.key] = entry
         self.candidates: dict[str, list[Entry]] = {}
         for entry in catalogue.entries:
-            if _has_text(entry):
+            if entry.first_form:
                 self.candidates.setdefault(entry.msgid, []).append(entry)
         self.index: FuzzyIndex | None = None
         self.used: set[int] = set()
@@ -168,29 +212,29 @@ class _Merger:
         old = self.exact.get(new.key)
         if old is not None:
             self.used.add(id(old))
-            return _merged(new, old, self.nplurals, fuzzy_match=False)
+            return _merged(new, old, self.nplurals, self.forms, fuzzy_match=False)
         old = self.similar(new) if new.msgid else None
         if old is None:
             return _untranslated(new, self.nplurals)
         self.used.add(id(old))
-        return _merged(new, old, self.nplurals, fuzzy_match=True)
+        return _merged(new, old, self.nplurals, self.forms, fuzzy_match=True)
 
     def similar(self, new: Entry) -> Entry | None:
         if self.index is None:
             self.index = FuzzyIndex(self.candidates)
-        match = self.index.best(new.msgid)
+        match = self.index.best(
+            new.msgid,
+            favoured=lambda text: any(_favoured(e, new) for e in self.candidates[text]),
+        )
         if match is None:
             return None
         found = self.candidates[match]
-        # msgmerge gives a message of the same msgctxt a slight advantage
-        return next((e for e in found if e.msgctxt == new.msgctxt), found[0])
+        return next((e for e in found if _favoured(e, new)), found[0])
 
 
-def _has_text(entry: Entry) -> bool:
-    """msgmerge's test of a translation worth keeping: msgstr, or msgstr[0], not empty."""
-    if entry.msgid_plural is None:
-        return bool(entry.msgstr)
-    return bool(entry.msgstr_plural and entry.msgstr_plural[0])
+def _favoured(old: Entry, new: Entry) -> bool:
+    """msgmerge's advantage: the old message is valid in any context, or in the new one's."""
+    return old.msgctxt is None or old.msgctxt == new.msgctxt
 
 
 def _template_flags(new: Entry) -> list[str]:
@@ -208,10 +252,18 @@ def _untranslated(new: Entry, nplurals: int) -> Entry:
         comments=list(new.comments),
         flags=list(dict.fromkeys(new.flags)),
         domain=new.domain,
+        obsolete=new.obsolete,
     )
 
 
-def _merged(new: Entry, old: Entry, nplurals: int, *, fuzzy_match: bool) -> Entry:
+def _merged(
+    new: Entry,
+    old: Entry,
+    nplurals: int,
+    forms: plural_forms.PluralForms | None,
+    *,
+    fuzzy_match: bool,
+) -> Entry:
     entry = Entry(
         msgid=new.msgid,
         msgctxt=new.msgctxt,
@@ -220,6 +272,7 @@ def _merged(new: Entry, old: Entry, nplurals: int, *, fuzzy_match: bool) -> Entr
         extracted=list(new.extracted),
         comments=list(old.comments),
         domain=new.domain,
+        obsolete=new.obsolete,  # a template that is itself a merged catalogue may have some
     )
     changed_number = (new.msgid_plural is None) != (old.msgid_plural is None)
     if new.msgid_plural is None:
@@ -229,25 +282,58 @@ def _merged(new: Entry, old: Entry, nplurals: int, *, fuzzy_match: bool) -> Entr
     else:
         entry.msgstr_plural = list(old.msgstr_plural)
     plural_changed = new.msgid_plural != old.msgid_plural
-    if not _has_text(entry):  # nothing translated: nothing to be fuzzy, nothing previous
+    if not entry.first_form:  # nothing translated: nothing to be fuzzy, nothing previous
         entry.flags = _template_flags(new)
         return entry
     now_fuzzy = fuzzy_match or changed_number or plural_changed
+    if not now_fuzzy and not old.fuzzy:
+        now_fuzzy = _breaks_new_format(new, old, entry, forms) or _range_widened(new, old)
     flags = _template_flags(new)
     if now_fuzzy or old.fuzzy:
         flags.insert(0, "fuzzy")
     elif APPROVED in old.flags and APPROVED not in flags:
         flags.append(APPROVED)
     entry.flags = flags
-    if now_fuzzy:
-        entry.previous_msgctxt = old.msgctxt
-        entry.previous_msgid = old.msgid
-        entry.previous_msgid_plural = old.msgid_plural
-    elif old.fuzzy:
+    if old.fuzzy:  # what the translation was made from: the fuzzy message's own previous msgid
         entry.previous_msgctxt = old.previous_msgctxt
         entry.previous_msgid = old.previous_msgid
         entry.previous_msgid_plural = old.previous_msgid_plural
+    elif now_fuzzy:
+        entry.previous_msgctxt = old.msgctxt
+        entry.previous_msgid = old.msgid
+        entry.previous_msgid_plural = old.msgid_plural
     return entry
+
+
+def _breaks_new_format(
+    new: Entry, old: Entry, merged: Entry, forms: plural_forms.PluralForms | None
+) -> bool:
+    """msgmerge marks a translation fuzzy when the template now calls the message a format
+    string its old entry was not marked as, and the translation fails that format's check
+    (`msgmerge` must not turn a file that passes `msgfmt -c` into one that does not)."""
+    for flag in new.flags:
+        if flag not in CHECKED_FORMATS or flag in old.flags or f"possible-{flag}" in old.flags:
+            continue
+        probe = Entry(
+            msgid=new.msgid,
+            msgid_plural=new.msgid_plural,
+            msgstr=merged.msgstr,
+            msgstr_plural=merged.msgstr_plural,
+            flags=[flag],
+        )
+        if format_problem(probe, forms):
+            return True
+    return False
+
+
+def _range_widened(new: Entry, old: Entry) -> bool:
+    """The translation assumed a `range:` the template no longer keeps within (msgmerge marks
+    it fuzzy, as a form may now be needed for counts it was not written for)."""
+    before = flag_range(old.flags)
+    if before is None:
+        return False
+    after = flag_range(new.flags)
+    return after is None or after[0] < before[0] or after[1] > before[1]
 
 
 def _obsolete(entry: Entry) -> Entry:
@@ -268,20 +354,54 @@ def _obsolete(entry: Entry) -> Entry:
 
 
 def _take_template_fields(result: Catalogue, template: Catalogue) -> None:
-    """Replace (or insert, after the field before it) the fields msgmerge takes from the
-    template, keeping every other line of the header as it was written."""
+    """The header as msgmerge rebuilds it: the known fields in its order, then every other line,
+    with Report-Msgid-Bugs-To and POT-Creation-Date from the template where it has them."""
     if not result.has_header:
         return
+    known: dict[str, str] = {}
+    others: list[str] = []
     lines = result.header_text().split("\n")
-    for name, after in _TEMPLATE_FIELDS:
-        value = template.header(name)
-        if value is None:
-            continue
-        names = [line.split(":", 1)[0].strip().lower() for line in lines]
-        if name.lower() in names:
-            lines[names.index(name.lower())] = f"{name}: {value}"
+    for line in lines[:-1] if lines[-1] == "" else lines:
+        name = _known_field(line)
+        if name is None:
+            others.append(line)
         else:
-            where = names.index(after.lower()) + 1 if after.lower() in names else 0
-            lines.insert(where, f"{name}: {value}")
-    result.header_raw = "\n".join(lines)
+            known[name] = line[len(name) + 1 :]
+    if "Language" not in known and "Language-Team" in known:
+        known["Language"] = " " + _language_of_team(known["Language-Team"])
+    reference = template.header_text() if template.has_header else ""
+    for name in _TEMPLATE_FIELDS:
+        at = reference.find(f"{name}:")  # anywhere in the template's header, as msgmerge looks
+        if at >= 0:
+            end = reference.find("\n", at)
+            known[name] = reference[at + len(name) + 1 : end if end >= 0 else None]
+    fields = [f"{name}:{known[name]}" for name in _KNOWN_FIELDS if name in known]
+    result.header_raw = "".join(f"{line}\n" for line in fields + others)
     result.headers = parse_header(result.header_raw)
+
+
+def _language_of_team(team: str) -> str:
+    """The Language msgmerge (since gettext 0.18) gives a header that has none: the English
+    name of a language written before an address in Language-Team ("French <fr@li.org>" gives
+    fr), else nothing. msgmerge looks names up in ISO 639's table; we in CLDR's, which spells a
+    few differently (CLDR's "Kyrgyz" is ISO's "Kirghiz")."""
+    text = (team + "\n").lstrip(" \t")  # as msgmerge sees it: with its newline
+    start = max(text.rfind(" "), text.rfind("\t")) + 1
+    if text[start : start + 1] != "<" and "@" not in text and "/" not in text:
+        return ""
+    return _language_codes().get(text[:start].rstrip(" \t"), "")
+
+
+@lru_cache(maxsize=1)
+def _language_codes() -> dict[str, str]:
+    codes = dict(_LANGUAGE_VARIANTS)
+    for identifier in localedata.locale_identifiers():
+        if "_" not in identifier:
+            codes.setdefault(Locale.parse(identifier).english_name or identifier, identifier)
+    return codes
+
+
+def _known_field(line: str) -> str | None:
+    """The known field a header line gives (its name in any case), or None."""
+    head = line.split(":", 1)[0].lower() if ":" in line else None
+    return next((name for name in _KNOWN_FIELDS if name.lower() == head), None)

@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+import re
 import struct
 
-from translator.formats.po import Catalogue, Entry
+from translator.formats.catalogue import Catalogue, Entry
 
 MAGIC = 0x950412DE
+_CREATION_DATE = re.compile(r"^POT-Creation-Date:[^\n]*\n?", re.M)
 
 
 def write_mo(catalogue: Catalogue) -> bytes:
     """The MO file of a catalogue's first domain (little-endian, no hash table).
 
     As msgfmt: the header entry (even when fuzzy) without its POT-Creation-Date, and no `""`
-    entry when the file has no header; then every message that is neither obsolete nor fuzzy and
-    whose msgstr (for a plural, msgstr[0]) is not empty, sorted by msgid. Built from a list of
-    parts joined once, so the time grows linearly with the catalogue (the Python libraries append
-    to a bytes object and are quadratic).
+    entry when the file has no header or an empty one; then every message that is neither
+    obsolete nor fuzzy and whose msgstr (for a plural, msgstr[0]) is not empty, sorted by msgid.
+    Built from a list of parts joined once, so the time grows linearly with the catalogue (the
+    Python libraries append to a bytes object and are quadratic).
     """
-    pairs = [(b"", _header_bytes(catalogue))] if catalogue.has_header else []
+    text = catalogue.header_text() if catalogue.has_header else ""
+    pairs = [(b"", _without_creation_date(text))] if text else []
     for entry in catalogue.entries:
         if entry.obsolete or entry.fuzzy or entry.domain not in (None, catalogue.domain):
             continue
-        if not _first_form(entry):
+        if not entry.first_form:
             continue
         pairs.append((_mo_key(entry), _mo_value(entry)))
     pairs.sort(key=lambda pair: pair[0])
@@ -42,16 +45,12 @@ def write_mo(catalogue: Catalogue) -> bytes:
     return b"".join([header, *index, *blobs])
 
 
-def _header_bytes(catalogue: Catalogue) -> bytes:
-    lines = catalogue.header_text().split("\n")
-    kept = [line for line in lines if not line.startswith("POT-Creation-Date:")]
-    return "\n".join(kept).encode()
-
-
-def _first_form(entry: Entry) -> str:
-    if entry.msgid_plural is None:
-        return entry.msgstr
-    return entry.msgstr_plural[0] if entry.msgstr_plural else ""
+def _without_creation_date(header: str) -> bytes:
+    """The header as msgfmt compiles it: its first POT-Creation-Date line left out."""
+    match = _CREATION_DATE.search(header)
+    if match:
+        header = header[: match.start()] + header[match.end() :]
+    return header.encode()
 
 
 def _mo_key(entry: Entry) -> bytes:

@@ -1,0 +1,452 @@
+"""Read a PO file as GNU gettext's reader does, strictly: what `read` accepts, what it converts
+and what it refuses (with file and line) are described in `translator.formats.po`."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from translator.formats import plural_forms
+from translator.formats.catalogue import (
+    DEFAULT_DOMAIN,
+    Catalogue,
+    Entry,
+    PoError,
+    no_cycle_collection,
+    parse_header,
+)
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+    "\\": "\\",
+    '"': '"',
+    "?": "?",
+    "'": "'",
+}
+_STRING = re.compile(r'\s*"((?:[^"\\]|\\.)*)"')
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]+|[0-7]{1,3}|.)", re.S)
+_KEYWORD = re.compile(r"(domain|msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)(?![\w\[])\s*(.*)$")
+_CHARSET = re.compile(rb"charset=([A-Za-z0-9._:-]+)")
+
+
+def read(
+    data: bytes,
+    filename: str = "<po>",
+    nplurals: int | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Catalogue:
+    """Parse a PO file strictly. Raises PoError with the file and line of the first problem.
+
+    Translated plural entries must have as many forms as the file's own `Plural-Forms` says
+    (`nplurals` is used only for a file that says nothing); as `msgfmt --check`, fuzzy and
+    untranslated ones are not counted."""
+    if len(data) > max_bytes:
+        raise PoError(
+            filename,
+            0,
+            f"file is {len(data) / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.1f} MB",
+        )
+    text, charset = _decode(data, filename)
+    with no_cycle_collection():
+        catalogue = _Parser(filename, charset).parse(text)
+    catalogue.charset = charset
+    if charset not in ("UTF-8", "CHARSET", "ASCII"):
+        _declare_utf8(catalogue)
+    _check_plural_forms(catalogue, filename)
+    own = catalogue.nplurals()
+    _check_entries(
+        catalogue,
+        filename,
+        own or nplurals,
+        "the file's Plural-Forms says" if own else "the language has",
+    )
+    return catalogue
+
+
+
+def _decode(data: bytes, filename: str) -> tuple[str, str]:
+    """The file as text and the charset it declared (normalised), as GNU reads it: the header's
+    charset, UTF-8 when it declares none (or the template's placeholder CHARSET)."""
+    if data[:4] in (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde"):
+        raise PoError(filename, 1, "this is a compiled MO file, not a PO file")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    charset, codec = _declared_charset(data, filename)
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PoError(
+            filename,
+            line,
+            f"not valid {charset} (byte 0x{data[exc.start]:02x}), the charset its header declares",
+        ) from None
+    if "\x00" in text:
+        raise PoError(
+            filename,
+            text[: text.index("\x00")].count("\n") + 1,
+            "contains a NUL byte: this is not a text PO file",
+        )
+    return text, charset
+
+
+def _declared_charset(data: bytes, filename: str) -> tuple[str, str]:
+    """The charset named in the header (the first `charset=` before the first real msgid)."""
+    end = data.find(b'\nmsgid "', data.find(b'msgid ""') + 1)
+    match = _CHARSET.search(data, 0, end if end > 0 else len(data))
+    if not match:
+        return "UTF-8", "utf-8"
+    name = match.group(1).decode("ascii").upper()
+    if name == "CHARSET":
+        return "CHARSET", "utf-8"
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        line = data[: match.start()].count(b"\n") + 1
+        raise PoError(filename, line, f"unknown charset {name!r} in Content-Type") from None
+    if codec == "utf-8":
+        return "UTF-8", codec
+    return ("ASCII", codec) if codec == "ascii" else (name, codec)
+
+
+def _declare_utf8(catalogue: Catalogue) -> None:
+    """After conversion the text is UTF-8, and the header says so, as msgconv writes it."""
+    old = re.compile(r"charset=[A-Za-z0-9._:-]+")
+    catalogue.headers = [
+        (key, old.sub("charset=UTF-8", value) if key.lower() == "content-type" else value)
+        for key, value in catalogue.headers
+    ]
+    if catalogue.header_raw is not None:
+        catalogue.header_raw = old.sub("charset=UTF-8", catalogue.header_raw, count=1)
+
+
+class _Parser:
+    """A line-by-line state machine over one PO file."""
+
+    def __init__(self, filename: str, charset: str = "UTF-8") -> None:
+        self.filename = filename
+        self.codec = "utf-8" if charset in ("UTF-8", "CHARSET", "ASCII") else charset
+        self.catalogue = Catalogue(has_header=False)
+        self.entry: Entry | None = None
+        self.comments: list[tuple[str, str]] = []
+        self.field: str | None = None  # the keyword whose string continues on the next line
+        self.seen: set[str] = set()
+        self.line = 0
+        self.last_previous: str | None = None
+        self.domain: str | None = None
+        self.first_domain: str | None = None
+        self.started = False
+
+    def error(self, message: str, line: int | None = None) -> PoError:
+        return PoError(self.filename, self.line if line is None else line, message)
+
+    def parse(self, text: str) -> Catalogue:
+        if "\n" not in text:  # CR-only line endings (old Mac files): each CR ends a line
+            text = text.replace("\r", "\n")
+        for number, raw in enumerate(text.split("\n"), start=1):
+            self.line = number
+            self.feed(raw.rstrip("\r"))
+        self.finish()
+        self.catalogue.domain = self.first_domain
+        return self.catalogue
+
+    def feed(self, raw: str) -> None:
+        line = raw.strip()
+        first = line[:1]
+        if first == '"':  # the commonest line: a string continuing the last keyword's
+            self.continuation(line)
+            return
+        if not first:
+            self.field = None  # a blank line ends the strings of an entry
+            return
+        obsolete = False
+        if line.startswith("#~"):
+            obsolete, line = True, line[2:].strip()
+            first = line[:1]
+            if first == "|":
+                self.comment("|", line[1:].strip())
+                return
+            if first == '"':
+                self.continuation(line)
+                return
+            if not first:
+                return
+        if first == "#" and not obsolete:
+            line = raw.lstrip()  # GNU keeps a comment's trailing spaces
+            kind = line[1:2] if line[1:2] in (".", ":", ",", "|") else " "
+            body = line[2:] if kind != " " else line[1:]
+            self.comment(kind, body[1:] if body.startswith(" ") else body)
+        else:
+            self.keyword(line, obsolete)
+
+    def comment(self, kind: str, body: str) -> None:
+        if self.entry is not None and "msgstr" in self.seen:
+            self.finish()
+        self.comments.append((kind, body))
+
+    def keyword(self, line: str, obsolete: bool) -> None:
+        """One keyword and its strings; GNU also reads several on one line (`msgid "a" msgstr
+        "b"`), so whatever follows the strings is read as the next keyword."""
+        while line:
+            match = _KEYWORD.match(line)
+            if not match:
+                word = line.split()[0] if line.split() else line
+                raise self.error(
+                    f"unexpected {word!r}: expected a comment, a keyword "
+                    "(msgctxt, msgid, msgid_plural, msgstr) or a quoted string"
+                )
+            keyword, index = match.group(1), match.group(2)
+            value, line = self.strings(match.group(3))
+            if keyword == "domain":
+                self.set_domain(value)
+                continue
+            self.begin(keyword, obsolete)
+            base = "msgstr" if keyword.startswith("msgstr") else keyword
+            self.store(keyword, base, index, value)
+
+    def set_domain(self, name: str) -> None:
+        if self.entry is not None:
+            if "msgstr" not in self.seen:
+                raise self.error("entry has a msgid but no msgstr", self.entry.line)
+            self.finish()
+        self.domain = None if name == DEFAULT_DOMAIN else name
+        if not self.started:
+            self.first_domain = self.domain
+
+    def begin(self, keyword: str, obsolete: bool) -> None:
+        base = "msgstr" if keyword.startswith("msgstr") else keyword
+        starts_entry = base in ("msgctxt", "msgid") and (
+            self.entry is None or "msgstr" in self.seen or base in self.seen
+        )
+        if starts_entry:
+            if self.entry is not None and "msgstr" not in self.seen:
+                raise self.error("entry has a msgid but no msgstr", self.entry.line)
+            self.finish()
+            self.start(obsolete)
+        if self.entry is None:
+            raise self.error(f"{keyword} without a msgid before it")
+
+    def start(self, obsolete: bool) -> None:
+        if not self.started:
+            self.started, self.first_domain = True, self.domain
+        domain = None if self.domain == self.first_domain else self.domain
+        self.entry = Entry(msgid="", obsolete=obsolete, line=self.line, domain=domain)
+        self.seen = set()
+        previous: dict[str, str] = {}
+        for kind, body in self.comments:
+            self.attach(kind, body, previous)
+        if previous:
+            self.entry.previous_msgid = previous.get("msgid")
+            self.entry.previous_msgctxt = previous.get("msgctxt")
+            self.entry.previous_msgid_plural = previous.get("msgid_plural")
+        self.comments = []
+
+    def attach(self, kind: str, body: str, previous: dict[str, str]) -> None:
+        assert self.entry is not None
+        if kind == ".":
+            self.entry.extracted.append(body)
+        elif kind == ":":
+            self.entry.locations.extend(body.split())
+        elif kind == ",":
+            self.entry.flags.extend(f.strip() for f in body.split(",") if f.strip())
+        elif kind == "|":
+            self.previous(body, previous)
+        else:
+            self.entry.comments.append(body)
+
+    def previous(self, body: str, previous: dict[str, str]) -> None:
+        match = _KEYWORD.match(body)
+        if match and match.group(1) in ("msgid", "msgctxt", "msgid_plural"):
+            self.last_previous = match.group(1)
+            previous[match.group(1)] = self.strings(match.group(3))[0]
+        elif body.startswith('"') and self.last_previous in previous:
+            previous[self.last_previous] += self.strings(body)[0]
+
+    def store(self, keyword: str, base: str, index: str | None, value: str) -> None:
+        assert self.entry is not None
+        if keyword in self.seen:
+            hint = " (is the msgid of a new entry missing?)" if base == "msgstr" else ""
+            raise self.error(f"{keyword} appears twice in one entry{hint}")
+        if base == "msgstr" and "msgid" not in self.seen:
+            raise self.error(f"{keyword} without a msgid before it")
+        if keyword == "msgid_plural" and "msgid" not in self.seen:
+            raise self.error("msgid_plural without a msgid before it")
+        self.seen.add(keyword)
+        self.seen.add(base)
+        if keyword == "msgctxt":
+            self.entry.msgctxt = value
+        elif keyword == "msgid":
+            self.entry.msgid = value
+        elif keyword == "msgid_plural":
+            self.entry.msgid_plural = value
+        elif index is None:
+            self.entry.msgstr = value
+            self.seen.add("msgstr-singular")
+        else:
+            self.plural(int(index), value)
+        self.field = keyword
+
+    def plural(self, index: int, value: str) -> None:
+        assert self.entry is not None
+        if index != len(self.entry.msgstr_plural):
+            raise self.error(
+                f"msgstr[{index}] out of order: expected msgstr[{len(self.entry.msgstr_plural)}]"
+            )
+        self.entry.msgstr_plural.append(value)
+
+    def continuation(self, line: str) -> None:
+        if self.entry is None or self.field is None:
+            raise self.error("a quoted string with no keyword before it (after a blank line?)")
+        value, rest = self.strings(line)
+        entry, keyword = self.entry, self.field
+        if keyword == "msgctxt":
+            entry.msgctxt = (entry.msgctxt or "") + value
+        elif keyword == "msgid":
+            entry.msgid += value
+        elif keyword == "msgid_plural":
+            entry.msgid_plural = (entry.msgid_plural or "") + value
+        elif keyword == "msgstr":
+            entry.msgstr += value
+        else:
+            entry.msgstr_plural[-1] += value
+        if rest:
+            self.keyword(rest, entry.obsolete)
+
+    def strings(self, text: str) -> tuple[str, str]:
+        """The strings at the start of `text`, joined as GNU joins adjacent strings, and the
+        rest of the line after them."""
+        text = text.strip()
+        inner = text[1:-1]
+        if len(text) > 1 and text[0] == text[-1] == '"' and '"' not in inner and "\\" not in inner:
+            return inner, ""  # one string without escapes: the common case, without a regex
+        values: list[str] = []
+        position = 0
+        while (match := _STRING.match(text, position)) is not None:
+            values.append(self.unescape(match.group(1)))
+            position = match.end()
+        rest = text[position:].strip()
+        if not values:
+            if text.startswith('"'):
+                raise self.error("unterminated string: a closing quote is missing")
+            raise self.error(f"expected a quoted string, found {text[:40]!r}")
+        if rest.startswith('"'):
+            raise self.error("unterminated string: a closing quote is missing")
+        if rest.startswith("#"):
+            rest = ""  # a comment after the strings, which GNU's lexer skips as well
+        return "".join(values), rest
+
+    def unescape(self, body: str) -> str:
+        if "\\" not in body:
+            return body
+        if not re.search(r"\\(?:x[0-9A-Fa-f]|[0-7])", body):
+            return _ESCAPE.sub(self.simple_escape, body)
+        # Octal and hex escapes name bytes of the file's charset, so unescape as bytes.
+        raw = body.encode(self.codec)
+        out = re.sub(rb"\\(x[0-9A-Fa-f]+|[0-7]{1,3}|.)", self.byte_escape, raw, flags=re.S)
+        try:
+            return out.decode(self.codec)
+        except UnicodeDecodeError:
+            raise self.error(f"escaped bytes that are not valid {self.codec}") from None
+
+    def simple_escape(self, match: re.Match[str]) -> str:
+        char = match.group(1)
+        if char not in _ESCAPES:
+            raise self.error(f"unknown escape sequence '\\{char}'")
+        return _ESCAPES[char]
+
+    def byte_escape(self, match: re.Match[bytes]) -> bytes:
+        code = match.group(1)
+        if code[:1] == b"x":
+            return bytes([int(code[1:], 16) & 0xFF])
+        if code[:1].isdigit():
+            return bytes([int(code, 8) & 0xFF])
+        if code.decode("latin-1") not in _ESCAPES:
+            raise self.error(f"unknown escape sequence '\\{code.decode('latin-1')}'")
+        return _ESCAPES[code.decode("latin-1")].encode()
+
+    def finish(self) -> None:
+        entry = self.entry
+        if entry is None:
+            return
+        if "msgstr" not in self.seen:
+            raise self.error("entry has a msgid but no msgstr", entry.line)
+        if entry.msgid_plural is not None and "msgstr-singular" in self.seen:
+            raise self.error("entry with msgid_plural needs msgstr[0], msgstr[1], ...", entry.line)
+        if entry.msgid_plural is None and entry.msgstr_plural:
+            raise self.error("msgstr[n] without a msgid_plural", entry.line)
+        self.entry, self.field, self.seen = None, None, set()
+        if entry.msgid == "" and entry.msgctxt is None and not entry.obsolete:
+            self.header(entry)
+        else:
+            self.catalogue.entries.append(entry)
+
+    def header(self, entry: Entry) -> None:
+        catalogue = self.catalogue
+        if entry.domain is not None:  # another domain's header is one of its messages
+            catalogue.entries.append(entry)
+            return
+        if catalogue.has_header:
+            raise self.error("a second header entry (empty msgid)", entry.line)
+        catalogue.has_header = True
+        catalogue.header_comments = entry.comments
+        catalogue.header_flags = entry.flags
+        catalogue.header_extracted = entry.extracted
+        catalogue.header_locations = entry.locations
+        catalogue.header_previous = (
+            entry.previous_msgctxt,
+            entry.previous_msgid,
+            entry.previous_msgid_plural,
+        )
+        catalogue.header_raw = entry.msgstr
+        catalogue.header_line = entry.line
+        catalogue.headers = parse_header(entry.msgstr)
+
+
+def _check_plural_forms(catalogue: Catalogue, filename: str) -> None:
+    try:
+        catalogue.plural_forms()
+    except plural_forms.PluralFormsError as exc:
+        raise PoError(filename, catalogue.header_line, f"Plural-Forms: {exc}") from None
+
+
+def _compiled(entry: Entry) -> bool:
+    """A message msgfmt puts in the MO file, the only ones `msgfmt --check` holds to the plural
+    count: neither fuzzy nor untranslated (Django's Kannada files have one form of two where
+    msgstr[0] is empty)."""
+    return bool(entry.first_form) and not entry.fuzzy and not entry.obsolete
+
+
+def _check_entries(catalogue: Catalogue, filename: str, nplurals: int | None, source: str) -> None:
+    # As GNU: an obsolete message may not repeat a live one (or the header), nor another obsolete
+    seen: dict[tuple[str | None, str | None, str], int] = {}
+    if catalogue.has_header:
+        seen[(None, None, "")] = catalogue.header_line
+    for entry in catalogue.entries:
+        key = (entry.domain, entry.msgctxt, entry.msgid)
+        if key in seen:
+            raise PoError(
+                filename,
+                entry.line,
+                f"duplicate entry for msgid {entry.msgid[:40]!r} (first at line {seen[key]})",
+            )
+        seen[key] = entry.line
+        if (
+            nplurals is not None
+            and entry.msgid_plural is not None
+            and len(entry.msgstr_plural) != nplurals
+            and _compiled(entry)
+        ):
+            raise PoError(
+                filename,
+                entry.line,
+                f"{len(entry.msgstr_plural)} plural forms, but {source} nplurals={nplurals}",
+            )
+

@@ -1,0 +1,341 @@
+"""Write a catalogue as GNU `msgcat` writes it (write-po.c): its order of entries and flags and
+its line wrapping, byte for byte, so that a catalogue never churns."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import cache, lru_cache
+
+from unicode_segmentation_rs import line_break_units
+
+from translator.formats.catalogue import (
+    APPROVED,
+    DEFAULT_DOMAIN,
+    Catalogue,
+    Entry,
+    no_cycle_collection,
+)
+
+PAGE_WIDTH = 79
+_NEEDS_ESCAPE = re.compile(r'[\\"\n\t\r\a\b\f\v]')
+# Infix separators (UAX #14 class IS). libunistring's older rules break after one before a letter
+# ("HH:" / "MM", "ss[." / "uuuuuu" in Django's catalogues), which Unicode's LB29 now forbids.
+_INFIX = ".,:;\u037e\u0589\u060c\u060d\u07f8\u2044\ufe10\ufe13\ufe14"
+_INFIX_IN = re.compile(f"[{_INFIX}]")
+_AFTER_INFIX = re.compile(f"(?<=[{_INFIX}])")
+# Where libunistring's widths differ from Unicode's categories today: Hangul vowel and final
+# jamo join the syllable before them (width 0); a few vowel signs that were spacing marks when
+# its tables were made still count one column.
+_JAMO = ((0x1160, 0x11FF), (0xD7B0, 0xD7FF))
+_SPACING_SIGNS = frozenset("\u0cbf\u0cc6\U00011a07\U00011a08\U00011c3f")
+_WRITE_ESCAPES = str.maketrans(
+    {
+        "\\": "\\\\",
+        '"': '\\"',
+        "\n": "\\n",
+        "\t": "\\t",
+        "\r": "\\r",
+        "\a": "\\a",
+        "\b": "\\b",
+        "\f": "\\f",
+        "\v": "\\v",
+    }
+)
+# GNU's order of format flags (gettext-tools/src/message.c, format_language[]).
+FORMAT_LANGUAGES = (
+    "c", "objc", "python", "python-brace", "java", "java-printf", "csharp", "javascript", "scheme",
+    "lisp", "elisp", "librep", "ruby", "sh", "awk", "lua", "object-pascal", "smalltalk", "qt",
+    "qt-plural", "kde", "kde-kuit", "boost", "tcl", "perl", "perl-brace", "php", "gcc-internal",
+    "gfc-internal", "ycp",
+)  # fmt: skip
+_FLAG_RANK = {"fuzzy": 0} | {
+    flag: 1 + rank
+    for rank, language in enumerate(FORMAT_LANGUAGES)
+    for flag in (f"{language}-format", f"no-{language}-format")
+}
+_LATE_FLAGS = {"wrap": 1000, "no-wrap": 1000, APPROVED: 2000}
+_FLAG_KIND = {"fuzzy": "fuzzy", "wrap": "wrap", "no-wrap": "wrap", APPROVED: APPROVED} | {
+    flag: language
+    for language in FORMAT_LANGUAGES
+    for flag in (
+        f"{language}-format",
+        f"no-{language}-format",
+        f"possible-{language}-format",
+        f"impossible-{language}-format",
+    )
+}
+# How msgcat writes what it read: a possible format as the format, an impossible one and `wrap`
+# (the default) not at all.
+_FLAG_WRITTEN = {"wrap": ""} | {
+    flag: written
+    for language in FORMAT_LANGUAGES
+    for flag, written in (
+        (f"possible-{language}-format", f"{language}-format"),
+        (f"impossible-{language}-format", ""),
+    )
+}
+
+
+def write(catalogue: Catalogue) -> str:
+    """Serialise a catalogue as GNU msgcat would: the header first, then each domain's messages
+    with its obsolete ones last (those without a translation left out), wrapped at 79 columns."""
+    with no_cycle_collection():
+        groups: dict[str | None, list[Entry]] = {catalogue.domain: []}
+        for entry in catalogue.entries:
+            groups.setdefault(entry.domain or catalogue.domain, []).append(entry)
+        parts: list[str] = []
+        for number, (domain, entries) in enumerate(groups.items()):
+            if number > 0 and not entries:
+                continue
+            if number > 0 or domain is not None:
+                parts.append(f'domain "{_escape(domain or DEFAULT_DOMAIN)}"\n')
+            if number == 0 and catalogue.has_header:
+                parts.append(_write_entry(_header_entry(catalogue)))
+            parts.extend(_write_entry(entry) for entry in entries if not entry.obsolete)
+            parts.extend(_write_entry(e) for e in entries if e.obsolete and e.first_form)
+        if not any(not e.obsolete or e.first_form for e in catalogue.entries):
+            return ""  # GNU writes no file for a catalogue with no messages (without --force-po)
+        return "\n".join(parts)
+
+
+def _header_entry(catalogue: Catalogue) -> Entry:
+    return Entry(
+        msgid="",
+        msgstr=catalogue.header_text(),
+        comments=catalogue.header_comments,
+        extracted=catalogue.header_extracted,
+        flags=catalogue.header_flags,
+        locations=catalogue.header_locations,
+        previous_msgctxt=catalogue.header_previous[0],
+        previous_msgid=catalogue.header_previous[1],
+        previous_msgid_plural=catalogue.header_previous[2],
+    )
+
+
+def _write_entry(entry: Entry) -> str:
+    lines = [f"# {c}" if c else "#" for c in entry.comments]
+    lines.extend(f"#. {c}" if c else "#." for c in entry.extracted)
+    lines.extend(_wrap_locations(entry.locations))
+    flags = entry.flags
+    if "fuzzy" in flags and not entry.first_form and entry.msgid:
+        flags = [flag for flag in flags if flag != "fuzzy"]  # GNU: nothing there to be fuzzy
+    written = ordered_flags(flags) if flags else []
+    if written:
+        lines.append("#, " + ", ".join(written))
+    wrap = "no-wrap" not in written
+    prefix = "#~ " if entry.obsolete else ""
+    previous = "#~| " if entry.obsolete else "#| "
+    if entry.previous_msgctxt is not None:
+        lines.extend(_field(previous, "msgctxt", entry.previous_msgctxt, wrap))
+    if entry.previous_msgid is not None:
+        lines.extend(_field(previous, "msgid", entry.previous_msgid, wrap))
+    if entry.previous_msgid_plural is not None:
+        lines.extend(_field(previous, "msgid_plural", entry.previous_msgid_plural, wrap))
+    if entry.msgctxt is not None:
+        lines.extend(_field(prefix, "msgctxt", entry.msgctxt, wrap))
+    lines.extend(_field(prefix, "msgid", entry.msgid, wrap))
+    if entry.msgid_plural is not None:
+        lines.extend(_field(prefix, "msgid_plural", entry.msgid_plural, wrap))
+        for index, form in enumerate(entry.msgstr_plural):
+            lines.extend(_field(prefix, f"msgstr[{index}]", form, wrap))
+    else:
+        lines.extend(_field(prefix, "msgstr", entry.msgstr, wrap))
+    return "\n".join(lines) + "\n"
+
+
+def ordered_flags(flags: Sequence[str]) -> list[str]:
+    """Flags as GNU writes them: once each, the last of a kind counting (`c-format` or
+    `no-c-format`, one `range:`), in its order (fuzzy, format flags, range, wrapping), and only
+    those it knows; our own `approved` is kept, last."""
+    last: dict[str, str] = {}
+    for flag in flags:
+        kind = "range" if flag.startswith("range:") else _FLAG_KIND.get(flag)
+        if kind is not None:
+            last[kind] = _FLAG_WRITTEN.get(flag, flag)
+    return sorted(
+        (flag for flag in last.values() if flag),
+        key=lambda flag: _FLAG_RANK[flag] if flag in _FLAG_RANK else _late_rank(flag),
+    )
+
+
+def _late_rank(flag: str) -> int:
+    if flag.startswith("range:"):
+        return 999
+    return _LATE_FLAGS[flag]
+
+
+def _field(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[str, ...]:
+    """A keyword and its string, wrapped as GNU gettext does (write-po.c).
+
+    A template and its six catalogues repeat every msgid, and a store writes them together, so
+    msgids are wrapped once and remembered; translations are not repeated, so they are not.
+
+    The string goes on the keyword's line when it fits in 79 columns and has no newline before its
+    end; otherwise the keyword gets "" and the string follows, split after each newline and wrapped
+    at Unicode line-break opportunities (UAX #14: never before '?', '!', ':', ';' or ')'). A string
+    with nowhere to break stays on the keyword's line, however long. With the `no-wrap` flag the
+    string is split only after its newlines.
+    """
+    if keyword in ("msgid", "msgid_plural"):
+        return _shared_field(prefix, keyword, value, wrap)
+    return _wrapped_field(prefix, keyword, value, wrap)
+
+
+@lru_cache(maxsize=1 << 17)
+def _shared_field(prefix: str, keyword: str, value: str, wrap: bool) -> tuple[str, ...]:
+    return _wrapped_field(prefix, keyword, value, wrap)
+
+
+def _wrapped_field(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[str, ...]:
+    head = f"{prefix}{keyword} "
+    escaped = _escape(value)
+    inner_newline = "\n" in value[:-1]
+    first_width = PAGE_WIDTH - _width(head) - 2
+    if not inner_newline and (
+        not wrap or _width(escaped) <= first_width or len(_wrap(value, first_width)) == 1
+    ):  # nowhere to break
+        return (f'{head}"{escaped}"',)
+    width = PAGE_WIDTH - _width(prefix) - 2
+    lines = [f'{head}""']
+    for portion in _portions(value):
+        if wrap:
+            lines.extend(f'{prefix}"{line}"' for line in _wrap(portion, width))
+        else:
+            lines.append(f'{prefix}"{_escape(portion)}"')
+    return tuple(lines)
+
+
+def _portions(value: str) -> list[str]:
+    parts = value.split("\n")
+    portions = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        portions.append(parts[-1])
+    return portions
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Greedy filling of UAX #14 units, as libunistring's linebreaking does on the escaped text
+    (so no break follows "\\f" or "\\t": GNU sees the letter after the backslash)."""
+    units = _break_units(_escape(text)) if _NEEDS_ESCAPE.search(text) else _break_units(text)
+    if len(units) > 1 and units[-1] == "\\n":  # GNU never breaks just before the final \n
+        units[-2:] = [units[-2] + units[-1]]
+    lines: list[str] = []
+    current: list[str] = []
+    used = 0
+    for unit in units:
+        size = _width(unit)
+        if current and used + size > width:
+            lines.append("".join(current))
+            current, used = [], 0
+        current.append(unit)
+        used += size
+    if current or not lines:
+        lines.append("".join(current))
+    return lines
+
+
+def _break_units(text: str) -> list[str]:
+    """UAX #14 units, adjusted to the older rules of GNU's libunistring: a break may follow a full
+    stop before a letter ("www." / "instagram")."""
+    units: list[str] = line_break_units(text)
+    if _INFIX_IN.search(text):
+        units = [
+            piece
+            for unit in units
+            for piece in (
+                _split_after_infix(unit)
+                if _INFIX_IN.search(unit, 0, len(unit) - 1)
+                else (unit,)
+            )
+        ]
+    if "\\" in text:  # never break inside an escape sequence
+        units = _join_escapes(units)
+    if len(units) > 1 and units[0].isspace():  # libunistring: no break after leading spaces
+        units[:2] = [units[0] + units[1]]
+    return units
+
+
+def _split_after_infix(unit: str) -> list[str]:
+    """A unit split after each infix separator that is followed by a letter."""
+    pieces: list[str] = []
+    start = 0
+    for match in _AFTER_INFIX.finditer(unit, 1, len(unit) - 1):
+        at = match.start()
+        if _letter(unit[at]):
+            pieces.append(unit[start:at])
+            start = at
+    pieces.append(unit[start:])
+    return pieces
+
+
+@cache
+def _letter(char: str) -> bool:
+    """Of UAX #14 class AL or HL: Unicode breaks after a solidus (class SY) before an AL, as
+    libunistring did after an infix separator; Hebrew letters (HL) are named."""
+    return len(line_break_units("/" + char)) == 2 or unicodedata.name(char, "").startswith(
+        "HEBREW LETTER"
+    )
+
+
+def _join_escapes(units: list[str]) -> list[str]:
+    joined: list[str] = []
+    escaping = False
+    for unit in units:
+        if escaping:
+            joined[-1] += unit
+        else:
+            joined.append(unit)
+        trailing = len(joined[-1]) - len(joined[-1].rstrip("\\"))
+        escaping = trailing % 2 == 1
+    return joined
+
+
+@lru_cache(maxsize=1 << 18)
+def _width(text: str) -> int:
+    """Columns as libunistring counts them: code point by code point (a lam-alef is two).
+
+    Cached: the same words and break units come back again and again in a catalogue.
+    """
+    if text.isascii():
+        return len(text)
+    return sum(_char_width(char) for char in text)
+
+
+@cache
+def _char_width(char: str) -> int:
+    if char in _SPACING_SIGNS:
+        return 1
+    if unicodedata.category(char) in ("Mn", "Me", "Cf") or _jamo(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _jamo(char: str) -> bool:
+    return any(first <= ord(char) <= last for first, last in _JAMO)
+
+
+def _escape(text: str) -> str:
+    return text.translate(_WRITE_ESCAPES)
+
+
+def _wrap_locations(locations: Sequence[str]) -> list[str]:
+    """Location comments as msgcat writes them: as many as fit in 79 columns per line."""
+    lines: list[str] = []
+    current = "#:"
+    for location in dict.fromkeys(locations):  # GNU keeps each location once
+        if current != "#:" and len(current) + 1 + len(location) > 79:
+            lines.append(current)
+            current = "#:"
+        current += " " + location
+    if current != "#:":
+        lines.append(current)
+    return lines
+
+
+def clear_caches() -> None:
+    """Forget cached wrapping (for benchmarks that must start cold)."""
+    _shared_field.cache_clear()
+    _width.cache_clear()
+
