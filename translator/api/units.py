@@ -44,9 +44,8 @@ def list_units(slug: str, code: str) -> Response:
     with refusals(), session() as s:
         document = documents.find(s, slug)
         lang = language(code)
-        found = editing.rows(s, document.id, lang, STATES[wanted] if wanted else None)
-        failures = editing.failures_of_rows(s, document.id, lang)
-        return jsonify([_unit_json(unit, t, failures.get(t.id, [])) for unit, t in found])
+        found = editing.rows_with_failures(s, document.id, lang, STATES[wanted] if wanted else None)
+        return jsonify([_unit_json(*row) for row in found])
 
 
 def _unit_json(

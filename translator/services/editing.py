@@ -79,10 +79,10 @@ def rows(
     return [(unit, translation) for unit, translation in session.execute(query)]
 
 
-def failures_of_rows(
-    session: Session, document_id: int, language: str
-) -> dict[int, list[CheckFailure]]:
-    """The stored failing checks of an edition's translations, by translation id."""
+def rows_with_failures(
+    session: Session, document_id: int, language: str, state: State | None = None
+) -> list[tuple[Unit, Translation, list[CheckFailure]]]:
+    """An edition's rows (see `rows`), each with its translation's stored failing checks."""
     query = (
         select(CheckFailure)
         .join(Translation, Translation.id == CheckFailure.translation_id)
@@ -90,10 +90,13 @@ def failures_of_rows(
         .where(Unit.document_id == document_id, Translation.language == language)
         .order_by(CheckFailure.id)
     )
-    found: dict[int, list[CheckFailure]] = {}
+    failures: dict[int, list[CheckFailure]] = {}
     for failure in session.scalars(query):
-        found.setdefault(failure.translation_id, []).append(failure)
-    return found
+        failures.setdefault(failure.translation_id, []).append(failure)
+    return [
+        (unit, translation, failures.get(translation.id, []))
+        for unit, translation in rows(session, document_id, language, state)
+    ]
 
 
 def find(session: Session, unit_id: int, language: str) -> tuple[Unit, Translation]:
