@@ -1,4 +1,5 @@
-"""The REST API: every endpoint and every error status, schemathesis, and a build script's pull."""
+"""The REST API: every endpoint and every error status, and a build script's pull (schemathesis
+in test_api_conformance.py)."""
 
 from __future__ import annotations
 
@@ -347,39 +348,6 @@ def test_openapi_describes_every_route(api) -> None:
     assert routes - {"/openapi.json"} <= set(spec["paths"])
 
 
-def test_schemathesis_finds_no_server_error_and_responses_conform(api) -> None:
-    import schemathesis
-    from hypothesis import HealthCheck, settings
-    from schemathesis.checks import positive_data_acceptance
-
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", api["app"])
-    failures = []
-    for operation in schema.get_all_operations():
-        op = operation.ok()
-        strategy = op.as_strategy()
-        # A schema-valid save can still be wrong for the unit it is sent to (forms for an
-        # ordinary unit, a text or the wrong number of forms for a plural one): that is a 400.
-        excluded = [positive_data_acceptance] if op.method.upper() == "PUT" else []
-        check = settings(
-            max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck)
-        )(_validate(api, excluded))
-
-        from hypothesis import given
-
-        try:
-            given(strategy)(check)()
-        except Exception as error:  # collect all, report together
-            failures.append(f"{op.method.upper()} {op.path}: {error}")
-    assert not failures, "\n".join(failures)
-
-
-def _validate(api: dict[str, Any], excluded: list[Any]) -> Any:
-    def check(case: Any) -> None:
-        case.call_and_validate(headers=api["reviewer"], excluded_checks=excluded)
-
-    return check
-
-
 # A build script: pull over HTTP, then a Flask site renders Farsi from the pulled MO files.
 
 
@@ -472,3 +440,97 @@ def test_file_etag_changes_when_a_translation_changes(api) -> None:
     changed = client.get(url, headers={**api["reader"], "If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert (target["text"] + "!").encode() in changed.data
+
+
+def test_import_report_lists_plural_forms_filled_from_the_closest_one(api) -> None:
+    from tests.test_plural_import import FRENCH_TWO_FORMS, SLUG
+
+    with db.transaction(api["app"].extensions["translator.sessions"]) as s:
+        accounts.create_user(s, "camille", Role.REVIEWER, "fr")
+        key = tokens.create(s, "camille", ["read", "translate", "review"])
+    response = api["client"].post(
+        f"/api/v1/documents/{SLUG}/languages/fr/file?mode=overwrite",
+        data=FRENCH_TWO_FORMS.encode(),
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "text/x-gettext-translation"},
+    )
+    assert response.status_code == 200, response.json
+    assert response.json["plural_forms"] == [
+        {
+            "line": 8,
+            "source": "%(count)d political prisoner faces execution",
+            "filled": ["many"],
+            "dropped": [],
+            "note": "line 8: form many filled from the closest form, needs editing",
+        }
+    ]
+
+
+def test_a_malformed_po_file_is_refused_with_its_line_as_data(loaded) -> None:
+    from translator.services import importing
+
+    with pytest.raises(importing.InvalidFile) as refused, db.transaction(loaded) as s:
+        importing.import_file(s, b'msgid "a"\nmsgstr "b', "palm-card.fa.po", "palm-card", "fa")
+    assert (refused.value.filename, refused.value.line) == ("palm-card.fa.po", 2)
+    assert str(refused.value).startswith("palm-card.fa.po:2: ")
+
+
+def test_a_query_parameter_given_twice_or_of_an_unknown_value_is_400(api) -> None:
+    client, headers = api["client"], api["reviewer"]
+    for url in (
+        "/api/v1/documents/palm-card/languages/fa/units?state=approved&state=approved",
+        "/api/v1/documents/palm-card/languages/fa/file?format=po&format=mo",
+        "/api/v1/files.zip?format=xliff",
+        "/api/v1/documents/palm-card/languages/en/edition.html?draft=null",
+        "/api/v1/documents/palm-card/languages/en/edition.html?draft=1&draft=1",
+    ):
+        assert_error(client.get(url, headers=headers), 400, "bad-request")
+    upload = client.post(
+        "/api/v1/documents/palm-card/languages/fa/file?mode=all",
+        data=b"",
+        headers={**headers, "Content-Type": "text/x-gettext-translation"},
+    )
+    assert_error(upload, 400, "bad-request")
+
+
+def test_bodies_with_unknown_properties_or_wrong_types_are_refused(api) -> None:
+    client, headers, target = api["client"], api["reviewer"], unit(api)
+    check = f"/api/v1/units/{target['id']}/check/fa"
+    approve = "/api/v1/documents/palm-card/languages/fa/approve"
+    assert_error(
+        client.post(check, json={"forms": [], "text": {}}, headers=headers), 422, "invalid-content"
+    )
+    extra = client.post(check, json={"text": "x", "colour": 1}, headers=headers)
+    assert_error(extra, 422, "invalid-content")
+    assert extra.json["details"] == ["colour"]
+    assert_error(
+        client.post(approve, json={"units": None}, headers=headers), 422, "invalid-content"
+    )
+    assert_error(
+        client.post(approve, json={"units": [True]}, headers=headers), 422, "invalid-content"
+    )
+    assert_error(client.post(approve, json={"all": True}, headers=headers), 422, "invalid-content")
+    builds = client.post("/api/v1/editions/builds", json={"zip": True}, headers=headers)
+    assert_error(builds, 400, "bad-request")
+    assert_error(
+        client.post("/api/v1/editions/builds", json={"draft": "yes"}, headers=headers),
+        400,
+        "bad-request",
+    )
+
+
+def test_a_method_not_allowed_names_the_allowed_ones(api) -> None:
+    response = api["client"].delete("/api/v1/documents/palm-card/languages/fa/file")
+    assert_error(response, 405, "method-not-allowed")
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+
+
+def test_openapi_request_bodies_allow_no_unknown_properties(api) -> None:
+    schemas = api["client"].get("/api/v1/openapi.json").json["components"]["schemas"]
+    for name in ("Save", "CheckText", "Approve", "BuildRequest"):
+        assert schemas[name]["additionalProperties"] is False, name
+
+
+def test_a_job_is_described_as_needing_no_token(api) -> None:
+    paths = api["client"].get("/api/v1/openapi.json").json["paths"]
+    for path in ("/jobs/{id}", "/jobs/{id}/file"):
+        assert {} in paths[path]["get"]["security"], path

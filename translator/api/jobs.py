@@ -6,7 +6,9 @@ from flask import Response, g, jsonify, request
 from sqlalchemy.orm import Session
 
 from translator import languages
-from translator.api import ApiError, _json_body, bp, requires
+from translator.api import bp
+from translator.api.errors import ApiError, bad_request
+from translator.api.parsing import json_body, requires
 from translator.models import Job
 from translator.services import accounts, edition_files
 from translator.services import jobs as records
@@ -15,6 +17,7 @@ from translator.web import jobs as answering
 from translator.web import session
 
 ALL_LANGUAGES = [languages.SOURCE_LANGUAGE, *languages.TARGET_LANGUAGES]
+BUILD_FIELDS = ("languages", "documents", "formats", "draft")
 
 
 def _visible_job(s: Session, job_id: str) -> Job:
@@ -57,12 +60,18 @@ def job_file(job_id: str) -> Response:
 def start_build() -> Response:
     """A batch of editions, built by a worker into one zip: {"languages": [...], "documents":
     [...], "formats": ["html", "pdf"], "draft": false} (every field optional)."""
-    body = _json_body()
+    body = json_body()
+    unknown = sorted(set(body) - set(BUILD_FIELDS))
+    if unknown:
+        raise bad_request(f"unknown properties: {', '.join(unknown)}")
+    draft = body.get("draft", False)
+    if not isinstance(draft, bool):
+        raise bad_request("draft must be true or false")
     params = {
         "languages": _strings(body, "languages", ALL_LANGUAGES),
         "documents": _strings(body, "documents", None),
         "formats": _strings(body, "formats", ["html", "pdf"]),
-        "draft": bool(body.get("draft", False)),
+        "draft": draft,
     }
     if params["draft"] and not accounts.is_editor(g.user):
         raise ApiError(403, "forbidden", "drafts are for editors")
@@ -72,8 +81,8 @@ def start_build() -> Response:
 def _strings(body: dict[str, object], name: str, allowed: list[str] | None) -> list[str]:
     value = body.get(name, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ApiError(400, "bad-request", f"{name} must be a list of strings")
+        raise bad_request(f"{name} must be a list of strings")
     unknown = [v for v in value if allowed is not None and v not in allowed]
     if unknown:
-        raise ApiError(400, "bad-request", f"unknown {name}: {', '.join(unknown)}")
+        raise bad_request(f"unknown {name}: {', '.join(unknown)}")
     return list(dict.fromkeys(value))  # each once

@@ -4,4 +4,21 @@ from __future__ import annotations
 
 
 class DeskError(Exception):
-    """A problem the user can fix, with a message that says what and where."""
+    """A problem the user can fix, with a message that says what and where.
+
+    Where it is known, the place is kept apart as well (`filename`, `line`, `unit`), so that an
+    edge reports it as data (the API's `details`) without reading it back out of the message.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        filename: str | None = None,
+        line: int | None = None,
+        unit: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.filename = filename
+        self.line = line
+        self.unit = unit

@@ -24,6 +24,11 @@ def listing(session: Session) -> list[Document]:
     return list(session.scalars(select(Document).order_by(Document.kind, Document.slug)))
 
 
+def listed(session: Session) -> list[Document]:
+    """Every document, by slug (the API's list, and the order of its zip of catalogues)."""
+    return list(session.scalars(select(Document).order_by(Document.slug)))
+
+
 def by_urgency(session: Session) -> list[Document]:
     """Every document as a translator's work list orders it: urgent alerts first, by deadline;
     then the rest by date, kind and title."""

@@ -17,8 +17,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from translator import languages, plurals
-from translator.checks import Failure, Severity, run_unit
-from translator.models import Change, State, Translation, Unit, User, utcnow
+from translator.checks import PLURALS, Failure, Severity, run_unit
+from translator.models import Change, CheckFailure, State, Translation, Unit, User, utcnow
 from translator.services import DeskError, accounts, checking
 
 MAX_ID = 2**31 - 1  # ids and versions are 32-bit integers in both databases
@@ -86,6 +86,26 @@ def rows(
     if units is not None:
         query = query.where(Unit.id.in_(units))
     return [(unit, translation) for unit, translation in session.execute(query)]
+
+
+def rows_with_failures(
+    session: Session, document_id: int, language: str, state: State | None = None
+) -> list[tuple[Unit, Translation, list[CheckFailure]]]:
+    """An edition's rows (see `rows`), each with its translation's stored failing checks."""
+    query = (
+        select(CheckFailure)
+        .join(Translation, Translation.id == CheckFailure.translation_id)
+        .join(Unit, Unit.id == Translation.unit_id)
+        .where(Unit.document_id == document_id, Translation.language == language)
+        .order_by(CheckFailure.id)
+    )
+    failures: dict[int, list[CheckFailure]] = {}
+    for failure in session.scalars(query):
+        failures.setdefault(failure.translation_id, []).append(failure)
+    return [
+        (unit, translation, failures.get(translation.id, []))
+        for unit, translation in rows(session, document_id, language, state)
+    ]
 
 
 def find(session: Session, unit_id: int, language: str) -> tuple[Unit, Translation]:
@@ -186,6 +206,43 @@ def save_forms(
     unit, _ = find(session, unit_id, language)
     text = text_of_forms(unit, language, forms)
     return save(session, user, unit_id, language, text, version=version, state=state)
+
+
+def save_sent(
+    session: Session,
+    user: User,
+    unit_id: int,
+    language: str,
+    *,
+    text: str | None,
+    forms: list[str] | None,
+    version: int,
+    state: State | None = None,
+) -> SaveResult:
+    """Save what a client sent for a unit: forms (msgstr[0], msgstr[1], ...) for a plural unit,
+    a text for an ordinary one; the other way round is Invalid, and nothing is saved."""
+    unit, _ = find(session, unit_id, language)
+    if forms is not None:
+        return save_forms(session, user, unit_id, language, forms, version=version, state=state)
+    if unit.plural or text is None:
+        raise Invalid(f"unit {unit_id} has plural forms: send them as forms")
+    return save(session, user, unit_id, language, text, version=version, state=state)
+
+
+def check_sent(
+    session: Session, unit_id: int, language: str, *, text: str | None, forms: list[str] | None
+) -> list[Failure]:
+    """The failures a text (or a plural unit's forms) would have if saved now. What saving
+    would refuse (forms that do not fit the unit) is itself the failure of the plural check."""
+    unit, _ = find(session, unit_id, language)
+    try:
+        if forms is not None:
+            text = text_of_forms(unit, language, forms)
+        elif unit.plural or text is None:
+            raise Invalid(f"unit {unit_id} has plural forms: send them as forms")
+    except Invalid as exc:
+        return [Failure(PLURALS, Severity.ERROR, str(exc))]
+    return check(session, unit_id, language, text)
 
 
 def _authorise(user: User, translation: Translation, language: str, wanted: State) -> None:

@@ -13,7 +13,7 @@ mode, a translator's differing text for it becomes a suggestion, listed in the r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -30,6 +30,10 @@ MODES = ("untranslated-only", "suggest", "overwrite")
 
 class Forbidden(DeskError):
     """The importer may not import into this language."""
+
+
+class InvalidFile(DeskError):
+    """The file cannot be imported as it is; `filename` and, where known, `line` say where."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,22 @@ class ImportReport:
         )
         return text + "".join(f"; {_forms_note(f)}" for f in self.plural_forms)
 
+    def as_json(self) -> dict[str, object]:
+        """The report as the API gives it: the figures, and each listed entry with its line."""
+        return {
+            "mode": self.mode,
+            "filled": self.filled,
+            "overwritten": self.overwritten,
+            "suggested": self.suggested,
+            "unchanged": self.unchanged,
+            "conflicts": [asdict(c) for c in self.conflicts],
+            "unknown": [asdict(u) for u in self.unknown],
+            "held": [asdict(c) for c in self.held],
+            "plural_forms": [
+                {**asdict(forms), "note": _forms_note(forms)} for forms in self.plural_forms
+            ],
+        }
+
 
 def _forms_note(forms: FilledForms) -> str:
     """How a plural entry's forms were mapped from the file's, for the report."""
@@ -103,9 +123,7 @@ def import_file(
     if user is not None and not accounts.can_translate(user, language):
         raise Forbidden(f"{user.username} does not translate into {language}")
     report = ImportReport(mode)
-    catalogue = read_catalogue(
-        Path(filename), data, lang, max_bytes=max_bytes, filled=report.plural_forms
-    )
+    catalogue = _read(filename, data, lang, max_bytes=max_bytes, filled=report.plural_forms)
     current = _current(session, document, language)
     changed: list[tuple[Unit, Translation]] = []
     for entry in catalogue.entries:
@@ -117,7 +135,13 @@ def import_file(
             continue
         reason = editing.too_long(found[0], entry_text(entry))
         if reason:  # the session is rolled back by the caller: nothing is imported
-            raise DeskError(f"{Path(filename).name}:{entry.line}: {reason}; nothing was imported")
+            name = Path(filename).name
+            raise InvalidFile(
+                f"{name}:{entry.line}: {reason}; nothing was imported",
+                filename=name,
+                line=entry.line,
+                unit=found[0].id,
+            )
         if _apply(session, found[1], entry, mode, report, user, filename):
             changed.append(found)
     session.flush()
@@ -135,6 +159,26 @@ def import_file(
         held=len(report.held),
     )
     return report
+
+
+def _read(
+    filename: str,
+    data: bytes,
+    language: languages.Language,
+    *,
+    max_bytes: int,
+    filled: list[FilledForms],
+) -> po.Catalogue:
+    """The file's catalogue, read strictly; else InvalidFile with the file and line."""
+    try:
+        return read_catalogue(Path(filename), data, language, max_bytes=max_bytes, filled=filled)
+    except DeskError as exc:
+        # read_catalogue words the reader's PoError as text and raises `from None`; Python keeps
+        # the PoError as the new error's __context__ all the same (PEP 415), with its line.
+        cause = exc.__context__
+        if isinstance(cause, po.PoError):
+            raise InvalidFile(str(exc), filename=cause.filename, line=cause.line) from cause
+        raise InvalidFile(str(exc), filename=filename) from None
 
 
 def _current(

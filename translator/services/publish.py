@@ -50,6 +50,32 @@ def blockers(
     return list(stats.edition(session, document, language, root).blockers)
 
 
+class NoEdition(DeskError):
+    """The document is read as no edition (interface strings)."""
+
+
+class NotPublishable(DeskError):
+    """The edition may not be published yet: `blockers` say why."""
+
+    def __init__(self, message: str, blockers: list[Blocker]) -> None:
+        super().__init__(message)
+        self.blockers = blockers
+
+
+def gated_edition(
+    session: Session, root: Path, document: Document, language: str, *, draft: bool
+) -> editions.Edition:
+    """An edition to serve: a draft as it reads now, else only a publishable edition (English
+    always is); NoEdition for interface strings, NotPublishable with the blockers."""
+    if not has_edition(document):
+        raise NoEdition(f"{document.slug} holds interface strings: it has no edition")
+    if not draft and language != languages.SOURCE_LANGUAGE:
+        found = blockers(session, document, language, root)
+        if found:
+            raise NotPublishable(f"{len(found)} blockers", found)
+    return edition_for(session, root, document, language, draft)
+
+
 def has_edition(document: Document) -> bool:
     """Whether a document is read as an edition: interface strings (kind strings) are not."""
     return document.kind != STRINGS

@@ -1,0 +1,157 @@
+"""The catalogues for build scripts: the languages, the documents, their figures, and each
+edition's catalogue as a PO, MO or JSON file (one, or all in a zip); PO files uploaded back."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from flask import Response, current_app, g, jsonify, request
+
+from translator import languages
+from translator.api import bp
+from translator.api.errors import ApiError, refusals
+from translator.api.parsing import attached, language, query, requires
+from translator.models import Document
+from translator.services import accounts, documents, downloads, importing, stats
+from translator.web import jobs as answering
+from translator.web import session
+
+MEDIA_TYPES = {
+    "po": "text/x-gettext-translation",
+    "mo": "application/x-gettext-translation",
+    "json": "application/json",
+}
+PO_TYPES = (
+    "text/x-gettext-translation",
+    "text/x-po",
+    "application/x-gettext",
+    "application/octet-stream",
+    "text/plain",
+)
+
+
+@bp.get("/languages")
+@requires("read")
+def list_languages() -> Response:
+    return jsonify(
+        [
+            {
+                "code": lang.code,
+                "name": lang.name,
+                "native_name": lang.native_name,
+                "direction": lang.direction,
+                "plural_forms": lang.plural_forms,
+            }
+            for lang in languages.targets()
+        ]
+    )
+
+
+@bp.get("/documents")
+@requires("read")
+def list_documents() -> Response:
+    with session() as s:
+        return jsonify([_document_json(d) for d in documents.listed(s)])
+
+
+def _document_json(document: Document) -> dict[str, Any]:
+    return {
+        "slug": document.slug,
+        "kind": document.kind,
+        "title": document.title,
+        "date": document.date.isoformat() if document.date else None,
+        "priority": document.priority,
+        "deadline": document.deadline.isoformat() if document.deadline else None,
+    }
+
+
+@bp.get("/stats")
+@requires("read")
+def all_stats() -> Response:
+    with session() as s:
+        return jsonify([row.as_json() for row in stats.status(s, current_app.config["ROOT"])])
+
+
+@bp.get("/documents/<slug>/languages/<code>/stats")
+@requires("read")
+def edition_stats(slug: str, code: str) -> Response:
+    with refusals(), session() as s:
+        document = documents.by_slug(s, slug)
+        row = stats.edition(s, document, language(code), current_app.config["ROOT"])
+        return jsonify(row.as_json())
+
+
+@bp.get("/documents/<slug>/languages/<code>/file")
+@requires("read")
+def download_file(slug: str, code: str) -> Response:
+    file_format = query("format", downloads.FORMATS, "po") or "po"
+    with refusals(), session() as s:
+        document = documents.by_slug(s, slug)
+        etag = downloads.etag(s, document, language(code), file_format)
+        if request.if_none_match.contains(etag):  # answered without building the file
+            response = Response(status=304)
+        else:
+            body = downloads.one(s, document, code, file_format)
+            response = _attachment(body, file_format, f"{slug}.{code}.{file_format}")
+    response.set_etag(etag)
+    return response
+
+
+@bp.get("/files.zip")
+@requires("read")
+def download_zip() -> Response:
+    file_format = query("format", downloads.FORMATS, "po") or "po"
+    with session() as s:
+        body = downloads.archive(s, file_format)
+    etag = hashlib.sha256(body).hexdigest()
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(body, mimetype="application/zip")
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="translations-{file_format}.zip"'
+        )
+    response.set_etag(etag)
+    return response
+
+
+def _attachment(body: bytes, file_format: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype=MEDIA_TYPES[file_format],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.post("/documents/<slug>/languages/<code>/file")
+@requires("translate")
+def upload_file(slug: str, code: str) -> Response:
+    mode = query("mode", importing.MODES, "untranslated-only") or "untranslated-only"
+    if request.mimetype not in PO_TYPES:
+        raise ApiError(
+            415,
+            "unsupported-media-type",
+            f"send the PO file as the body with Content-Type {PO_TYPES[0]}",
+        )
+    lang = language(code)
+    if not accounts.can_translate(g.user, lang):
+        raise ApiError(403, "forbidden", f"{g.user.username} does not translate into {lang}")
+    data = request.get_data(cache=False)  # Flask refuses a body over MAX_CONTENT_LENGTH: 413
+    with refusals(), session() as s:
+        documents.by_slug(s, slug)
+    if len(data) > current_app.config["LARGE_IMPORT_BYTES"]:  # a worker imports it: 202
+        params = {"filename": f"{slug}.{lang}.po", "slug": slug, "language": lang, "mode": mode}
+        return answering.accepted(answering.start("import", params, payload=data))
+    with refusals(), session() as s:
+        report = importing.import_file(
+            s,
+            data,
+            f"{slug}.{lang}.po",
+            slug,
+            lang,
+            mode=mode,
+            user=attached(s),
+            max_bytes=current_app.config["MAX_IMPORT_BYTES"],
+        )
+    return jsonify(report.as_json())

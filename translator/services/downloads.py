@@ -1,0 +1,75 @@
+"""The catalogues as a build script downloads them: one edition's PO, MO or JSON file, or every
+catalogue of the store in one zip. Same store, same bytes (the zip's dates are fixed)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+from sqlalchemy.orm import Session
+
+from translator import languages
+from translator.formats import mo, po
+from translator.models import Document
+from translator.services import DeskError, documents, writing
+
+FORMATS = ("po", "mo", "json")
+_ZIP_DATE = (2022, 1, 1, 0, 0, 0)
+
+
+class UnknownFormat(DeskError):
+    """A file format the desk does not write."""
+
+
+def check_format(file_format: str) -> str:
+    """The format, if the desk writes it; else UnknownFormat."""
+    if file_format not in FORMATS:
+        raise UnknownFormat(f"format must be po, mo or json, not {file_format!r}")
+    return file_format
+
+
+def etag(session: Session, document: Document, language: str, file_format: str) -> str:
+    """What the file's bytes depend on, known without building it."""
+    return f"{writing.fingerprint(session, document, language)}-{check_format(file_format)}"
+
+
+def one(session: Session, document: Document, language: str, file_format: str) -> bytes:
+    """One edition's catalogue as a file."""
+    return body(writing.catalogue_for(session, document, language), check_format(file_format))
+
+
+def body(catalogue: po.Catalogue, file_format: str) -> bytes:
+    """A catalogue's bytes: PO, MO, or JSON (msgid to translation; a plural entry to its forms;
+    untranslated and needs-editing entries left out, as gettext leaves them out of an MO)."""
+    if file_format == "po":
+        return po.write(catalogue).encode()
+    if file_format == "mo":
+        return mo.write_mo(catalogue)
+    table: dict[str, str | list[str]] = {
+        e.msgid: e.msgstr_plural if e.msgid_plural is not None else e.msgstr
+        for e in catalogue.entries
+        if not e.obsolete and e.translated and not e.fuzzy
+    }
+    return json.dumps(table, ensure_ascii=False, indent=1).encode()
+
+
+def archive(session: Session, file_format: str) -> bytes:
+    """Every document's catalogue in every language, in one zip laid out as gettext reads it
+    (`<lang>/LC_MESSAGES/<slug>.po|mo`; JSON as `<lang>/<slug>.json`)."""
+    check_format(file_format)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for document in documents.listed(session):
+            for code in languages.TARGET_LANGUAGES:
+                bundle.writestr(
+                    zipfile.ZipInfo(_name(document.slug, code, file_format), date_time=_ZIP_DATE),
+                    one(session, document, code, file_format),
+                )
+    return buffer.getvalue()
+
+
+def _name(slug: str, language: str, file_format: str) -> str:
+    if file_format == "json":
+        return f"{language}/{slug}.json"
+    return f"{language}/LC_MESSAGES/{slug}.{file_format}"
