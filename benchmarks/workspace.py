@@ -307,6 +307,7 @@ def bench_editor_page() -> dict[str, object]:
         try:
             with db.transaction(db.session_factory(engine)) as session:
                 _fill(session, corpus.make(MEMORY_UNITS))
+            db.refresh_statistics(engine)  # as translator init and extract do
             with engine.connect() as connection:
                 units = list(
                     connection.execute(

@@ -7,6 +7,10 @@ import re
 import shutil
 from pathlib import Path
 
+from sqlalchemy import select
+
+from translator import db
+from translator.models import Translation, Unit
 from translator.services import catalogue_files
 
 
@@ -16,6 +20,31 @@ def test_init_loads_the_content_and_prints_the_admin_password_once(run) -> None:
     assert "Created the first account: admin, password" in first.output
     again = run("init")
     assert "nothing loaded" in again.output and "password" not in again.output
+
+
+def test_after_init_the_planner_reads_an_edition_by_its_document(run, database_url) -> None:
+    """Without the store's statistics SQLite read an edition by scanning every translation of
+    its language; init gives them (ANALYZE), on both databases."""
+    run("init")
+    engine = db.make_engine(database_url)
+    with engine.connect() as connection:
+        analysed = (
+            connection.exec_driver_sql("SELECT count(*) FROM sqlite_stat1").scalar()
+            if engine.dialect.name == "sqlite"
+            else connection.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'translations' "
+                "AND last_analyze IS NOT NULL"
+            ).scalar()
+        )
+        if engine.dialect.name == "sqlite":
+            query = select(Unit.id).join(Translation, Translation.unit_id == Unit.id).where(
+                Unit.document_id == 1, Translation.language == "fa"
+            )
+            compiled = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+            plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + compiled).fetchall()
+            assert "units" in plan[0][3] and "document_id" in plan[0][3], plan
+    engine.dispose()
+    assert analysed
 
 
 def test_commands_before_init_say_to_run_init(run) -> None:

@@ -110,6 +110,7 @@ def init(obj: Context) -> None:
         terms = glossary.load_shipped(session, obj.root)
         checking.check_store(session)  # the dashboard counts failing checks from the start
         password = accounts.ensure_admin(session)
+    db.refresh_statistics(obj.engine)
     click.echo(f"Loaded {units} units and {terms} glossary terms from {obj.root.resolve()}.")
     if password:
         click.echo(f"Created the first account: admin, password {password}")
@@ -143,6 +144,8 @@ def extract(obj: Context, check: bool) -> None:
             sys.exit(1)
         click.echo("All catalogues are current.")
         return
+    if any(document.touched for document in report.documents):
+        db.refresh_statistics(obj.engine)
     for path in written.written:
         click.echo(f"wrote {path}")
     click.echo(f"{len(written.written)} catalogues written.")

@@ -156,6 +156,14 @@ def _check_foreign_keys(connection: Connection) -> None:
         )
 
 
+def refresh_statistics(engine: Engine) -> None:
+    """Let the database's planner know the store's sizes (ANALYZE), after a load or an update of
+    many rows. Without them SQLite reads an edition by scanning every translation of its
+    language (46 ms at 50,000 units) rather than by its document (1.4 ms)."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
