@@ -1,26 +1,22 @@
-"""The `translator` command: the same services the web and the API call, for people and scripts."""
+"""The content and its catalogues: init, extract, import, status, check, build, pull, and the
+glossary."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy.orm import Session
 
-from translator import config as config_module
 from translator import db, languages
 from translator.checks import Severity
-from translator.models import Role
+from translator.cli import Context, fail_cleanly, main, selection
 from translator.services import (
     DeskError,
     accounts,
-    audit,
     catalogue_files,
     checking,
     documents,
@@ -29,76 +25,13 @@ from translator.services import (
     loading,
     publish,
     stats,
-    tokens,
 )
 from translator.services import extract as extraction
 
 
-class Context:
-    """What every command needs: the configuration and a way to open a transaction."""
-
-    def __init__(self, overrides: dict[str, Any]) -> None:
-        self.config = config_module.load(overrides)
-        self.root = Path(self.config["ROOT"])
-        self._factory: Any = None
-
-    @property
-    def engine(self) -> Any:
-        if self._factory is None:
-            self._engine = db.make_engine(self.config["DATABASE_URL"])
-            self._factory = db.session_factory(self._engine)
-        return self._engine
-
-    @contextmanager
-    def session(self, need_schema: bool = True) -> Iterator[Session]:
-        engine = self.engine
-        if need_schema and not db.has_schema(engine):
-            raise DeskError("the database has no tables yet: run `translator init` first")
-        with db.transaction(self._factory) as session:
-            yield session
-
-
-def _fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a DeskError into a message on stderr and exit status 2, never a traceback."""
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except DeskError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
-
-    wrapper.__name__ = command.__name__
-    wrapper.__doc__ = command.__doc__
-    return wrapper
-
-
-def _selection(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--json, --lang and --document, as `status` and `check` take them."""
-    command = click.option("--document", "slug", help="One document's slug.")(command)
-    command = click.option("--lang", "language", type=click.Choice(languages.TARGET_LANGUAGES))(
-        command
-    )
-    return click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")(command)
-
-
-@click.group()
-@click.option("--root", type=click.Path(file_okay=False), help="Content root (TRANSLATOR_ROOT).")
-@click.option("--database", help="Database URL (TRANSLATOR_DATABASE_URL).")
-@click.pass_context
-def main(ctx: click.Context, root: str | None, database: str | None) -> None:
-    """The campaign translation desk."""
-    overrides: dict[str, Any] = {}
-    if root:
-        overrides["ROOT"] = root
-    if database:
-        overrides["DATABASE_URL"] = database
-    ctx.obj = Context(overrides)
-
-
 @main.command()
 @click.pass_obj
-@_fail_cleanly
+@fail_cleanly
 def init(obj: Context) -> None:
     """Create the database and load source_texts/ and locales/ into it when it is empty."""
     db.create_schema(obj.engine)
@@ -120,7 +53,7 @@ def init(obj: Context) -> None:
 @main.command()
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 and name stale catalogues.")
 @click.pass_obj
-@_fail_cleanly
+@fail_cleanly
 def extract(obj: Context, check: bool) -> None:
     """Update units from source_texts/ and write locales/ (POT and PO files)."""
     with obj.session() as session:
@@ -159,7 +92,7 @@ def extract(obj: Context, check: bool) -> None:
     "--mode", type=click.Choice(importing.MODES), default="untranslated-only", show_default=True
 )
 @click.pass_obj
-@_fail_cleanly
+@fail_cleanly
 def import_(obj: Context, file: str, slug: str, language: str, mode: str) -> None:
     """Bring translations from a PO file into the store (nothing changes if the file is bad)."""
     path = Path(file)
@@ -184,7 +117,7 @@ def import_(obj: Context, file: str, slug: str, language: str, mode: str) -> Non
 
 
 @main.command()
-@_selection
+@selection
 @click.option(
     "--fail-under",
     type=click.FloatRange(0, 100),
@@ -198,7 +131,7 @@ def import_(obj: Context, file: str, slug: str, language: str, mode: str) -> Non
     help="Which share --fail-under measures.",
 )
 @click.pass_obj
-@_fail_cleanly
+@fail_cleanly
 def status(
     obj: Context,
     as_json: bool,
@@ -242,9 +175,9 @@ def status(
 
 
 @main.command()
-@_selection
+@selection
 @click.pass_obj
-@_fail_cleanly
+@fail_cleanly
 def check(obj: Context, as_json: bool, language: str | None, slug: str | None) -> None:
     """Run the quality checks; exit 1 when any error-level check fails."""
     with obj.session() as session:
@@ -279,7 +212,7 @@ def check(obj: Context, as_json: bool, language: str | None, slug: str | None) -
 @click.option("--draft", is_flag=True, help="Build unpublishable editions too, marked as drafts.")
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
 @click.pass_obj
-@_fail_cleanly
+@fail_cleanly
 def build(
     obj: Context,
     langs: tuple[str, ...],
@@ -324,57 +257,6 @@ def build(
     )
 
 
-@main.group()
-def token() -> None:
-    """API tokens for build scripts."""
-
-
-@token.command(name="create")
-@click.argument("username")
-@click.option(
-    "--scope",
-    "scopes",
-    default="read",
-    show_default=True,
-    help="Comma-separated: read, translate, review, admin.",
-)
-@click.pass_obj
-@_fail_cleanly
-def token_create(obj: Context, username: str, scopes: str) -> None:
-    """Create a token; it is printed once, on the last line."""
-    with obj.session() as session:
-        raw = tokens.create(session, username, [s.strip() for s in scopes.split(",") if s])
-    click.echo(f"Token for {username} ({scopes}); it is shown only now:")
-    click.echo(raw)
-
-
-@token.command(name="list")
-@click.argument("username", required=False)
-@click.pass_obj
-@_fail_cleanly
-def token_list(obj: Context, username: str | None) -> None:
-    """The tokens (never their secret), with their owner, scopes and state."""
-    with obj.session() as session:
-        found = tokens.listing(session, username)
-    for info in found:
-        state = "revoked" if info.revoked else "active"
-        click.echo(
-            f"{info.id:4}  {info.username:20} {','.join(info.scopes):30} "
-            f"{info.created_at:%Y-%m-%d}  {state}"
-        )
-
-
-@token.command(name="revoke")
-@click.argument("token_id", type=int)
-@click.pass_obj
-@_fail_cleanly
-def token_revoke(obj: Context, token_id: int) -> None:
-    """Revoke a token by its number (from `translator token list`)."""
-    with obj.session() as session:
-        tokens.revoke(session, token_id)
-    click.echo(f"Token {token_id} revoked.")
-
-
 @main.command(name="pull")
 @click.option("--server", required=True, help="The desk's address, e.g. http://127.0.0.1:5000")
 @click.option(
@@ -395,7 +277,7 @@ def token_revoke(obj: Context, token_id: int) -> None:
 )
 @click.option("--editions", is_flag=True, help="Also the published HTML and PDF editions.")
 @click.option("--out", required=True, type=click.Path(file_okay=False))
-@_fail_cleanly
+@fail_cleanly
 def pull_command(
     server: str,
     raw_token: str,
@@ -428,7 +310,7 @@ def glossary_group() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--replace", is_flag=True, help="Drop terms that are not in the file.")
 @click.pass_obj
-@_fail_cleanly
+@fail_cleanly
 def glossary_import(obj: Context, file: str, replace: bool) -> None:
     """Import terms from a CSV or TBX file (new terms added, known ones updated)."""
     path = Path(file)
@@ -465,7 +347,7 @@ def _queue(obj: Context, kind: str) -> str:
 )
 @click.option("--out", type=click.Path(dir_okay=False), help="A file (default: standard output).")
 @click.pass_obj
-@_fail_cleanly
+@fail_cleanly
 def glossary_export(obj: Context, file_format: str, out: str | None) -> None:
     """Export the glossary as CSV or TBX."""
     with obj.session() as session:
@@ -479,7 +361,7 @@ def glossary_export(obj: Context, file_format: str, out: str | None) -> None:
 @glossary_group.command(name="list")
 @click.option("--lang", "language", type=click.Choice(languages.TARGET_LANGUAGES))
 @click.pass_obj
-@_fail_cleanly
+@fail_cleanly
 def glossary_list(obj: Context, language: str | None) -> None:
     """The terms, with their approved forms."""
     with obj.session() as session:
@@ -488,195 +370,3 @@ def glossary_list(obj: Context, language: str | None) -> None:
         codes = [language] if language else list(languages.TARGET_LANGUAGES)
         forms = "  ".join(f"{c}: {' | '.join(term.forms.get(c, ())) or '—'}" for c in codes)
         click.echo(f"{term.english} ({term.type})  {forms}")
-
-
-@main.group()
-def users() -> None:
-    """Accounts: pseudonymous, invite-only."""
-
-
-@users.command(name="add")
-@click.argument("username")
-@click.option(
-    "--role",
-    type=click.Choice([r.value for r in Role]),
-    default=Role.TRANSLATOR.value,
-    show_default=True,
-)
-@click.option("--lang", "langs", default="", help="Comma-separated languages, e.g. fa,tr.")
-@click.pass_obj
-@_fail_cleanly
-def users_add(obj: Context, username: str, role: str, langs: str) -> None:
-    """Create an account; its generated password is printed once."""
-    with obj.session() as session:
-        password = accounts.create_user(session, username, Role(role), langs)
-    click.echo(f"Created {username} ({role}). Password, shown once:")
-    click.echo(password)
-
-
-@users.command(name="retire")
-@click.argument("username")
-@click.pass_obj
-@_fail_cleanly
-def users_retire(obj: Context, username: str) -> None:
-    """Forget a volunteer: a neutral pseudonym everywhere, sessions and tokens ended."""
-    with obj.session() as session:
-        user = accounts.by_username(session, username)
-        pseudonym = accounts.retire(session, None, user.id)
-    click.echo(f"{username} is now {pseudonym}: signed out, tokens revoked, the work kept.")
-
-
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
-@click.option(
-    "--jobs/--no-jobs",
-    default=True,
-    show_default=True,
-    help="Start a local job worker beside the web processes (off where `translator worker` "
-    "runs elsewhere).",
-)
-@click.pass_obj
-@_fail_cleanly
-def serve(obj: Context, host: str, port: int, workers: int, jobs: bool) -> None:
-    """Serve the web app with gunicorn, and a local job worker."""
-    from translator.wsgi import serve as run
-
-    with obj.session():
-        pass  # fail early, with a clear message, when the database is not initialised
-    click.echo(f"Serving on http://{host}:{port}/")
-    run(host, port, workers, obj.config, _worker_command(obj) if jobs else None)
-
-
-def _worker_command(obj: Context) -> list[str]:
-    """`translator worker` on this configuration, one process, for `serve` to start."""
-    return [
-        sys.executable,
-        "-m",
-        "translator.cli",
-        "--root",
-        str(obj.root),
-        "--database",
-        str(obj.config["DATABASE_URL"]),
-        "worker",
-        "--concurrency",
-        "1",
-    ]
-
-
-@main.command()
-@click.option(
-    "--concurrency", default=2, show_default=True, type=int, help="Jobs run at once (processes)."
-)
-@click.pass_obj
-@_fail_cleanly
-def worker(obj: Context, concurrency: int) -> None:
-    """Run jobs (editions, imports, checks) from the broker: TRANSLATOR_BROKER_URL, or the
-    instance's embedded one. Any machine that reaches the database and the broker can run one."""
-    from translator import jobs
-
-    with obj.session():
-        pass
-    app = jobs.configure(obj.config)
-    click.echo(f"Job worker on {jobs.broker_url(obj.config).split('@')[-1]}", err=True)
-    app.worker_main(
-        [
-            "worker",
-            f"--concurrency={concurrency}",
-            "--loglevel=INFO",
-            "--without-gossip",  # nothing to chat about: the jobs' state is in the database
-            "--without-mingle",
-            "--without-heartbeat",
-        ]
-    )
-
-
-@main.group(name="audit")
-def audit_group() -> None:
-    """The hash-chained audit log: list it, verify it, cut it to the retention period."""
-
-
-@audit_group.command(name="list")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per row, in a list.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only rows from this day on.")
-@click.option("--limit", type=click.IntRange(1), help="Only the newest LIMIT rows.")
-@click.pass_obj
-@_fail_cleanly
-def audit_list(obj: Context, as_json: bool, since: Any, limit: int | None) -> None:
-    """The log, newest first: accounts by name (pseudonyms once retired), never an address."""
-    with obj.session() as session:
-        found = audit.rows(session, since=since, limit=limit)
-    if as_json:
-        rows = [{**asdict(row), "at": row.at.isoformat()} for row in found]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-        return
-    for row in found:
-        details = json.dumps(row.details, ensure_ascii=False, sort_keys=True)
-        click.echo(
-            f"{row.seq:6}  {row.at:%Y-%m-%d %H:%M:%S}  {row.action:20} "
-            f"{row.actor or '-':16} {row.subject or '-':16} {details}"
-        )
-
-
-@audit_group.command(name="verify")
-@click.pass_obj
-@_fail_cleanly
-def audit_verify(obj: Context) -> None:
-    """Exit 0 when the chain is intact; else exit 1, naming the first row that does not match."""
-    with obj.session() as session:
-        verdict = audit.verify(session)
-    if not verdict.intact:
-        click.echo(f"audit log broken at row {verdict.first_bad}: {verdict.reason}", err=True)
-        sys.exit(1)
-    click.echo(f"audit log intact: {verdict.rows} rows verified")
-
-
-@audit_group.command(name="prune")
-@click.option("--days", type=click.IntRange(1), help="Default: TRANSLATOR_AUDIT_DAYS.")
-@click.pass_obj
-@_fail_cleanly
-def audit_prune(obj: Context, days: int | None) -> None:
-    """Cut rows older than the retention period; the chain verifies on from the last cut row."""
-    days = days or int(obj.config["AUDIT_DAYS"])
-    if days <= 0:
-        raise DeskError("no retention set: give --days or TRANSLATOR_AUDIT_DAYS")
-    with obj.session() as session:
-        cut = audit.prune(session, days)
-    click.echo(f"{cut} rows older than {days} days cut; the chain is anchored at the last one")
-
-
-@main.group(name="db")
-def db_group() -> None:
-    """The store's schema: its revision, and the upgrade (which `init` runs too)."""
-
-
-@db_group.command(name="current")
-@click.pass_obj
-@_fail_cleanly
-def db_current(obj: Context) -> None:
-    """Print the store's schema revision; exit 1 when it is not this version's newest."""
-    current, newest = db.current_revision(obj.engine), db.head_revision()
-    if current == newest:
-        click.echo(f"{current} (the newest)")
-        return
-    click.echo(f"{current or 'none'} (this version's newest: {newest})")
-    sys.exit(1)
-
-
-@db_group.command(name="upgrade")
-@click.pass_obj
-@_fail_cleanly
-def db_upgrade(obj: Context) -> None:
-    """Bring the store's schema to this version's newest revision, loading nothing."""
-    before = db.current_revision(obj.engine)
-    db.create_schema(obj.engine)
-    after = db.current_revision(obj.engine)
-    if before == after:
-        click.echo(f"The store is at {after}, the newest: nothing to do.")
-    else:
-        click.echo(f"Upgraded the store from {before or 'no revision'} to {after}.")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,160 @@
+"""The people of the desk: accounts, API tokens and the audit log."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from typing import Any
+
+import click
+
+from translator.cli import Context, fail_cleanly, main
+from translator.models import Role
+from translator.services import (
+    DeskError,
+    accounts,
+    audit,
+    tokens,
+)
+
+
+@main.group()
+def users() -> None:
+    """Accounts: pseudonymous, invite-only."""
+
+
+@users.command(name="add")
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.TRANSLATOR.value,
+    show_default=True,
+)
+@click.option("--lang", "langs", default="", help="Comma-separated languages, e.g. fa,tr.")
+@click.pass_obj
+@fail_cleanly
+def users_add(obj: Context, username: str, role: str, langs: str) -> None:
+    """Create an account; its generated password is printed once."""
+    with obj.session() as session:
+        password = accounts.create_user(session, username, Role(role), langs)
+    click.echo(f"Created {username} ({role}). Password, shown once:")
+    click.echo(password)
+
+
+@users.command(name="retire")
+@click.argument("username")
+@click.pass_obj
+@fail_cleanly
+def users_retire(obj: Context, username: str) -> None:
+    """Forget a volunteer: a neutral pseudonym everywhere, sessions and tokens ended."""
+    with obj.session() as session:
+        user = accounts.by_username(session, username)
+        pseudonym = accounts.retire(session, None, user.id)
+    click.echo(f"{username} is now {pseudonym}: signed out, tokens revoked, the work kept.")
+
+
+@main.group()
+def token() -> None:
+    """API tokens for build scripts."""
+
+
+@token.command(name="create")
+@click.argument("username")
+@click.option(
+    "--scope",
+    "scopes",
+    default="read",
+    show_default=True,
+    help="Comma-separated: read, translate, review, admin.",
+)
+@click.pass_obj
+@fail_cleanly
+def token_create(obj: Context, username: str, scopes: str) -> None:
+    """Create a token; it is printed once, on the last line."""
+    with obj.session() as session:
+        raw = tokens.create(session, username, [s.strip() for s in scopes.split(",") if s])
+    click.echo(f"Token for {username} ({scopes}); it is shown only now:")
+    click.echo(raw)
+
+
+@token.command(name="list")
+@click.argument("username", required=False)
+@click.pass_obj
+@fail_cleanly
+def token_list(obj: Context, username: str | None) -> None:
+    """The tokens (never their secret), with their owner, scopes and state."""
+    with obj.session() as session:
+        found = tokens.listing(session, username)
+    for info in found:
+        state = "revoked" if info.revoked else "active"
+        click.echo(
+            f"{info.id:4}  {info.username:20} {','.join(info.scopes):30} "
+            f"{info.created_at:%Y-%m-%d}  {state}"
+        )
+
+
+@token.command(name="revoke")
+@click.argument("token_id", type=int)
+@click.pass_obj
+@fail_cleanly
+def token_revoke(obj: Context, token_id: int) -> None:
+    """Revoke a token by its number (from `translator token list`)."""
+    with obj.session() as session:
+        tokens.revoke(session, token_id)
+    click.echo(f"Token {token_id} revoked.")
+
+
+@main.group(name="audit")
+def audit_group() -> None:
+    """The hash-chained audit log: list it, verify it, cut it to the retention period."""
+
+
+@audit_group.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per row, in a list.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only rows from this day on.")
+@click.option("--limit", type=click.IntRange(1), help="Only the newest LIMIT rows.")
+@click.pass_obj
+@fail_cleanly
+def audit_list(obj: Context, as_json: bool, since: Any, limit: int | None) -> None:
+    """The log, newest first: accounts by name (pseudonyms once retired), never an address."""
+    with obj.session() as session:
+        found = audit.rows(session, since=since, limit=limit)
+    if as_json:
+        rows = [{**asdict(row), "at": row.at.isoformat()} for row in found]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for row in found:
+        details = json.dumps(row.details, ensure_ascii=False, sort_keys=True)
+        click.echo(
+            f"{row.seq:6}  {row.at:%Y-%m-%d %H:%M:%S}  {row.action:20} "
+            f"{row.actor or '-':16} {row.subject or '-':16} {details}"
+        )
+
+
+@audit_group.command(name="verify")
+@click.pass_obj
+@fail_cleanly
+def audit_verify(obj: Context) -> None:
+    """Exit 0 when the chain is intact; else exit 1, naming the first row that does not match."""
+    with obj.session() as session:
+        verdict = audit.verify(session)
+    if not verdict.intact:
+        click.echo(f"audit log broken at row {verdict.first_bad}: {verdict.reason}", err=True)
+        sys.exit(1)
+    click.echo(f"audit log intact: {verdict.rows} rows verified")
+
+
+@audit_group.command(name="prune")
+@click.option("--days", type=click.IntRange(1), help="Default: TRANSLATOR_AUDIT_DAYS.")
+@click.pass_obj
+@fail_cleanly
+def audit_prune(obj: Context, days: int | None) -> None:
+    """Cut rows older than the retention period; the chain verifies on from the last cut row."""
+    days = days or int(obj.config["AUDIT_DAYS"])
+    if days <= 0:
+        raise DeskError("no retention set: give --days or TRANSLATOR_AUDIT_DAYS")
+    with obj.session() as session:
+        cut = audit.prune(session, days)
+    click.echo(f"{cut} rows older than {days} days cut; the chain is anchored at the last one")

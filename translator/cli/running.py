@@ -1,0 +1,112 @@
+"""Running the desk: the web server, job workers, and the store's schema."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from translator import db
+from translator.cli import Context, fail_cleanly, main
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option(
+    "--jobs/--no-jobs",
+    default=True,
+    show_default=True,
+    help="Start a local job worker beside the web processes (off where `translator worker` "
+    "runs elsewhere).",
+)
+@click.pass_obj
+@fail_cleanly
+def serve(obj: Context, host: str, port: int, workers: int, jobs: bool) -> None:
+    """Serve the web app with gunicorn, and a local job worker."""
+    from translator.wsgi import serve as run
+
+    with obj.session():
+        pass  # fail early, with a clear message, when the database is not initialised
+    click.echo(f"Serving on http://{host}:{port}/")
+    run(host, port, workers, obj.config, _worker_command(obj) if jobs else None)
+
+
+def _worker_command(obj: Context) -> list[str]:
+    """`translator worker` on this configuration, one process, for `serve` to start."""
+    return [
+        sys.executable,
+        "-m",
+        "translator.cli",
+        "--root",
+        str(obj.root),
+        "--database",
+        str(obj.config["DATABASE_URL"]),
+        "worker",
+        "--concurrency",
+        "1",
+    ]
+
+
+@main.command()
+@click.option(
+    "--concurrency", default=2, show_default=True, type=int, help="Jobs run at once (processes)."
+)
+@click.pass_obj
+@fail_cleanly
+def worker(obj: Context, concurrency: int) -> None:
+    """Run jobs (editions, imports, checks) from the broker: TRANSLATOR_BROKER_URL, or the
+    instance's embedded one. Any machine that reaches the database and the broker can run one."""
+    from translator import jobs
+
+    with obj.session():
+        pass
+    app = jobs.configure(obj.config)
+    click.echo(f"Job worker on {jobs.broker_url(obj.config).split('@')[-1]}", err=True)
+    app.worker_main(
+        [
+            "worker",
+            f"--concurrency={concurrency}",
+            "--loglevel=INFO",
+            "--without-gossip",  # nothing to chat about: the jobs' state is in the database
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
+    )
+
+
+@main.group(name="db")
+def db_group() -> None:
+    """The store's schema: its revision, and the upgrade (which `init` runs too)."""
+
+
+@db_group.command(name="current")
+@click.pass_obj
+@fail_cleanly
+def db_current(obj: Context) -> None:
+    """Print the store's schema revision; exit 1 when it is not this version's newest."""
+    current, newest = db.current_revision(obj.engine), db.head_revision()
+    if current == newest:
+        click.echo(f"{current} (the newest)")
+        return
+    click.echo(f"{current or 'none'} (this version's newest: {newest})")
+    sys.exit(1)
+
+
+@db_group.command(name="upgrade")
+@click.pass_obj
+@fail_cleanly
+def db_upgrade(obj: Context) -> None:
+    """Bring the store's schema to this version's newest revision, loading nothing."""
+    before = db.current_revision(obj.engine)
+    db.create_schema(obj.engine)
+    after = db.current_revision(obj.engine)
+    if before == after:
+        click.echo(f"The store is at {after}, the newest: nothing to do.")
+    else:
+        click.echo(f"Upgraded the store from {before or 'no revision'} to {after}.")
+
+
+if __name__ == "__main__":
+    main()
