@@ -13,7 +13,7 @@ from pathlib import Path
 from benchmarks.corpus import REPO
 from translator import db, languages
 from translator.formats import editions
-from translator.services import glossary, loading, publish
+from translator.services import builds, glossary, loading
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -37,15 +37,15 @@ def bench_pdf(child_run) -> list[dict[str, object]]:  # type: ignore[no-untyped-
         factory = _store(work, root)
         out = work / "dist"
         with db.transaction(factory) as session:
-            publish.build(
+            builds.build(
                 session, root, out, formats=["html"], draft=True, slugs=["emergency-appeal"]
             )
             prints = {
                 code: editions.render_html(
-                    publish.edition_for(session, root, document, code, draft=True), for_print=True
+                    builds.edition_for(session, root, document, code, draft=True), for_print=True
                 )
                 for code in [languages.SOURCE_LANGUAGE, *languages.TARGET_LANGUAGES]
-                for document in [publish._documents(session, ["emergency-appeal"])[0]]
+                for document in [builds._documents(session, ["emergency-appeal"])[0]]
             }
         editions.render_pdf(prints["en"], (out / "en").as_uri() + "/")  # load WeasyPrint once
         for code, page in prints.items():

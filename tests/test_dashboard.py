@@ -21,9 +21,9 @@ from translator.services import (
     dashboard,
     editing,
     extract,
+    gate,
     importing,
     publications,
-    publish,
     questions,
     review,
     stats,
@@ -105,7 +105,7 @@ def test_an_edition_is_publishable_only_when_all_is_approved_and_clean(
         cell = cells(s, root)[("emergency-appeal", "de")]
         assert cell.publishable and cell.percent_approved == 100.0
         assert cell.words_percent_approved == 100.0
-        assert publish.blockers(s, document(s, "emergency-appeal"), "de", root) == []
+        assert gate.blockers(s, document(s, "emergency-appeal"), "de", root) == []
 
 
 def test_a_dropped_figure_blocks_naming_the_figure_and_the_numbers(
@@ -129,7 +129,7 @@ def test_a_dropped_figure_blocks_naming_the_figure_and_the_numbers(
             version=translation.version,
             state=State.APPROVED,
         )
-        found = publish.blockers(s, appeal, "de", root)
+        found = gate.blockers(s, appeal, "de", root)
         cell = cells(s, root)[("emergency-appeal", "de")]
     assert not cell.publishable and cell.needs_editing == 1 and cell.errors >= 1
     figures = [b for b in found if b.check == "figures"]
@@ -146,7 +146,7 @@ def test_english_changed_on_disk_blocks_until_extracted(
     appeal = root / "source_texts" / "emergency-appeal.md"
     appeal.write_text(appeal.read_text() + "\nOne more sentence in English.\n")
     with db.transaction(loaded) as s:
-        found = publish.blockers(s, document(s, "emergency-appeal"), "de", root)
+        found = gate.blockers(s, document(s, "emergency-appeal"), "de", root)
         assert found[0].state == "source-changed" and found[0].unit is None
         assert "run translator extract" in found[0].message
         assert cells(s, root)[("emergency-appeal", "de")].source_changed
@@ -159,7 +159,7 @@ def test_approved_text_whose_english_changed_is_a_blocker(
         approve_edition(s, user(s, "reza", Role.REVIEWER, "de"), "emergency-appeal", "de")
         unit, translation = editing.rows(s, document(s, "emergency-appeal").id, "de")[3]
         translation.previous_source = "An older English sentence."
-        found = publish.blockers(s, document(s, "emergency-appeal"), "de", root)
+        found = gate.blockers(s, document(s, "emergency-appeal"), "de", root)
     assert [(b.unit, b.state) for b in found] == [(unit.id, "source-changed")]
     assert "changed since this was approved" in found[0].message
 
@@ -202,7 +202,7 @@ def test_publishing_is_refused_while_blocked_and_to_non_editors(
         reviewer = user(s, "reza", Role.REVIEWER, "de")
         editor = user(s, "elif", Role.EDITOR)
         appeal = document(s, "emergency-appeal")
-        with pytest.raises(publications.NotPublishable) as refused:
+        with pytest.raises(gate.NotPublishable) as refused:
             publications.publish_edition(s, editor, appeal, "de", root)
         assert "not approved" in str(refused.value) and len(refused.value.blockers) == 53
         approve_edition(s, reviewer, "emergency-appeal", "de")

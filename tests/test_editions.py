@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from translator import db, languages
 from translator.formats import editions
 from translator.models import Document, State, Translation, Unit
-from translator.services import glossary, loading, publish
+from translator.services import builds, gate, glossary, loading
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,11 +38,11 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[sessionmak
 
 
 @pytest.fixture(scope="module")
-def drafts(store, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, publish.BuildReport]:
+def drafts(store, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, builds.BuildReport]:
     factory, root = store
     out = tmp_path_factory.mktemp("dist")
     with db.transaction(factory) as session:
-        report = publish.build(
+        report = builds.build(
             session,
             root,
             out,
@@ -188,7 +188,7 @@ def test_rebuild_without_changes_renders_nothing(store, drafts) -> None:
     out, _ = drafts
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*.pdf")}
     with db.transaction(factory) as session:
-        report = publish.build(
+        report = builds.build(
             session,
             root,
             out,
@@ -205,7 +205,7 @@ def test_only_publishable_editions_are_built_without_draft(
 ) -> None:
     out = tmp_path / "dist"
     with db.transaction(loaded) as session:
-        report = publish.build(session, root, out, ["en", "de"], ["palm-card"], formats=["html"])
+        report = builds.build(session, root, out, ["en", "de"], ["palm-card"], formats=["html"])
     assert report.rendered == ["en/palm-card.html"]
     assert [name for name, _ in report.blocked] == ["de/palm-card"]
     assert "translated, not approved" in report.blocked[0][1]
@@ -217,8 +217,8 @@ def test_only_publishable_editions_are_built_without_draft(
             .where(Translation.unit_id.in_(unit_ids), Translation.language == "de")
             .values(state=State.APPROVED)
         )
-        assert publish.blockers(session, document, "de") == []
-        report = publish.build(session, root, out, ["en", "de"], ["palm-card"], formats=["html"])
+        assert gate.blockers(session, document, "de") == []
+        report = builds.build(session, root, out, ["en", "de"], ["palm-card"], formats=["html"])
     assert report.rendered == ["de/palm-card.html", "en/palm-card.html"] or set(
         report.rendered
     ) == {"de/palm-card.html", "en/palm-card.html"}
@@ -228,7 +228,7 @@ def test_only_publishable_editions_are_built_without_draft(
 def test_letter_paper(store, tmp_path: Path) -> None:
     factory, root = store
     with db.transaction(factory) as session:
-        publish.build(
+        builds.build(
             session, root, tmp_path, ["en"], ["faq"], formats=["pdf"], draft=True, paper="letter"
         )
     assert "612 x 792 pts" in pdf("pdfinfo", tmp_path / "en" / "faq.pdf")

@@ -32,7 +32,7 @@ from sqlalchemy import create_engine, select, text
 from tests.conftest import POSTGRES_URL, fetched
 from translator import create_app, db
 from translator.models import EditionFile, Job, Role
-from translator.services import accounts, edition_files, publish, tokens
+from translator.services import accounts, builds, edition_files, tokens
 
 PDF = "/documents/palm-card/de/edition.pdf?draft=1"
 REDIS_URL = os.environ.get("TRANSLATOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -64,8 +64,8 @@ def test_a_changed_translation_makes_a_new_file(app, client) -> None:
     sign_in(app, client, "jonas", Role.TRANSLATOR, "de")
     before = fetched(client, client.get(PDF))
     with db.transaction(app.extensions["translator.sessions"]) as s:
-        document = publish._documents(s, ["palm-card"])[0]
-        unit, translation = publish._rows(s, document, "de")[1]
+        document = builds._documents(s, ["palm-card"])[0]
+        unit, translation = builds._rows(s, document, "de")[1]
         translation.text = "Ein ganz neuer Satz."
     after = client.get(PDF)
     assert after.status_code == 202

@@ -19,11 +19,12 @@ from translator.models import Document, Role, State, Translation, Unit, User
 from translator.services import (
     DeskError,
     accounts,
+    builds,
     catalogue_files,
     editing,
+    gate,
     loading,
     publications,
-    publish,
     writing,
 )
 from translator.services import extract as extraction
@@ -381,12 +382,12 @@ def test_strings_documents_have_no_edition_and_are_not_published(
     loaded: sessionmaker[Session], root: Path, tmp_path: Path
 ) -> None:
     with db.transaction(loaded) as s:
-        report = publish.build(s, root, tmp_path / "dist", ["en"], formats=["html"])
+        report = builds.build(s, root, tmp_path / "dist", ["en"], formats=["html"])
         assert report.no_edition == [SLUG]
         assert not (tmp_path / "dist" / "en" / f"{SLUG}.html").exists()
         editor = user(s, "elif", Role.EDITOR)
         document = s.scalars(select(Document).where(Document.slug == SLUG)).one()
-        with pytest.raises(publications.NotPublishable, match="interface strings"):
+        with pytest.raises(gate.NotPublishable, match="interface strings"):
             publications.publish_edition(s, editor, document, "fr", root)
 
 

@@ -49,7 +49,7 @@ def test_an_edition_opened_from_disk_requests_nothing_from_another_origin(
 
     from translator import db
     from translator.models import Translation, Unit
-    from translator.services import publish
+    from translator.services import builds
 
     app = live["app"]
     with db.transaction(app.extensions["translator.sessions"]) as s:
@@ -59,7 +59,7 @@ def test_an_edition_opened_from_disk_requests_nothing_from_another_origin(
             .where(Unit.source == "Act Now", Translation.language == "fa")
         ).one()
         translation.text += " ![x](https://evil.example/p.png) ![y](//evil.example/q.png)"
-        publish.build(
+        builds.build(
             s, Path(app.config["ROOT"]), tmp_path, ["fa"], ["palm-card"], ["html"], draft=True
         )
     page = browser.new_page()

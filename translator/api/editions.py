@@ -11,7 +11,7 @@ from translator import languages
 from translator.api import bp
 from translator.api.errors import ApiError, not_found, refusals
 from translator.api.parsing import language, query, requires
-from translator.services import accounts, documents, edition_files, publish
+from translator.services import accounts, builds, documents, edition_files
 from translator.web import jobs as answering
 from translator.web import session
 
@@ -21,7 +21,7 @@ DRAFT_VALUES = ("0", "1")
 @bp.get("/documents/<slug>/languages/<code>/edition.<file_format>")
 @requires("read")
 def edition(slug: str, code: str, file_format: str) -> Response:
-    if file_format not in publish.FORMATS:
+    if file_format not in builds.FORMATS:
         raise not_found("editions are edition.html and edition.pdf")
     draft = query("draft", DRAFT_VALUES, "0") == "1"
     if draft and not accounts.can_see_drafts(g.user, code):
@@ -30,7 +30,7 @@ def edition(slug: str, code: str, file_format: str) -> Response:
         document = documents.by_slug(s, slug)
         if code != languages.SOURCE_LANGUAGE:
             language(code)
-        built = publish.gated_edition(s, current_app.config["ROOT"], document, code, draft=draft)
+        built = builds.gated_edition(s, current_app.config["ROOT"], document, code, draft=draft)
     # built by a job (202 and the job's Location), or at once when its inputs are unchanged
     wanted = edition_files.Wanted(slug, code, file_format, draft)
     key = edition_files.key_of(built, file_format)

@@ -15,8 +15,8 @@ from translator.services import (
     DeskError,
     downloads,
     editing,
+    gate,
     importing,
-    publish,
 )
 
 BLOCKERS_SHOWN = 20
@@ -70,7 +70,7 @@ def refusals() -> Iterator[None]:
     """Run services, their refusals turned into JSON errors with the context they carry."""
     try:
         yield
-    except (editing.NotFound, publish.NoEdition) as exc:
+    except (editing.NotFound, gate.NoEdition) as exc:
         raise not_found(str(exc)) from None
     except (editing.Forbidden, importing.Forbidden) as exc:
         raise ApiError(403, "forbidden", str(exc)) from None
@@ -78,7 +78,7 @@ def refusals() -> Iterator[None]:
         raise invalid(str(exc)) from None
     except (editing.Invalid, downloads.UnknownFormat) as exc:
         raise bad_request(str(exc)) from None
-    except publish.NotPublishable as exc:
+    except gate.NotPublishable as exc:
         shown = [blocker.message for blocker in exc.blockers[:BLOCKERS_SHOWN]]
         raise ApiError(409, "not-publishable", str(exc), shown) from None
     except DeskError as exc:  # a file that cannot be imported: where, as data

@@ -17,13 +17,13 @@ from translator.cli import Context, fail_cleanly, main, selection
 from translator.services import (
     DeskError,
     accounts,
+    builds,
     catalogue_files,
     checking,
     documents,
     glossary,
     importing,
     loading,
-    publish,
     stats,
 )
 from translator.services import extract as extraction
@@ -236,7 +236,7 @@ def build(
                 bar.__exit__(None, None, None)
 
     with obj.session() as session:
-        report = publish.build(
+        report = builds.build(
             session,
             obj.root,
             Path(out),

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from translator import languages
 from translator.formats import editions
 from translator.models import Document, EditionFile, utcnow
-from translator.services import DeskError, publications, publish
+from translator.services import DeskError, builds, gate, publications
 
 KEPT = timedelta(days=30)  # longer than jobs are kept, so a job's file outlives it
 MIMETYPES = {"html": "text/html", "pdf": "application/pdf", "zip": "application/zip"}
@@ -42,7 +42,7 @@ def key_of(edition: editions.Edition, file_format: str) -> str:
     """The hash of everything the file depends on."""
     if file_format == "pdf":
         edition = replace(edition, assets=".")  # PDFs embed their stylesheet and fonts
-    return hashlib.sha256(f"{publish._digest(edition)}:{file_format}".encode()).hexdigest()
+    return hashlib.sha256(f"{builds._digest(edition)}:{file_format}".encode()).hexdigest()
 
 
 def publication_key(frozen: editions.Edition, publication_id: int) -> str:
@@ -85,7 +85,7 @@ def render(edition: editions.Edition, file_format: str, work: Path) -> bytes:
     if file_format == "html":
         return editions.render_html(edition).encode()
     if file_format == "pdf":
-        return publish.pdf_for(edition, work)
+        return builds.pdf_for(edition, work)
     raise DeskError(f"unknown format {file_format}; use html or pdf")
 
 
@@ -94,7 +94,7 @@ def edition(session: Session, root: Path, wanted: Wanted) -> editions.Edition:
     document = session.scalar(select(Document).where(Document.slug == wanted.slug))
     if document is None:
         raise DeskError(f"no document {wanted.slug!r}")
-    built = publish.edition_for(
+    built = builds.edition_for(
         session, root, document, wanted.language, wanted.draft, wanted.paper
     )
     return built if wanted.assets is None else replace(built, assets=wanted.assets)
@@ -122,19 +122,19 @@ def batch(
     draft: bool = False,
 ) -> list[Wanted]:
     """The editions a batch build makes: publishable ones (all, with draft), known formats."""
-    unknown = [f for f in formats if f not in publish.FORMATS]
+    unknown = [f for f in formats if f not in builds.FORMATS]
     if unknown:
         raise DeskError(f"unknown format {', '.join(unknown)}; use html or pdf")
     codes = codes or [languages.SOURCE_LANGUAGE, *languages.TARGET_LANGUAGES]
     wanted: list[Wanted] = []
-    for document in publish._documents(session, slugs):
-        if not publish.has_edition(document):
+    for document in builds._documents(session, slugs):
+        if not gate.has_edition(document):
             continue
         for code in codes:
             if draft or code == languages.SOURCE_LANGUAGE:
                 ok = True
             else:
-                ok = not publish.blockers(session, document, code, root)
+                ok = not gate.blockers(session, document, code, root)
             if ok:
                 wanted.extend(Wanted(document.slug, code, f, draft) for f in formats)
     return wanted

@@ -30,19 +30,10 @@ from translator.models import (
     User,
     utcnow,
 )
-from translator.services import DeskError, accounts, audit, editing, publish
+from translator.services import accounts, audit, builds, editing, gate
 from translator.services.editing import Forbidden
 
 TWO_PERSON_RULE = "two-person-rule"
-
-
-class NotPublishable(DeskError):
-    def __init__(self, blockers: list[publish.Blocker], message: str = "") -> None:
-        self.blockers = blockers
-        super().__init__(
-            message
-            or f"not publishable: {len(blockers)} blockers, the first: {blockers[0].message}"
-        )
 
 
 def publish_edition(
@@ -53,13 +44,13 @@ def publish_edition(
         raise editing.NotFound(f"no language {language!r}")
     if not accounts.is_editor(user):
         raise Forbidden("publishing takes an editor")
-    if not publish.has_edition(document):
-        raise NotPublishable(
+    if not gate.has_edition(document):
+        raise gate.NotPublishable(
             [], f"{document.slug} holds interface strings: they have no edition to publish"
         )
-    found = publish.blockers(session, document, language, root)
+    found = gate.blockers(session, document, language, root)
     if found:
-        raise NotPublishable(found)
+        raise gate.NotPublishable(found)
     if two_person_rule(session):
         approver = last_approver(session, document, language)
         if approver == user.id:
@@ -73,7 +64,7 @@ def publish_edition(
             Publication.document_id == document.id, Publication.language == language
         )
     )
-    source = publish.localised_source(session, root, document, language, draft=False)
+    source = builds.localised_source(session, root, document, language, draft=False)
     publication = Publication(
         document_id=document.id,
         language=language,
@@ -160,7 +151,7 @@ def edition_of(session: Session, published: Published, paper: str = "a4") -> edi
     """The snapshot as an edition, rendered from the Markdown frozen at publication."""
     document = session.get(Document, published.publication.document_id)
     assert document is not None  # publications cascade with their document
-    return publish.edition_from_source(
+    return builds.edition_from_source(
         document, published.publication.language, published.publication.markdown, False, paper
     )
 

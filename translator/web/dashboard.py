@@ -30,8 +30,8 @@ from translator.services import (
     activity,
     dashboard,
     edition_files,
+    gate,
     publications,
-    publish,
     questions,
 )
 from translator.web import as_http, auth, document_or_404, jobs, session, target_language
@@ -196,7 +196,7 @@ def edition(slug: str, code: str, message: str | None = None) -> Any:
     with session() as s:
         found = document_or_404(s, slug)
         row = dashboard.row(s, found, _root())
-        blockers = publish.blockers(s, found, code, _root())
+        blockers = gate.blockers(s, found, code, _root())
         published = publications.publications(s, document_id=found.id, language=code)
         two_person = publications.two_person_rule(s)
         last_approver = publications.last_approver(s, found, code) if two_person else None
@@ -226,7 +226,7 @@ def publish_edition(slug: str, code: str) -> Any:
                 s, s.merge(g.user, load=False), document_or_404(s, slug), code, _root()
             )
             number = publication.number
-    except publications.NotPublishable as exc:
+    except gate.NotPublishable as exc:
         return edition(slug, code, message=str(exc)), 409
     return redirect(url_for("dashboard.edition", slug=slug, code=code, published=number)), 303
 

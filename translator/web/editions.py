@@ -23,7 +23,7 @@ from flask import (
 
 from translator import languages
 from translator.formats import editions
-from translator.services import accounts, edition_files, publish
+from translator.services import accounts, builds, edition_files, gate
 from translator.web import document_or_404, jobs, session
 
 bp = Blueprint("editions", __name__)
@@ -48,7 +48,7 @@ def _edition(slug: str, code: str, draft: bool) -> editions.Edition:
         _may_see_drafts(code)
     with session() as s:
         document = document_or_404(s, slug)
-        if not publish.has_edition(document):
+        if not gate.has_edition(document):
             abort(
                 Response(
                     f"{slug} holds interface strings: it has no edition\n",
@@ -57,7 +57,7 @@ def _edition(slug: str, code: str, draft: bool) -> editions.Edition:
                 )
             )
         if not draft and code != languages.SOURCE_LANGUAGE:
-            found = publish.blockers(s, document, code, current_app.config["ROOT"])
+            found = gate.blockers(s, document, code, current_app.config["ROOT"])
             if found:
                 abort(
                     Response(
@@ -67,7 +67,7 @@ def _edition(slug: str, code: str, draft: bool) -> editions.Edition:
                         mimetype="text/plain",
                     )
                 )
-        edition = publish.edition_for(s, current_app.config["ROOT"], document, code, draft)
+        edition = builds.edition_for(s, current_app.config["ROOT"], document, code, draft)
     return replace(edition, assets=url_for("editions.asset", name="edition.css").rsplit("/", 1)[0])
 
 

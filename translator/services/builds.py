@@ -1,8 +1,7 @@
-"""Editions from the store: the publication gate, and building HTML and PDF files into a folder.
+"""Editions from the store, built: one as HTML or PDF, or every publishable one into a folder.
 
-An edition (document x language) is publishable when every unit is approved, no error-level
-check fails, and no English changed since (the file since the last extract, a unit since approval).
-`build` writes only publishable editions unless asked for drafts, and renders only what changed:
+`build` writes only editions that pass the gate (services/gate.py) unless asked for drafts, and
+renders only what changed:
 each file's inputs are hashed into DIR/manifest.json.
 """
 
@@ -23,10 +22,8 @@ from sqlalchemy.orm import Session
 from translator import languages
 from translator.formats import editions, markdown
 from translator.models import Document, State, Translation, Unit
-from translator.services import DeskError, checking, editing, stats
+from translator.services import DeskError, editing, gate
 from translator.services.catalogue_files import write_atomically
-from translator.services.sources import STRINGS
-from translator.services.stats import Blocker
 
 FORMATS = ("html", "pdf")
 RENDERER_VERSION = "2"  # bump when templates change in a way the inputs do not show
@@ -40,45 +37,18 @@ class BuildReport:
     no_edition: list[str] = field(default_factory=list)  # documents of interface strings
 
 
-def blockers(
-    session: Session, document: Document, language: str, root: Path | None = None
-) -> list[Blocker]:
-    """Why an edition may not be published yet; empty when it may (see services/stats.py). The
-    gate runs the edition's checks again first, so that what it stores and what it decides are
-    the same; with the content root, an English file changed since the last extract blocks."""
-    checking.check_store(session, language=language, slug=document.slug)
-    return list(stats.edition(session, document, language, root).blockers)
-
-
-class NoEdition(DeskError):
-    """The document is read as no edition (interface strings)."""
-
-
-class NotPublishable(DeskError):
-    """The edition may not be published yet: `blockers` say why."""
-
-    def __init__(self, message: str, blockers: list[Blocker]) -> None:
-        super().__init__(message)
-        self.blockers = blockers
-
-
 def gated_edition(
     session: Session, root: Path, document: Document, language: str, *, draft: bool
 ) -> editions.Edition:
     """An edition to serve: a draft as it reads now, else only a publishable edition (English
     always is); NoEdition for interface strings, NotPublishable with the blockers."""
-    if not has_edition(document):
-        raise NoEdition(f"{document.slug} holds interface strings: it has no edition")
+    if not gate.has_edition(document):
+        raise gate.NoEdition(f"{document.slug} holds interface strings: it has no edition")
     if not draft and language != languages.SOURCE_LANGUAGE:
-        found = blockers(session, document, language, root)
+        found = gate.blockers(session, document, language, root)
         if found:
-            raise NotPublishable(f"{len(found)} blockers", found)
+            raise gate.NotPublishable(found, f"{len(found)} blockers")
     return edition_for(session, root, document, language, draft)
-
-
-def has_edition(document: Document) -> bool:
-    """Whether a document is read as an edition: interface strings (kind strings) are not."""
-    return document.kind != STRINGS
 
 
 def _rows(session: Session, document: Document, language: str) -> list[tuple[Unit, Translation]]:
@@ -89,7 +59,7 @@ def localised_source(
     session: Session, root: Path, document: Document, language: str, draft: bool
 ) -> str:
     """The document's Markdown in a language; in drafts, unfinished units carry marks."""
-    if not has_edition(document):
+    if not gate.has_edition(document):
         raise DeskError(f"{document.slug} holds interface strings: it has no edition")
     path = Path(root) / "source_texts" / f"{document.slug}.md"
     text = path.read_text(encoding="utf-8")
@@ -181,7 +151,7 @@ def build(
     report = BuildReport()
     documents = []
     for document in _documents(session, list(slugs)):
-        if has_edition(document):
+        if gate.has_edition(document):
             documents.append(document)
         else:
             report.no_edition.append(document.slug)
@@ -191,7 +161,7 @@ def build(
     found = {
         (d.slug, code): []
         if draft or code == languages.SOURCE_LANGUAGE
-        else blockers(session, d, code, root)
+        else gate.blockers(session, d, code, root)
         for d in documents
         for code in codes
     }
