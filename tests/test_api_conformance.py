@@ -114,6 +114,7 @@ def findings(base_url: str, token: str | None, examples: int) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # 35-80 s each on an idle machine; three times that when it is busy
 @pytest.mark.parametrize("role", ROLES)
 def test_schemathesis_finds_nothing(server: str, keys: dict[str, str | None], role: str) -> None:
     found = findings(server, keys[role], EXAMPLES)
