@@ -534,3 +534,21 @@ def test_a_job_is_described_as_needing_no_token(api) -> None:
     paths = api["client"].get("/api/v1/openapi.json").json["paths"]
     for path in ("/jobs/{id}", "/jobs/{id}/file"):
         assert {} in paths[path]["get"]["security"], path
+
+
+def test_a_zip_pulled_again_after_one_edit_has_that_edit_and_the_rest_as_before(api) -> None:
+    client, headers = api["client"], api["reviewer"]
+    first = zipfile.ZipFile(io.BytesIO(client.get("/api/v1/files.zip", headers=headers).data))
+    target = client.get(
+        "/api/v1/documents/palm-card/languages/fa/units", headers=headers
+    ).get_json()[0]
+    saved = client.put(
+        f"/api/v1/units/{target['id']}/translations/fa",
+        json={"text": "برای آزادی زندانیان سیاسی", "version": target["version"]},
+        headers=headers,
+    )
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    again = zipfile.ZipFile(io.BytesIO(client.get("/api/v1/files.zip", headers=headers).data))
+    changed = [n for n in first.namelist() if first.read(n) != again.read(n)]
+    assert changed == ["fa/LC_MESSAGES/palm-card.po"]
+    assert "برای آزادی زندانیان سیاسی" in again.read(changed[0]).decode()

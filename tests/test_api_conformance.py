@@ -1,6 +1,7 @@
-"""Schemathesis against the running API: every check, 50 examples per operation, as each kind of
-client (a reviewer, a translator of another language, a read-only token, no token), on SQLite
-and PostgreSQL. The description must say exactly what the server does: zero findings."""
+"""Schemathesis against the running API: every check, 50 examples per operation as a reviewer
+and 15 as each other kind of client (a translator of another language, a read-only token, no
+token), on SQLite and PostgreSQL. The description must say exactly what the server does: zero
+findings."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from translator import db
 from translator.models import Role
 from translator.services import accounts, tokens
 
-EXAMPLES = 50
-ROLES = ("reviewer", "translator", "reader", "anonymous")
+# Examples per operation: 50 as a reviewer, who may do everything the API offers in Farsi; the
+# other clients are refused most operations early, and a refusal's shape is the same whatever
+# the body: fewer examples find the same (and keep `make test` within its minutes).
+EXAMPLES = {"reviewer": 50, "translator": 15, "reader": 15, "anonymous": 15}
+ROLES = tuple(EXAMPLES)
 
 # positive_data_acceptance, where a schema cannot say all: which refusals are still right.
 UNIT_DEPENDENT = {
@@ -117,5 +121,5 @@ def findings(base_url: str, token: str | None, examples: int) -> list[str]:
 @pytest.mark.timeout(900)  # 35-80 s each on an idle machine; three times that when it is busy
 @pytest.mark.parametrize("role", ROLES)
 def test_schemathesis_finds_nothing(server: str, keys: dict[str, str | None], role: str) -> None:
-    found = findings(server, keys[role], EXAMPLES)
+    found = findings(server, keys[role], EXAMPLES[role])
     assert not found, f"as {role}:\n" + "\n\n".join(found)

@@ -1,11 +1,17 @@
 """The catalogues as a build script downloads them: one edition's PO, MO or JSON file, or every
-catalogue of the store in one zip. Same store, same bytes (the zip's dates are fixed)."""
+catalogue of the store in one zip. Same store, same bytes (the zip's dates are fixed).
+
+A file once built is kept in the process under its ETag (the edition's fingerprint and the
+format) until KEPT newer ones push it out: a build script pulling the zip again after one edit
+waits for one catalogue, not sixty."""
 
 from __future__ import annotations
 
 import io
 import json
+import threading
 import zipfile
+from collections import OrderedDict
 
 from sqlalchemy.orm import Session
 
@@ -16,6 +22,9 @@ from translator.services import DeskError, documents, writing
 
 FORMATS = ("po", "mo", "json")
 _ZIP_DATE = (2022, 1, 1, 0, 0, 0)
+KEPT = 512  # files kept per process (a few MB)
+_built: OrderedDict[str, bytes] = OrderedDict()
+_lock = threading.Lock()
 
 
 class UnknownFormat(DeskError):
@@ -35,8 +44,18 @@ def etag(session: Session, document: Document, language: str, file_format: str) 
 
 
 def one(session: Session, document: Document, language: str, file_format: str) -> bytes:
-    """One edition's catalogue as a file."""
-    return body(writing.catalogue_for(session, document, language), check_format(file_format))
+    """One edition's catalogue as a file: built, or as built before from the same state."""
+    key = f"{session.get_bind().url}|{etag(session, document, language, file_format)}"
+    with _lock:
+        if key in _built:
+            _built.move_to_end(key)
+            return _built[key]
+    data = body(writing.catalogue_for(session, document, language), file_format)
+    with _lock:
+        _built[key] = data
+        while len(_built) > KEPT:
+            _built.popitem(last=False)
+    return data
 
 
 def body(catalogue: po.Catalogue, file_format: str) -> bytes:
