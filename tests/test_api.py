@@ -472,6 +472,10 @@ def test_a_malformed_po_file_is_refused_with_its_line_as_data(loaded) -> None:
         importing.import_file(s, b'msgid "a"\nmsgstr "b', "palm-card.fa.po", "palm-card", "fa")
     assert (refused.value.filename, refused.value.line) == ("palm-card.fa.po", 2)
     assert str(refused.value).startswith("palm-card.fa.po:2: ")
+    german = b'msgid ""\nmsgstr ""\n"Language: de\\n"\n\nmsgid "a"\nmsgstr "b"\n'
+    with pytest.raises(importing.InvalidFile) as refused, db.transaction(loaded) as s:
+        importing.import_file(s, german, "palm-card.fa.po", "palm-card", "fa")
+    assert (refused.value.filename, refused.value.line) == ("palm-card.fa.po", 1)
 
 
 def test_a_query_parameter_given_twice_or_of_an_unknown_value_is_400(api) -> None:

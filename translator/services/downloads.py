@@ -45,7 +45,7 @@ def etag(session: Session, document: Document, language: str, file_format: str) 
 
 def one(session: Session, document: Document, language: str, file_format: str) -> bytes:
     """One edition's catalogue as a file: built, or as built before from the same state."""
-    key = f"{session.get_bind().url}|{etag(session, document, language, file_format)}"
+    key = f"{session.get_bind().engine.url}|{etag(session, document, language, file_format)}"
     with _lock:
         if key in _built:
             _built.move_to_end(key)

@@ -173,12 +173,7 @@ def _read(
     try:
         return read_catalogue(Path(filename), data, language, max_bytes=max_bytes, filled=filled)
     except DeskError as exc:
-        # read_catalogue words the reader's PoError as text and raises `from None`; Python keeps
-        # the PoError as the new error's __context__ all the same (PEP 415), with its line.
-        cause = exc.__context__
-        if isinstance(cause, po.PoError):
-            raise InvalidFile(str(exc), filename=cause.filename, line=cause.line) from cause
-        raise InvalidFile(str(exc), filename=filename) from None
+        raise InvalidFile(str(exc), filename=exc.filename or filename, line=exc.line) from None
 
 
 def _current(

@@ -136,10 +136,14 @@ def read_catalogue(
         catalogue = po.read(data, str(path), nplurals=language.nplurals, max_bytes=max_bytes)
         po.check_translation(catalogue, str(path))
     except po.PoError as exc:
-        raise DeskError(str(exc)) from None
+        raise DeskError(str(exc), filename=exc.filename, line=exc.line) from None
     declared = catalogue.header("Language")
     if declared and declared.replace("-", "_").split("_")[0] != language.code:
-        raise DeskError(f"{path}:1: the file says Language: {declared}, not {language.code}")
+        raise DeskError(
+            f"{path}:1: the file says Language: {declared}, not {language.code}",
+            filename=str(path),
+            line=1,
+        )
     found = map_plural_forms(catalogue, language)
     if filled is not None:
         filled.extend(found)
