@@ -46,28 +46,24 @@ def _edition(slug: str, code: str, draft: bool) -> editions.Edition:
         abort(404)
     if draft:
         _may_see_drafts(code)
-    with session() as s:
-        document = document_or_404(s, slug)
-        if not gate.has_edition(document):
-            abort(
-                Response(
-                    f"{slug} holds interface strings: it has no edition\n",
-                    404,
-                    mimetype="text/plain",
-                )
+    try:
+        with session() as s:
+            document = document_or_404(s, slug)
+            edition = builds.gated_edition(
+                s, current_app.config["ROOT"], document, code, draft=draft
             )
-        if not draft and code != languages.SOURCE_LANGUAGE:
-            found = gate.blockers(s, document, code, current_app.config["ROOT"])
-            if found:
-                abort(
-                    Response(
-                        f"Not publishable yet: {len(found)} blockers, the first: "
-                        f"{found[0].message}\nAdd ?draft=1 for a draft.\n",
-                        409,
-                        mimetype="text/plain",
-                    )
-                )
-        edition = builds.edition_for(s, current_app.config["ROOT"], document, code, draft)
+    except gate.NoEdition as exc:
+        abort(Response(f"{exc}\n", 404, mimetype="text/plain"))
+    except gate.NotPublishable as exc:
+        first = exc.blockers[0].message
+        abort(
+            Response(
+                f"Not publishable yet: {len(exc.blockers)} blockers, the first: {first}\n"
+                "Add ?draft=1 for a draft.\n",
+                409,
+                mimetype="text/plain",
+            )
+        )
     return replace(edition, assets=url_for("editions.asset", name="edition.css").rsplit("/", 1)[0])
 
 
