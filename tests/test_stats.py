@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.test_dashboard import approve_all
+from tests.conftest import approve_edition
 from translator import db
 from translator.models import Document, Role, State, Translation, Unit, User
 from translator.services import accounts, dashboard, stats, tokens
@@ -85,7 +85,7 @@ def test_cli_api_and_dashboard_agree_on_every_edition(app, run, root: Path) -> N
     with db.transaction(factory) as s:
         accounts.create_user(s, "reza", Role.REVIEWER, "de")
         reviewer = s.scalars(select(User).where(User.username == "reza")).one()
-        approve_all(s, reviewer, "palm-card", "de")  # publishable
+        approve_edition(s, reviewer, "palm-card", "de")  # publishable
         faq = s.scalars(select(Document).where(Document.slug == "faq")).one()
         s.execute(update(Unit).where(Unit.document_id == faq.id).values(obsolete=True))  # empty
         accounts.create_user(s, "bot", Role.TRANSLATOR, "de")

@@ -106,7 +106,3 @@ def db_upgrade(obj: Context) -> None:
         click.echo(f"The store is at {after}, the newest: nothing to do.")
     else:
         click.echo(f"Upgraded the store from {before or 'no revision'} to {after}.")
-
-
-if __name__ == "__main__":
-    main()
