@@ -58,15 +58,25 @@ def live(app) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
     server.shutdown()
 
 
-@pytest.fixture
-def browser(live: dict[str, Any]) -> Iterator[Any]:
-    """Chromium, closed before the server stops (it may still be fetching fonts)."""
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """One Chromium per test process: starting one takes a second or more, and each test works
+    in contexts of its own (cookies, storage and pages apart)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture
+def browser(chromium: Any, live: dict[str, Any]) -> Iterator[Any]:
+    """Chromium for one test; its contexts are closed before the server stops (a page may still
+    be fetching fonts)."""
+    yield chromium
+    for context in list(chromium.contexts):
+        context.close()
 
 
 def sign_in(browser: Any, live: dict[str, Any], name: str) -> Any:
