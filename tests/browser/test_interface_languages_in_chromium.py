@@ -256,10 +256,10 @@ def stored_state(live: dict[str, Any], url: str) -> int:
 
 
 @pytest.mark.skipif(SHOTS is None, reason="TRANSLATOR_SCREENSHOTS names no folder")
-def test_screenshots_in_farsi_and_german(browser, admin) -> None:
+def test_screenshots_in_farsi_french_and_german(browser, admin) -> None:
     assert SHOTS is not None
     SHOTS.mkdir(parents=True, exist_ok=True)
-    for locale in ("fa-IR", "de-DE"):
+    for locale in ("fa-IR", "fr-FR", "de-DE"):
         page = signed_in(browser, admin, locale)
         for number, path in enumerate(every_page(page, admin)):
             page.goto(admin["url"] + path)
