@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import TypeVarTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from translator import languages, plurals
@@ -21,6 +22,7 @@ from translator.checks import PLURALS, Failure, Severity, run_unit
 from translator.models import Change, CheckFailure, State, Translation, Unit, User, utcnow
 from translator.services import DeskError, accounts, checking
 
+_Columns = TypeVarTuple("_Columns")
 MAX_ID = 2**31 - 1  # ids and versions are 32-bit integers in both databases
 
 
@@ -71,9 +73,26 @@ def rows(
 ) -> list[tuple[Unit, Translation]]:
     """An edition's current units with their translations, in document order (only those of
     a state, or only the units given)."""
-    query = (
-        select(Unit, Translation)
-        .join(Translation, Translation.unit_id == Unit.id)
+    query = _edition(select(Unit, Translation), document_id, language)
+    if state is not None:
+        query = query.where(Translation.state == state)
+    if units is not None:
+        query = query.where(Unit.id.in_(units))
+    return [(unit, translation) for unit, translation in session.execute(query)]
+
+
+def order(session: Session, document_id: int, language: str) -> list[tuple[int, int]]:
+    """An edition's (unit id, state) in document order: its rows without loading them."""
+    query = _edition(select(Unit.id, Translation.state), document_id, language)
+    return [(unit_id, state) for unit_id, state in session.execute(query)]
+
+
+def _edition(
+    query: Select[*_Columns], document_id: int, language: str
+) -> Select[*_Columns]:
+    """A query narrowed to an edition's current units and their translations, in order."""
+    return (
+        query.join(Translation, Translation.unit_id == Unit.id)
         .where(
             Unit.document_id == document_id,
             Unit.obsolete.is_(False),
@@ -81,11 +100,6 @@ def rows(
         )
         .order_by(Unit.position)
     )
-    if state is not None:
-        query = query.where(Translation.state == state)
-    if units is not None:
-        query = query.where(Unit.id.in_(units))
-    return [(unit, translation) for unit, translation in session.execute(query)]
 
 
 def rows_with_failures(

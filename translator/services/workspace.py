@@ -25,8 +25,6 @@ from translator.services.memory import MemoryMatch
 
 Row = tuple[Unit, Translation]
 STATES = {state.label: state for state in State}
-# the flags a unit list shows and filters by ("only=")
-FLAGS = ("errors", "warnings", "suggestions", "comments")
 
 
 @dataclass(frozen=True)
@@ -148,7 +146,7 @@ def editor(session: Session, slug: str, language: str, unit_id: int) -> EditorVi
     """The editor's view of a unit; `NotFound` when the unit is not in the edition. Of the
     other units it reads only their ids and states, and the neighbours shown."""
     document = documents.by_slug(session, slug)
-    order = _order(session, document.id, language)
+    order = editing.order(session, document.id, language)
     position = next((n for n, (u, _) in enumerate(order) if u == unit_id), None)
     if position is None:
         raise editing.NotFound(f"no unit {unit_id} in {slug}")
@@ -177,18 +175,3 @@ def editor(session: Session, slug: str, language: str, unit_id: int) -> EditorVi
         terms=glossary.matching(glossary.terms(session), unit.source),
         diff=review.word_diff(previous, unit.source) if previous else [],
     )
-
-
-def _order(session: Session, document_id: int, language: str) -> list[tuple[int, int]]:
-    """An edition's (unit id, state), in document order."""
-    query = (
-        select(Unit.id, Translation.state)
-        .join(Translation, Translation.unit_id == Unit.id)
-        .where(
-            Unit.document_id == document_id,
-            Unit.obsolete.is_(False),
-            Translation.language == language,
-        )
-        .order_by(Unit.position)
-    )
-    return [(unit_id, state) for unit_id, state in session.execute(query)]
