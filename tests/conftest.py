@@ -19,17 +19,23 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from click.testing import CliRunner, Result
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from translator import cli, create_app, db
 from translator.models import State, User
-from translator.services import documents, editing
+from translator.services import accounts, documents, editing
 
 REPO = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("TRANSLATOR_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+# A password hash as the desk makes it (argon2id, 64 MiB, 3 passes, 4 lanes) takes a tenth of a
+# second, and so does each check; the suite makes and checks thousands. Its accounts are hashed
+# with the cheapest argon2id instead; tests/test_auth.py holds the desk's own cost, outside pytest.
+accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -83,18 +89,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 @contextmanager
 def database_for_test(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The database of a test: for a test of the app, one already holding what `translator
-    init` makes of its content root (copied from a template made once per process and content:
-    init takes seconds, a copy a fraction of one); for the others an empty one."""
+    init` makes of its content root, for a test of a `loaded` store one holding what loading
+    makes of it (each copied from a template made once per process and content: loading takes
+    seconds, a copy a fraction of one); for the others an empty one."""
     backend = request.param
-    if "app" not in request.fixturenames:
+    kind = next((k for k in ("app", "loaded") if k in request.fixturenames), None)
+    if kind is None:
         with empty_database(backend, tmp_path) as url:
             yield url
         return
     root = request.getfixturevalue("root")
-    with initialised_database(backend, root, tmp_path) as url:
-        INITIALISED.add(url)
+    with initialised_database(backend, root, tmp_path, kind) as url:
+        PREPARED.add(url)
         yield url
-        INITIALISED.discard(url)
+        PREPARED.discard(url)
 
 
 _DROP_AT_THE_END: list[str] = []  # PostgreSQL databases this process made
@@ -106,8 +114,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         _drop_database(_DROP_AT_THE_END.pop())
 
 
-INITIALISED: set[str] = set()  # the databases the `app` fixture need not initialise
-_TEMPLATES: dict[tuple[str, str], str] = {}  # (backend, content digest): a file or a database
+PREPARED: set[str] = set()  # the databases the `app` and `loaded` fixtures need not fill
+# (backend, kind, content digest): a SQLite file or a PostgreSQL database
+_TEMPLATES: dict[tuple[str, str, str], str] = {}
 
 
 def content_digest(root: Path) -> str:
@@ -119,10 +128,12 @@ def content_digest(root: Path) -> str:
 
 
 @contextmanager
-def initialised_database(backend: str, root: Path, tmp_path: Path) -> Iterator[str]:
-    key = (backend, content_digest(root))
+def initialised_database(
+    backend: str, root: Path, tmp_path: Path, kind: str = "app"
+) -> Iterator[str]:
+    key = (backend, kind, content_digest(root))
     if key not in _TEMPLATES:
-        _TEMPLATES[key] = _template(backend, root, key[1][:12])
+        _TEMPLATES[key] = _template(backend, root, key[2][:12], kind)
     template = _TEMPLATES[key]
     if backend == "sqlite":
         target = tmp_path / "desk.db"
@@ -146,14 +157,15 @@ def _postgres_database(name: str) -> str:
     return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
 
 
-def _template(backend: str, root: Path, digest: str) -> str:
-    """A database initialised from `root`, kept for the rest of this process."""
+def _template(backend: str, root: Path, digest: str, kind: str) -> str:
+    """A database filled from `root` (by `translator init` for the app, by loading alone for
+    `loaded`), kept for the rest of this process."""
     folder = Path(tempfile.mkdtemp(prefix="desk-template-"))
     atexit.register(shutil.rmtree, folder, True)
     if backend == "sqlite":
         url, kept = f"sqlite:///{folder / 'template.db'}", str(folder / "template.db")
     else:
-        kept = f"template_{digest}_{os.getpid()}"
+        kept = f"template_{kind}_{digest}_{os.getpid()}"
         admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{kept}" WITH (FORCE)'))
@@ -161,12 +173,18 @@ def _template(backend: str, root: Path, digest: str) -> str:
         admin.dispose()
         _DROP_AT_THE_END.insert(0, kept)  # a template after the copies made from it
         url = _postgres_database(kept)
-    result = CliRunner().invoke(
-        cli.main,
-        ["--root", str(root), "--database", url, "init"],
-        env={"TRANSLATOR_INSTANCE_PATH": str(folder / "instance")},
-    )
-    assert result.exit_code == 0, f"translator init: {result.output}{result.exception!r}"
+    if kind == "loaded":
+        engine = db.make_engine(url)
+        db.create_schema(engine)
+        _load(db.session_factory(engine), root)
+        engine.dispose()
+    else:
+        result = CliRunner().invoke(
+            cli.main,
+            ["--root", str(root), "--database", url, "init"],
+            env={"TRANSLATOR_INSTANCE_PATH": str(folder / "instance")},
+        )
+        assert result.exit_code == 0, f"translator init: {result.output}{result.exception!r}"
     if backend == "postgresql":  # a template takes no connection while it is copied
         _drop_connections(kept)
     return kept
@@ -206,14 +224,22 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 
 
 @pytest.fixture
-def loaded(sessions: sessionmaker[Session], root: Path) -> sessionmaker[Session]:
-    """A store loaded from the content root, as `translator init` does."""
+def loaded(
+    sessions: sessionmaker[Session], root: Path, database_url: str
+) -> sessionmaker[Session]:
+    """A store loaded from the content root (its units, translations and glossary), as
+    `translator init` loads it before checking."""
+    if database_url not in PREPARED:
+        _load(sessions, root)
+    return sessions
+
+
+def _load(sessions: sessionmaker[Session], root: Path) -> None:
     from translator.services import glossary, loading
 
     with db.transaction(sessions) as session:
         loading.load(session, root)
         glossary.load_shipped(session, root)
-    return sessions
 
 
 @pytest.fixture
@@ -237,7 +263,7 @@ def run(database_url: str, root: Path, tmp_path: Path) -> Callable[..., Result]:
 
 @pytest.fixture
 def app(database_url: str, root: Path, tmp_path: Path, run: Callable[..., Result]):  # type: ignore[no-untyped-def]
-    if database_url not in INITIALISED:
+    if database_url not in PREPARED:
         run("init")
     application = create_app(
         {

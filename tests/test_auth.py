@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -174,6 +176,16 @@ def test_a_deactivated_account_cannot_sign_in(client, people) -> None:
     assert "inactive" in client.get("/admin/users").get_data(as_text=True)
     other = client.application.test_client()
     assert sign_in(other, "sahar", people["sahar"]).status_code == 401
+
+
+def test_the_desk_hashes_passwords_with_argon2id_at_its_recommended_cost() -> None:
+    """The suite's accounts use a cheap hash (tests/conftest.py); the desk as it runs uses
+    argon2id with RFC 9106's second recommended setting: 64 MiB, 3 passes, 4 lanes."""
+    program = "from translator.services import accounts; print(accounts._hasher.hash('x'))"
+    hashed = subprocess.run(
+        [sys.executable, "-c", program], check=True, capture_output=True, text=True
+    ).stdout
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 def test_an_unknown_user_name_costs_a_password_check_like_a_known_one(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from translate.filters import checks as ttk
 
-from translator import numerals
-from translator.checks import Context, Severity, Term, all_checks, run_all
+from translator import languages, numerals
+from translator.checks import Context, Severity, Term, all_checks, run_all, toolkit
 from translator.formats import glossary as glossary_format
 
 GLOSSARY = (
@@ -412,7 +415,6 @@ def test_unchanged_english_is_fine_when_only_names_codes_urls_or_kept_terms() ->
     assert run_all("moharebeh", "moharebeh", Context("de", term), ["unchanged"])
 
 
-
 def test_one_unchanged_word_is_a_warning_and_keys_placeholders_and_units_pass() -> None:
     [word] = run_all("Document", "Document", Context("fr"), ["unchanged"])
     assert word.severity == Severity.WARNING and "same in this language" in word.message
@@ -420,6 +422,7 @@ def test_one_unchanged_word_is_a_warning_and_keys_placeholders_and_units_pass() 
         assert run_all(source, source, Context("de"), ["unchanged"]) == [], source
     [sentence] = run_all("Sign the appeal today", "Sign the appeal today", Context("pt"))
     assert sentence.severity == Severity.ERROR
+
 
 DIGITS_BAD = [
     case("We need 400 letters.", "ما به 4۰0 نامه نیاز داریم.", "fa"),
@@ -474,3 +477,33 @@ def test_a_glossary_note_speaks_to_its_language_only() -> None:
         if f.check == "glossary"
     ]
     assert "German" not in message and "The Iranian state." in message
+
+
+# Texts made of what translate-toolkit's spacing and bracket tests look at, and of what they do not
+_PIECES = (
+    "Free them", " ", "  ", "\n", "\r\n", "\r", "\t", "\u00a0", "\u202f", "!", "?", ":", ";", "#",
+    ",", "...", "(", ")", "[", "]", "{", "}", "« ", " »", "آزادی", "،", "؟", "%s", "{name}", "&",
+    "_",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "test", ["startwhitespace", "endwhitespace", "doublespacing", "newlines", "brackets"]
+)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    source=st.lists(st.sampled_from(_PIECES), max_size=6).map("".join),
+    translation=st.lists(st.sampled_from(_PIECES), max_size=6).map("".join),
+    language=st.sampled_from(languages.TARGET_LANGUAGES),
+)
+def test_the_toolkit_shortcut_answers_as_translate_toolkit_does(
+    test: str, source: str, translation: str, language: str
+) -> None:
+    """The tests are skipped when neither text has what they compare: the answer must be the
+    checker's own, whatever the texts."""
+    expected: str | None = None
+    try:
+        getattr(toolkit._checker(language), test)(source, translation)
+    except (ttk.FilterFailure, ttk.SeriousFilterFailure) as exc:
+        expected = str(exc)
+    assert toolkit.failure(test, source, translation, language) == expected

@@ -5,7 +5,6 @@ its flags promise, compared as `msgfmt --check-format` compares them."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -30,20 +29,20 @@ def check_translation(catalogue: Catalogue, filename: str) -> None:
         if entry.obsolete:
             continue
         for text in entry.msgstr_plural if entry.msgid_plural is not None else [entry.msgstr]:
-            control = next((c for c in text if _is_control(c)), None)
+            control = _CONTROL.search(text)
             if control is not None:
                 raise PoError(
                     filename,
                     entry.line,
-                    f"the translation contains the control character U+{ord(control):04X}",
+                    f"the translation contains the control character U+{ord(control[0]):04X}",
                 )
         problem = format_problem(entry, forms)
         if problem:
             raise PoError(filename, entry.line, problem)
 
 
-def _is_control(char: str) -> bool:
-    return char not in "\n\t" and unicodedata.category(char) == "Cc"
+# Unicode's control characters (category Cc: C0, DEL and C1) but the newline and the tab
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 # Format directives, compared as `msgfmt --check-format` compares them
