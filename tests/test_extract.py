@@ -434,3 +434,22 @@ def test_an_edited_paragraph_loads_the_translations_of_its_own_unit_only(
         event.remove(Translation, "load", count)
     assert [d.changed for d in report.documents] == [1]
     assert set(loaded_units) == {unit_id} and len(loaded_units) == 6
+
+
+def test_catalogues_rendered_in_forks_are_the_bytes_rendered_in_one_process(
+    loaded: sessionmaker[Session], root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with loaded() as session:
+        alone = writing.render_files(session, root)
+        monkeypatch.setattr(writing, "PARALLEL_FROM", 1)
+        shared = writing.render_files(session, root, workers=2)
+    assert len(alone) > 40 and list(shared) == list(alone)
+    assert all(shared[path] == data for path, data in alone.items())
+
+
+def test_work_shared_among_forks_comes_back_in_order() -> None:
+    from translator.services import forks
+
+    items = [f"item {n}" for n in range(101)]
+    assert forks.map_inherited(str.upper, items, workers=2) == [i.upper() for i in items]
+    assert forks.map_inherited(str.upper, items, workers=1) == [i.upper() for i in items]

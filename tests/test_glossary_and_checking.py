@@ -123,3 +123,50 @@ def test_malformed_glossary_files_are_refused_with_file_and_line(
 ) -> None:
     with pytest.raises(DeskError, match=message):
         glossary.read_file(content.encode(), name)
+
+
+def _stored_failures(sessions) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    with sessions() as session:
+        return sorted(
+            session.execute(
+                select(
+                    CheckFailure.translation_id,
+                    CheckFailure.check,
+                    CheckFailure.severity,
+                    CheckFailure.message,
+                )
+            ).all()
+        )
+
+
+def test_checks_shared_among_processes_find_what_one_process_finds(
+    loaded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large store is checked in forked processes, in chunks: the same failures, in order."""
+    with db.transaction(loaded) as session:
+        alone = checking.check_store(session)
+    monkeypatch.setattr(checking, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(checking, "_CHUNK", 37)  # chunks that split documents and languages
+    with db.transaction(loaded) as session:
+        shared = checking.check_store(session, workers=2)
+    assert alone and shared == alone
+
+
+def test_checks_run_while_loading_store_what_a_check_of_the_store_stores(
+    sessions, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from translator.services import loading
+
+    monkeypatch.setattr(checking, "PARALLEL_FROM", 100)
+    monkeypatch.setattr(checking, "_CHUNK", 37)
+    with db.transaction(sessions) as session:
+        glossary.load_shipped(session, root)
+        with checking.Ahead(tuple(glossary.terms(session)), workers=2) as ahead:
+            loading.load(session, root, on_translation=ahead.add)
+            kept = ahead.keep(session)
+            assert ahead.pool is not None  # the forks did the work
+    while_loading = _stored_failures(sessions)
+    with db.transaction(sessions) as session:
+        checking.check_store(session)
+    assert kept == len(while_loading) > 0
+    assert while_loading == _stored_failures(sessions)

@@ -21,6 +21,7 @@ from translator.services import (
     catalogue_files,
     checking,
     documents,
+    forks,
     glossary,
     importing,
     loading,
@@ -39,9 +40,12 @@ def init(obj: Context) -> None:
         if not loading.is_empty(session):
             click.echo("The database already holds documents; nothing loaded.")
             return
-        units = loading.load(session, obj.root)
+        # the glossary first: the dashboard counts failing checks from the start, and they run
+        # (names and terms among them) while the catalogues load
         terms = glossary.load_shipped(session, obj.root)
-        checking.check_store(session)  # the dashboard counts failing checks from the start
+        with checking.Ahead(tuple(glossary.terms(session)), workers=forks.cores()) as ahead:
+            units = loading.load(session, obj.root, on_translation=ahead.add)
+            ahead.keep(session)
         password = accounts.ensure_admin(session)
     db.refresh_statistics(obj.engine)
     click.echo(f"Loaded {units} units and {terms} glossary terms from {obj.root.resolve()}.")
@@ -57,7 +61,9 @@ def init(obj: Context) -> None:
 def extract(obj: Context, check: bool) -> None:
     """Update units from source_texts/ and write locales/ (POT and PO files)."""
     with obj.session() as session:
-        report, written = extraction.extract(session, obj.root, check=check)
+        report, written = extraction.extract(
+            session, obj.root, check=check, workers=forks.cores()
+        )
         if check:
             session.rollback()
     for document in report.documents:
@@ -181,7 +187,9 @@ def status(
 def check(obj: Context, as_json: bool, language: str | None, slug: str | None) -> None:
     """Run the quality checks; exit 1 when any error-level check fails."""
     with obj.session() as session:
-        findings = checking.check_store(session, language=language, slug=slug)
+        findings = checking.check_store(
+            session, language=language, slug=slug, workers=forks.cores()
+        )
     if as_json:
         click.echo(json.dumps([asdict(f) for f in findings], indent=2, ensure_ascii=False))
     else:
@@ -318,7 +326,8 @@ def glossary_import(obj: Context, file: str, replace: bool) -> None:
     with obj.session() as session:
         added, updated = glossary.import_terms(session, new, replace=replace)
         if not obj.config["BROKER_URL"]:
-            checking.check_store(session)  # names and terms are checked in every translation
+            # names and terms are checked in every translation
+            checking.check_store(session, workers=forks.cores())
     click.echo(f"{added} terms added, {updated} updated.")
     if obj.config["BROKER_URL"]:  # at scale, a worker checks every translation again
         click.echo(f"The checks run again as job {_queue(obj, 'recheck')}.")

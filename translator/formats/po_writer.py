@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import cache, lru_cache
+from itertools import accumulate
 
 from unicode_segmentation_rs import line_break_units
 
@@ -23,7 +25,9 @@ _NEEDS_ESCAPE = re.compile(r'[\\"\n\t\r\a\b\f\v]')
 # Infix separators (UAX #14 class IS). libunistring's older rules break after one before a letter
 # ("HH:" / "MM", "ss[." / "uuuuuu" in Django's catalogues), which Unicode's LB29 now forbids.
 _INFIX = ".,:;\u037e\u0589\u060c\u060d\u07f8\u2044\ufe10\ufe13\ufe14"
-_INFIX_IN = re.compile(f"[{_INFIX}]")
+# A separator followed by something that could be a letter (not a space, not an ASCII digit):
+# only a unit with one can need splitting after it.
+_INFIX_BEFORE = re.compile(f"[{_INFIX}](?=[^\\s0-9])")
 _AFTER_INFIX = re.compile(f"(?<=[{_INFIX}])")
 # Where libunistring's widths differ from Unicode's categories today: Hangul vowel and final
 # jamo join the syllable before them (width 0); a few vowel signs that were spacing marks when
@@ -192,13 +196,18 @@ def _wrapped_field(prefix: str, keyword: str, value: str, wrap: bool = True) -> 
     head = f"{prefix}{keyword} "
     escaped = _escape(value)
     inner_newline = "\n" in value[:-1]
-    first_width = PAGE_WIDTH - _width(head) - 2
-    if not inner_newline and (
-        not wrap or _width(escaped) <= first_width or len(_wrap(value, first_width)) == 1
-    ):  # nowhere to break
-        return (f'{head}"{escaped}"',)
+    units: list[str] = []
+    if not inner_newline:
+        if not wrap or _width(escaped) <= PAGE_WIDTH - _width(head) - 2:
+            return (f'{head}"{escaped}"',)
+        units = _units(value)
+        if len(units) == 1:  # nowhere to break
+            return (f'{head}"{escaped}"',)
     width = PAGE_WIDTH - _width(prefix) - 2
     lines = [f'{head}""']
+    if units:  # the value is one portion, its units already found
+        lines.extend(f'{prefix}"{line}"' for line in _fill(units, width, value.isascii()))
+        return tuple(lines)
     for portion in _portions(value):
         if wrap:
             lines.extend(f'{prefix}"{line}"' for line in _wrap(portion, width))
@@ -218,21 +227,29 @@ def _portions(value: str) -> list[str]:
 def _wrap(text: str, width: int) -> list[str]:
     """Greedy filling of UAX #14 units, as libunistring's linebreaking does on the escaped text
     (so no break follows "\\f" or "\\t": GNU sees the letter after the backslash)."""
-    units = _break_units(_escape(text)) if _NEEDS_ESCAPE.search(text) else _break_units(text)
+    return _fill(_units(text), width, text.isascii())
+
+
+def _units(text: str) -> list[str]:
+    """The escaped text's units, between which a line may break."""
+    units = _break_units(_escape(text))
     if len(units) > 1 and units[-1] == "\\n":  # GNU never breaks just before the final \n
         units[-2:] = [units[-2] + units[-1]]
+    return units
+
+
+def _fill(units: list[str], width: int, ascii_only: bool) -> list[str]:
+    """As many units on each line as fit in `width` columns (at least one): where each line ends
+    is found by bisecting the running widths, not by walking every unit."""
+    if not units:
+        return [""]
+    ends = list(accumulate(map(len, units) if ascii_only else map(_width, units), initial=0))
     lines: list[str] = []
-    current: list[str] = []
-    used = 0
-    for unit in units:
-        size = _width(unit)
-        if current and used + size > width:
-            lines.append("".join(current))
-            current, used = [], 0
-        current.append(unit)
-        used += size
-    if current or not lines:
-        lines.append("".join(current))
+    start = 0
+    while start < len(units):
+        end = max(bisect_right(ends, ends[start] + width) - 1, start + 1)
+        lines.append("".join(units[start:end]))
+        start = end
     return lines
 
 
@@ -240,15 +257,11 @@ def _break_units(text: str) -> list[str]:
     """UAX #14 units, adjusted to the older rules of GNU's libunistring: a break may follow a full
     stop before a letter ("www." / "instagram")."""
     units: list[str] = line_break_units(text)
-    if _INFIX_IN.search(text):
+    if _INFIX_BEFORE.search(text):
         units = [
             piece
             for unit in units
-            for piece in (
-                _split_after_infix(unit)
-                if _INFIX_IN.search(unit, 0, len(unit) - 1)
-                else (unit,)
-            )
+            for piece in (_split_after_infix(unit) if _INFIX_BEFORE.search(unit) else (unit,))
         ]
     if "\\" in text:  # never break inside an escape sequence
         units = _join_escapes(units)
@@ -300,7 +313,7 @@ def _width(text: str) -> int:
     """
     if text.isascii():
         return len(text)
-    return sum(_char_width(char) for char in text)
+    return sum(map(_char_width, text))
 
 
 @cache
@@ -317,7 +330,7 @@ def _jamo(char: str) -> bool:
 
 
 def _escape(text: str) -> str:
-    return text.translate(_WRITE_ESCAPES)
+    return text.translate(_WRITE_ESCAPES) if _NEEDS_ESCAPE.search(text) else text
 
 
 def _wrap_locations(locations: Sequence[str]) -> list[str]:

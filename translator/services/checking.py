@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from translator.checks import Context, Failure, Severity, run_unit
+from translator.checks import Context, Failure, Severity, Term, run_unit
 from translator.models import CheckFailure, Document, Translation, Unit
-from translator.services import glossary
+from translator.services import forks, glossary
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,13 @@ def check_store(
     slug: str | None = None,
     *,
     units: Collection[int] | None = None,
+    workers: int = 1,
 ) -> list[Finding]:
     """Run every check on every translated current unit (of one language or document, or of
-    the units given by id), keep the failures in the store, and return them in document order."""
+    the units given by id), keep the failures in the store, and return them in document order.
+
+    With `workers` above one, a large run is shared among as many processes (forked: only from
+    a command, never from a server's threads)."""
     if units is not None:
         found: list[Finding] = []
         ids = sorted(units)
@@ -45,10 +51,12 @@ def check_store(
             chunk = ids[start : start + 500]
             found += _check(session, language, slug, Unit.id.in_(chunk))
         return found
-    return _check(session, language, slug, None)
+    return _check(session, language, slug, None, workers)
 
 
-def _check(session: Session, language: str | None, slug: str | None, where: Any) -> list[Finding]:
+def _check(
+    session: Session, language: str | None, slug: str | None, where: Any, workers: int = 1
+) -> list[Finding]:
     query = (
         select(
             Document.slug,
@@ -71,22 +79,25 @@ def _check(session: Session, language: str | None, slug: str | None, where: Any)
         query = query.where(Document.slug == slug)
     if where is not None:
         query = query.where(where)
-    context_for = contexts(session)
+    terms = tuple(glossary.terms(session))
+    # Plain rows, not ORM objects: a store-wide run reads every translation once.
+    rows = session.execute(query).all()
+    work = [(row.source, row.source_plural, row.text, row.language) for row in rows]
+    found = _failures(work, terms, workers)
     findings: list[Finding] = []
     checked: list[int] = []
     stored: list[dict[str, object]] = []
-    # Plain rows, not ORM objects: a store-wide run reads every translation once.
-    for document, unit_id, source, plural, where, translation_id, code, text in session.execute(
-        query
+    for (document, unit_id, source, _, places, translation_id, code, text), failures in zip(
+        rows, found, strict=True
     ):
         checked.append(translation_id)
-        for failure in run_unit(source, plural, text, context_for(code)):
+        for failure in failures:
             findings.append(
                 Finding(
                     document,
                     code,
                     unit_id,
-                    where.split(" ")[0],
+                    places.split(" ")[0],
                     source,
                     text,
                     failure.check,
@@ -97,6 +108,95 @@ def _check(session: Session, language: str | None, slug: str | None, where: Any)
             stored.append(_row(translation_id, failure))
     _replace_failures(session, checked, stored)
     return findings
+
+
+# (source, source plural, translation, language) of one translation
+_Work = tuple[str, str | None, str, str]
+PARALLEL_FROM = 5000  # translations: fewer are checked faster than processes start
+_CHUNK = 2000
+
+
+def _failures(work: Sequence[_Work], terms: tuple[Term, ...], workers: int) -> list[list[Failure]]:
+    """Each translation's failures, in order: in this process, or shared among `workers`
+    forked ones when there is enough work (and the platform forks)."""
+    if workers < 2 or len(work) < PARALLEL_FROM:
+        return _failures_of(work, terms)
+    with forks.forks(workers) as pool:
+        if pool is None:
+            return _failures_of(work, terms)
+        chunks = [work[start : start + _CHUNK] for start in range(0, len(work), _CHUNK)]
+        results = pool.map(_failures_of, chunks, [terms] * len(chunks))
+        return [failures for chunk in results for failures in chunk]
+
+
+def _failures_of(work: Sequence[_Work], terms: tuple[Term, ...]) -> list[list[Failure]]:
+    contexts = {code: Context(code, terms) for code in {code for *_, code in work}}
+    return [run_unit(source, plural, text, contexts[code]) for source, plural, text, code in work]
+
+
+class Ahead:
+    """Checks that run while a store is being filled (`translator init`): translations are
+    handed over as they are loaded and, once there are thousands, checked in `workers` forked
+    processes while loading goes on; `keep` stores the failures once the translations are in the
+    store.
+
+        with checking.Ahead(terms, workers) as ahead:
+            loading.load(session, root, on_translation=ahead.add)
+            ahead.keep(session)
+    """
+
+    def __init__(self, terms: tuple[Term, ...], workers: int) -> None:
+        self.terms = terms
+        self.workers = workers
+        self.keys: list[tuple[int, str]] = []  # (unit id, language) of each translation handed over
+        self.pending: list[_Work] = []
+        self.parts: list[Future[list[list[Failure]]]] = []
+        self.pool: ProcessPoolExecutor | None = None
+        self._stack = ExitStack()
+
+    def __enter__(self) -> Ahead:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stack.close()
+
+    def add(self, unit_id: int, language: str, source: str, plural: str | None, text: str) -> None:
+        self.keys.append((unit_id, language))
+        self.pending.append((source, plural, text, language))
+        if len(self.pending) >= (_CHUNK if self.pool is not None else PARALLEL_FROM):
+            self._send()
+
+    def _send(self) -> None:
+        """Hand the pending work to the forks (started once there is enough of it), or do it."""
+        work, self.pending = self.pending, []
+        if self.pool is None and self.workers > 1 and len(self.keys) >= PARALLEL_FROM:
+            self.pool = self._stack.enter_context(forks.forks(self.workers))
+        for start in range(0, len(work), _CHUNK):
+            chunk = work[start : start + _CHUNK]
+            if self.pool is not None:
+                self.parts.append(self.pool.submit(_failures_of, chunk, self.terms))
+            else:
+                done: Future[list[list[Failure]]] = Future()
+                done.set_result(_failures_of(chunk, self.terms))
+                self.parts.append(done)
+
+    def keep(self, session: Session) -> int:
+        """Store the failures of every translation handed over; their number."""
+        self._send()
+        found = [failures for part in self.parts for failures in part.result()]
+        ids = {
+            (unit_id, language): translation_id
+            for translation_id, unit_id, language in session.execute(
+                select(Translation.id, Translation.unit_id, Translation.language)
+            )
+        }
+        rows = [
+            _row(ids[key], failure)
+            for key, failures in zip(self.keys, found, strict=True)
+            for failure in failures
+        ]
+        _replace_failures(session, [], rows)
+        return len(rows)
 
 
 def refresh(session: Session, changed: Iterable[tuple[Unit, Translation]]) -> None:

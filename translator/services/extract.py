@@ -281,13 +281,14 @@ def update_all(session: Session, root: Path) -> ExtractReport:
 
 
 def extract(
-    session: Session, root: Path, check: bool = False
+    session: Session, root: Path, check: bool = False, workers: int = 1
 ) -> tuple[ExtractReport, writing.WriteReport]:
     """Update units from the source texts, check again the translations whose English changed or
-    that started from a similar unit, then write (or, with check, compare) the catalogues."""
+    that started from a similar unit, then write (or, with check, compare) the catalogues,
+    rendered in `workers` processes."""
     report = update_all(session, root)
     if not check:
         changed = [unit for document in report.documents for unit in document.rechecked]
         if changed:
             checking.check_store(session, units=changed)
-    return report, writing.write_catalogues(session, root, check=check)
+    return report, writing.write_catalogues(session, root, check=check, workers=workers)

@@ -9,11 +9,12 @@ a hand edit.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 from babel import Locale
 from sqlalchemy import insert, select
@@ -40,23 +41,32 @@ def is_empty(session: Session) -> bool:
     return session.scalar(select(Document.id).limit(1)) is None
 
 
-def load(session: Session, root: Path) -> int:
+# told of each translation with a text of a current unit as it is loaded:
+# (unit id, language, English, English plural, translation)
+OnTranslation = Callable[[int, str, str, str | None, str], None]
+
+
+def load(session: Session, root: Path, on_translation: OnTranslation | None = None) -> int:
     """Fill an empty store from source_texts/ and locales/; returns the number of units.
 
     Catalogue entries whose English is no longer in the source are kept as obsolete units, and an
     untranslated unit similar to one of them starts from its translation, marked needs-editing.
+    `on_translation` hears of each translation of a current unit as it is loaded (`translator
+    init` checks them meanwhile).
     """
     if not is_empty(session):
         raise DeskError("the database is not empty; `translator extract` updates it")
     count = 0
     for source in read_sources(root):
-        count += _load_document(session, root, source)
+        count += _load_document(session, root, source, on_translation)
     for path in sorted((Path(root) / "locales").glob("templates/*.pot")):
         remember(session, root, path, path.read_bytes())
     return count
 
 
-def _load_document(session: Session, root: Path, source: SourceText) -> int:
+def _load_document(
+    session: Session, root: Path, source: SourceText, on_translation: OnTranslation | None
+) -> int:
     document = Document(slug=source.slug)
     set_metadata(document, source)
     session.add(document)
@@ -95,7 +105,30 @@ def _load_document(session: Session, root: Path, source: SourceText) -> int:
         session.execute(insert(Translation.metadata.tables["translations"]), rows)
     if changes:
         session.execute(insert(Change.metadata.tables["changes"]), changes)
+    if on_translation is not None:
+        _hand_over(units, ids, rows, on_translation)
     return len(units)
+
+
+def _hand_over(
+    units: list[dict[str, object]],
+    ids: dict[str, int],
+    rows: list[dict[str, object]],
+    on_translation: OnTranslation,
+) -> None:
+    """Tell `on_translation` of each translation with a text of a current unit."""
+    english = {
+        ids[cast(str, unit["source"])]: (
+            cast(str, unit["source"]),
+            cast(str | None, unit["source_plural"]),
+        )
+        for unit in units
+        if not unit["obsolete"]
+    }
+    for row in rows:
+        unit_id, text = cast(int, row["unit_id"]), cast(str, row["text"])
+        if text and unit_id in english:
+            on_translation(unit_id, cast(str, row["language"]), *english[unit_id], text)
 
 
 def _read_existing(

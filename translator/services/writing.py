@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from translator import languages, plurals
 from translator.formats import po
 from translator.models import CatalogueFile, Document, State, Translation, Unit
-from translator.services import DeskError, catalogue_files
+from translator.services import DeskError, catalogue_files, forks
 from translator.services.catalogue_files import (
     EPOCH,
     REVISION_FORMAT,
@@ -40,6 +40,15 @@ from translator.services.catalogue_files import (
 from translator.services.sources import INTERFACE, source_name, source_path
 
 LAST_TRANSLATOR = "IEC translation desk"
+
+
+class DocumentFields(Protocol):
+    """What a catalogue is written from about a document: a `Document`, or a plain row of one."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
 
 
 class UnitFields(Protocol):
@@ -105,7 +114,7 @@ class WriteReport:
     stale: list[Path] = field(default_factory=list)  # what a write would change (check mode)
 
 
-def build_template(document: Document, units: Sequence[UnitFields]) -> po.Catalogue:
+def build_template(document: DocumentFields, units: Sequence[UnitFields]) -> po.Catalogue:
     """The POT of a document: its current units, in document order."""
     headers = [
         ("Project-Id-Version", document.slug),
@@ -135,7 +144,7 @@ def _template_entry(unit: UnitFields) -> po.Entry:
 
 
 def build_catalogue(
-    document: Document,
+    document: DocumentFields,
     language: languages.Language,
     rows: Sequence[tuple[UnitFields, TranslationFields]],
 ) -> po.Catalogue:
@@ -185,11 +194,24 @@ def _entry(unit: UnitFields, translation: TranslationFields, nplurals: int) -> p
     return entry
 
 
+@dataclass(frozen=True, slots=True)
+class _DocumentRow:
+    slug: str
+    kind: str
+
+
+# What one file is rendered from: the document, the language (None for the template), its units
+# and, for a PO file, their translations. Plain rows: files are rendered in forked processes.
+_FileWork = tuple[_DocumentRow, str | None, list[_UnitRow], list[tuple[_UnitRow, _TranslationRow]]]
+PARALLEL_FROM = 5000  # entries: fewer are rendered faster than processes start
+
+
 def render_files(
-    session: Session, root: Path, skip: Collection[Path] = frozenset()
+    session: Session, root: Path, skip: Collection[Path] = frozenset(), workers: int = 1
 ) -> dict[Path, bytes]:
-    """Every catalogue file the store stands for (but those in `skip`), as bytes, by path."""
-    files: dict[Path, bytes] = {}
+    """Every catalogue file the store stands for (but those in `skip`), as bytes, by path;
+    shared among `workers` forked processes when there are many (`translator extract`)."""
+    work: dict[Path, _FileWork] = {}
     for document in session.scalars(select(Document).order_by(Document.slug)):
         if source_path(root, document.slug) is None:
             continue  # retired: its files stay as they were
@@ -202,21 +224,26 @@ def render_files(
             skip = {*skip, template}
         if template in skip and all(path in skip for path in paths.values()):
             continue
+        plain = _DocumentRow(document.slug, document.kind)
         units = _unit_rows(session, document.id)
         if template not in skip:
-            files[template] = po.write(build_template(document, units)).encode()
+            work[template] = (plain, None, units, [])
         by_language = _translation_rows(session, document.id)
-        for language in languages.targets():
-            if paths[language.code] in skip:
-                continue
-            rows = [
-                (unit, by_language[language.code][unit.id])
-                for unit in units
-                if unit.id in by_language[language.code]
-            ]
-            catalogue = build_catalogue(document, language, rows)
-            files[paths[language.code]] = po.write(catalogue).encode()
-    return files
+        for code, path in paths.items():
+            if path not in skip:
+                found = by_language[code]
+                work[path] = (plain, code, [], [(u, found[u.id]) for u in units if u.id in found])
+    items = list(work.values())
+    entries = sum(len(units) + len(rows) for _, _, units, rows in items)
+    rendered = forks.map_inherited(_render, items, workers if entries >= PARALLEL_FROM else 1)
+    return dict(zip(work, rendered, strict=True))
+
+
+def _render(work: _FileWork) -> bytes:
+    document, code, units, rows = work
+    if code is None:
+        return po.write(build_template(document, units)).encode()
+    return po.write(build_catalogue(document, languages.get(code), rows)).encode()
 
 
 def catalogue_inputs(session: Session, root: Path) -> dict[Path, str]:
@@ -301,7 +328,9 @@ def _translation_rows(session: Session, document_id: int) -> dict[str, dict[int,
     return grouped
 
 
-def write_catalogues(session: Session, root: Path, check: bool = False) -> WriteReport:
+def write_catalogues(
+    session: Session, root: Path, check: bool = False, workers: int = 1
+) -> WriteReport:
     """Write every POT and PO file that differs from the store; with check, only list them.
 
     Before anything is written, every file about to be replaced is compared with what the desk last
@@ -321,7 +350,7 @@ def write_catalogues(session: Session, root: Path, check: bool = False) -> Write
         and record.inputs == digest
         and record.sha256 == on_disk[path]
     }
-    files = render_files(session, root, skip=current)
+    files = render_files(session, root, skip=current, workers=workers)
     for path, data in files.items():
         if on_disk[path] != hashlib.sha256(data).hexdigest():
             report.stale.append(path)

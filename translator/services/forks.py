@@ -1,0 +1,71 @@
+"""Work shared among forked processes, for commands that go through a whole store (`translator
+init` checks every translation, `translator extract` renders every catalogue): pure functions of
+plain data, run on every core the command may use.
+
+Only a command forks: a server's threads could hold a lock at the moment of the fork. Where the
+platform does not fork, the work is done in the calling process.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+@contextmanager
+def forks(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """`workers` forked processes, or None (one worker asked for, or no fork on this platform).
+
+    The forks' garbage collector must not walk, and so copy, the objects they inherit: those
+    are frozen while the forks live."""
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    gc.freeze()
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+        gc.unfreeze()
+
+
+_INHERITED: Sequence[Any] = ()  # the items of the running `map_inherited`, as the forks see them
+
+
+def map_inherited(
+    function: Callable[[Item], Result], items: Sequence[Item], workers: int
+) -> list[Result]:
+    """`function` of each item, in order, in `workers` forks that inherit the items: nothing is
+    pickled on the way in (a store's rows would cost as much to pickle as to render), only the
+    results on the way out."""
+    global _INHERITED
+    with forks(workers) as pool:
+        if pool is None:
+            return [function(item) for item in items]
+        _INHERITED = items  # before the first task: the pool forks its processes on demand
+        try:
+            chunk = max(1, len(items) // (4 * workers))
+            calls = pool.map(_call, [function] * len(items), range(len(items)), chunksize=chunk)
+            return list(calls)
+        finally:
+            _INHERITED = ()
+
+
+def _call(function: Callable[[Any], Any], index: int) -> Any:
+    return function(_INHERITED[index])
