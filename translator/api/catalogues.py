@@ -52,7 +52,7 @@ def list_languages() -> Response:
 @requires("read")
 def list_documents() -> Response:
     with session() as s:
-        return jsonify([_document_json(d) for d in documents.listed(s)])
+        return jsonify([_document_json(d) for d in documents.listing(s, order="slug")])
 
 
 def _document_json(document: Document) -> dict[str, Any]:
@@ -92,7 +92,7 @@ def download_file(slug: str, code: str) -> Response:
         if request.if_none_match.contains(etag):  # answered without building the file
             response = Response(status=304)
         else:
-            body = downloads.one(s, document, code, file_format)
+            body = downloads.one(s, document, code, file_format, etag)
             response = _attachment(body, file_format, f"{slug}.{code}.{file_format}")
     response.set_etag(etag)
     return response

@@ -86,34 +86,39 @@ class FuzzyIndex:
         ("Jan" and "January") is enough for it. Of equally similar ones, the first in the
         catalogue wins, as in msgmerge.
         """
-        words = sorted(
-            _words(query), key=lambda w: (len(self.postings.get(w, ())), w)
-        )
-        chosen: set[int] = set()
-        for word in words[: self.probe_words]:
-            posting = self.postings.get(word, [])
-            if len(posting) <= self.max_postings:
-                chosen.update(posting)
+        words = sorted(_words(query), key=lambda w: (len(self.postings.get(w, ())), w))
         encoded = query.encode()
-        if len(query) <= self.SHORT:
+        chosen: set[int] = set()
+        if len(query) <= self.SHORT:  # every candidate short enough to reach 0.6
             reach = bisect.bisect_right(self.lengths, len(encoded) * 7 // 3)
             chosen.update(self.by_length[:reach])
-        pool = {n: self.encoded[n] for n in chosen}
-        extra = [text for text in also if text not in pool]
-        pool.update({len(self.encoded) + i: text.encode() for i, text in enumerate(extra)})
-        texts = self.candidates + extra
+        for word in words[: self.probe_words]:
+            posting = self.postings.get(word, ())
+            if len(posting) <= self.max_postings:
+                chosen.update(posting)
+        # Plain lists for rapidfuzz, and each string found by its number, without copying the
+        # candidates for every query: a catalogue asks thousands.
+        count, extra = len(self.candidates), list(also)
+        numbers = [*chosen, *range(count, count + len(extra))]
+        choices = [self.encoded[n] for n in chosen] + [text.encode() for text in extra]
+
+        def text_of(number: int) -> str:
+            return self.candidates[number] if number < count else extra[number - count]
+
         grams = _grams(query)
-        found = [
-            (score + (CONTEXT_BONUS if favoured and favoured(texts[number]) else 0.0), number)
-            for _, score, number in process.extract(
-                encoded,
-                pool,
-                scorer=fuzz.ratio,
-                score_cutoff=FUZZY_THRESHOLD - CONTEXT_BONUS,
-                limit=None,
-            )
-            if len(query) < 4 or not _gram_set(texts[number]).isdisjoint(grams)
-        ]
+        found: list[tuple[float, int]] = []
+        for _, score, index in process.extract(
+            encoded,
+            choices,
+            scorer=fuzz.ratio,
+            score_cutoff=FUZZY_THRESHOLD - CONTEXT_BONUS,
+            limit=None,
+        ):
+            number = numbers[index]
+            text = text_of(number)
+            if len(query) >= 4 and _gram_set(text).isdisjoint(grams):
+                continue
+            found.append((score + (CONTEXT_BONUS if favoured and favoured(text) else 0.0), number))
         found = [(score, number) for score, number in found if score > FUZZY_THRESHOLD]
         if not found:
             return None
@@ -121,9 +126,9 @@ class FuzzyIndex:
         # Of equally similar ones msgmerge takes the one sharing most 4-grams, then the first.
         number = min(
             (number for score, number in found if score == top),
-            key=lambda n: (-sum(gram in _gram_set(texts[n]) for gram in grams), n),
+            key=lambda n: (-sum(gram in _gram_set(text_of(n)) for gram in grams), n),
         )
-        return texts[number]
+        return text_of(number)
 
 
 def _words(text: str) -> set[str]:

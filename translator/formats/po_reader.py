@@ -153,7 +153,18 @@ class _Parser:
             text = text.replace("\r", "\n")
         for number, raw in enumerate(text.split("\n"), start=1):
             self.line = number
-            self.feed(raw.rstrip("\r"))
+            line = raw.strip()
+            inner = line[1:-1]
+            if (  # the commonest line: one more plain string of the keyword being read
+                self.field is not None
+                and line[:1] == '"' == line[-1:]
+                and len(line) > 1
+                and '"' not in inner
+                and "\\" not in inner
+            ):
+                self.append(inner)
+            else:
+                self.feed(raw.rstrip("\r"))
         self.finish()
         self.catalogue.domain = self.first_domain
         return self.catalogue
@@ -306,7 +317,14 @@ class _Parser:
         if self.entry is None or self.field is None:
             raise self.error("a quoted string with no keyword before it (after a blank line?)")
         value, rest = self.strings(line)
+        self.append(value)
+        if rest:
+            self.keyword(rest, self.entry.obsolete)
+
+    def append(self, value: str) -> None:
+        """A string continuing the keyword being read."""
         entry, keyword = self.entry, self.field
+        assert entry is not None
         if keyword == "msgctxt":
             entry.msgctxt = (entry.msgctxt or "") + value
         elif keyword == "msgid":
@@ -317,8 +335,6 @@ class _Parser:
             entry.msgstr += value
         else:
             entry.msgstr_plural[-1] += value
-        if rest:
-            self.keyword(rest, entry.obsolete)
 
     def strings(self, text: str) -> tuple[str, str]:
         """The strings at the start of `text`, joined as GNU joins adjacent strings, and the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,14 +20,13 @@ def by_slug(session: Session, slug: str) -> Document:
     return document
 
 
-def listing(session: Session) -> list[Document]:
-    """Every document, by kind and slug (the documents page, the CLI)."""
-    return list(session.scalars(select(Document).order_by(Document.kind, Document.slug)))
+_ORDERS = {"kind": (Document.kind, Document.slug), "slug": (Document.slug,)}
 
 
-def listed(session: Session) -> list[Document]:
-    """Every document, by slug (the API's list, and the order of its zip of catalogues)."""
-    return list(session.scalars(select(Document).order_by(Document.slug)))
+def listing(session: Session, order: Literal["kind", "slug"] = "kind") -> list[Document]:
+    """Every document, by kind and slug (the documents page) or by slug alone (the API's list,
+    and the order of its zip of catalogues)."""
+    return list(session.scalars(select(Document).order_by(*_ORDERS[order])))
 
 
 def by_urgency(session: Session) -> list[Document]:

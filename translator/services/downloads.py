@@ -43,9 +43,13 @@ def etag(session: Session, document: Document, language: str, file_format: str) 
     return f"{writing.fingerprint(session, document, language)}-{check_format(file_format)}"
 
 
-def one(session: Session, document: Document, language: str, file_format: str) -> bytes:
-    """One edition's catalogue as a file: built, or as built before from the same state."""
-    key = f"{session.get_bind().engine.url}|{etag(session, document, language, file_format)}"
+def one(
+    session: Session, document: Document, language: str, file_format: str, tag: str | None = None
+) -> bytes:
+    """One edition's catalogue as a file: built, or as built before from the same state (its
+    `etag`, computed here unless the caller has it already)."""
+    tag = tag or etag(session, document, language, file_format)
+    key = f"{session.get_bind().engine.url}|{tag}"
     with _lock:
         if key in _built:
             _built.move_to_end(key)
@@ -79,7 +83,7 @@ def archive(session: Session, file_format: str) -> bytes:
     check_format(file_format)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for document in documents.listed(session):
+        for document in documents.listing(session, order="slug"):
             for code in languages.TARGET_LANGUAGES:
                 bundle.writestr(
                     zipfile.ZipInfo(_name(document.slug, code, file_format), date_time=_ZIP_DATE),

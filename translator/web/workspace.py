@@ -7,18 +7,16 @@ from typing import Any
 from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
 
 from translator import languages, plurals
 from translator.checks import Severity
-from translator.formats.editions import isolate_latin
 from translator.models import (
     State,
-    Unit,
 )
 from translator.services import accounts, editing, review
 from translator.services import workspace as worklist
 from translator.web import as_http, auth, document_or_404, session, target_language
+from translator.web.editor_text import form_fields, isolated, readable
 from translator.web.labels import label as label_of
 
 bp = Blueprint("workspace", __name__, url_prefix="/translate")
@@ -137,43 +135,11 @@ def editor(
             "can_review": accounts.can_review(g.user, code),
             "conflict": conflict,
             "message": message,
-            "display": isolate_latin(_escape(translation.text), False)
-            if lang.rtl and not unit.plural
-            else None,
-            "readable": lambda other, text, limit=None: _readable(other, code, text, limit),
-            "forms": _form_fields(unit, code, conflict["yours"] if conflict else translation.text),
+            "display": isolated(translation.text) if lang.rtl and not unit.plural else None,
+            "readable": lambda other, text, limit=None: readable(other, code, text, limit),
+            "forms": form_fields(unit, code, conflict["yours"] if conflict else translation.text),
         }
     return render_template("editor.html", **context)
-
-
-def _readable(unit: Unit, code: str, text: str, limit: int | None = None) -> Markup:
-    """How a stored text of a unit reads: a plural one as its forms, one a line, named; cut to
-    `limit` characters; in a right-to-left language with its Latin runs and placeholders
-    isolated, so that "%(days)d" or a link keeps its order inside Farsi."""
-    plain = plurals.labelled(text, code) if unit.plural else text
-    if limit is not None and len(plain) > limit:
-        plain = plain[: limit - 1].rstrip() + "…"
-    shown = _escape(plain)
-    return Markup(isolate_latin(shown, False) if languages.get(code).rtl else shown)
-
-
-def _form_fields(unit: Unit, code: str, text: str) -> list[dict[str, Any]]:
-    """The editor's fields of a plural unit: one per plural form, labelled with its CLDR
-    category and numbers, with the English it is made from."""
-    if not unit.plural:
-        return []
-    forms = languages.plural_forms(code)
-    values = plurals.split(text, len(forms))
-    return [
-        {
-            "index": form.index,
-            "label": plurals.label(form),
-            "category": form.category,
-            "english": unit.source if form.category == "one" else unit.source_plural,
-            "text": value,
-        }
-        for form, value in zip(forms, values, strict=True)
-    ]
 
 
 def _posted_forms(code: str) -> list[str] | None:
@@ -195,10 +161,6 @@ def _save(s: Any, user: Any, unit_id: int, code: str, version: int, state: State
         text = request.form.get("text", "")
         return editing.save(s, user, unit_id, code, text, version=version, state=state)
     return editing.save_forms(s, user, unit_id, code, forms, version=version, state=state)
-
-
-def _escape(text: str) -> str:
-    return str(escape(text))
 
 
 def _act(code: str, slug: str, unit_id: int, action: Any) -> Any:
@@ -423,7 +385,7 @@ def check(code: str, slug: str, unit_id: int) -> Any:
     return jsonify(
         {
             # how the text reads with its Latin runs isolated (right-to-left languages)
-            "display": isolate_latin(_escape(text), False) if lang.rtl else None,
+            "display": isolated(text) if lang.rtl else None,
             "checks": [
                 {
                     "check": f.check,

@@ -118,6 +118,48 @@ IMPORT_REPORT = {
     },
 }
 
+# An edition's status, as stats.StatusRow.as_json gives it
+STATS_PROPERTIES: dict[str, object] = {
+    "document": {"type": "string"},
+    "language": {"type": "string"},
+    **{
+        key: {"type": "integer"}
+        for key in (
+            "total",
+            "untranslated",
+            "needs_editing",
+            "translated",
+            "approved",
+            "words_total",
+            "words_translated",
+        )
+    },
+    "percent_translated": {"type": "number"},
+    "percent_approved": {"type": "number"},
+    "publishable": {"type": "boolean"},
+    "blockers": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "description": "one reason, with either `check` (a failing "
+            "error-level check) or `state` (short of approved, "
+            "`source-changed` or `empty`)",
+            "required": ["unit", "location", "message"],
+            "properties": {
+                "unit": {
+                    "type": "integer",
+                    "nullable": True,
+                    "description": "null when the whole document is concerned",
+                },
+                "location": {"type": "string"},
+                "check": {"type": "string"},
+                "state": {"type": "string"},
+                "message": {"type": "string"},
+            },
+        },
+    },
+}
+
 SCHEMAS: dict[str, Any] = {
     "Job": JOB_SCHEMA,
     "BuildRequest": BUILD_REQUEST,
@@ -158,61 +200,8 @@ SCHEMAS: dict[str, Any] = {
     },
     "Stats": {
         "type": "object",
-        "required": [
-            "document",
-            "language",
-            "total",
-            "untranslated",
-            "needs_editing",
-            "translated",
-            "approved",
-            "words_total",
-            "words_translated",
-            "percent_translated",
-            "percent_approved",
-            "publishable",
-            "blockers",
-        ],
-        "properties": {
-            "document": {"type": "string"},
-            "language": {"type": "string"},
-            **{
-                key: {"type": "integer"}
-                for key in (
-                    "total",
-                    "untranslated",
-                    "needs_editing",
-                    "translated",
-                    "approved",
-                    "words_total",
-                    "words_translated",
-                )
-            },
-            "percent_translated": {"type": "number"},
-            "percent_approved": {"type": "number"},
-            "publishable": {"type": "boolean"},
-            "blockers": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "description": "one reason, with either `check` (a failing "
-                    "error-level check) or `state` (short of approved, "
-                    "`source-changed` or `empty`)",
-                    "required": ["unit", "location", "message"],
-                    "properties": {
-                        "unit": {
-                            "type": "integer",
-                            "nullable": True,
-                            "description": "null when the whole document is concerned",
-                        },
-                        "location": {"type": "string"},
-                        "check": {"type": "string"},
-                        "state": {"type": "string"},
-                        "message": {"type": "string"},
-                    },
-                },
-            },
-        },
+        "required": list(STATS_PROPERTIES),  # every property, each named once
+        "properties": STATS_PROPERTIES,
     },
     "Check": {
         "type": "object",
