@@ -338,3 +338,16 @@ def test_fuzzy_index_prefers_the_first_of_equally_similar_candidates() -> None:
     )
     assert merge.FuzzyIndex([first, second]).best("Free them now, alx of them.") == first
     assert merge.FuzzyIndex([second, first]).best("Free them now, alx of them.") == second
+
+
+def test_a_text_is_as_wide_counted_by_patterns_as_character_by_character() -> None:
+    """The writer counts a non-ASCII text's columns with two searches (no column, two
+    columns); each character of the Basic Multilingual Plane must count as it does alone."""
+    from translator.formats import po_writer
+
+    for code in range(0x80, 0x10000):
+        if not 0xD800 <= code < 0xE000:
+            char = chr(code)
+            assert po_writer._width.__wrapped__("a" + char) == 1 + po_writer._char_width(char)
+    farsi = "دست\u200cکم ۵۱ کودک، «زن، زندگی، آزادی» 漢字 \U0001f600"
+    assert po_writer._width(farsi) == sum(map(po_writer._char_width, farsi))

@@ -313,7 +313,39 @@ def _width(text: str) -> int:
     """
     if text.isascii():
         return len(text)
-    return sum(map(_char_width, text))
+    if _ASTRAL.search(text):
+        return sum(map(_char_width, text))
+    zero, wide = _width_classes()
+    return len(text) - len(zero.findall(text)) + len(wide.findall(text))
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@cache
+def _width_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The characters of the Basic Multilingual Plane that take no column and those that take
+    two, as `_char_width` counts them, as two patterns: a Farsi text's width is then counted by
+    two searches, not character by character. Made once, on the first text that needs it."""
+    zero: list[int] = []
+    wide: list[int] = []
+    for code in range(0x80, 0x10000):
+        if not 0xD800 <= code < 0xE000:
+            width = _char_width(chr(code))
+            if width != 1:
+                (zero if width == 0 else wide).append(code)
+    return re.compile(_char_class(zero)), re.compile(_char_class(wide))
+
+
+def _char_class(codes: list[int]) -> str:
+    """A pattern matching any of `codes` (ascending), as ranges."""
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges) + "]"
 
 
 @cache
