@@ -3,6 +3,8 @@ and upgraded by the Alembic revisions of translator/migrations/."""
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,7 +44,7 @@ def make_engine(url: str) -> Engine:
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _write_ahead_log(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -58,6 +60,23 @@ def create_schema(engine: Engine) -> None:
             baseline.adopt(connection)
             command.stamp(_alembic(connection), baseline.REVISION)
         command.upgrade(_alembic(connection), "head")
+
+
+def _write_ahead_log(cursor: Any, patience: float = 30.0) -> None:
+    """Put the file in WAL mode (kept by the file once set). A connection that asks while
+    another one holds the file's lock, as when two processes open a new store at once, is told
+    "locked" at once, without SQLite's busy wait: it waits and asks again, up to `patience`
+    seconds."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def current_revision(engine: Engine) -> str | None:
