@@ -14,12 +14,13 @@ install: system-deps $(STAMP) ui-translations
 
 # Exactly the locked versions, every file checked against its hash; the project itself is built
 # by the locked setuptools, without fetching anything else. pip installs the locked uv (its own
-# lines of the lock, hashes included), and uv the rest: 16 s on a fresh machine, pip alone 77 s.
+# lines of the lock, hashes included), and uv the rest, compiled to bytecode as pip does (this
+# machine sets PYTHONDONTWRITEBYTECODE: nothing is compiled later): 24 s here, pip alone 77 s.
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	awk '/^uv==/ {p=1; print; next} p && /^    / {print; next} p {exit}' requirements.lock > $(VENV)/uv.lock.txt
 	PIP_CONFIG_FILE=/dev/null $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(VENV)/uv.lock.txt
-	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes --no-deps -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes --no-deps --compile-bytecode -r requirements.lock
 	PIP_CONFIG_FILE=/dev/null $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --no-index -e .
 	$(BIN)/python -m pip check
 	touch $(STAMP)
