@@ -100,9 +100,7 @@ def database_for_test(request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
         return
     root = request.getfixturevalue("root")
     with initialised_database(backend, root, tmp_path, kind) as url:
-        PREPARED.add(url)
         yield url
-        PREPARED.discard(url)
 
 
 _DROP_AT_THE_END: list[str] = []  # PostgreSQL databases this process made
@@ -114,7 +112,6 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         _drop_database(_DROP_AT_THE_END.pop())
 
 
-PREPARED: set[str] = set()  # the databases the `app` and `loaded` fixtures need not fill
 # (backend, kind, content digest): a SQLite file or a PostgreSQL database
 _TEMPLATES: dict[tuple[str, str, str], str] = {}
 
@@ -224,13 +221,9 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 
 
 @pytest.fixture
-def loaded(
-    sessions: sessionmaker[Session], root: Path, database_url: str
-) -> sessionmaker[Session]:
+def loaded(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     """A store loaded from the content root (its units, translations and glossary), as
-    `translator init` loads it before checking."""
-    if database_url not in PREPARED:
-        _load(sessions, root)
+    `translator init` loads it before checking: `database_for_test` copies it from a template."""
     return sessions
 
 
@@ -262,9 +255,9 @@ def run(database_url: str, root: Path, tmp_path: Path) -> Callable[..., Result]:
 
 
 @pytest.fixture
-def app(database_url: str, root: Path, tmp_path: Path, run: Callable[..., Result]):  # type: ignore[no-untyped-def]
-    if database_url not in PREPARED:
-        run("init")
+def app(database_url: str, root: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The app on a store holding what `translator init` makes of `root` (`database_for_test`
+    copies it from a template)."""
     application = create_app(
         {
             "TESTING": True,

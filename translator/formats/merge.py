@@ -118,8 +118,9 @@ class FuzzyIndex:
             text = text_of(number)
             if len(query) >= 4 and _gram_set(text).isdisjoint(grams):
                 continue
-            found.append((score + (CONTEXT_BONUS if favoured and favoured(text) else 0.0), number))
-        found = [(score, number) for score, number in found if score > FUZZY_THRESHOLD]
+            score += CONTEXT_BONUS if favoured and favoured(text) else 0.0
+            if score > FUZZY_THRESHOLD:
+                found.append((score, number))
         if not found:
             return None
         top = max(score for score, _ in found)
