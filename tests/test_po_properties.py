@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from translator.formats import merge, po
+from translator.formats import merge, po, po_reader
 
 pytestmark = pytest.mark.slow
 
@@ -193,3 +193,84 @@ def decisions(catalogue: po.Catalogue) -> dict[tuple[bool, str | None, str], tup
         )
         for e in catalogue.entries
     }
+
+
+# Lines a PO file may hold, for the reader's two ways of reading: each well formed (their order
+# may not be), then what only a hostile file holds
+LINES = (
+    "", "  ", "# a comment", "#", "#  spaced ", "#. type: paragraph", "#: appeal.md:4 alert.md:9",
+    "#, fuzzy", '#| msgid "old"', '#| "more"', '#~ msgid "gone"', '#~ msgstr "parti"', "#~",
+    "  # indented", 'msgctxt "menu"', 'msgid "free"', 'msgid "a" "b"', 'msgid"tight"',
+    'msgid_plural "prisoners"', 'msgstr "libres"', 'msgstr[0] "un"', 'msgstr[1] "deux"',
+    '"continued"', '"2"', '"tab\\t" ', 'domain "other"',
+)  # fmt: skip
+HOSTILE_LINES = ('msgstr[01] "x"', '"unterminated', "nonsense", 'msgstr "\\q"')
+# Strings as a file may spell them, with escapes that could join across lines (octal, hex)
+STRINGS = ('""', '"free"', '"\\101"', '"\\1"', '"2"', '"\\x4"', '"1"', '"\\\\"', '"\\n"',
+           '"\\"quoted\\""', '"زندانیان"')  # fmt: skip
+HOSTILE_STRINGS = ('"\\q"', '"\\xff"')
+COMMENTS = ("# checked", "#", "#  two ", "#. type: paragraph", "#.", "#: a.md:1  b.md:2", "#,fuzzy",
+            "#, c-format,, fuzzy", "#!odd")  # fmt: skip
+
+
+@st.composite
+def entries_as_written(draw: st.DrawFn, hostile: bool) -> str:
+    """An entry laid out as writers do (which the block reader takes whole), its strings and
+    plural forms drawn from what a file may hold."""
+    strings = STRINGS + HOSTILE_STRINGS if hostile else STRINGS
+
+    def keyword(name: str) -> str:
+        found = draw(st.lists(st.sampled_from(strings), min_size=1, max_size=3))
+        return f"{name} " + "\n".join(found)
+
+    lines = draw(st.lists(st.sampled_from(COMMENTS), max_size=3))
+    if draw(st.booleans()):
+        lines.append(keyword("msgctxt"))
+    lines.append(keyword("msgid"))
+    if draw(st.booleans()):
+        lines.append(keyword("msgstr"))
+    else:
+        lines.append(keyword("msgid_plural"))
+        orders = [[0], [0, 1], [0, 1, 2]] + ([[1, 0], [0, 2], [0, 0]] if hostile else [])
+        lines += [keyword(f"msgstr[{index}]") for index in draw(st.sampled_from(orders))]
+    return "\n".join(lines)
+
+
+@st.composite
+def files(draw: st.DrawFn) -> str:
+    """Entries and stray lines, between one, two or no blank lines; one file in four hostile."""
+    hostile = draw(st.integers(0, 3)) == 0
+    lines = LINES + HOSTILE_LINES if hostile else LINES
+    parts = draw(
+        st.lists(
+            st.one_of(
+                entries_as_written(hostile),
+                st.lists(st.sampled_from(lines), min_size=1, max_size=3).map("\n".join),
+            ),
+            max_size=8,
+        )
+    )
+    separators = draw(st.lists(st.sampled_from(["\n", "\n\n", "\n\n\n"]), min_size=len(parts)))
+    return "".join(part + separator for part, separator in zip(parts, separators, strict=False))
+
+
+def outcome(text: str, blocks: bool) -> po.Catalogue | tuple[int, str]:
+    try:
+        return po_reader._Parser("f.po", blocks=blocks).parse(text)
+    except po.PoError as error:
+        return error.line, error.message
+
+
+@settings(BOUNDED, max_examples=1000)
+@given(files())
+def test_reading_by_blocks_gives_what_reading_line_by_line_gives(text: str) -> None:
+    assert outcome(text, blocks=True) == outcome(text, blocks=False)
+
+
+def test_files_of_other_tools_read_by_blocks_as_line_by_line() -> None:
+    here = Path(__file__).parent
+    found = [*(here / "data").rglob("*.po"), *(here.parent / "locales").rglob("*.po")]
+    for path in found:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        assert outcome(text, blocks=True) == outcome(text, blocks=False), path
+    assert len(found) > 60
