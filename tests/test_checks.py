@@ -315,6 +315,14 @@ def test_length_warns_about_much_shorter_or_longer_translations() -> None:
     assert failures("length", "Act now", "Jetzt", "de") == []
 
 
+def test_a_date_whose_day_is_read_into_another_figure_is_checked_without_a_crash() -> None:
+    # "1.16" is one figure: the day of "16 September 2022" is not a figure of its own
+    found = failures("figures", "Since 1.16 September 2022.", "از ۱٫۱۶ شهریور ۲۰۲۲.", "fa")
+    assert found == []
+    missing = failures("figures", "Since 1.16 September 2022.", "از شهریور ۱۴۰۱.", "fa")
+    assert len(missing) == 1 and "۱٫۱۶" in missing[0]
+
+
 def test_every_check_has_an_id_a_name_and_a_severity() -> None:
     for check in all_checks():
         assert check.id and check.name and check.severity in (Severity.ERROR, Severity.WARNING)
@@ -499,8 +507,9 @@ _PIECES = (
 def test_the_toolkit_shortcut_answers_as_translate_toolkit_does(
     test: str, source: str, translation: str, language: str
 ) -> None:
-    """The tests are skipped when neither text has what they compare: the answer must be the
-    checker's own, whatever the texts."""
+    """The tests are skipped when neither text has what they compare, and the bracket test is
+    asked about the brackets alone (its answer kept for the next texts with the same brackets):
+    the answer must be the checker's own, whatever the texts."""
     expected: str | None = None
     try:
         getattr(toolkit._checker(language), test)(source, translation)

@@ -15,12 +15,15 @@ from functools import cache
 from babel import Locale
 
 _TO_ASCII = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_EASTERN_DIGITS = re.compile("[۰-۹٠-٩]+")
 _SPACES = "\u00a0\u202f\u2009"
 _NOT_DIGIT = re.compile(r"\D")
 _EXTRA_GROUPS = {"fa": ",", "fr": " "}
 _EXTRA_DECIMALS = {"fa": "."}
-# A four-digit year and a two-digit one after a dash: 1980–88 is 1980 to 1988.
-_YEAR_RANGE = re.compile(r"(?<!\d)((\d\d)\d\d)\s?[–-]\s?(\d\d)(?!\d)")
+# A four-digit year and a two-digit one after a dash: 1980–88 is 1980 to 1988. Here and in
+# `_pattern`, the look-behind "no digit before" follows the first digit: a pattern that starts
+# with a digit lets the engine skip from digit to digit instead of trying every character.
+_YEAR_RANGE = re.compile(r"((\d(?<!\d\d)\d)\d\d)\s?[–-]\s?(\d\d)(?!\d)")
 
 PERSIAN_MONTHS = (
     "فروردین",
@@ -58,6 +61,7 @@ _ENGLISH_DATE = re.compile(
     + r")\s+(\d{1,2}),?)\s+(\d{4})\b",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"\d\d\d\d")  # every English date has one
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,8 @@ class Figure:
 
 def to_ascii_digits(text: str) -> str:
     """Persian (۰–۹) and Arabic-Indic (٠–٩) digits as ASCII digits."""
-    return text.translate(_TO_ASCII)
+    # only the runs of digits: translating a whole non-ASCII text looks up every character
+    return _EASTERN_DIGITS.sub(lambda digits: digits.group().translate(_TO_ASCII), text)
 
 
 @cache
@@ -78,9 +83,10 @@ def _pattern(language: str) -> re.Pattern[str]:
     group, decimal = separators(language)
     group_class = re.escape(group + _SPACES + _EXTRA_GROUPS.get(language, ""))
     decimal_class = re.escape(decimal + _EXTRA_DECIMALS.get(language, ""))
+    # not after a digit, nor after a digit and a separator (1.5 is one number, not 1 and 5)
+    first = rf"\d(?<!\d\d)(?<!\d[{decimal_class}{group_class}]\d)"
     return re.compile(
-        rf"(?<!\d)(?<!\d[{decimal_class}{group_class}])"
-        rf"(\d{{1,3}}(?:[{group_class}]\d{{3}})+|\d+)(?:[{decimal_class}](\d+))?(?!\d)"
+        rf"({first}(?:\d{{0,2}}(?:[{group_class}]\d{{3}})+|\d*))(?:[{decimal_class}](\d+))?(?!\d)"
     )
 
 
@@ -150,6 +156,8 @@ def gregorian_to_jalali(year: int, month: int, day: int) -> tuple[int, int, int]
 def english_dates(text: str) -> list[tuple[int, int, int, str, str]]:
     """Dates written out in English ("16 September 2022", "September 16, 2022"):
     (year, month, day, the day as written, the year as written)."""
+    if not _YEAR.search(text):
+        return []  # the date pattern is tried at every word boundary: most texts have no year
     found = []
     for match in _ENGLISH_DATE.finditer(text):
         day = match.group(1) or match.group(4)

@@ -9,7 +9,7 @@ written-out date as its Solar Hijri day (16 September 2022 as ۲۵ شهریور 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
 
@@ -23,7 +23,7 @@ class Figures(Check):
     name = "Figures"
     severity = Severity.ERROR
 
-    def problems(self, source: str, translation: str, context: Context) -> Iterable[str]:
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
         wanted = _source_figures(source, context.language == "fa")
         if not wanted:
             return []
@@ -64,23 +64,27 @@ def _add_solar_hijri(english: str, accepted: dict[Decimal, set[Decimal]]) -> Non
             values.update({value - 621, value - 622})
     for year, month, day, day_text, _ in numerals.english_dates(english):
         jalali_year, _, jalali_day = numerals.gregorian_to_jalali(year, month, day)
-        accepted.setdefault(Decimal(day_text), {Decimal(day_text)}).add(Decimal(jalali_day))
-        accepted.setdefault(Decimal(year), {Decimal(year)}).add(Decimal(jalali_year))
+        # a date's day or year read as part of another figure ("1.16 September") is not one
+        for written, jalali in ((day_text, jalali_day), (str(year), jalali_year)):
+            if Decimal(written) in accepted:
+                accepted[Decimal(written)].add(Decimal(jalali))
 
 
 PERSIAN = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"
 ASCII = "0123456789"
 _SCRIPTS = {"Persian": PERSIAN, "Arabic-Indic": ARABIC_INDIC, "Latin": ASCII}
+_SCRIPT_DIGITS = {name: frozenset(digits) for name, digits in _SCRIPTS.items()}
+_EASTERN_DIGITS = frozenset(PERSIAN + ARABIC_INDIC)
 # a number as written: digits of any script with the separators between them
 _NUMBER = re.compile(r"[0-9۰-۹٠-٩](?:[0-9۰-۹٠-٩]|[.,٬٫'   ](?=[0-9۰-۹٠-٩]))*")
 
 
 def digits_of(text: str) -> str:
     """The digits a text writes its numbers in (the first non-Latin script found, else Latin)."""
-    for digits in (PERSIAN, ARABIC_INDIC):
-        if any(d in text for d in digits):
-            return digits
+    for name in ("Persian", "Arabic-Indic"):
+        if not _SCRIPT_DIGITS[name].isdisjoint(text):
+            return _SCRIPTS[name]
     return ASCII
 
 
@@ -98,7 +102,7 @@ def _as_written(english: str, digits: str, language: str) -> str:
 
 
 def _scripts(number: str) -> list[str]:
-    return [name for name, digits in _SCRIPTS.items() if any(d in number for d in digits)]
+    return [name for name, digits in _SCRIPT_DIGITS.items() if not digits.isdisjoint(number)]
 
 
 class Digits(Check):
@@ -109,7 +113,9 @@ class Digits(Check):
     name = "Digits"
     severity = Severity.WARNING
 
-    def problems(self, source: str, translation: str, context: Context) -> Iterable[str]:
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
+        if _EASTERN_DIGITS.isdisjoint(translation):
+            return []  # Latin digits only: nothing to mix, none to write otherwise
         problems = []
         for match in _NUMBER.finditer(prose(translation)):
             number, scripts = match.group(0), _scripts(match.group(0))

@@ -13,7 +13,7 @@ translators only; the part before any such mark is for everyone.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -28,9 +28,9 @@ _NOTE_PART = re.compile(r"\[([a-z]{2,3})\]\s*")
 class _Glossary(Check):
     names: bool
 
-    def problems(self, source: str, translation: str, context: Context) -> Iterable[str]:
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
         problems = []
-        for term in terms_in(source, tuple(context.glossary)):
+        for term in terms_in(source, context.glossary):
             if term.is_name != self.names:
                 continue
             forms = term.forms.get(context.language) or (term.english,)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from translator.checks import Check, Context, Severity
 
@@ -14,7 +14,7 @@ class Length(Check):
     name = "Length"
     severity = Severity.WARNING
 
-    def problems(self, source: str, translation: str, context: Context) -> Iterable[str]:
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
         if len(source) < MINIMUM_SOURCE:
             return []
         if len(translation) * 3 < len(source):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Sequence
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -25,7 +25,7 @@ class Markup(Check):
     name = "Markup"
     severity = Severity.ERROR
 
-    def problems(self, source: str, translation: str, context: Context) -> Iterable[str]:
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
         if not _MARKUP_CHARS.search(source) and not _MARKUP_CHARS.search(translation):
             return []
         wanted, found = _signature(source), _signature(translation)

@@ -4,8 +4,7 @@ fills them in, and a lost or changed one breaks the page or hides a figure."""
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from translator.checks import Check, Context, Severity
 
@@ -19,11 +18,11 @@ class Placeholders(Check):
     name = "placeholders"
     severity = Severity.ERROR
 
-    def problems(self, source: str, translation: str, context: Context) -> Iterable[str]:
-        wanted = Counter(_PLACEHOLDER.findall(source))
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
+        wanted = dict.fromkeys(_PLACEHOLDER.findall(source))
         if not wanted:
             return []
-        found = Counter(_PLACEHOLDER.findall(translation))
+        found = dict.fromkeys(_PLACEHOLDER.findall(translation))
         missing = [
             f"the placeholder {p} of the English is missing" for p in wanted if p not in found
         ]

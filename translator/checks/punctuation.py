@@ -10,18 +10,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from translator.checks import Check, Context, Severity, toolkit
 from translator.checks.text import prose
 
 _NO_BREAK = "\u00a0\u202f"
 _TIME = re.compile(r"\d:\d")
-_FRENCH_BEFORE = re.compile(rf"(?:(?<=[^\s{_NO_BREAK}])|(?<= ))([;:?!])")
+# Each pattern starts with the mark and looks behind it from there: a pattern that starts with a
+# look-behind is tried at every character, one that starts with a mark only where there is one.
+_FRENCH_BEFORE = re.compile(rf"([;:?!])(?:(?<=[^\s{_NO_BREAK}][;:?!])|(?<= [;:?!]))")
 _FRENCH_OPEN = re.compile(rf"«(?![{_NO_BREAK}])")
-_FRENCH_CLOSE = re.compile(rf"(?<![{_NO_BREAK}])»")
+_FRENCH_CLOSE = re.compile(rf"»(?<![{_NO_BREAK}]»)")
 _PERSIAN_LETTER = "\u0600-\u06ff\u200c"
-_LATIN_AFTER_PERSIAN = re.compile(rf"(?<=[{_PERSIAN_LETTER}])\s?([,;?])")
+_LATIN_AFTER_PERSIAN = re.compile(
+    rf"([,;?])(?:(?<=[{_PERSIAN_LETTER}][,;?])|(?<=[{_PERSIAN_LETTER}]\s[,;?]))"
+)
 _PERSIAN_FOR = {",": "،", ";": "؛", "?": "؟"}
 _QUOTES = {"fa": "« »", "fr": "« »", "de": "„ “", "es": "« »", "pt": "“ ”", "tr": "“ ”"}
 
@@ -31,8 +35,10 @@ class Punctuation(Check):
     name = "Punctuation"
     severity = Severity.WARNING
 
-    def problems(self, source: str, translation: str, context: Context) -> Iterable[str]:
-        text = _TIME.sub(" ", prose(translation))
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
+        text = prose(translation)
+        if ":" in text:
+            text = _TIME.sub(" ", text)
         problems = list(_LANGUAGE_RULES.get(context.language, _none)(text))
         if '"' in text and context.language in _QUOTES:
             problems.append(f'use the quotation marks {_QUOTES[context.language]} instead of "')

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from translator.checks import Check, Context, Severity, toolkit
 
@@ -20,7 +20,7 @@ class Spacing(Check):
     name = "Spacing"
     severity = Severity.WARNING
 
-    def problems(self, source: str, translation: str, context: Context) -> Iterable[str]:
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
         return [
             message
             for test, message in _TESTS.items()

@@ -9,7 +9,7 @@ A single word may be the same in both languages ("Document" in French, "error" i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from translator.checks import Check, Context, Failure, Severity
 from translator.checks.text import prose
@@ -32,7 +32,7 @@ class Unchanged(Check):
     name = "Unchanged"
     severity = Severity.ERROR
 
-    def problems(self, source: str, translation: str, context: Context) -> Iterable[str]:
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
         words = _left_to_translate(source, translation, context)
         return [MESSAGE] if len(words) > 1 else [ONE_WORD] if words else []
 

@@ -3,7 +3,7 @@ markup check's)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from functools import lru_cache
 
 from translator.checks import Check, Context, Severity
@@ -15,7 +15,7 @@ class Urls(Check):
     name = "URLs, e-mail addresses and handles"
     severity = Severity.ERROR
 
-    def problems(self, source: str, translation: str, context: Context) -> Iterable[str]:
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
         wanted = _items(source)
         if not wanted:
             return []
@@ -30,10 +30,14 @@ class Urls(Check):
 @lru_cache(maxsize=65536)
 def _items(text: str) -> tuple[tuple[str, str], ...]:
     prose = without_link_targets(text, "]")
-    urls = URL.findall(prose)
-    without_urls = URL.sub(" ", prose)
-    emails = EMAIL.findall(without_urls)
-    handles = HANDLE.findall(EMAIL.sub(" ", without_urls))
+    # each pattern needs its mark: most texts have no "://", "www." or "@" to look further for
+    urls = URL.findall(prose) if "://" in prose or "www." in prose else []
+    without_urls = URL.sub(" ", prose) if urls else prose
+    emails: list[str] = []
+    handles: list[str] = []
+    if "@" in without_urls:
+        emails = EMAIL.findall(without_urls)
+        handles = HANDLE.findall(EMAIL.sub(" ", without_urls))
     items = (
         [("the address", u) for u in urls]
         + [("the e-mail address", e) for e in emails]
