@@ -453,3 +453,28 @@ def test_work_shared_among_forks_comes_back_in_order() -> None:
     items = [f"item {n}" for n in range(101)]
     assert forks.map_inherited(str.upper, items, workers=2) == [i.upper() for i in items]
     assert forks.map_inherited(str.upper, items, workers=1) == [i.upper() for i in items]
+
+
+def test_sources_parsed_in_forks_are_those_parsed_in_one_process(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from translator.services import sources
+
+    alone = sources.read_sources(root)
+    monkeypatch.setattr(sources, "PARALLEL_FROM", 1)
+    assert sources.read_sources(root, workers=2) == alone and len(alone) > 5
+
+
+def test_a_bad_source_parsed_in_a_fork_stops_everything_with_its_file_and_line(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from translator.services import sources
+
+    bad = root / "source_texts" / "zz-broken.md"
+    bad.write_text("---\nkind: alert\ntitle: [Broken\n---\n\nText.\n")
+    with pytest.raises(DeskError) as alone:
+        sources.read_sources(root)
+    monkeypatch.setattr(sources, "PARALLEL_FROM", 1)
+    with pytest.raises(DeskError) as shared:
+        sources.read_sources(root, workers=2)
+    assert str(shared.value) == str(alone.value) and str(bad) in str(shared.value)

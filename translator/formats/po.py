@@ -30,6 +30,7 @@ from translator.formats.po_writer import (
     FORMAT_LANGUAGES,
     PAGE_WIDTH,
     ordered_flags,
+    prepare,
     write,
 )
 
@@ -46,6 +47,7 @@ __all__ = [
     "clear_caches",
     "ordered_flags",
     "parse_header",
+    "prepare",
     "read",
     "write",
 ]

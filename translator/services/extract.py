@@ -23,7 +23,7 @@ from translator.services.sources import (
     SourceText,
     file_sha256,
     locations,
-    read_source_file,
+    read_source_files,
     set_metadata,
     sha1,
     source_files,
@@ -255,17 +255,18 @@ def _release(session: Session) -> None:
             session.expunge(obj)
 
 
-def update_all(session: Session, root: Path) -> ExtractReport:
+def update_all(session: Session, root: Path, workers: int = 1) -> ExtractReport:
     """Update every document from its source text; documents whose file is gone are retired.
 
     A source file whose bytes are those the store was last updated from (its SHA-256) is not
-    read again: nothing in it can have changed. The changed ones are all parsed before any is
-    used, so a bad one stops everything."""
+    read again: nothing in it can have changed. The changed ones are all parsed (in `workers`
+    processes) before any is used, so a bad one stops everything."""
     report = ExtractReport()
     files = source_files(root)
     stored = session.execute(select(Document.slug, Document.source_sha256))
     known: dict[str, str] = {slug: digest for slug, digest in stored}
-    sources = [read_source_file(s, p) for s, p in files if known.get(s) != file_sha256(p)]
+    changed = [(slug, path) for slug, path in files if known.get(slug) != file_sha256(path)]
+    sources = read_source_files(changed, workers)
     for source in sources:
         report.documents.append(update_document(session, source))
         # A document's rows are not needed once it is done: a session holding every unit and
@@ -286,7 +287,7 @@ def extract(
     """Update units from the source texts, check again the translations whose English changed or
     that started from a similar unit, then write (or, with check, compare) the catalogues,
     rendered in `workers` processes."""
-    report = update_all(session, root)
+    report = update_all(session, root, workers)
     if not check:
         changed = [unit for document in report.documents for unit in document.rechecked]
         if changed:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from translator.formats import markdown, po
 from translator.models import Document
-from translator.services import DeskError
+from translator.services import DeskError, forks
 
 DOCUMENT_KINDS = ("appeal", "alert", "press-release", "faq", "palm-card", "strings")
 STRINGS = "strings"  # the kind of a gettext template source: interface strings, no edition
@@ -93,10 +94,24 @@ def source_files(root: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def read_sources(root: Path) -> list[SourceText]:
+PARALLEL_FROM = 1 << 20  # bytes of source text: less is parsed faster than processes start
+
+
+def read_sources(root: Path, workers: int = 1) -> list[SourceText]:
     """Every source text, parsed and validated, in slug order; all are read before any is used,
     so a bad one stops everything."""
-    return [read_source_file(slug, path) for slug, path in source_files(root)]
+    return read_source_files(source_files(root), workers)
+
+
+def read_source_files(files: Sequence[tuple[str, Path]], workers: int = 1) -> list[SourceText]:
+    """Each (slug, path) parsed and validated, in order, shared among `workers` forked processes
+    when there is much to parse (from a command only, as `forks` says)."""
+    size = sum(path.stat().st_size for _, path in files)
+    return forks.map_inherited(_read_pair, files, workers if size >= PARALLEL_FROM else 1)
+
+
+def _read_pair(file: tuple[str, Path]) -> SourceText:
+    return read_source_file(*file)
 
 
 def read_source_file(slug: str, path: Path) -> SourceText:

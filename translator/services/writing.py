@@ -235,6 +235,8 @@ def render_files(
                 work[path] = (plain, code, [], [(u, found[u.id]) for u in units if u.id in found])
     items = list(work.values())
     entries = sum(len(units) + len(rows) for _, _, units, rows in items)
+    if entries >= PARALLEL_FROM:
+        po.prepare()
     rendered = forks.map_inherited(_render, items, workers if entries >= PARALLEL_FROM else 1)
     return dict(zip(work, rendered, strict=True))
 
