@@ -10,8 +10,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from translator import db
+from translator.cli import catalogues
 from translator.models import Translation, Unit
-from translator.services import catalogue_files
+from translator.services import catalogue_files, importing
 
 
 def test_init_loads_the_content_and_prints_the_admin_password_once(run) -> None:
@@ -133,6 +134,11 @@ def test_import_lists_conflicts_and_refuses_bad_files(run, root: Path, tmp_path:
     broken.write_text(text.replace('msgstr "', 'msgstr "unterminated\n', 2))
     bad = run("import", str(broken), "--document", "palm-card", "--lang", "fa", check=False)
     assert bad.exit_code == 2 and f"{broken}:" in bad.output and "unterminated" in bad.output
+
+
+def test_import_offers_the_service_s_modes() -> None:
+    # written out in the command, so that the service is imported only by `translator import`
+    assert catalogues.IMPORT_MODES == importing.MODES
 
 
 def test_import_refuses_a_file_over_the_limit(run, tmp_path: Path) -> None:

@@ -1,23 +1,59 @@
 """`translator extract` with nothing to do is measured against `msgcat` (make bench): the command
-starts without the web stack, which it does not need."""
+starts without the web stack, and without what only other commands use (each command imports
+its heavy modules itself)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 WEB_STACK = ("flask", "flask_babel", "celery", "kombu", "weasyprint", "translator.jobs")
+# the schema's migrations (init, db), password hashing (init, users), the editions (build)
+SCHEMA = ("alembic", "translator.migrations.baseline")
+ACCOUNTS = ("argon2", "translator.services.accounts")
+EDITIONS = ("translator.services.builds", "translator.formats.editions")
 
 
 def test_the_command_line_starts_without_flask_celery_or_weasyprint() -> None:
+    """Nor any service: each command imports those it uses when it runs."""
+    watched = WEB_STACK + SCHEMA + ACCOUNTS + EDITIONS
     script = (
         "import sys; import translator.cli; "
-        f"print(' '.join(m for m in {WEB_STACK!r} if m in sys.modules))"
+        f"print(*(m for m in sys.modules if m in {watched!r} "
+        "or m.startswith('translator.services.')))"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+def imported_by(command: list[str], watched: tuple[str, ...], tmp_path: Path) -> set[str]:
+    """Which of `watched` a run of `translator COMMAND` imports, in a process of its own."""
+    script = (
+        "import sys\n"
+        "from translator.cli import main\n"
+        f"main({command!r}, standalone_mode=False)\n"
+        f"print('imported:', *(m for m in {watched!r} if m in sys.modules))\n"
+    )
+    environ = {**os.environ, "TRANSLATOR_INSTANCE_PATH": str(tmp_path / "instance")}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environ
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.startswith("imported:"), done.stdout
+    return set(last.split()[1:])
+
+
+def test_init_and_extract_import_only_what_they_use(root: Path, tmp_path: Path) -> None:
+    store = ["--root", str(root), "--database", f"sqlite:///{tmp_path / 'desk.db'}"]
+    watched = WEB_STACK + SCHEMA + ACCOUNTS + EDITIONS
+    # init makes the schema and the first account: it needs alembic and argon2, nothing more
+    assert imported_by([*store, "init"], watched, tmp_path) == {*SCHEMA, *ACCOUNTS}
+    assert imported_by([*store, "extract"], watched, tmp_path) == set()
+    assert imported_by([*store, "extract", "--check"], watched, tmp_path) == set()
 
 
 def test_the_app_factory_and_the_interface_extension_are_still_the_package_s(

@@ -1,5 +1,10 @@
 """The database engine and sessions, SQLite by default, PostgreSQL by URL; and the schema, made
-and upgraded by the Alembic revisions of translator/migrations/."""
+and upgraded by the Alembic revisions of translator/migrations/.
+
+Alembic (and the frozen baseline schema) are imported by the functions that use them, not here:
+they take a fifth of a second to import, and every `translator` command imports this module
+while only `init` and `db` touch the schema (tests/test_extract_startup.py holds that).
+"""
 
 from __future__ import annotations
 
@@ -8,18 +13,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from translator.migrations import baseline
 from translator.services import DeskError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # the key of the lock an upgrade holds: one per PostgreSQL database and schema
@@ -54,6 +56,10 @@ def create_schema(engine: Engine) -> None:
     """Bring the store to this version's newest revision (Alembic's `upgrade head`) in one
     transaction: an empty database gets every table, a store made before migrations is first
     brought to the first revision and stamped with it, and a current store is left as it is."""
+    from alembic import command
+
+    from translator.migrations import baseline
+
     with migrating(engine) as connection:
         _refuse_unknown_revision(connection)
         if baseline.made_before_migrations(connection):
@@ -81,12 +87,16 @@ def _write_ahead_log(cursor: Any, patience: float = 30.0) -> None:
 
 def current_revision(engine: Engine) -> str | None:
     """The store's revision; None when it has none (empty, or made before migrations)."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision() -> str | None:
     """This version's newest revision."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 
@@ -96,6 +106,8 @@ def has_schema(engine: Engine) -> bool:
 
 def _alembic(connection: Connection) -> Config:
     """Alembic's configuration, without a file: the scripts here, the upgrade's connection."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -103,6 +115,10 @@ def _alembic(connection: Connection) -> Config:
 
 
 def _refuse_unknown_revision(connection: Connection) -> None:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
     revision = MigrationContext.configure(connection).get_current_revision()
     if revision is None:
         return
@@ -192,3 +208,40 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits when the block succeeds and rolls everything back when it fails."""
     with factory() as session, session.begin():
         yield session
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
+    """Insert many rows, each with the same keys, in the session's transaction, through the
+    driver's executemany: as SQLAlchemy's insert would store them, at a fraction of its cost.
+
+    SQLAlchemy handles each row's parameters one by one (looked up, converted, one call each),
+    which at `translator init` takes as long as SQLite's inserting them. Here the driver is
+    given a tuple a row, each value converted by its column type's own bind processor, exactly
+    as SQLAlchemy sends it (on SQLite a date becomes SQLAlchemy's string, a flag 0 or 1), but
+    once per distinct value: the values of a converted column must be hashable (dates, flags).
+    Columns left out are NULL or the database's default; one with a default in the models must
+    be given, since SQLAlchemy would fill it in (tests/test_loading_rows.py).
+    """
+    if not rows:
+        return
+    names = list(rows[0])
+    unfilled = [c.name for c in table.columns if c.default is not None and c.name not in names]
+    if unfilled:
+        raise ValueError(f"{table.name}: give {', '.join(unfilled)} (they have defaults)")
+    connection = session.connection()
+    dialect = connection.dialect
+    columns = []
+    for name in names:
+        values = [row[name] for row in rows]
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            stored = {value: process(value) for value in set(values)}
+            values = [stored[value] for value in values]
+        columns.append(values)
+    quote = dialect.identifier_preparer.quote
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"  # SQLite's; psycopg's
+    connection.exec_driver_sql(
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) "
+        f"VALUES ({', '.join([marker] * len(names))})",
+        list(zip(*columns, strict=True)),
+    )

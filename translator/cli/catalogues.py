@@ -12,22 +12,18 @@ from typing import Any
 import click
 
 from translator import db, languages
-from translator.checks import Severity
 from translator.cli import Context, fail_cleanly, main, selection
-from translator.services import (
-    DeskError,
-    accounts,
-    builds,
-    catalogue_files,
-    checking,
-    documents,
-    forks,
-    glossary,
-    importing,
-    loading,
-    stats,
-)
-from translator.services import extract as extraction
+from translator.services import DeskError
+
+# Each command imports the services it uses when it runs, not this module: every command (and
+# `--help`) imports it first, and would pay for every other command's modules, a few tenths of
+# a second (Alembic for init, argon2 for accounts, the editions' stack for build, the Markdown
+# and fuzzy matching of extract). `translator extract` is measured against msgcat (make bench);
+# tests/test_extract_startup.py holds what it and init import.
+
+# importing.MODES, written out so that `import` alone imports the service (tests/test_cli.py
+# holds them equal)
+IMPORT_MODES = ("untranslated-only", "suggest", "overwrite")
 
 
 @main.command()
@@ -35,6 +31,8 @@ from translator.services import extract as extraction
 @fail_cleanly
 def init(obj: Context) -> None:
     """Create the database and load source_texts/ and locales/ into it when it is empty."""
+    from translator.services import accounts, checking, forks, glossary, loading
+
     db.create_schema(obj.engine)
     with obj.session() as session:
         if not loading.is_empty(session):
@@ -44,7 +42,7 @@ def init(obj: Context) -> None:
         # (names and terms among them) while the catalogues load
         terms = glossary.load_shipped(session, obj.root)
         with checking.Ahead(tuple(glossary.terms(session)), workers=forks.cores()) as ahead:
-            units = loading.load(session, obj.root, on_translation=ahead.add)
+            units = loading.load(session, obj.root, on_translation=ahead.add, workers=forks.cores())
             ahead.keep(session)
         password = accounts.ensure_admin(session)
     db.refresh_statistics(obj.engine)
@@ -60,6 +58,9 @@ def init(obj: Context) -> None:
 @fail_cleanly
 def extract(obj: Context, check: bool) -> None:
     """Update units from source_texts/ and write locales/ (POT and PO files)."""
+    from translator.services import extract as extraction
+    from translator.services import forks
+
     with obj.session() as session:
         report, written = extraction.extract(
             session, obj.root, check=check, workers=forks.cores()
@@ -95,12 +96,14 @@ def extract(obj: Context, check: bool) -> None:
 @click.option("--document", "slug", required=True, help="The document's slug.")
 @click.option("--lang", "language", required=True, type=click.Choice(languages.TARGET_LANGUAGES))
 @click.option(
-    "--mode", type=click.Choice(importing.MODES), default="untranslated-only", show_default=True
+    "--mode", type=click.Choice(IMPORT_MODES), default="untranslated-only", show_default=True
 )
 @click.pass_obj
 @fail_cleanly
 def import_(obj: Context, file: str, slug: str, language: str, mode: str) -> None:
     """Bring translations from a PO file into the store (nothing changes if the file is bad)."""
+    from translator.services import importing
+
     path = Path(file)
     limit = int(obj.config["MAX_IMPORT_BYTES"])
     if path.stat().st_size > limit:
@@ -148,6 +151,8 @@ def status(
 ) -> None:
     """Units and words by state per document and language, whether each edition is publishable,
     and what blocks it."""
+    from translator.services import documents, stats
+
     with obj.session() as session:
         if slug:
             documents.by_slug(session, slug)  # a DeskError naming it when there is none
@@ -186,6 +191,9 @@ def status(
 @fail_cleanly
 def check(obj: Context, as_json: bool, language: str | None, slug: str | None) -> None:
     """Run the quality checks; exit 1 when any error-level check fails."""
+    from translator.checks import Severity
+    from translator.services import checking, forks
+
     with obj.session() as session:
         findings = checking.check_store(
             session, language=language, slug=slug, workers=forks.cores()
@@ -231,6 +239,8 @@ def build(
     paper: str,
 ) -> None:
     """Write HTML and PDF editions: DIR/<lang>/<slug>.html|.pdf and index pages."""
+    from translator.services import builds
+
     bar: Any = None
 
     def progress(done: int, total: int) -> None:
@@ -321,6 +331,8 @@ def glossary_group() -> None:
 @fail_cleanly
 def glossary_import(obj: Context, file: str, replace: bool) -> None:
     """Import terms from a CSV or TBX file (new terms added, known ones updated)."""
+    from translator.services import checking, forks, glossary
+
     path = Path(file)
     new = glossary.read_file(path.read_bytes(), str(path))
     with obj.session() as session:
@@ -359,6 +371,8 @@ def _queue(obj: Context, kind: str) -> str:
 @fail_cleanly
 def glossary_export(obj: Context, file_format: str, out: str | None) -> None:
     """Export the glossary as CSV or TBX."""
+    from translator.services import catalogue_files, glossary
+
     with obj.session() as session:
         text = glossary.export(session, file_format)
     if out:
@@ -373,6 +387,8 @@ def glossary_export(obj: Context, file_format: str, out: str | None) -> None:
 @fail_cleanly
 def glossary_list(obj: Context, language: str | None) -> None:
     """The terms, with their approved forms."""
+    from translator.services import glossary
+
     with obj.session() as session:
         found = glossary.terms(session)
     for term in found:

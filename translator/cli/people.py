@@ -11,12 +11,9 @@ import click
 
 from translator.cli import Context, fail_cleanly, main
 from translator.models import Role
-from translator.services import (
-    DeskError,
-    accounts,
-    audit,
-    tokens,
-)
+from translator.services import DeskError
+
+# each command imports the services it uses (argon2 for accounts): see catalogues.py
 
 
 @main.group()
@@ -37,6 +34,8 @@ def users() -> None:
 @fail_cleanly
 def users_add(obj: Context, username: str, role: str, langs: str) -> None:
     """Create an account; its generated password is printed once."""
+    from translator.services import accounts
+
     with obj.session() as session:
         password = accounts.create_user(session, username, Role(role), langs)
     click.echo(f"Created {username} ({role}). Password, shown once:")
@@ -49,6 +48,8 @@ def users_add(obj: Context, username: str, role: str, langs: str) -> None:
 @fail_cleanly
 def users_retire(obj: Context, username: str) -> None:
     """Forget a volunteer: a neutral pseudonym everywhere, sessions and tokens ended."""
+    from translator.services import accounts
+
     with obj.session() as session:
         user = accounts.by_username(session, username)
         pseudonym = accounts.retire(session, None, user.id)
@@ -73,6 +74,8 @@ def token() -> None:
 @fail_cleanly
 def token_create(obj: Context, username: str, scopes: str) -> None:
     """Create a token; it is printed once, on the last line."""
+    from translator.services import tokens
+
     with obj.session() as session:
         raw = tokens.create(session, username, [s.strip() for s in scopes.split(",") if s])
     click.echo(f"Token for {username} ({scopes}); it is shown only now:")
@@ -85,6 +88,8 @@ def token_create(obj: Context, username: str, scopes: str) -> None:
 @fail_cleanly
 def token_list(obj: Context, username: str | None) -> None:
     """The tokens (never their secret), with their owner, scopes and state."""
+    from translator.services import tokens
+
     with obj.session() as session:
         found = tokens.listing(session, username)
     for info in found:
@@ -101,6 +106,8 @@ def token_list(obj: Context, username: str | None) -> None:
 @fail_cleanly
 def token_revoke(obj: Context, token_id: int) -> None:
     """Revoke a token by its number (from `translator token list`)."""
+    from translator.services import tokens
+
     with obj.session() as session:
         tokens.revoke(session, token_id)
     click.echo(f"Token {token_id} revoked.")
@@ -119,6 +126,8 @@ def audit_group() -> None:
 @fail_cleanly
 def audit_list(obj: Context, as_json: bool, since: Any, limit: int | None) -> None:
     """The log, newest first: accounts by name (pseudonyms once retired), never an address."""
+    from translator.services import audit
+
     with obj.session() as session:
         found = audit.rows(session, since=since, limit=limit)
     if as_json:
@@ -138,6 +147,8 @@ def audit_list(obj: Context, as_json: bool, since: Any, limit: int | None) -> No
 @fail_cleanly
 def audit_verify(obj: Context) -> None:
     """Exit 0 when the chain is intact; else exit 1, naming the first row that does not match."""
+    from translator.services import audit
+
     with obj.session() as session:
         verdict = audit.verify(session)
     if not verdict.intact:
@@ -152,6 +163,8 @@ def audit_verify(obj: Context) -> None:
 @fail_cleanly
 def audit_prune(obj: Context, days: int | None) -> None:
     """Cut rows older than the retention period; the chain verifies on from the last cut row."""
+    from translator.services import audit
+
     days = days or int(obj.config["AUDIT_DAYS"])
     if days <= 0:
         raise DeskError("no retention set: give --days or TRANSLATOR_AUDIT_DAYS")

@@ -8,9 +8,10 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from translator import db
 from translator.checks import Context, Failure, Severity, Term, run_unit
 from translator.models import CheckFailure, Document, Translation, Unit
 from translator.services import forks, glossary
@@ -252,5 +253,5 @@ def _replace_failures(
             .where(CheckFailure.translation_id.in_(chunk))
             .execution_options(synchronize_session=False)  # no scan of the session's objects
         )
-    if rows:  # a Core insert of plain rows: ORM bulk inserts cost twice as much per row
-        session.execute(insert(CheckFailure.metadata.tables["check_failures"]), rows)
+    # straight to the driver: a store-wide run keeps tens of thousands
+    db.insert_rows(session, CheckFailure.metadata.tables["check_failures"], rows)

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import cast
 
 from babel import Locale
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from translator import languages, plurals
+from translator import db, languages, plurals
 from translator.formats import plural_forms as gettext_plurals
 from translator.formats import po
 from translator.formats.merge import FuzzyIndex
@@ -46,21 +46,30 @@ def is_empty(session: Session) -> bool:
 OnTranslation = Callable[[int, str, str, str | None, str], None]
 
 
-def load(session: Session, root: Path, on_translation: OnTranslation | None = None) -> int:
+def load(
+    session: Session,
+    root: Path,
+    on_translation: OnTranslation | None = None,
+    workers: int = 1,
+) -> int:
     """Fill an empty store from source_texts/ and locales/; returns the number of units.
 
     Catalogue entries whose English is no longer in the source are kept as obsolete units, and an
     untranslated unit similar to one of them starts from its translation, marked needs-editing.
     `on_translation` hears of each translation of a current unit as it is loaded (`translator
-    init` checks them meanwhile).
+    init` checks them meanwhile). The source texts are parsed in `workers` processes.
     """
     if not is_empty(session):
         raise DeskError("the database is not empty; `translator extract` updates it")
     count = 0
-    for source in read_sources(root):
-        count += _load_document(session, root, source, on_translation)
-    for path in sorted((Path(root) / "locales").glob("templates/*.pot")):
-        remember(session, root, path, path.read_bytes())
+    # each file read is remembered, and `remember` looks its record up: without this, each
+    # look-up would first flush the record before it, one INSERT at a time; they are flushed
+    # together with each document instead
+    with session.no_autoflush:
+        for source in read_sources(root, workers):
+            count += _load_document(session, root, source, on_translation)
+        for path in sorted((Path(root) / "locales").glob("templates/*.pot")):
+            remember(session, root, path, path.read_bytes())
     return count
 
 
@@ -98,13 +107,10 @@ def _load_document(
         )
         for n, text in enumerate(orphans)
     ]
-    ids = _insert_units(session, units)
+    ids = _insert_units(session, document.id, units)
     rows, changes = _translation_rows(ids, wanted, catalogues, revisions)
-    # Core inserts of plain rows: ORM bulk inserts cost twice as much per row
-    if rows:
-        session.execute(insert(Translation.metadata.tables["translations"]), rows)
-    if changes:
-        session.execute(insert(Change.metadata.tables["changes"]), changes)
+    db.insert_rows(session, Translation.metadata.tables["translations"], rows)
+    db.insert_rows(session, Change.metadata.tables["changes"], changes)
     if on_translation is not None:
         _hand_over(units, ids, rows, on_translation)
     return len(units)
@@ -261,13 +267,17 @@ def _unit_row(
     }
 
 
-def _insert_units(session: Session, rows: list[dict[str, object]]) -> dict[str, int]:
+def _insert_units(
+    session: Session, document_id: int, rows: list[dict[str, object]]
+) -> dict[str, int]:
+    """Insert a new document's units; their ids by English, in the order of `rows` (which
+    their translations are inserted in, and numbered by)."""
     if not rows:
         return {}
-    result = session.execute(
-        insert(Unit).returning(Unit.id, Unit.source, sort_by_parameter_order=True), rows
-    )
-    return {source: unit_id for unit_id, source in result}
+    db.insert_rows(session, Unit.metadata.tables["units"], rows)
+    found = session.execute(select(Unit.source, Unit.id).where(Unit.document_id == document_id))
+    by_source = {source: unit_id for source, unit_id in found}
+    return {cast(str, row["source"]): by_source[cast(str, row["source"])] for row in rows}
 
 
 def _translation_rows(
