@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from translator import db
 from translator.models import CatalogueFile
 from translator.services.sources import INTERFACE, interface_template
 
@@ -51,6 +52,21 @@ def remember(
         record.previous_sha256 = replacing
         record.sha256 = digest
     record.inputs = inputs
+
+
+def remember_loaded(session: Session, root: Path, files: dict[Path, bytes]) -> None:
+    """Remember each file read into an empty store (`translator init`) as the desk's own: new
+    records, in one insert rather than a look-up and an insert each."""
+    rows: list[dict[str, object]] = [
+        {
+            "path": key(root, path),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "previous_sha256": None,
+            "inputs": None,
+        }
+        for path, data in files.items()
+    ]
+    db.insert_rows(session, CatalogueFile.metadata.tables["catalogue_files"], rows)
 
 
 def key(root: Path, path: Path) -> str:

@@ -26,7 +26,12 @@ from translator.formats import po
 from translator.formats.merge import FuzzyIndex
 from translator.models import Change, Document, State, Translation, Unit, utcnow
 from translator.services import DeskError
-from translator.services.catalogue_files import EPOCH, REVISION_FORMAT, catalogue_path, remember
+from translator.services.catalogue_files import (
+    EPOCH,
+    REVISION_FORMAT,
+    catalogue_path,
+    remember_loaded,
+)
 from translator.services.sources import (
     SourceText,
     locations,
@@ -62,19 +67,21 @@ def load(
     if not is_empty(session):
         raise DeskError("the database is not empty; `translator extract` updates it")
     count = 0
-    # each file read is remembered, and `remember` looks its record up: without this, each
-    # look-up would first flush the record before it, one INSERT at a time; they are flushed
-    # together with each document instead
-    with session.no_autoflush:
-        for source in read_sources(root, workers):
-            count += _load_document(session, root, source, on_translation)
-        for path in sorted((Path(root) / "locales").glob("templates/*.pot")):
-            remember(session, root, path, path.read_bytes())
+    read: dict[Path, bytes] = {}  # each file read, remembered as the desk's own
+    for source in read_sources(root, workers):
+        count += _load_document(session, root, source, on_translation, read)
+    for path in sorted((Path(root) / "locales").glob("templates/*.pot")):
+        read[path] = path.read_bytes()
+    remember_loaded(session, root, read)
     return count
 
 
 def _load_document(
-    session: Session, root: Path, source: SourceText, on_translation: OnTranslation | None
+    session: Session,
+    root: Path,
+    source: SourceText,
+    on_translation: OnTranslation | None,
+    read: dict[Path, bytes],
 ) -> int:
     document = Document(slug=source.slug)
     set_metadata(document, source)
@@ -82,7 +89,7 @@ def _load_document(
     session.flush()
     wanted = locations(source)
     loaded = {
-        lang.code: _read_existing(session, root, lang, source.slug) for lang in languages.targets()
+        lang.code: _read_existing(root, lang, source.slug, read) for lang in languages.targets()
     }
     catalogues = {code: entries for code, (entries, _) in loaded.items()}
     revisions = {code: revision for code, (_, revision) in loaded.items()}
@@ -138,15 +145,15 @@ def _hand_over(
 
 
 def _read_existing(
-    session: Session, root: Path, language: languages.Language, slug: str
+    root: Path, language: languages.Language, slug: str, read: dict[Path, bytes]
 ) -> tuple[dict[str, po.Entry], datetime]:
-    """A catalogue's entries by msgid and its revision date; the file is remembered as loaded."""
+    """A catalogue's entries by msgid and its revision date; the file is added to `read`."""
     path = catalogue_path(root, language.code, slug)
     if not path.is_file():
         return {}, EPOCH
     data = path.read_bytes()
     catalogue = read_catalogue(path, data, language)
-    remember(session, root, path, data)
+    read[path] = data
     return {e.msgid: e for e in catalogue.entries if e.msgctxt is None}, _revision(catalogue)
 
 
