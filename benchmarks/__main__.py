@@ -179,58 +179,41 @@ def bench_store(work: Path, size: int, data: corpus.Corpus) -> list[dict[str, ob
     base = [translator, "--root", str(root), "--database", database]
     catalogues = sorted(str(p) for p in root.glob("locales/*/LC_MESSAGES/*.po"))
     msgcat = ["msgcat", "--use-first", *catalogues, "-o", str(work / "all.po")]
-    before_s, reference_mb = child_run(msgcat)
-    init_s, init_mb = child_run([*base, "init"])
-    first_s, first_mb = child_run([*base, "extract"])  # compares every file once, records inputs
-    noop_s, noop_mb = child_run([*base, "extract"])
-    _edit_sources(root, data)
-    edit_s, edit_mb = child_run([*base, "extract"])
-    # A shared machine's speed drifts within minutes: the reference is msgcat's mean of a run
-    # before ours and one after them.
-    after_s, _ = child_run(msgcat)
-    reference_s = (before_s + after_s) / 2
-    note = (
-        f"peak {init_mb:.0f} MiB (msgcat {reference_mb:.0f} MiB); "
-        f"msgcat {before_s:.2f} s before, {after_s:.2f} s after"
-    )
-    return [
-        {
-            "bench": "translator init",
-            "size": size,
-            "ours_s": init_s,
-            "reference": "msgcat all",
-            "reference_s": reference_s,
-            "ratio": init_s / reference_s,
-            "note": note,
-        },
-        {
-            "bench": "translator extract, first after init",
-            "size": size,
-            "ours_s": first_s,
-            "reference": "msgcat all",
-            "reference_s": reference_s,
-            "ratio": first_s / reference_s,
-            "note": f"peak {first_mb:.0f} MiB",
-        },
-        {
-            "bench": "translator extract, nothing changed",
-            "size": size,
-            "ours_s": noop_s,
-            "reference": "msgcat all",
-            "reference_s": reference_s,
-            "ratio": noop_s / reference_s,
-            "note": f"peak {noop_mb:.0f} MiB",
-        },
-        {
-            "bench": "translator extract, 2% edited",
-            "size": size,
-            "ours_s": edit_s,
-            "reference": "msgcat all",
-            "reference_s": reference_s,
-            "ratio": edit_s / reference_s,
-            "note": f"peak {edit_mb:.0f} MiB",
-        },
-    ]
+    # A shared machine's speed drifts within minutes: msgcat runs before each of our commands
+    # and after the last, and each command's reference is the mean of the runs around it.
+    references = [child_run(msgcat)]
+    commands: list[tuple[str, float, float]] = []
+    for name, action in (
+        ("translator init", "init"),
+        ("translator extract, first after init", "extract"),  # compares every file once
+        ("translator extract, nothing changed", "extract"),
+        ("translator extract, 2% edited", "extract"),
+    ):
+        if name.endswith("edited"):
+            _edit_sources(root, data)
+        seconds, peak = child_run([*base, action])
+        commands.append((name, seconds, peak))
+        references.append(child_run(msgcat))
+    rows: list[dict[str, object]] = []
+    for (name, seconds, peak), before, after in zip(
+        commands, references, references[1:], strict=False
+    ):
+        reference_s = (before[0] + after[0]) / 2
+        note = f"peak {peak:.0f} MiB; msgcat {before[0]:.2f} s before, {after[0]:.2f} s after"
+        if name == "translator init":
+            note += f" (msgcat's peak {references[0][1]:.0f} MiB)"
+        rows.append(
+            {
+                "bench": name,
+                "size": size,
+                "ours_s": seconds,
+                "reference": "msgcat all",
+                "reference_s": reference_s,
+                "ratio": seconds / reference_s,
+                "note": note,
+            }
+        )
+    return rows
 
 
 def _edit_sources(root: Path, data: corpus.Corpus) -> None:
