@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from translator import languages
@@ -57,15 +58,15 @@ class ExtractReport:
 def update_document(session: Session, source: SourceText) -> DocumentUpdate:
     """Bring one document's units in line with its source text.
 
-    Only the translations of units that change are loaded (a document's units are many, its
-    changes few): an ordinary edit costs what it changes, not what the document holds."""
-    document = session.scalar(
-        select(Document).where(Document.slug == source.slug).options(selectinload(Document.units))
-    )
+    The units are read as plain rows; only those whose English changes, goes or comes back with
+    another plural are loaded, with their translations (a document's units are many, its changes
+    few): an ordinary edit costs what it changes, not what the document holds."""
+    document = session.scalar(select(Document).where(Document.slug == source.slug))
     if document is None:
         document = Document(slug=source.slug, kind="", title="")
         session.add(document)
     set_metadata(document, source)
+    session.flush()  # a new document's id, for its units
     return _merge_units(session, document, locations(source), source.plurals)
 
 
@@ -76,42 +77,109 @@ def _merge_units(
     plurals: dict[str, str],
 ) -> DocumentUpdate:
     report = DocumentUpdate(document.slug)
-    by_source = {unit.source: unit for unit in document.units}
+    rows = _unit_rows(session, document.id)
+    by_source = {row.source: row for row in rows}
     unmatched = [text for text in wanted if text not in by_source]
-    removed = [u for u in document.units if u.source not in wanted and not u.obsolete]
+    removed = [row.id for row in rows if row.source not in wanted and not row.obsolete]
     replural = [
-        u for t, u in by_source.items() if t in wanted and u.source_plural != plurals.get(t)
+        row.id
+        for text, row in by_source.items()
+        if text in wanted and row.source_plural != plurals.get(text)
     ]
-    if unmatched or replural:
-        _load_translations(session, [*removed, *replural] if unmatched else replural)
-    for text, unit in by_source.items():
+    _place_all(session, by_source, wanted)  # before any unit is loaded: they load as placed
+    loaded = _load_translations(session, [*removed, *replural])  # replural: all in the source
+    for text, row in by_source.items():
         if text in wanted:
-            if unit.obsolete:  # back: its translations were not checked while it was away
+            if row.obsolete:  # back: its translations were not checked while it was away
                 report.revived += 1
-                report.rechecked.append(unit.id)
-            _place(unit, wanted[text])
-            if unit.source_plural != plurals.get(text):
-                _change_plural(session, unit, plurals.get(text))
+                report.rechecked.append(row.id)
+            if row.source_plural != plurals.get(text):
+                _change_plural(session, loaded[row.id], plurals.get(text))
                 report.changed += 1
-                report.rechecked.append(unit.id)
+                report.rechecked.append(row.id)
     if unmatched:
-        _match_new(session, document, unmatched, removed, wanted, plurals, report)
-    for unit in removed:
+        # the units not obsolete now: those in the source, and the removed ones until the end
+        current = [row for row in rows if row.source in wanted or row.id in loaded]
+        free = [loaded[unit_id] for unit_id in removed]
+        _match_new(session, document, unmatched, current, free, wanted, plurals, report)
+    for unit_id in removed:
+        unit = loaded[unit_id]
         if unit.source not in wanted and not unit.obsolete:
             unit.obsolete = True
             report.obsoleted += 1
     return report
 
 
-def _load_translations(session: Session, units: list[Unit]) -> None:
-    """Load these units' translations, a few queries for them all rather than one per unit."""
-    ids = sorted({unit.id for unit in units})
-    for start in range(0, len(ids), 500):
-        session.scalars(
-            select(Unit)
-            .where(Unit.id.in_(ids[start : start + 500]))
-            .options(selectinload(Unit.translations))
-        ).all()
+class _UnitRow(NamedTuple):
+    id: int
+    source: str
+    source_plural: str | None
+    obsolete: bool
+    position: int
+    type: str
+    locations: str
+
+
+def _unit_rows(session: Session, document_id: int) -> list[_UnitRow]:
+    """A document's units as plain rows, in the order of its catalogue before the update (which
+    decides between equally similar units, as in msgmerge)."""
+    query = (
+        select(
+            Unit.id,
+            Unit.source,
+            Unit.source_plural,
+            Unit.obsolete,
+            Unit.position,
+            Unit.type,
+            Unit.locations,
+        )
+        .where(Unit.document_id == document_id)
+        .order_by(Unit.position, Unit.id)
+    )
+    return [_UnitRow(*row) for row in session.execute(query)]
+
+
+def _place_all(
+    session: Session,
+    by_source: dict[str, _UnitRow],
+    wanted: dict[str, tuple[int, str, list[str]]],
+) -> None:
+    """Give each unit still in the source its place, in one statement for those that moved."""
+    moved = []
+    for text, row in by_source.items():
+        if text in wanted:
+            position, block_type, found_at = wanted[text]
+            place = (False, position, block_type, " ".join(found_at))
+            if (row.obsolete, row.position, row.type, row.locations) != place:
+                obsolete, position, block_type, places = place
+                moved.append(
+                    {
+                        "id": row.id,
+                        "obsolete": obsolete,
+                        "position": position,
+                        "type": block_type,
+                        "locations": places,
+                    }
+                )
+    if moved:
+        session.execute(update(Unit), moved)
+
+
+def _load_translations(session: Session, ids: list[int]) -> dict[int, Unit]:
+    """These units with their translations, by id: a few queries for them all rather than one
+    per unit."""
+    found: dict[int, Unit] = {}
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), 500):
+        found.update(
+            (unit.id, unit)
+            for unit in session.scalars(
+                select(Unit)
+                .where(Unit.id.in_(wanted[start : start + 500]))
+                .options(selectinload(Unit.translations))
+            )
+        )
+    return found
 
 
 def _place(unit: Unit, where: tuple[int, str, list[str]]) -> None:
@@ -126,11 +194,14 @@ def _match_new(
     session: Session,
     document: Document,
     unmatched: list[str],
+    current: list[_UnitRow],
     removed: list[Unit],
     wanted: dict[str, tuple[int, str, list[str]]],
     plurals: dict[str, str],
     report: DocumentUpdate,
 ) -> None:
+    """Each new English text either replaces a removed unit's (the most similar, changed) or
+    becomes a new unit, which starts from the translations of the most similar translated one."""
     with_text = set(
         session.scalars(
             select(Translation.unit_id)
@@ -139,10 +210,10 @@ def _match_new(
             .distinct()
         )
     )
-    translated = {u.source: u for u in document.units if not u.obsolete and u.id in with_text}
+    translated = {row.source: row.id for row in current if row.id in with_text}
     free = {u.source: u for u in removed}
     index = FuzzyIndex(translated)
-    copies: list[tuple[Unit, Unit]] = []
+    copies: list[tuple[int, Unit]] = []
     for text in unmatched:
         match = index.best(text, [s for s in free if s not in translated])
         if match is not None and match in free:
@@ -152,14 +223,14 @@ def _match_new(
             report.changed += 1
             report.rechecked.append(unit.id)
             continue
-        unit = _new_unit(document, text, wanted[text], plurals.get(text))
+        unit = _new_unit(session, document, text, wanted[text], plurals.get(text))
         report.added += 1
         if match is not None:
             copies.append((translated[match], unit))
     session.flush()  # once for the document: the Change rows of the copies need the new ids
-    _load_translations(session, [similar for similar, _ in copies])
-    for similar, unit in copies:
-        _copy_as_fuzzy(session, similar, unit)
+    similar = _load_translations(session, [unit_id for unit_id, _ in copies])
+    for unit_id, unit in copies:
+        _copy_as_fuzzy(session, similar[unit_id], unit)
         report.rechecked.append(unit.id)
     report.fuzzy_matched += len(copies)
 
@@ -204,9 +275,14 @@ def _needs_editing(session: Session, unit: Unit, previous: str, details: str) ->
 
 
 def _new_unit(
-    document: Document, text: str, where: tuple[int, str, list[str]], plural: str | None = None
+    session: Session,
+    document: Document,
+    text: str,
+    where: tuple[int, str, list[str]],
+    plural: str | None = None,
 ) -> Unit:
     unit = Unit(
+        document_id=document.id,
         source=text,
         source_plural=plural,
         source_sha1=sha1(text),
@@ -219,7 +295,7 @@ def _new_unit(
         Translation(language=lang.code, text="", state=State.UNTRANSLATED, version=0)
         for lang in languages.targets()
     ]
-    document.units.append(unit)
+    session.add(unit)  # not through document.units, which would load every unit
     return unit
 
 
