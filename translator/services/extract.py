@@ -58,9 +58,9 @@ class ExtractReport:
 def update_document(session: Session, source: SourceText) -> DocumentUpdate:
     """Bring one document's units in line with its source text.
 
-    The units are read as plain rows; only those whose English changes, goes or comes back with
-    another plural are loaded, with their translations (a document's units are many, its changes
-    few): an ordinary edit costs what it changes, not what the document holds."""
+    The units are read as plain rows; only those that leave the source or whose English or
+    English plural changes are loaded, with their translations (a document's units are many, its
+    changes few): an ordinary edit costs what it changes, not what the document holds."""
     document = session.scalar(select(Document).where(Document.slug == source.slug))
     if document is None:
         document = Document(slug=source.slug, kind="", title="")
