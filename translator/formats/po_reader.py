@@ -153,8 +153,8 @@ def _comment(raw: str) -> tuple[str, str]:
 
 class _Parser:
     """A state machine over one PO file, line by line; blocks between blank lines that hold a
-    plain entry are read whole (`blocks`: twice as fast, and the same result, which a property
-    test holds)."""
+    plain entry are read whole (`blocks`: a third less time on our catalogues, and the same
+    result, which a property test holds)."""
 
     def __init__(self, filename: str, charset: str = "UTF-8", blocks: bool = True) -> None:
         self.blocks = blocks

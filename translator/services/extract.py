@@ -148,19 +148,9 @@ def _place_all(
     moved = []
     for text, row in by_source.items():
         if text in wanted:
-            position, block_type, found_at = wanted[text]
-            place = (False, position, block_type, " ".join(found_at))
-            if (row.obsolete, row.position, row.type, row.locations) != place:
-                obsolete, position, block_type, places = place
-                moved.append(
-                    {
-                        "id": row.id,
-                        "obsolete": obsolete,
-                        "position": position,
-                        "type": block_type,
-                        "locations": places,
-                    }
-                )
+            place = _placement(wanted[text])
+            if any(getattr(row, name) != value for name, value in place.items()):
+                moved.append({"id": row.id, **place})
     if moved:
         session.execute(update(Unit), moved)
 
@@ -182,12 +172,20 @@ def _load_translations(session: Session, ids: list[int]) -> dict[int, Unit]:
     return found
 
 
-def _place(unit: Unit, where: tuple[int, str, list[str]]) -> None:
+def _placement(where: tuple[int, str, list[str]]) -> dict[str, object]:
+    """A unit's columns that say where its block is (and that it is in the source)."""
     position, block_type, found_at = where
-    unit.obsolete = False
-    unit.position = position
-    unit.type = block_type
-    unit.locations = " ".join(found_at)
+    return {
+        "obsolete": False,
+        "position": position,
+        "type": block_type,
+        "locations": " ".join(found_at),
+    }
+
+
+def _place(unit: Unit, where: tuple[int, str, list[str]]) -> None:
+    for name, value in _placement(where).items():
+        setattr(unit, name, value)
 
 
 def _match_new(

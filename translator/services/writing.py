@@ -234,10 +234,11 @@ def render_files(
                 found = by_language[code]
                 work[path] = (plain, code, [], [(u, found[u.id]) for u in units if u.id in found])
     items = list(work.values())
-    entries = sum(len(units) + len(rows) for _, _, units, rows in items)
-    if entries >= PARALLEL_FROM:
+    if sum(len(units) + len(rows) for _, _, units, rows in items) < PARALLEL_FROM:
+        workers = 1
+    if workers > 1:
         po.prepare()
-    rendered = forks.map_inherited(_render, items, workers if entries >= PARALLEL_FROM else 1)
+    rendered = forks.map_inherited(_render, items, workers)
     return dict(zip(work, rendered, strict=True))
 
 
