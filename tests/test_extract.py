@@ -107,10 +107,7 @@ def test_catalogues_carry_locations_block_types_and_cldr_headers(store, empty_ro
     entry = catalogue.entries[2]
     assert entry.locations == ["appeal.md:10"] and entry.extracted == ["type: paragraph"]
     assert catalogue.header("Language") == "fa"
-    assert (
-        catalogue.header("Plural-Forms")
-        == "nplurals=2; plural=(n == 0 || n == 1) ? 0 : 1;"
-    )
+    assert catalogue.header("Plural-Forms") == "nplurals=2; plural=(n == 0 || n == 1) ? 0 : 1;"
     assert "CHARSET" not in path.read_text() and "FULL NAME" not in path.read_text()
 
 
@@ -478,3 +475,24 @@ def test_a_bad_source_parsed_in_a_fork_stops_everything_with_its_file_and_line(
     with pytest.raises(DeskError) as shared:
         sources.read_sources(root, workers=2)
     assert str(shared.value) == str(alone.value) and str(bad) in str(shared.value)
+
+
+def test_a_bad_catalogue_read_in_a_fork_stops_init_with_its_file_and_line(
+    root: Path, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """init reads documents in forks while it inserts those read: a bad catalogue there stops
+    it as in one process, naming the file and line, and nothing stays in the store."""
+    bad = sorted((root / "locales" / "fa" / "LC_MESSAGES").glob("*.po"))[-1]
+    bad.write_text(bad.read_text() + '\nmsgid "Torn"\nmsgstr "no end\n')
+    errors = []
+    for workers, parallel_from in ((1, loading.PARALLEL_FROM), (2, 1)):
+        monkeypatch.setattr(loading, "PARALLEL_FROM", parallel_from)
+        with pytest.raises(DeskError) as raised, db.transaction(sessions) as session:
+            loading.load(session, root, terms=(), workers=workers)
+        errors.append(str(raised.value))
+        with sessions() as session:
+            assert loading.is_empty(session)
+    lines = len(bad.read_text().splitlines())
+    assert (
+        errors[0] == errors[1] == f"{bad}:{lines}: unterminated string: a closing quote is missing"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -152,21 +153,27 @@ def test_checks_shared_among_processes_find_what_one_process_finds(
     assert alone and shared == alone
 
 
+def _read_marked(work):  # type: ignore[no-untyped-def]
+    """loading._read_document, leaving a file named after the process that ran it in $READ_BY."""
+    (Path(os.environ["READ_BY"]) / str(os.getpid())).touch()
+    return _read_marked.read(work)  # type: ignore[attr-defined]
+
+
 def test_checks_run_while_loading_store_what_a_check_of_the_store_stores(
-    sessions, root: Path, monkeypatch: pytest.MonkeyPatch
+    sessions, root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from translator.services import loading
 
-    monkeypatch.setattr(checking, "PARALLEL_FROM", 100)
-    monkeypatch.setattr(checking, "_CHUNK", 37)
+    monkeypatch.setenv("READ_BY", str(tmp_path))
+    monkeypatch.setattr(_read_marked, "read", loading._read_document, raising=False)
+    monkeypatch.setattr(loading, "_read_document", _read_marked)
+    monkeypatch.setattr(loading, "PARALLEL_FROM", 1)
     with db.transaction(sessions) as session:
         glossary.load_shipped(session, root)
-        with checking.Ahead(tuple(glossary.terms(session)), workers=2) as ahead:
-            loading.load(session, root, on_translation=ahead.add)
-            kept = ahead.keep(session)
-            assert ahead.pool is not None  # the forks did the work
+        loading.load(session, root, terms=tuple(glossary.terms(session)), workers=2)
+    assert {p.name for p in tmp_path.iterdir()} - {str(os.getpid())}  # the forks did the work
     while_loading = _stored_failures(sessions)
     with db.transaction(sessions) as session:
         checking.check_store(session)
-    assert kept == len(while_loading) > 0
+    assert len(while_loading) > 0
     assert while_loading == _stored_failures(sessions)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
+from sqlalchemy import Connection, Dialect, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from translator.services import DeskError
@@ -239,9 +239,13 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -
             values = [stored[value] for value in values]
         columns.append(values)
     quote = dialect.identifier_preparer.quote
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"  # SQLite's; psycopg's
     connection.exec_driver_sql(
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) "
-        f"VALUES ({', '.join([marker] * len(names))})",
+        f"VALUES ({', '.join([marker(dialect)] * len(names))})",
         list(zip(*columns, strict=True)),
     )
+
+
+def marker(dialect: Dialect) -> str:
+    """The driver's placeholder for a parameter, in SQL sent straight to it."""
+    return "?" if dialect.paramstyle == "qmark" else "%s"  # SQLite's; psycopg's

@@ -31,7 +31,7 @@ IMPORT_MODES = ("untranslated-only", "suggest", "overwrite")
 @fail_cleanly
 def init(obj: Context) -> None:
     """Create the database and load source_texts/ and locales/ into it when it is empty."""
-    from translator.services import accounts, checking, forks, glossary, loading
+    from translator.services import accounts, forks, glossary, loading
 
     db.create_schema(obj.engine)
     with obj.session() as session:
@@ -39,11 +39,11 @@ def init(obj: Context) -> None:
             click.echo("The database already holds documents; nothing loaded.")
             return
         # the glossary first: the dashboard counts failing checks from the start, and they run
-        # (names and terms among them) while the catalogues load
+        # (names and terms among them) as the catalogues are read
         terms = glossary.load_shipped(session, obj.root)
-        with checking.Ahead(tuple(glossary.terms(session)), workers=forks.cores()) as ahead:
-            units = loading.load(session, obj.root, on_translation=ahead.add, workers=forks.cores())
-            ahead.keep(session)
+        units = loading.load(
+            session, obj.root, terms=tuple(glossary.terms(session)), workers=forks.cores()
+        )
         password = accounts.ensure_admin(session)
     db.refresh_statistics(obj.engine)
     click.echo(f"Loaded {units} units and {terms} glossary terms from {obj.root.resolve()}.")
@@ -62,9 +62,7 @@ def extract(obj: Context, check: bool) -> None:
     from translator.services import forks
 
     with obj.session() as session:
-        report, written = extraction.extract(
-            session, obj.root, check=check, workers=forks.cores()
-        )
+        report, written = extraction.extract(session, obj.root, check=check, workers=forks.cores())
         if check:
             session.rollback()
     for document in report.documents:

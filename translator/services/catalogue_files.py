@@ -54,17 +54,17 @@ def remember(
     record.inputs = inputs
 
 
-def remember_loaded(session: Session, root: Path, files: dict[Path, bytes]) -> None:
-    """Remember each file read into an empty store (`translator init`) as the desk's own: new
-    records, in one insert rather than a look-up and an insert each."""
+def remember_loaded(session: Session, root: Path, files: dict[Path, str]) -> None:
+    """Remember each file read into an empty store (`translator init`), given with its SHA-256,
+    as the desk's own: new records, in one insert rather than a look-up and an insert each."""
     rows: list[dict[str, object]] = [
         {
             "path": key(root, path),
-            "sha256": hashlib.sha256(data).hexdigest(),
+            "sha256": digest,
             "previous_sha256": None,
             "inputs": None,
         }
-        for path, data in files.items()
+        for path, digest in files.items()
     ]
     db.insert_rows(session, CatalogueFile.metadata.tables["catalogue_files"], rows)
 

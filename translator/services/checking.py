@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,92 +110,57 @@ def _check(
 
 
 # (source, source plural, translation, language) of one translation
-_Work = tuple[str, str | None, str, str]
+Work = tuple[str, str | None, str, str]
 PARALLEL_FROM = 5000  # translations: fewer are checked faster than processes start
 _CHUNK = 2000
 
 
-def _failures(work: Sequence[_Work], terms: tuple[Term, ...], workers: int) -> list[list[Failure]]:
+def _failures(work: Sequence[Work], terms: tuple[Term, ...], workers: int) -> list[list[Failure]]:
     """Each translation's failures, in order: in this process, or shared among `workers`
     forked ones when there is enough work (and the platform forks)."""
     if workers < 2 or len(work) < PARALLEL_FROM:
-        return _failures_of(work, terms)
+        return failures_of(work, terms)
     with forks.forks(workers) as pool:
         if pool is None:
-            return _failures_of(work, terms)
+            return failures_of(work, terms)
         chunks = [work[start : start + _CHUNK] for start in range(0, len(work), _CHUNK)]
-        results = pool.map(_failures_of, chunks, [terms] * len(chunks))
+        results = pool.map(failures_of, chunks, [terms] * len(chunks))
         return [failures for chunk in results for failures in chunk]
 
 
-def _failures_of(work: Sequence[_Work], terms: tuple[Term, ...]) -> list[list[Failure]]:
+def failures_of(work: Sequence[Work], terms: tuple[Term, ...]) -> list[list[Failure]]:
+    """Each translation's failures, in order, in this process: a pure function (forks run it)."""
     contexts = {code: Context(code, terms) for code in {code for *_, code in work}}
     return [run_unit(source, plural, text, contexts[code]) for source, plural, text, code in work]
 
 
-class Ahead:
-    """Checks that run while a store is being filled (`translator init`): translations are
-    handed over as they are loaded and, once there are thousands, checked in `workers` forked
-    processes while loading goes on; `keep` stores the failures once the translations are in the
-    store.
+# A failure found before its translation was stored, as plain values (a fork sends them back):
+# (unit id, language, check, severity, message)
+Found = tuple[int, str, str, str, str]
 
-        with checking.Ahead(terms, workers) as ahead:
-            loading.load(session, root, on_translation=ahead.add)
-            ahead.keep(session)
-    """
 
-    def __init__(self, terms: tuple[Term, ...], workers: int) -> None:
-        self.terms = terms
-        self.workers = workers
-        self.keys: list[tuple[int, str]] = []  # (unit id, language) of each translation handed over
-        self.pending: list[_Work] = []
-        self.parts: list[Future[list[list[Failure]]]] = []
-        self.pool: ProcessPoolExecutor | None = None
-        self._stack = ExitStack()
+def found(unit_id: int, language: str, failure: Failure) -> Found:
+    return (unit_id, language, failure.check, failure.severity.value, failure.message)
 
-    def __enter__(self) -> Ahead:
-        return self
 
-    def __exit__(self, *_: object) -> None:
-        self._stack.close()
-
-    def add(self, unit_id: int, language: str, source: str, plural: str | None, text: str) -> None:
-        self.keys.append((unit_id, language))
-        self.pending.append((source, plural, text, language))
-        if len(self.pending) >= (_CHUNK if self.pool is not None else PARALLEL_FROM):
-            self._send()
-
-    def _send(self) -> None:
-        """Hand the pending work to the forks (started once there is enough of it), or do it."""
-        work, self.pending = self.pending, []
-        if self.pool is None and self.workers > 1 and len(self.keys) >= PARALLEL_FROM:
-            self.pool = self._stack.enter_context(forks.forks(self.workers))
-        for start in range(0, len(work), _CHUNK):
-            chunk = work[start : start + _CHUNK]
-            if self.pool is not None:
-                self.parts.append(self.pool.submit(_failures_of, chunk, self.terms))
-            else:
-                done: Future[list[list[Failure]]] = Future()
-                done.set_result(_failures_of(chunk, self.terms))
-                self.parts.append(done)
-
-    def keep(self, session: Session) -> int:
-        """Store the failures of every translation handed over; their number."""
-        self._send()
-        found = [failures for part in self.parts for failures in part.result()]
-        ids = {
-            (unit_id, language): translation_id
-            for translation_id, unit_id, language in session.execute(
-                select(Translation.id, Translation.unit_id, Translation.language)
-            )
-        }
-        rows = [
-            _row(ids[key], failure)
-            for key, failures in zip(self.keys, found, strict=True)
-            for failure in failures
-        ]
-        _replace_failures(session, [], rows)
-        return len(rows)
+def keep_found(session: Session, found: list[Found]) -> int:
+    """Store failures found before their translations were in the store (`translator init`
+    checks each catalogue as it reads it); their number. Each failure's translation is looked
+    up by the database as the failure is inserted, in one statement for them all."""
+    connection = session.connection()
+    quote = connection.dialect.identifier_preparer.quote
+    mark = db.marker(connection.dialect)
+    if found:
+        connection.exec_driver_sql(
+            f"INSERT INTO check_failures (translation_id, {quote('check')}, severity, message) "
+            f"SELECT id, {mark}, {mark}, {mark} FROM translations "
+            f"WHERE unit_id = {mark} AND language = {mark}",
+            [
+                (check, severity, message, unit, language)
+                for unit, language, check, severity, message in found
+            ],
+        )
+    return len(found)
 
 
 def refresh(session: Session, changed: Iterable[tuple[Unit, Translation]]) -> None:

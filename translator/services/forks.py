@@ -54,17 +54,27 @@ def map_inherited(
     """`function` of each item, in order, in `workers` forks that inherit the items: nothing is
     pickled on the way in (a store's rows would cost as much to pickle as to render), only the
     results on the way out."""
+    chunk = max(1, len(items) // (4 * workers))
+    return list(imap_inherited(function, items, workers, chunk))
+
+
+def imap_inherited(
+    function: Callable[[Item], Result], items: Sequence[Item], workers: int, chunk: int = 1
+) -> Iterator[Result]:
+    """`map_inherited`, each result given as soon as it and those before it are done: the caller
+    works on the first while the forks go on with the rest (`translator init` inserts one
+    document while the next ones are read). The forks are stopped when the caller stops."""
     global _INHERITED
     with forks(workers) as pool:
         if pool is None:
-            return [function(item) for item in items]
+            yield from (function(item) for item in items)
+            return
         _INHERITED = items  # before the first task: the pool forks its processes on demand
         try:
-            chunk = max(1, len(items) // (4 * workers))
             calls = pool.map(_call, [function] * len(items), range(len(items)), chunksize=chunk)
-            return list(calls)
         finally:
-            _INHERITED = ()
+            _INHERITED = ()  # the forks have theirs: a pool forks all its processes at once
+        yield from calls
 
 
 def _call(function: Callable[[Any], Any], index: int) -> Any:

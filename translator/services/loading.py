@@ -9,7 +9,8 @@ a hand edit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -21,11 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from translator import db, languages, plurals
+from translator.checks import Term
 from translator.formats import plural_forms as gettext_plurals
 from translator.formats import po
 from translator.formats.merge import FuzzyIndex
 from translator.models import Change, Document, State, Translation, Unit, utcnow
-from translator.services import DeskError
+from translator.services import DeskError, checking, forks
 from translator.services.catalogue_files import (
     EPOCH,
     REVISION_FORMAT,
@@ -35,9 +37,10 @@ from translator.services.catalogue_files import (
 from translator.services.sources import (
     SourceText,
     locations,
-    read_sources,
+    read_source_file,
     set_metadata,
     sha1,
+    source_files,
     word_count,
 )
 
@@ -46,57 +49,81 @@ def is_empty(session: Session) -> bool:
     return session.scalar(select(Document.id).limit(1)) is None
 
 
-# told of each translation with a text of a current unit as it is loaded:
-# (unit id, language, English, English plural, translation)
-OnTranslation = Callable[[int, str, str, str | None, str], None]
+PARALLEL_FROM = 1 << 20  # bytes of sources and catalogues: less is read faster than forks start
 
 
 def load(
     session: Session,
     root: Path,
-    on_translation: OnTranslation | None = None,
+    terms: tuple[Term, ...] | None = None,
     workers: int = 1,
 ) -> int:
     """Fill an empty store from source_texts/ and locales/; returns the number of units.
 
     Catalogue entries whose English is no longer in the source are kept as obsolete units, and an
     untranslated unit similar to one of them starts from its translation, marked needs-editing.
-    `on_translation` hears of each translation of a current unit as it is loaded (`translator
-    init` checks them meanwhile). The source texts are parsed in `workers` processes.
+    Given the glossary's `terms`, every translation of a current unit is checked as its catalogue
+    is read, and the failures are stored (`translator init`). From a megabyte on, documents are
+    read (and checked) in `workers` forked processes while this one inserts those already read.
     """
     if not is_empty(session):
         raise DeskError("the database is not empty; `translator extract` updates it")
+    files = source_files(root)
+    work = [_DocumentWork(root, slug, path, terms) for slug, path in files]
+    size = sum(path.stat().st_size for _, path in files) + sum(
+        path.stat().st_size for path in Path(root).glob("locales/*/LC_MESSAGES/*.po")
+    )
     count = 0
-    read: dict[Path, bytes] = {}  # each file read, remembered as the desk's own
-    for source in read_sources(root, workers):
-        count += _load_document(session, root, source, on_translation, read)
+    read: dict[Path, str] = {}  # each file read and its SHA-256, remembered as the desk's own
+    found: list[checking.Found] = []
+    for document in forks.imap_inherited(
+        _read_document, work, workers if size >= PARALLEL_FROM else 1
+    ):
+        count += _insert_document(session, document, found)
+        read.update(document.files)
     for path in sorted((Path(root) / "locales").glob("templates/*.pot")):
-        read[path] = path.read_bytes()
+        read[path] = hashlib.sha256(path.read_bytes()).hexdigest()
     remember_loaded(session, root, read)
+    if terms is not None:
+        checking.keep_found(session, found)
     return count
 
 
-def _load_document(
-    session: Session,
-    root: Path,
-    source: SourceText,
-    on_translation: OnTranslation | None,
-    read: dict[Path, bytes],
-) -> int:
-    document = Document(slug=source.slug)
-    set_metadata(document, source)
-    session.add(document)
-    session.flush()
+@dataclass(frozen=True)
+class _DocumentWork:
+    root: Path
+    slug: str
+    path: Path  # its source text
+    terms: tuple[Term, ...] | None  # the glossary, when the translations are to be checked
+
+
+@dataclass(frozen=True)
+class _ReadDocument:
+    """A document's source and catalogues, read (and checked) into the rows to insert: plain
+    data, which a fork sends back. A translation's or change's "unit_id" is, until the units are
+    inserted, the index of its unit in `units`."""
+
+    source: SourceText
+    units: list[dict[str, object]]
+    translations: list[dict[str, object]]
+    changes: list[dict[str, object]]
+    failures: list[checking.Found]  # each with its unit's index
+    files: dict[Path, str]  # each catalogue read, with its SHA-256
+
+
+def _read_document(work: _DocumentWork) -> _ReadDocument:
+    source = read_source_file(work.slug, work.path)
     wanted = locations(source)
+    files: dict[Path, str] = {}
     loaded = {
-        lang.code: _read_existing(root, lang, source.slug, read) for lang in languages.targets()
+        lang.code: _read_existing(work.root, lang, source.slug, files)
+        for lang in languages.targets()
     }
     catalogues = {code: entries for code, (entries, _) in loaded.items()}
     revisions = {code: revision for code, (_, revision) in loaded.items()}
     orphans = _orphans(wanted, catalogues)
     units = [
-        _unit_row(document.id, text, where, plural=source.plurals.get(text))
-        for text, where in wanted.items()
+        _unit_row(text, where, plural=source.plurals.get(text)) for text, where in wanted.items()
     ]
     orphan_plurals = {
         msgid: entry.msgid_plural
@@ -106,7 +133,6 @@ def _load_document(
     }
     units += [
         _unit_row(
-            document.id,
             text,
             (len(wanted) + n, "paragraph", []),
             obsolete=True,
@@ -114,46 +140,68 @@ def _load_document(
         )
         for n, text in enumerate(orphans)
     ]
-    ids = _insert_units(session, document.id, units)
-    rows, changes = _translation_rows(ids, wanted, catalogues, revisions)
-    db.insert_rows(session, Translation.metadata.tables["translations"], rows)
-    db.insert_rows(session, Change.metadata.tables["changes"], changes)
-    if on_translation is not None:
-        _hand_over(units, ids, rows, on_translation)
-    return len(units)
+    rows, changes = _translation_rows(units, wanted, catalogues, revisions)
+    failures = [] if work.terms is None else _failures(units, rows, work.terms)
+    return _ReadDocument(source, units, rows, changes, failures, files)
 
 
-def _hand_over(
-    units: list[dict[str, object]],
-    ids: dict[str, int],
-    rows: list[dict[str, object]],
-    on_translation: OnTranslation,
-) -> None:
-    """Tell `on_translation` of each translation with a text of a current unit."""
-    english = {
-        ids[cast(str, unit["source"])]: (
-            cast(str, unit["source"]),
-            cast(str | None, unit["source_plural"]),
+def _failures(
+    units: list[dict[str, object]], rows: list[dict[str, object]], terms: tuple[Term, ...]
+) -> list[checking.Found]:
+    """The failures of each translation with a text of a current unit."""
+    checked = [
+        row for row in rows if row["text"] and not units[cast(int, row["unit_id"])]["obsolete"]
+    ]
+    work: list[checking.Work] = []
+    for row in checked:
+        unit = units[cast(int, row["unit_id"])]
+        work.append(
+            (
+                cast(str, unit["source"]),
+                cast(str | None, unit["source_plural"]),
+                cast(str, row["text"]),
+                cast(str, row["language"]),
+            )
         )
-        for unit in units
-        if not unit["obsolete"]
-    }
-    for row in rows:
-        unit_id, text = cast(int, row["unit_id"]), cast(str, row["text"])
-        if text and unit_id in english:
-            on_translation(unit_id, cast(str, row["language"]), *english[unit_id], text)
+    return [
+        checking.found(cast(int, row["unit_id"]), cast(str, row["language"]), failure)
+        for row, failures in zip(checked, checking.failures_of(work, terms), strict=True)
+        for failure in failures
+    ]
+
+
+def _insert_document(session: Session, read: _ReadDocument, found: list[checking.Found]) -> int:
+    """Insert a document read by `_read_document`, adding its failures to `found`; the number of
+    its units."""
+    document = Document(slug=read.source.slug)
+    set_metadata(document, read.source)
+    session.add(document)
+    session.flush()
+    for unit in read.units:
+        unit["document_id"] = document.id
+    ids = _insert_units(session, document.id, read.units)
+    for row in [*read.translations, *read.changes]:
+        row["unit_id"] = ids[cast(int, row["unit_id"])]
+    db.insert_rows(session, Translation.metadata.tables["translations"], read.translations)
+    db.insert_rows(session, Change.metadata.tables["changes"], read.changes)
+    found.extend(
+        (ids[index], language, check, severity, message)
+        for index, language, check, severity, message in read.failures
+    )
+    return len(read.units)
 
 
 def _read_existing(
-    root: Path, language: languages.Language, slug: str, read: dict[Path, bytes]
+    root: Path, language: languages.Language, slug: str, read: dict[Path, str]
 ) -> tuple[dict[str, po.Entry], datetime]:
-    """A catalogue's entries by msgid and its revision date; the file is added to `read`."""
+    """A catalogue's entries by msgid and its revision date; the file's SHA-256 is added to
+    `read`."""
     path = catalogue_path(root, language.code, slug)
     if not path.is_file():
         return {}, EPOCH
     data = path.read_bytes()
     catalogue = read_catalogue(path, data, language)
-    read[path] = data
+    read[path] = hashlib.sha256(data).hexdigest()
     return {e.msgid: e for e in catalogue.entries if e.msgctxt is None}, _revision(catalogue)
 
 
@@ -254,7 +302,6 @@ def _orphans(wanted: Collection[str], catalogues: dict[str, dict[str, po.Entry]]
 
 
 def _unit_row(
-    document_id: int,
     text: str,
     where: tuple[int, str, list[str]],
     obsolete: bool = False,
@@ -262,7 +309,6 @@ def _unit_row(
 ) -> dict[str, object]:
     position, block_type, found_at = where
     return {
-        "document_id": document_id,
         "source": text,
         "source_plural": plural,
         "source_sha1": sha1(text),
@@ -274,21 +320,18 @@ def _unit_row(
     }
 
 
-def _insert_units(
-    session: Session, document_id: int, rows: list[dict[str, object]]
-) -> dict[str, int]:
-    """Insert a new document's units; their ids by English, in the order of `rows` (which
-    their translations are inserted in, and numbered by)."""
+def _insert_units(session: Session, document_id: int, rows: list[dict[str, object]]) -> list[int]:
+    """Insert a new document's units; their ids, in the order of `rows`."""
     if not rows:
-        return {}
+        return []
     db.insert_rows(session, Unit.metadata.tables["units"], rows)
     found = session.execute(select(Unit.source, Unit.id).where(Unit.document_id == document_id))
     by_source = {source: unit_id for source, unit_id in found}
-    return {cast(str, row["source"]): by_source[cast(str, row["source"])] for row in rows}
+    return [by_source[cast(str, row["source"])] for row in rows]
 
 
 def _translation_rows(
-    ids: dict[str, int],
+    units: list[dict[str, object]],
     wanted: dict[str, tuple[int, str, list[str]]],
     catalogues: dict[str, dict[str, po.Entry]],
     revisions: dict[str, datetime],
@@ -298,14 +341,15 @@ def _translation_rows(
     now = utcnow()
     for code, entries in catalogues.items():
         fuzzy = _fuzzy_fill(wanted, entries)
-        for text, unit_id in ids.items():
+        for index, unit in enumerate(units):
+            text = cast(str, unit["source"])
             entry = entries.get(text) or fuzzy.get(text)
-            row = _translation_row(unit_id, code, entry, revisions[code])
+            row = _translation_row(index, code, entry, revisions[code])
             rows.append(row)
             if row["text"]:
                 changes.append(
                     {
-                        "unit_id": unit_id,
+                        "unit_id": index,
                         "language": code,
                         "action": "load",
                         "created_at": now,
