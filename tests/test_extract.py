@@ -496,3 +496,14 @@ def test_a_bad_catalogue_read_in_a_fork_stops_init_with_its_file_and_line(
     assert (
         errors[0] == errors[1] == f"{bad}:{lines}: unterminated string: a closing quote is missing"
     )
+
+
+def test_a_command_over_the_whole_store_collects_garbage_less_often_and_then_as_before() -> None:
+    import gc
+
+    from translator.services import forks
+
+    before = gc.get_threshold()
+    with forks.collecting_less():
+        assert gc.get_threshold()[0] == forks.COMMAND_THRESHOLD > before[0]
+    assert gc.get_threshold() == before

@@ -33,18 +33,19 @@ def init(obj: Context) -> None:
     """Create the database and load source_texts/ and locales/ into it when it is empty."""
     from translator.services import accounts, forks, glossary, loading
 
-    db.create_schema(obj.engine)
-    with obj.session() as session:
-        if not loading.is_empty(session):
-            click.echo("The database already holds documents; nothing loaded.")
-            return
-        # the glossary first: the dashboard counts failing checks from the start, and they run
-        # (names and terms among them) as the catalogues are read
-        terms = glossary.load_shipped(session, obj.root)
-        units = loading.load(
-            session, obj.root, terms=tuple(glossary.terms(session)), workers=forks.cores()
-        )
-        password = accounts.ensure_admin(session)
+    with forks.collecting_less():
+        db.create_schema(obj.engine)
+        with obj.session() as session:
+            if not loading.is_empty(session):
+                click.echo("The database already holds documents; nothing loaded.")
+                return
+            # the glossary first: the dashboard counts failing checks from the start, and they run
+            # (names and terms among them) as the catalogues are read
+            terms = glossary.load_shipped(session, obj.root)
+            units = loading.load(
+                session, obj.root, terms=tuple(glossary.terms(session)), workers=forks.cores()
+            )
+            password = accounts.ensure_admin(session)
     db.refresh_statistics(obj.engine)
     click.echo(f"Loaded {units} units and {terms} glossary terms from {obj.root.resolve()}.")
     if password:
@@ -61,7 +62,7 @@ def extract(obj: Context, check: bool) -> None:
     from translator.services import extract as extraction
     from translator.services import forks
 
-    with obj.session() as session:
+    with forks.collecting_less(), obj.session() as session:
         report, written = extraction.extract(session, obj.root, check=check, workers=forks.cores())
         if check:
             session.rollback()

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from translator import languages
+from translator import db, languages
 from translator.formats.merge import FuzzyIndex
 from translator.models import Change, Document, State, Translation, Unit, utcnow
 from translator.services import checking, writing
@@ -211,7 +211,7 @@ def _match_new(
     translated = {row.source: row.id for row in current if row.id in with_text}
     free = {u.source: u for u in removed}
     index = FuzzyIndex(translated)
-    copies: list[tuple[int, Unit]] = []
+    added: list[tuple[str, int | None]] = []  # new English, with its most similar unit's id
     for text in unmatched:
         match = index.best(text, [s for s in free if s not in translated])
         if match is not None and match in free:
@@ -221,16 +221,108 @@ def _match_new(
             report.changed += 1
             report.rechecked.append(unit.id)
             continue
-        unit = _new_unit(session, document, text, wanted[text], plurals.get(text))
-        report.added += 1
-        if match is not None:
-            copies.append((translated[match], unit))
-    session.flush()  # once for the document: the Change rows of the copies need the new ids
-    similar = _load_translations(session, [unit_id for unit_id, _ in copies])
-    for unit_id, unit in copies:
-        _copy_as_fuzzy(session, similar[unit_id], unit)
-        report.rechecked.append(unit.id)
-    report.fuzzy_matched += len(copies)
+        added.append((text, None if match is None else translated[match]))
+    ids = _insert_units(session, document.id, [text for text, _ in added], wanted, plurals)
+    copied = _insert_translations(session, [(ids[text], similar) for text, similar in added])
+    report.added += len(added)
+    report.rechecked.extend(copied)
+    report.fuzzy_matched += len(copied)
+
+
+def _insert_units(
+    session: Session,
+    document_id: int,
+    texts: list[str],
+    wanted: dict[str, tuple[int, str, list[str]]],
+    plurals: dict[str, str],
+) -> dict[str, int]:
+    """New units of a document, inserted as rows (not loaded as objects); their ids by English."""
+    rows: list[dict[str, object]] = [
+        {
+            "document_id": document_id,
+            "source": text,
+            "source_plural": plurals.get(text),
+            "source_sha1": sha1(text),
+            "words": word_count(text),
+            **_placement(wanted[text]),
+        }
+        for text in texts
+    ]
+    db.insert_rows(session, Unit.metadata.tables["units"], rows)
+    ids: dict[str, int] = {}
+    digests = [cast(str, row["source_sha1"]) for row in rows]
+    for start in range(0, len(digests), 500):
+        found = session.execute(
+            select(Unit.source, Unit.id).where(
+                Unit.document_id == document_id,
+                Unit.source_sha1.in_(digests[start : start + 500]),
+            )
+        )
+        ids.update((source, unit_id) for source, unit_id in found)
+    return ids
+
+
+def _insert_translations(session: Session, units: list[tuple[int, int | None]]) -> list[int]:
+    """The translations of new units, each given with the most similar translated unit (or
+    None): they start from its translations, marked needs-editing, each with a change that says
+    so; the units that did."""
+    similar_ids = sorted({similar for _, similar in units if similar is not None})
+    theirs: dict[int, dict[str, str]] = {unit_id: {} for unit_id in similar_ids}
+    english: dict[int, str] = {}
+    for start in range(0, len(similar_ids), 500):
+        chunk = similar_ids[start : start + 500]
+        english.update(
+            (unit_id, source)
+            for unit_id, source in session.execute(
+                select(Unit.id, Unit.source).where(Unit.id.in_(chunk))
+            )
+        )
+        found = session.execute(
+            select(Translation.unit_id, Translation.language, Translation.text).where(
+                Translation.unit_id.in_(chunk), Translation.text != ""
+            )
+        )
+        for unit_id, language, text in found:
+            theirs[unit_id][language] = text
+    now = utcnow()
+    rows: list[dict[str, object]] = []
+    changes: list[dict[str, object]] = []
+    copied: list[int] = []
+    for unit_id, similar in units:
+        texts = {} if similar is None else theirs[similar]
+        for language in languages.TARGET_LANGUAGES:
+            text = texts.get(language, "")
+            rows.append(
+                {
+                    "unit_id": unit_id,
+                    "language": language,
+                    "text": text,
+                    "state": State.NEEDS_EDITING if text else State.UNTRANSLATED,
+                    "version": 1 if text else 0,
+                    "previous_source": english[cast(int, similar)] if text else None,
+                    "comments": "",
+                    "updated_at": now,
+                }
+            )
+            if text:
+                changes.append(
+                    {
+                        "unit_id": unit_id,
+                        "language": language,
+                        "action": "fuzzy-match",
+                        "created_at": now,
+                        "old_text": "",
+                        "new_text": text,
+                        "old_state": State.UNTRANSLATED,
+                        "new_state": State.NEEDS_EDITING,
+                        "details": f"similar English: {english[cast(int, similar)]}",
+                    }
+                )
+        if similar is not None:
+            copied.append(unit_id)
+    db.insert_rows(session, Translation.metadata.tables["translations"], rows)
+    db.insert_rows(session, Change.metadata.tables["changes"], changes)
+    return copied
 
 
 def _change_source(
@@ -268,54 +360,6 @@ def _needs_editing(session: Session, unit: Unit, previous: str, details: str) ->
                 old_state=old_state,
                 new_state=State.NEEDS_EDITING,
                 details=details,
-            )
-        )
-
-
-def _new_unit(
-    session: Session,
-    document: Document,
-    text: str,
-    where: tuple[int, str, list[str]],
-    plural: str | None = None,
-) -> Unit:
-    unit = Unit(
-        document_id=document.id,
-        source=text,
-        source_plural=plural,
-        source_sha1=sha1(text),
-        words=word_count(text),
-        position=0,
-        type="",
-    )
-    _place(unit, where)
-    unit.translations = [
-        Translation(language=lang.code, text="", state=State.UNTRANSLATED, version=0)
-        for lang in languages.targets()
-    ]
-    session.add(unit)  # not through document.units, which would load every unit
-    return unit
-
-
-def _copy_as_fuzzy(session: Session, similar: Unit, unit: Unit) -> None:
-    """A new unit like a known one starts from that one's translations, marked needs-editing."""
-    theirs = {t.language: t for t in similar.translations}
-    for translation in unit.translations:
-        other = theirs.get(translation.language)
-        if other is None or not other.text:
-            continue
-        translation.text = other.text
-        translation.state = State.NEEDS_EDITING
-        translation.previous_source = similar.source
-        translation.version += 1
-        session.add(
-            Change(
-                unit_id=unit.id,
-                language=translation.language,
-                action="fuzzy-match",
-                new_text=other.text,
-                new_state=State.NEEDS_EDITING,
-                details=f"similar English: {similar.source}",
             )
         )
 
