@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from translator import db
@@ -396,9 +396,11 @@ def test_changed_english_is_checked_again_and_blocks_with_its_new_figure(
     assert "figures" in failures
 
 
-def test_an_edited_paragraph_loads_the_translations_of_its_own_unit_only(
+def test_an_edited_paragraph_changes_its_own_unit_only_and_loads_no_objects(
     loaded: sessionmaker[Session], root: Path
 ) -> None:
+    """An ordinary edit costs what it changes: units and translations are read and written as
+    rows (none is loaded as an object), and only the edited unit's translations change."""
     extract(loaded, root)
     path = root / "source_texts" / "emergency-appeal.md"
     text = path.read_text()
@@ -409,28 +411,34 @@ def test_an_edited_paragraph_loads_the_translations_of_its_own_unit_only(
             .where(Document.slug == "emergency-appeal", Unit.source.contains("1988"))
         ).first()
         assert unit is not None and unit.source in text
-        old, unit_id = unit.source, unit.id
-        others = session.scalar(
-            select(func.count())
-            .select_from(Translation)
-            .join(Unit)
-            .where(Unit.document_id == unit.document_id, Unit.id != unit_id)
-        )
-    assert others and others > 50  # the document holds many more translations than the edit
+        old, unit_id, document_id = unit.source, unit.id, unit.document_id
+    versions = select(Translation.id, Translation.unit_id, Translation.version).join(Unit)
+    with loaded() as session:
+        before = session.execute(versions.where(Unit.document_id == document_id)).all()
+    assert len(before) > 50  # the document holds many more translations than the edit
     path.write_text(text.replace(old, old.replace("1988", "1989")))
-    loaded_units: list[int] = []
+    objects: list[object] = []
 
-    def count(target: Translation, _: object) -> None:
-        loaded_units.append(target.unit_id)
+    def count(target: object, _: object) -> None:
+        objects.append(target)
 
-    event.listen(Translation, "load", count)
+    for model in (Unit, Translation, Change):
+        event.listen(model, "load", count)
     try:
         with db.transaction(loaded) as session:
             report = extraction.update_all(session, root)
     finally:
-        event.remove(Translation, "load", count)
-    assert [d.changed for d in report.documents] == [1]
-    assert set(loaded_units) == {unit_id} and len(loaded_units) == 6
+        for model in (Unit, Translation, Change):
+            event.remove(model, "load", count)
+    assert [d.changed for d in report.documents] == [1] and objects == []
+    with loaded() as session:
+        after = session.execute(versions.where(Unit.document_id == document_id)).all()
+    bumped = {row for row in after if row not in before}
+    assert {u for _, u, _ in bumped} == {unit_id} and len(bumped) == 6
+    with loaded() as session:
+        edited = session.get(Unit, unit_id)
+        assert edited is not None and "1989" in edited.source
+        assert {t.state for t in edited.translations if t.text} == {State.NEEDS_EDITING}
 
 
 def test_catalogues_rendered_in_forks_are_the_bytes_rendered_in_one_process(

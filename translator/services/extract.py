@@ -9,12 +9,13 @@ A changed English plural (msgid_plural) of a gettext source makes its translatio
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, cast
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Row, select, update
+from sqlalchemy.orm import Session
 
 from translator import db, languages
 from translator.formats.merge import FuzzyIndex
@@ -58,9 +59,9 @@ class ExtractReport:
 def update_document(session: Session, source: SourceText) -> DocumentUpdate:
     """Bring one document's units in line with its source text.
 
-    The units are read as plain rows; only those that leave the source or whose English or
-    English plural changes are loaded, with their translations (a document's units are many, its
-    changes few): an ordinary edit costs what it changes, not what the document holds."""
+    The units are read as plain rows and changed by statements on rows (not loaded as objects):
+    only the translations of units whose English or English plural changes are read, so an
+    ordinary edit costs what it changes, not what the document holds."""
     document = session.scalar(select(Document).where(Document.slug == source.slug))
     if document is None:
         document = Document(slug=source.slug, kind="", title="")
@@ -68,6 +69,10 @@ def update_document(session: Session, source: SourceText) -> DocumentUpdate:
     set_metadata(document, source)
     session.flush()  # a new document's id, for its units
     return _merge_units(session, document, locations(source), source.plurals)
+
+
+# A unit whose translations need editing: (unit id, the English they were made for, what changed)
+_Edit = tuple[int, str, str]
 
 
 def _merge_units(
@@ -80,33 +85,53 @@ def _merge_units(
     rows = _unit_rows(session, document.id)
     by_source = {row.source: row for row in rows}
     unmatched = [text for text in wanted if text not in by_source]
-    removed = [row.id for row in rows if row.source not in wanted and not row.obsolete]
-    replural = [
-        row.id
-        for text, row in by_source.items()
-        if text in wanted and row.source_plural != plurals.get(text)
-    ]
-    _place_all(session, by_source, wanted)  # before any unit is loaded: they load as placed
-    loaded = _load_translations(session, [*removed, *replural])  # replural: all in the source
+    removed = [row for row in rows if row.source not in wanted and not row.obsolete]
+    _place_all(session, by_source, wanted)
+    changed: list[dict[str, object]] = []  # the units' changed columns, with their ids
+    edits: list[_Edit] = []
     for text, row in by_source.items():
         if text in wanted:
             if row.obsolete:  # back: its translations were not checked while it was away
                 report.revived += 1
                 report.rechecked.append(row.id)
             if row.source_plural != plurals.get(text):
-                _change_plural(session, loaded[row.id], plurals.get(text))
+                changed.append({"id": row.id, "source_plural": plurals.get(text)})
+                edits.append((row.id, text, f"previous English plural: {row.source_plural}"))
                 report.changed += 1
                 report.rechecked.append(row.id)
+    taking: list[tuple[str, _UnitRow]] = []
+    added: list[tuple[str, int | None]] = []
     if unmatched:
         # the units not obsolete now: those in the source, and the removed ones until the end
-        current = [row for row in rows if row.source in wanted or row.id in loaded]
-        free = [loaded[unit_id] for unit_id in removed]
-        _match_new(session, document, unmatched, current, free, wanted, plurals, report)
-    for unit_id in removed:
-        unit = loaded[unit_id]
-        if unit.source not in wanted and not unit.obsolete:
-            unit.obsolete = True
+        current = [row for row in rows if row.source in wanted or not row.obsolete]
+        taking, added = _match_new(session, document.id, unmatched, current, removed)
+    for text, row in taking:  # a removed unit takes the new English: its translations stay
+        changed.append(
+            {
+                "id": row.id,
+                "source": text,
+                "source_plural": plurals.get(text),
+                "source_sha1": sha1(text),
+                "words": word_count(text),
+                **_placement(wanted[text]),
+            }
+        )
+        edits.append((row.id, row.source, f"previous English: {row.source}"))
+        report.changed += 1
+        report.rechecked.append(row.id)
+    taken = {row.id for _, row in taking}
+    for row in removed:
+        if row.id not in taken:
+            changed.append({"id": row.id, "obsolete": True})
             report.obsoleted += 1
+    if changed:
+        session.execute(update(Unit), changed)
+    _needs_editing(session, edits)
+    ids = _insert_units(session, document.id, [text for text, _ in added], wanted, plurals)
+    copied = _insert_translations(session, [(ids[text], similar) for text, similar in added])
+    report.added += len(added)
+    report.rechecked.extend(copied)
+    report.fuzzy_matched += len(copied)
     return report
 
 
@@ -155,23 +180,6 @@ def _place_all(
         session.execute(update(Unit), moved)
 
 
-def _load_translations(session: Session, ids: list[int]) -> dict[int, Unit]:
-    """These units with their translations, by id: a few queries for them all rather than one
-    per unit."""
-    found: dict[int, Unit] = {}
-    wanted = sorted(set(ids))
-    for start in range(0, len(wanted), 500):
-        found.update(
-            (unit.id, unit)
-            for unit in session.scalars(
-                select(Unit)
-                .where(Unit.id.in_(wanted[start : start + 500]))
-                .options(selectinload(Unit.translations))
-            )
-        )
-    return found
-
-
 def _placement(where: tuple[int, str, list[str]]) -> dict[str, object]:
     """A unit's columns that say where its block is (and that it is in the source)."""
     position, block_type, found_at = where
@@ -183,50 +191,37 @@ def _placement(where: tuple[int, str, list[str]]) -> dict[str, object]:
     }
 
 
-def _place(unit: Unit, where: tuple[int, str, list[str]]) -> None:
-    for name, value in _placement(where).items():
-        setattr(unit, name, value)
-
-
 def _match_new(
     session: Session,
-    document: Document,
+    document_id: int,
     unmatched: list[str],
     current: list[_UnitRow],
-    removed: list[Unit],
-    wanted: dict[str, tuple[int, str, list[str]]],
-    plurals: dict[str, str],
-    report: DocumentUpdate,
-) -> None:
-    """Each new English text either replaces a removed unit's (the most similar, changed) or
-    becomes a new unit, which starts from the translations of the most similar translated one."""
+    removed: list[_UnitRow],
+) -> tuple[list[tuple[str, _UnitRow]], list[tuple[str, int | None]]]:
+    """Each new English text either is taken by a removed unit (the most similar: it changes)
+    or becomes a new unit, which starts from the translations of the most similar translated
+    one: the texts taken, each with its unit, and the new ones, each with the id of the most
+    similar translated unit (or None)."""
     with_text = set(
         session.scalars(
             select(Translation.unit_id)
             .join(Unit)
-            .where(Unit.document_id == document.id, Translation.text != "")
+            .where(Unit.document_id == document_id, Translation.text != "")
             .distinct()
         )
     )
     translated = {row.source: row.id for row in current if row.id in with_text}
-    free = {u.source: u for u in removed}
+    free = {row.source: row for row in removed}
     index = FuzzyIndex(translated)
-    added: list[tuple[str, int | None]] = []  # new English, with its most similar unit's id
+    taking: list[tuple[str, _UnitRow]] = []
+    added: list[tuple[str, int | None]] = []
     for text in unmatched:
         match = index.best(text, [s for s in free if s not in translated])
         if match is not None and match in free:
-            unit = free.pop(match)
-            unit.source_plural = plurals.get(text)
-            _change_source(session, unit, text, wanted[text])
-            report.changed += 1
-            report.rechecked.append(unit.id)
-            continue
-        added.append((text, None if match is None else translated[match]))
-    ids = _insert_units(session, document.id, [text for text, _ in added], wanted, plurals)
-    copied = _insert_translations(session, [(ids[text], similar) for text, similar in added])
-    report.added += len(added)
-    report.rechecked.extend(copied)
-    report.fuzzy_matched += len(copied)
+            taking.append((text, free.pop(match)))
+        else:
+            added.append((text, None if match is None else translated[match]))
+    return taking, added
 
 
 def _insert_units(
@@ -325,52 +320,56 @@ def _insert_translations(session: Session, units: list[tuple[int, int | None]]) 
     return copied
 
 
-def _change_source(
-    session: Session, unit: Unit, text: str, where: tuple[int, str, list[str]]
-) -> None:
-    """The English of a unit changed: its translations need editing and keep the old English."""
-    old_source = unit.source
-    unit.source, unit.source_sha1, unit.words = text, sha1(text), word_count(text)
-    _place(unit, where)
-    _needs_editing(session, unit, old_source, f"previous English: {old_source}")
-
-
-def _change_plural(session: Session, unit: Unit, plural: str | None) -> None:
-    """The English plural of a unit changed (or came, or went): its translations need editing."""
-    old_plural, unit.source_plural = unit.source_plural, plural
-    _needs_editing(session, unit, unit.source, f"previous English plural: {old_plural}")
-
-
-def _needs_editing(session: Session, unit: Unit, previous: str, details: str) -> None:
-    for translation in unit.translations:
-        if not translation.text:
-            continue
-        old_state = translation.state
-        translation.state = State.NEEDS_EDITING
-        translation.previous_source = previous
-        translation.version += 1
-        translation.updated_at = utcnow()
-        session.add(
-            Change(
-                unit_id=unit.id,
-                language=translation.language,
-                action="source-changed",
-                old_text=translation.text,
-                new_text=translation.text,
-                old_state=old_state,
-                new_state=State.NEEDS_EDITING,
-                details=details,
+def _needs_editing(session: Session, edits: list[_Edit]) -> None:
+    """The translations with a text of these units need editing and remember the English they
+    were made for, each with a change that says what changed."""
+    found: dict[int, list[Row[int, int, str, str, int, int]]] = defaultdict(list)
+    ids = [unit_id for unit_id, _, _ in edits]
+    for start in range(0, len(ids), 500):
+        query = (
+            select(
+                Translation.id,
+                Translation.unit_id,
+                Translation.language,
+                Translation.text,
+                Translation.state,
+                Translation.version,
             )
+            .where(Translation.unit_id.in_(ids[start : start + 500]), Translation.text != "")
+            .order_by(Translation.unit_id, Translation.language)
         )
-
-
-def _release(session: Session) -> None:
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, Translation | Change):
-            session.expunge(obj)
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, Unit):
-            session.expunge(obj)
+        for row in session.execute(query):
+            found[row.unit_id].append(row)
+    now = utcnow()
+    updates: list[dict[str, object]] = []
+    changes: list[dict[str, object]] = []
+    for unit_id, previous, details in edits:
+        for translation in found[unit_id]:
+            updates.append(
+                {
+                    "id": translation.id,
+                    "state": State.NEEDS_EDITING,
+                    "previous_source": previous,
+                    "version": translation.version + 1,
+                    "updated_at": now,
+                }
+            )
+            changes.append(
+                {
+                    "unit_id": unit_id,
+                    "language": translation.language,
+                    "action": "source-changed",
+                    "created_at": now,
+                    "old_text": translation.text,
+                    "new_text": translation.text,
+                    "old_state": translation.state,
+                    "new_state": State.NEEDS_EDITING,
+                    "details": details,
+                }
+            )
+    if updates:
+        session.execute(update(Translation), updates)
+    db.insert_rows(session, Change.metadata.tables["changes"], changes)
 
 
 def update_all(session: Session, root: Path, workers: int = 1) -> ExtractReport:
@@ -386,13 +385,9 @@ def update_all(session: Session, root: Path, workers: int = 1) -> ExtractReport:
     changed = [(slug, path) for slug, path in files if known.get(slug) != file_sha256(path)]
     sources = read_source_files(changed, workers)
     for source in sources:
+        # units, translations and changes are read and written as rows, never loaded as
+        # objects: the session holds the documents only, however large the store
         report.documents.append(update_document(session, source))
-        # A document's rows are not needed once it is done: a session holding every unit and
-        # translation would make each flush, and memory, grow with the whole store. They are
-        # released document by document; dropping the whole store's graph at once (expunge_all)
-        # crashed the interpreter in garbage collection on stores of 20,000 units.
-        session.flush()
-        _release(session)
     present = {slug for slug, _ in files}
     report.retired.extend(slug for slug in sorted(known) if slug not in present)
     session.flush()
