@@ -192,13 +192,13 @@ def _merge(work: Path, old: Release, new: Release, timed: Timer, agreement: Agre
         template.write_text(po.write(_template(_read(new.file(path)))))
         pairs.append((old.file(path), template, work / "merged" / f"{number}.po"))
     (work / "merged").mkdir()
-    ours: dict[Path, po.Catalogue] = {}
     written: dict[Path, str] = {}
 
     def update() -> None:
+        # each merged catalogue is written and let go, as a program merging files does: holding
+        # a thousand of them would time the garbage collector walking them, not the merge
         for catalogue, template, _ in pairs:
-            ours[catalogue] = merge.update(_read(catalogue), _read(template))
-            written[catalogue] = po.write(ours[catalogue])
+            written[catalogue] = po.write(merge.update(_read(catalogue), _read(template)))
 
     def gnu() -> None:
         for catalogue, template, out in pairs:
@@ -209,7 +209,8 @@ def _merge(work: Path, old: Release, new: Release, timed: Timer, agreement: Agre
     agree = total = identical = valid = 0
     differ: list[Path] = []
     for catalogue, _, out in pairs:
-        same, count = agreement(ours[catalogue], _read(out))
+        ours = po.read(written[catalogue].encode(), str(catalogue), max_bytes=UNLIMITED)
+        same, count = agreement(ours, _read(out))
         agree, total = agree + same, total + count
         if same < count:
             differ.append(catalogue)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -78,20 +78,20 @@ def map_inherited(
 
 def imap_inherited(
     function: Callable[[Item], Result], items: Sequence[Item], workers: int, chunk: int = 1
-) -> Iterator[Result]:
+) -> Generator[Result, None, None]:
     """`map_inherited`, each result given as soon as it and those before it are done: the caller
     works on the first while the forks go on with the rest (`translator init` inserts one
-    document while the next ones are read). The forks are stopped when the caller stops."""
+    document while the next ones are read). Closing the generator stops the forks."""
     global _INHERITED
     with forks(workers) as pool:
         if pool is None:
             yield from (function(item) for item in items)
             return
-        _INHERITED = items  # before the first task: the pool forks its processes on demand
+        _INHERITED = items  # before the first task, when a forking pool starts all its processes
         try:
             calls = pool.map(_call, [function] * len(items), range(len(items)), chunksize=chunk)
         finally:
-            _INHERITED = ()  # the forks have theirs: a pool forks all its processes at once
+            _INHERITED = ()  # every task is submitted: the forks have their copy
         yield from calls
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -76,11 +77,11 @@ def load(
     count = 0
     read: dict[Path, str] = {}  # each file read and its SHA-256, remembered as the desk's own
     found: list[checking.Found] = []
-    for document in forks.imap_inherited(
-        _read_document, work, workers if size >= PARALLEL_FROM else 1
-    ):
-        count += _insert_document(session, document, found)
-        read.update(document.files)
+    reading = forks.imap_inherited(_read_document, work, workers if size >= PARALLEL_FROM else 1)
+    with closing(reading):  # a failed insert stops the forks at once
+        for document in reading:
+            count += _insert_document(session, document, found)
+            read.update(document.files)
     for path in sorted((Path(root) / "locales").glob("templates/*.pot")):
         read[path] = hashlib.sha256(path.read_bytes()).hexdigest()
     remember_loaded(session, root, read)
