@@ -465,9 +465,10 @@ def test_sources_parsed_in_forks_are_those_parsed_in_one_process(
 ) -> None:
     from translator.services import sources
 
-    alone = sources.read_sources(root)
+    files = sources.source_files(root)
+    alone = sources.read_source_files(files)
     monkeypatch.setattr(sources, "PARALLEL_FROM", 1)
-    assert sources.read_sources(root, workers=2) == alone and len(alone) > 5
+    assert sources.read_source_files(files, workers=2) == alone and len(alone) > 5
 
 
 def test_a_bad_source_parsed_in_a_fork_stops_everything_with_its_file_and_line(
@@ -477,11 +478,12 @@ def test_a_bad_source_parsed_in_a_fork_stops_everything_with_its_file_and_line(
 
     bad = root / "source_texts" / "zz-broken.md"
     bad.write_text("---\nkind: alert\ntitle: [Broken\n---\n\nText.\n")
+    files = sources.source_files(root)
     with pytest.raises(DeskError) as alone:
-        sources.read_sources(root)
+        sources.read_source_files(files)
     monkeypatch.setattr(sources, "PARALLEL_FROM", 1)
     with pytest.raises(DeskError) as shared:
-        sources.read_sources(root, workers=2)
+        sources.read_source_files(files, workers=2)
     assert str(shared.value) == str(alone.value) and str(bad) in str(shared.value)
 
 

@@ -143,24 +143,24 @@ def found(unit_id: int, language: str, failure: Failure) -> Found:
     return (unit_id, language, failure.check, failure.severity.value, failure.message)
 
 
-def keep_found(session: Session, found: list[Found]) -> int:
+def keep_found(session: Session, failures: list[Found]) -> int:
     """Store failures found before their translations were in the store (`translator init`
     checks each catalogue as it reads it); their number. Each failure's translation is looked
     up by the database as the failure is inserted, in one statement for them all."""
     connection = session.connection()
     quote = connection.dialect.identifier_preparer.quote
     mark = db.marker(connection.dialect)
-    if found:
+    if failures:
         connection.exec_driver_sql(
             f"INSERT INTO check_failures (translation_id, {quote('check')}, severity, message) "
             f"SELECT id, {mark}, {mark}, {mark} FROM translations "
             f"WHERE unit_id = {mark} AND language = {mark}",
             [
                 (check, severity, message, unit, language)
-                for unit, language, check, severity, message in found
+                for unit, language, check, severity, message in failures
             ],
         )
-    return len(found)
+    return len(failures)
 
 
 def refresh(session: Session, changed: Iterable[tuple[Unit, Translation]]) -> None:

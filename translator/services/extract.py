@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
@@ -24,12 +24,13 @@ from translator.services import checking, writing
 from translator.services.sources import (
     SourceText,
     file_sha256,
+    insert_units,
     locations,
+    placement,
     read_source_files,
     set_metadata,
-    sha1,
     source_files,
-    word_count,
+    unit_row,
 )
 
 
@@ -106,16 +107,7 @@ def _merge_units(
         current = [row for row in rows if row.source in wanted or not row.obsolete]
         taking, added = _match_new(session, document.id, unmatched, current, removed)
     for text, row in taking:  # a removed unit takes the new English: its translations stay
-        changed.append(
-            {
-                "id": row.id,
-                "source": text,
-                "source_plural": plurals.get(text),
-                "source_sha1": sha1(text),
-                "words": word_count(text),
-                **_placement(wanted[text]),
-            }
-        )
+        changed.append({"id": row.id, **unit_row(text, wanted[text], plurals.get(text))})
         edits.append((row.id, row.source, f"previous English: {row.source}"))
         report.changed += 1
         report.rechecked.append(row.id)
@@ -127,8 +119,11 @@ def _merge_units(
     if changed:
         session.execute(update(Unit), changed)
     _needs_editing(session, edits)
-    ids = _insert_units(session, document.id, [text for text, _ in added], wanted, plurals)
-    copied = _insert_translations(session, [(ids[text], similar) for text, similar in added])
+    new = [unit_row(text, wanted[text], plurals.get(text)) for text, _ in added]
+    ids = insert_units(session, document.id, new)
+    copied = _insert_translations(
+        session, [(unit_id, similar) for unit_id, (_, similar) in zip(ids, added, strict=True)]
+    )
     report.added += len(added)
     report.rechecked.extend(copied)
     report.fuzzy_matched += len(copied)
@@ -173,22 +168,11 @@ def _place_all(
     moved = []
     for text, row in by_source.items():
         if text in wanted:
-            place = _placement(wanted[text])
+            place = placement(wanted[text])
             if any(getattr(row, name) != value for name, value in place.items()):
                 moved.append({"id": row.id, **place})
     if moved:
         session.execute(update(Unit), moved)
-
-
-def _placement(where: tuple[int, str, list[str]]) -> dict[str, object]:
-    """A unit's columns that say where its block is (and that it is in the source)."""
-    position, block_type, found_at = where
-    return {
-        "obsolete": False,
-        "position": position,
-        "type": block_type,
-        "locations": " ".join(found_at),
-    }
 
 
 def _match_new(
@@ -224,39 +208,6 @@ def _match_new(
     return taking, added
 
 
-def _insert_units(
-    session: Session,
-    document_id: int,
-    texts: list[str],
-    wanted: dict[str, tuple[int, str, list[str]]],
-    plurals: dict[str, str],
-) -> dict[str, int]:
-    """New units of a document, inserted as rows (not loaded as objects); their ids by English."""
-    rows: list[dict[str, object]] = [
-        {
-            "document_id": document_id,
-            "source": text,
-            "source_plural": plurals.get(text),
-            "source_sha1": sha1(text),
-            "words": word_count(text),
-            **_placement(wanted[text]),
-        }
-        for text in texts
-    ]
-    db.insert_rows(session, Unit.metadata.tables["units"], rows)
-    ids: dict[str, int] = {}
-    digests = [cast(str, row["source_sha1"]) for row in rows]
-    for start in range(0, len(digests), 500):
-        found = session.execute(
-            select(Unit.source, Unit.id).where(
-                Unit.document_id == document_id,
-                Unit.source_sha1.in_(digests[start : start + 500]),
-            )
-        )
-        ids.update((source, unit_id) for source, unit_id in found)
-    return ids
-
-
 def _insert_translations(session: Session, units: list[tuple[int, int | None]]) -> list[int]:
     """The translations of new units, each given with the most similar translated unit (or
     None): they start from its translations, marked needs-editing, each with a change that says
@@ -285,6 +236,7 @@ def _insert_translations(session: Session, units: list[tuple[int, int | None]]) 
     copied: list[int] = []
     for unit_id, similar in units:
         texts = {} if similar is None else theirs[similar]
+        previous = None if similar is None else english[similar]
         for language in languages.TARGET_LANGUAGES:
             text = texts.get(language, "")
             rows.append(
@@ -294,7 +246,7 @@ def _insert_translations(session: Session, units: list[tuple[int, int | None]]) 
                     "text": text,
                     "state": State.NEEDS_EDITING if text else State.UNTRANSLATED,
                     "version": 1 if text else 0,
-                    "previous_source": english[cast(int, similar)] if text else None,
+                    "previous_source": previous if text else None,
                     "comments": "",
                     "updated_at": now,
                 }
@@ -310,7 +262,7 @@ def _insert_translations(session: Session, units: list[tuple[int, int | None]]) 
                         "new_text": text,
                         "old_state": State.UNTRANSLATED,
                         "new_state": State.NEEDS_EDITING,
-                        "details": f"similar English: {english[cast(int, similar)]}",
+                        "details": f"similar English: {previous}",
                     }
                 )
         if similar is not None:

@@ -27,7 +27,7 @@ from translator.checks import Term
 from translator.formats import plural_forms as gettext_plurals
 from translator.formats import po
 from translator.formats.merge import FuzzyIndex
-from translator.models import Change, Document, State, Translation, Unit, utcnow
+from translator.models import Change, Document, State, Translation, utcnow
 from translator.services import DeskError, checking, forks
 from translator.services.catalogue_files import (
     EPOCH,
@@ -37,12 +37,13 @@ from translator.services.catalogue_files import (
 )
 from translator.services.sources import (
     SourceText,
+    file_sha256,
+    insert_units,
     locations,
     read_source_file,
     set_metadata,
-    sha1,
     source_files,
-    word_count,
+    unit_row,
 )
 
 
@@ -83,7 +84,7 @@ def load(
             count += _insert_document(session, document, found)
             read.update(document.files)
     for path in sorted((Path(root) / "locales").glob("templates/*.pot")):
-        read[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+        read[path] = file_sha256(path)
     remember_loaded(session, root, read)
     if terms is not None:
         checking.keep_found(session, found)
@@ -124,7 +125,7 @@ def _read_document(work: _DocumentWork) -> _ReadDocument:
     revisions = {code: revision for code, (_, revision) in loaded.items()}
     orphans = _orphans(wanted, catalogues)
     units = [
-        _unit_row(text, where, plural=source.plurals.get(text)) for text, where in wanted.items()
+        unit_row(text, where, plural=source.plurals.get(text)) for text, where in wanted.items()
     ]
     orphan_plurals = {
         msgid: entry.msgid_plural
@@ -133,7 +134,7 @@ def _read_document(work: _DocumentWork) -> _ReadDocument:
         if entry.msgid_plural is not None
     }
     units += [
-        _unit_row(
+        unit_row(
             text,
             (len(wanted) + n, "paragraph", []),
             obsolete=True,
@@ -178,9 +179,7 @@ def _insert_document(session: Session, read: _ReadDocument, found: list[checking
     set_metadata(document, read.source)
     session.add(document)
     session.flush()
-    for unit in read.units:
-        unit["document_id"] = document.id
-    ids = _insert_units(session, document.id, read.units)
+    ids = insert_units(session, document.id, read.units)
     for row in [*read.translations, *read.changes]:
         row["unit_id"] = ids[cast(int, row["unit_id"])]
     db.insert_rows(session, Translation.metadata.tables["translations"], read.translations)
@@ -300,35 +299,6 @@ def _orphans(wanted: Collection[str], catalogues: dict[str, dict[str, po.Entry]]
             if msgid not in wanted and entry.translated:
                 found[msgid] = None
     return list(found)
-
-
-def _unit_row(
-    text: str,
-    where: tuple[int, str, list[str]],
-    obsolete: bool = False,
-    plural: str | None = None,
-) -> dict[str, object]:
-    position, block_type, found_at = where
-    return {
-        "source": text,
-        "source_plural": plural,
-        "source_sha1": sha1(text),
-        "type": block_type,
-        "position": position,
-        "locations": " ".join(found_at),
-        "words": word_count(text),
-        "obsolete": obsolete,
-    }
-
-
-def _insert_units(session: Session, document_id: int, rows: list[dict[str, object]]) -> list[int]:
-    """Insert a new document's units; their ids, in the order of `rows`."""
-    if not rows:
-        return []
-    db.insert_rows(session, Unit.metadata.tables["units"], rows)
-    found = session.execute(select(Unit.source, Unit.id).where(Unit.document_id == document_id))
-    by_source = {source: unit_id for source, unit_id in found}
-    return [by_source[cast(str, row["source"])] for row in rows]
 
 
 def _translation_rows(

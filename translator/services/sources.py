@@ -11,9 +11,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from translator import db
 from translator.formats import markdown, po
-from translator.models import Document
+from translator.models import Document, Unit
 from translator.services import DeskError, forks
 
 DOCUMENT_KINDS = ("appeal", "alert", "press-release", "faq", "palm-card", "strings")
@@ -97,15 +102,10 @@ def source_files(root: Path) -> list[tuple[str, Path]]:
 PARALLEL_FROM = 1 << 20  # bytes of source text: less is parsed faster than processes start
 
 
-def read_sources(root: Path, workers: int = 1) -> list[SourceText]:
-    """Every source text, parsed and validated, in slug order; all are read before any is used,
-    so a bad one stops everything."""
-    return read_source_files(source_files(root), workers)
-
-
 def read_source_files(files: Sequence[tuple[str, Path]], workers: int = 1) -> list[SourceText]:
-    """Each (slug, path) parsed and validated, in order, shared among `workers` forked processes
-    when there is much to parse (from a command only, as `forks` says)."""
+    """Each (slug, path) (from `source_files`) parsed and validated, in order, shared among
+    `workers` forked processes when there is much to parse (from a command only, as `forks`
+    says); all are read before any is used, so a bad one stops everything."""
     size = sum(path.stat().st_size for _, path in files)
     return forks.map_inherited(_read_pair, files, workers if size >= PARALLEL_FROM else 1)
 
@@ -220,6 +220,55 @@ def locations(source: SourceText) -> dict[str, tuple[int, str, list[str]]]:
         else:
             found[block.text] = (len(found), block.type, [where])
     return found
+
+
+def placement(where: tuple[int, str, list[str]]) -> dict[str, object]:
+    """A unit's columns that say where its block is (and that it is in the source), from its
+    entry in `locations`."""
+    position, block_type, found_at = where
+    return {
+        "obsolete": False,
+        "position": position,
+        "type": block_type,
+        "locations": " ".join(found_at),
+    }
+
+
+def unit_row(
+    text: str,
+    where: tuple[int, str, list[str]],
+    plural: str | None = None,
+    obsolete: bool = False,
+) -> dict[str, object]:
+    """A unit's columns but its document's: its English (and English plural), and its place."""
+    return {
+        "source": text,
+        "source_plural": plural,
+        "source_sha1": sha1(text),
+        "words": word_count(text),
+        **placement(where),
+        "obsolete": obsolete,
+    }
+
+
+def insert_units(session: Session, document_id: int, rows: list[dict[str, object]]) -> list[int]:
+    """Insert new units of a document (`unit_row`s) as rows, not objects; their ids, in order."""
+    db.insert_rows(
+        session,
+        Unit.metadata.tables["units"],
+        [{"document_id": document_id, **row} for row in rows],
+    )
+    ids: dict[str, int] = {}
+    digests = [cast(str, row["source_sha1"]) for row in rows]
+    for start in range(0, len(digests), 500):
+        found = session.execute(
+            select(Unit.source_sha1, Unit.id).where(
+                Unit.document_id == document_id,
+                Unit.source_sha1.in_(digests[start : start + 500]),
+            )
+        )
+        ids.update((digest, unit_id) for digest, unit_id in found)
+    return [ids[digest] for digest in digests]
 
 
 def set_metadata(document: Document, source: SourceText) -> None:
