@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -17,16 +18,19 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
 from click.testing import CliRunner, Result
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from translator import cli, create_app, db
 from translator.models import State, User
-from translator.services import accounts, documents, editing
+from translator.services import accounts, documents, editing, policy
 
 REPO = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("TRANSLATOR_TEST_DATABASE_URL", "")
@@ -315,12 +319,50 @@ def enrol(app, username: str) -> SecondFactor:  # type: ignore[no-untyped-def]
     return factor
 
 
-def sign_in_fully(client, username: str, password: str, factor: SecondFactor | None = None):  # type: ignore[no-untyped-def]
-    """Sign in through the password and, when the account has one, the second step."""
-    import re
+# The sign-in and invitation forms carry a token of their own, matching a cookie set when the form
+# is shown (login CSRF): the suite's clients fetch the form first, as a browser does.
+FORM_PAGES = re.compile(r"/(login|admin/invitations/[^/?]+)(\?.*)?")
+_FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 
+
+def form_token(client, path: str = "/login", **request: Any) -> str:  # type: ignore[no-untyped-def]
+    """Show a sign-in (or invitation) form to this client: its token, the cookie set."""
+    page = client.get(path, **request).get_data(as_text=True)
+    found = _FORM_TOKEN.search(page)
+    assert found, page
+    return found.group(1)
+
+
+class DeskClient(FlaskClient):
+    """The test client of every app of the suite: a POST to the sign-in or an invitation form
+    that sends no `form_token` first shows the form, as a browser would, and sends its token. A
+    test of that protection sends a `form_token` of its own (even empty) and is left alone."""
+
+    def post(self, *args: Any, **kwargs: Any) -> Any:
+        path = args[0] if args else kwargs.get("path")
+        data = kwargs.get("data")
+        if (
+            isinstance(path, str)
+            and FORM_PAGES.fullmatch(path)
+            and isinstance(data, dict)
+            and "form_token" not in data
+        ):
+            same = {k: kwargs[k] for k in ("base_url", "environ_base", "headers") if k in kwargs}
+            kwargs["data"] = {**data, "form_token": form_token(self, path, **same)}
+        return super().post(*args, **kwargs)
+
+
+Flask.test_client_class = DeskClient  # every app a test makes, the `app` fixture's or its own
+
+
+def sign_in_fully(client, username: str, password: str, factor: SecondFactor | None = None):  # type: ignore[no-untyped-def]
+    """Sign in through the password (after showing the form, for its token) and, when the
+    account has one, the second step."""
     factor = factor or client.application.extensions.get("test.second_factors", {}).get(username)
-    response = client.post("/login", data={"username": username, "password": password})
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "form_token": form_token(client)},
+    )
     location = response.headers.get("Location", "")
     if factor is None or "/login/second-factor" not in location:
         return response
@@ -349,7 +391,7 @@ def approve_edition(
         if translation.state != State.APPROVED and index != leave:
             editing.save(
                 session,
-                reviewer,
+                done_second_step(reviewer),
                 unit.id,
                 language,
                 translation.text,
@@ -358,3 +400,9 @@ def approve_edition(
             )
             approved.append(unit.id)
     return approved
+
+
+def done_second_step(user: User) -> policy.Actor:
+    """A person in the browser who has passed the second step (what a signed-in editor with a
+    second factor is): for service tests of privileged actions."""
+    return policy.Actor(user, second_factor=True)

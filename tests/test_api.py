@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 from tests.conftest import fetched
 from translator import cli, db
 from translator.models import Role
-from translator.services import accounts, tokens
+from translator.services import accounts, policy, tokens
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def unit(
 ) -> dict[str, Any]:
     units = (
         api["client"]
-        .get(f"/api/v1/documents/{slug}/languages/{code}/units", headers=api["reviewer"])
+        .get(f"/api/v1/documents/{slug}/languages/{code}/units", headers=api["editor"])
         .json
     )
     return units[index]
@@ -111,12 +111,19 @@ def test_json_file_maps_source_to_translation(api) -> None:
 
 
 def test_zip_of_all_files(api) -> None:
-    response = api["client"].get("/api/v1/files.zip?format=mo", headers=api["reader"])
+    response = api["client"].get("/api/v1/files.zip?format=mo", headers=api["editor"])
     names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
     assert (
         response.status_code == 200 and len(names) == 60
     )  # 9 Markdown documents and website-strings, 6 languages
     assert "fa/LC_MESSAGES/emergency-appeal.mo" in names
+
+
+def test_the_zip_holds_only_the_languages_the_token_reads(api) -> None:
+    response = api["client"].get("/api/v1/files.zip?format=mo", headers=api["reader"])
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    assert response.status_code == 200 and len(names) == 10
+    assert all(name.startswith("fa/") for name in names)
 
 
 def test_units_filtered_by_state(api) -> None:
@@ -363,7 +370,7 @@ def server(api) -> Iterator[str]:
 def test_pull_downloads_only_what_changed_and_a_flask_babel_site_renders_farsi(
     api, server: str, tmp_path: Path
 ) -> None:
-    token = api["reader"]["Authorization"].removeprefix("Bearer ")
+    token = api["editor"]["Authorization"].removeprefix("Bearer ")  # reads every language
     out = tmp_path / "site" / "translations"
     arguments = [
         "pull",
@@ -469,12 +476,14 @@ def test_a_malformed_po_file_is_refused_with_its_line_as_data(loaded) -> None:
     from translator.services import importing
 
     with pytest.raises(importing.InvalidFile) as refused, db.transaction(loaded) as s:
-        importing.import_file(s, b'msgid "a"\nmsgstr "b', "palm-card.fa.po", "palm-card", "fa")
+        importing.import_file(
+            s, b'msgid "a"\nmsgstr "b', "palm-card.fa.po", "palm-card", "fa", who=policy.OPERATOR
+        )
     assert (refused.value.filename, refused.value.line) == ("palm-card.fa.po", 2)
     assert str(refused.value).startswith("palm-card.fa.po:2: ")
     german = b'msgid ""\nmsgstr ""\n"Language: de\\n"\n\nmsgid "a"\nmsgstr "b"\n'
     with pytest.raises(importing.InvalidFile) as refused, db.transaction(loaded) as s:
-        importing.import_file(s, german, "palm-card.fa.po", "palm-card", "fa")
+        importing.import_file(s, german, "palm-card.fa.po", "palm-card", "fa", who=policy.OPERATOR)
     assert (refused.value.filename, refused.value.line) == ("palm-card.fa.po", 1)
 
 

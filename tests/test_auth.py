@@ -308,3 +308,292 @@ def test_thirty_simultaneous_guesses_get_no_more_password_checks_than_the_limit(
         thread.join()
     assert len(checked) == sessions.MAX_FAILURES
     assert outcomes.count("refused") == 30 - sessions.MAX_FAILURES
+
+
+# Login CSRF: the sign-in and invitation forms carry a token of their own, with its cookie.
+
+
+def test_showing_the_sign_in_form_sets_a_strict_short_lived_token_cookie(client) -> None:
+    page = client.get("/login")
+    cookie = page.headers["Set-Cookie"]
+    assert cookie.startswith("desk_form=") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert "Max-Age=7200" in cookie and "Secure" not in cookie
+    assert page.headers["Cache-Control"] == "no-store"
+    token = re.search(r'name="form_token" value="([^"]+)"', page.get_data(as_text=True))
+    assert token and token.group(1) not in cookie  # the cookie holds it signed, not as sent
+    again = client.get("/login")  # a second tab: the same token, so the first still works
+    assert "Set-Cookie" not in again.headers and token.group(1) in again.get_data(as_text=True)
+    over_https = client.application.test_client().get("/login", base_url="https://localhost")
+    assert "Secure" in over_https.headers["Set-Cookie"]
+
+
+def test_a_sign_in_posted_from_elsewhere_is_refused_before_any_password_is_counted(
+    app, client, people
+) -> None:
+    attacker = app.test_client()
+    theirs = re.search(
+        r'name="form_token" value="([^"]+)"', attacker.get("/login").get_data(as_text=True)
+    ).group(1)
+    client.get("/login")  # the visitor has a form cookie of her own
+    refused = [
+        {"username": "sahar", "password": people["sahar"]},  # no token (a page elsewhere)
+        {"username": "sahar", "password": people["sahar"], "form_token": ""},
+        {"username": "sahar", "password": people["sahar"], "form_token": "made-up"},
+        {"username": "sahar", "password": people["sahar"], "form_token": theirs},
+    ]
+    for data in refused * 2:
+        response = client.post("/login", data={"form_token": "", **data})
+        assert response.status_code == 400, data
+        assert "did not come from this site" in response.get_data(as_text=True)
+        assert "desk_session" not in response.headers.get("Set-Cookie", "")
+    stranger = app.test_client()  # no form cookie at all, the attacker's token
+    assert stranger.post("/login", data={**refused[0], "form_token": theirs}).status_code == 400
+    # eight refusals, and yet no attempt counted: the right password still opens the account
+    assert sign_in(client, "sahar", people["sahar"]).status_code == 302
+    from translator.models import LoginCounter
+
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        assert s.query(LoginCounter).filter(LoginCounter.count > 0).count() == 0
+
+
+def test_an_expired_or_forged_form_cookie_is_refused(client, people) -> None:
+    import time
+
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    class ThreeHoursAgo(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - 3 * 3600
+
+    data = {"username": "sahar", "password": people["sahar"], "form_token": "chosen"}
+    old = URLSafeTimedSerializer("test", salt="desk-form-token", signer=ThreeHoursAgo)
+    client.set_cookie("desk_form", old.dumps("chosen"))
+    assert client.post("/login", data=data).status_code == 400
+    forged = URLSafeTimedSerializer("not the desk's key", salt="desk-form-token")
+    client.set_cookie("desk_form", forged.dumps("chosen"))
+    assert client.post("/login", data=data).status_code == 400
+    client.set_cookie("desk_form", "chosen")  # unsigned
+    assert client.post("/login", data=data).status_code == 400
+    fresh = URLSafeTimedSerializer("test", salt="desk-form-token")
+    client.set_cookie("desk_form", fresh.dumps("chosen"))
+    assert client.post("/login", data=data).status_code == 302
+
+
+def test_an_invitation_accepted_from_elsewhere_is_refused(client, people) -> None:
+    sign_in(client, "root", people["root"])
+    page = client.post(
+        "/admin/invitations",
+        data={"csrf_token": csrf(client, "/admin/users"), "role": "translator", "lang-tr": "1"},
+    )
+    link = re.search(r'<code id="invitation">([^<]+)</code>', page.get_data(as_text=True)).group(1)
+    path = "/" + link.split("/", 3)[3]
+    guest = client.application.test_client()
+    form = guest.get(path)
+    assert "SameSite=Strict" in form.headers["Set-Cookie"]
+    chosen = {"username": "deniz", "password": "a long enough secret"}
+    assert guest.post(path, data={**chosen, "form_token": ""}).status_code == 400
+    assert guest.post(path, data={**chosen, "form_token": "made-up"}).status_code == 400
+    assert sign_in(guest, "deniz", "a long enough secret").status_code == 401  # nothing made
+    token = re.search(r'name="form_token" value="([^"]+)"', form.get_data(as_text=True)).group(1)
+    assert guest.post(path, data={**chosen, "form_token": token}).status_code == 302
+    assert sign_in(guest, "deniz", "a long enough secret").status_code == 302
+
+
+# A lost phone: resetting the second factor ends the account's sessions.
+
+
+def test_resetting_a_second_factor_ends_every_session_of_that_account(app, client, people) -> None:
+    from translator.models import User
+
+    enrol(app, "sahar")
+    theirs = app.test_client()
+    assert sign_in(theirs, "sahar", people["sahar"]).status_code == 302
+    assert theirs.get("/translate/fa").status_code == 200
+    stolen = app.test_client()  # whoever found the phone, with a copy of her session cookie
+    stolen.set_cookie("desk_session", theirs.get_cookie("desk_session").value)
+    assert stolen.get("/translate/fa").status_code == 200
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        sahar = s.query(User).filter(User.username == "sahar").one().id
+    sign_in(client, "root", people["root"])
+    reset = client.post(
+        f"/admin/users/{sahar}/second-factor/reset",
+        data={"csrf_token": csrf(client, "/admin/users")},
+    )
+    assert reset.status_code == 302
+    for person in (theirs, stolen):
+        gone = person.get("/translate/fa")
+        assert gone.status_code == 302 and gone.headers["Location"].startswith("/login")
+    assert client.get("/admin/users").status_code == 200  # the admin's own session lives on
+    assert sign_in(theirs, "sahar", people["sahar"]).status_code == 302  # she signs in again
+
+
+# Invitations are no oracle of names; names are unique whatever their case.
+
+
+def invitation_path(client: Any, people: dict[str, str]) -> str:
+    """A new translator's invitation, made by the admin: the link's path."""
+    sign_in(client, "root", people["root"])
+    page = client.post(
+        "/admin/invitations",
+        data={"csrf_token": csrf(client, "/admin/users"), "role": "translator", "lang-tr": "1"},
+    )
+    link = re.search(r'<code id="invitation">([^<]+)</code>', page.get_data(as_text=True)).group(1)
+    return "/" + link.split("/", 3)[3]
+
+
+def audit_actions(app: Any) -> list[str]:
+    from sqlalchemy import select
+
+    from translator.models import AuditEntry
+
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        return list(s.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
+
+
+def test_an_invitation_says_a_name_is_taken_five_times_then_is_spent(app, client, people) -> None:
+    path = invitation_path(client, people)
+    guest = client.application.test_client()
+    secret = "a long enough secret"
+    answers = [
+        guest.post(path, data={"username": name, "password": secret})
+        for name in ("sahar", "SAHAR", "root", "Root", "sahar")
+    ]
+    assert [a.status_code for a in answers] == [422] * 5
+    pages = [a.get_data(as_text=True) for a in answers]
+    assert all("is taken" in page for page in pages)
+    assert "4 more refusals" in pages[0] and "1 more refusal)" in pages[3]
+    assert "ask whoever invited you for a new one" in pages[4]
+    spent = guest.post(path, data={"username": "deniz", "password": secret})
+    assert spent.status_code == 422 and "not valid" in spent.get_data(as_text=True)
+    probe = guest.post(path, data={"username": "sahar", "password": secret})
+    assert "taken" not in probe.get_data(as_text=True)  # spent: says nothing of any name
+    assert sign_in(guest, "deniz", secret).status_code == 401
+    actions = audit_actions(app)
+    assert actions.count("invitation-refused") == 5 and actions.count("invitation-spent") == 1
+    assert "invitation-accepted" not in actions
+    listing = client.get("/admin/users").get_data(as_text=True)
+    assert 'id="pending-invitations"' not in listing  # no longer waiting to be used
+
+
+def test_mistakes_that_tell_nothing_of_others_do_not_use_an_invitation_up(client, people) -> None:
+    path = invitation_path(client, people)
+    guest = client.application.test_client()
+    for _ in range(6):
+        assert guest.post(path, data={"username": "deniz", "password": "short"}).status_code == 422
+        bad = guest.post(path, data={"username": "-deniz", "password": "a long enough secret"})
+        assert bad.status_code == 422 and "use 2-40 letters" in bad.get_data(as_text=True)
+    for _ in range(4):
+        taken = guest.post(path, data={"username": "Sahar", "password": "a long enough secret"})
+        assert "is taken" in taken.get_data(as_text=True)
+    joined = guest.post(path, data={"username": "Deniz", "password": "a long enough secret"})
+    assert joined.status_code == 302
+    assert sign_in(guest, "Deniz", "a long enough secret").status_code == 302
+
+
+def test_simultaneous_probes_of_one_invitation_get_no_more_than_five_answers(
+    app, client, people
+) -> None:
+    import threading
+
+    from translator.services import DeskError
+
+    raw = invitation_path(client, people).rsplit("/", 1)[1]
+    factory = app.extensions["translator.sessions"]
+    start = threading.Barrier(8)
+    answers: list[str] = []
+
+    def probe() -> None:
+        start.wait()
+        try:
+            with db.transaction(factory) as s:
+                accounts.accept_invitation(s, raw, "sahar", "a long enough secret")
+        except DeskError as exc:
+            answers.append(str(exc))
+
+    threads = [threading.Thread(target=probe) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 8
+    assert sum("is taken" in answer for answer in answers) == 5
+    assert sum("not valid" in answer for answer in answers) == 3
+
+
+def test_user_names_are_unique_whatever_their_case_on_every_path(
+    app, client, people, run, monkeypatch
+) -> None:
+    from sqlalchemy import insert, select
+    from sqlalchemy.exc import IntegrityError
+
+    from translator.models import User
+    from translator.services import DeskError
+
+    factory = app.extensions["translator.sessions"]
+    with db.transaction(factory) as s, pytest.raises(DeskError, match="'SAHAR' is taken"):
+        accounts.create_user(s, "SAHAR", Role.TRANSLATOR, "fa")
+    added = run("users", "add", "Sahar", "--role", "reviewer", "--lang", "fa", check=False)
+    assert added.exit_code == 2 and "'Sahar' is taken" in added.output
+    sign_in(client, "root", people["root"])
+    form = client.post(
+        "/admin/users",
+        data={"csrf_token": csrf(client, "/admin/users"), "username": "ROOT", "role": "translator"},
+    )
+    assert form.status_code == 422 and "is taken" in form.get_data(as_text=True)
+    with pytest.raises(IntegrityError), db.transaction(factory) as s:  # the store refuses too
+        s.execute(insert(User).values(username="sAhAr", role="translator", password_hash="x"))
+    names = iter(["3f9a1c", "3f9a1d"])  # a retired account's pseudonym avoids any case of a name
+    monkeypatch.setattr(accounts.secrets, "token_hex", lambda _: next(names))
+    with db.transaction(factory) as s:
+        accounts.create_user(s, "Volunteer-3F9A1C", Role.TRANSLATOR, "fa")
+        assert accounts.retire(s, None, accounts.by_username(s, "sahar").id) == "volunteer-3f9a1d"
+    with db.transaction(factory) as s:
+        made = sorted(s.scalars(select(User.username)))
+    assert made == ["Volunteer-3F9A1C", "admin", "root", "volunteer-3f9a1d"]
+
+
+def test_sign_in_takes_a_name_exactly_as_it_was_made_and_as_slowly_as_an_unknown_one(
+    client, people, monkeypatch
+) -> None:
+    """Names are unique whatever their case, but `SAHAR` is not `sahar` at the sign-in: it is
+    an unknown name, answered as any other (the same password check against a hash of nothing,
+    the same 401), and counted against the same account key as `sahar`."""
+    from argon2 import PasswordHasher
+
+    verified: list[str] = []
+
+    class Counting(PasswordHasher):
+        def verify(self, hash: str | bytes, password: str | bytes) -> bool:  # noqa: A002
+            verified.append(str(password))
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(accounts, "_hasher", Counting())
+    assert sign_in(client, "SAHAR", people["sahar"]).status_code == 401
+    assert sign_in(client, "nobody-here", people["sahar"]).status_code == 401
+    assert verified == [people["sahar"]] * 2
+    for _ in range(4):
+        sign_in(client, "Sahar", "wrong")
+    assert sign_in(client, "sahar", people["sahar"]).status_code == 429  # one count for any case
+
+
+def test_an_invitation_s_refusals_are_audit_rows_keyed_like_the_rest(database_url: str) -> None:
+    """The refusals are written in a transaction of their own, with the caller's audit key."""
+    from translator.services import DeskError, audit
+
+    engine = db.make_engine(database_url)
+    db.create_schema(engine)
+    factory = db.session_factory(engine, audit_key=b"k" * 32)
+    with db.transaction(factory) as s:
+        accounts.create_user(s, "sahar", Role.TRANSLATOR, "fa")
+        accounts.create_user(s, "root", Role.ADMIN)
+        raw = accounts.invite(s, accounts.by_username(s, "root"), Role.TRANSLATOR, "fa")
+    for _ in range(6):
+        with pytest.raises(DeskError), db.transaction(factory) as s:
+            accounts.accept_invitation(s, raw, "SAHAR", "a long enough secret")
+    with db.transaction(factory) as s:
+        assert audit.verify(s).intact
+        assert [row.action for row in audit.rows(s, limit=10)][:2] == [
+            "invitation-spent",
+            "invitation-refused",
+        ]
+    engine.dispose()

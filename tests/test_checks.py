@@ -164,6 +164,84 @@ def test_markup_catches_dropped_links_changed_targets_and_broken_emphasis(
     assert failures("markup", source, translation, language)
 
 
+# Raw HTML as a browser's tokenizer reads it: `<` and an ASCII letter start a tag, whatever follows
+# the name; `</` an end tag; `<!` and `<?` a comment, a doctype or a bogus comment.
+FARSI = ("برای آزادی", "امضا کنید.")
+HTML_BAD = [
+    "<b>",
+    "<b>همین حالا</b>",
+    "</b>",
+    "<B>",
+    "<IMG SRC=x ONERROR=alert(1)>",
+    "<img src=x onerror=alert(1)>",
+    "<svg/onload=alert(1)>",
+    "<meta/http-equiv=refresh content=0;url=//evil>",
+    "<meta http-equiv=refresh content=0;url=//evil>",
+    "<a\thref=//evil>",
+    "<a\nhref=//evil>",
+    "<a\fhref=//evil>",
+    "<a href=//evil",  # left open: in a page it swallows the markup that follows
+    '<a title=">" onclick=alert(1)>',
+    "<script>alert(1)</script>",
+    "<style>*{display:none}</style>",
+    "<!-- -->",
+    "<!-->",
+    "<!doctype html>",
+    "<!DOCTYPE html>",
+    "<![CDATA[x]]>",
+    "<?xml version=1?>",
+    "<?",
+    "</ x>",
+    "</>",
+    "<x>",
+]
+HTML_GOOD = [
+    case("Sign the appeal.", "۵ < ۱۰ و ۱۰ > ۵: امضا کنید.", "fa"),  # comparison signs are text
+    case("Sign the appeal.", "آزادی <3 امضا کنید.", "fa"),
+    case("Sign the appeal.", "<آزادی> امضا کنید.", "fa"),  # not an ASCII letter: text
+    case("Sign the appeal.", "آزادی < ۳ امضا کنید </", "fa"),
+    case("First line<br>second.", "خط اول<br>دوم.", "fa"),  # the English's own tag, kept
+    case('See <a href="/act">the appeal</a>.', 'ببینید: <a href="/act">فراخوان</a>.', "fa"),
+]
+
+
+@pytest.mark.parametrize("tag", HTML_BAD)
+def test_markup_finds_every_tag_a_browser_would_read_that_the_english_has_not(tag: str) -> None:
+    translation = f"{FARSI[0]} {tag} {FARSI[1]}"
+    found = run_all("Sign the appeal for freedom.", translation, Context("fa"), only=["markup"])
+    html = [f for f in found if f.message.startswith("raw HTML <")]
+    assert html and all(f.severity == Severity.ERROR for f in html), translation
+
+
+@pytest.mark.parametrize(("source", "translation", "language"), HTML_GOOD)
+def test_markup_leaves_text_that_a_browser_reads_as_text(
+    source: str, translation: str, language: str
+) -> None:
+    assert failures("markup", source, translation, language) == []
+
+
+def test_markup_finds_a_tag_whose_attributes_differ_from_the_englishs() -> None:
+    source = 'See <a href="/act">the appeal</a>.'
+    translation = 'ببینید: <a href="/act" onclick="alert(1)">فراخوان</a>.'
+    assert failures("markup", source, translation, "fa") == [
+        'raw HTML <a href="/act" onclick="alert(1)"> is not allowed: the English does not have it'
+    ]
+
+
+def test_markup_finds_tags_in_a_text_too_long_to_parse() -> None:
+    source = "Free them. " * 600
+    translation = "آزادی. " * 800 + "<svg/onload=alert(1)>"
+    assert failures("markup", source, translation, "fa") == [
+        "raw HTML <svg/onload=alert(1)> is not allowed: the English does not have it"
+    ]
+
+
+def test_markup_quotes_a_long_tag_shortened() -> None:
+    [message] = failures("markup", "Free them.", "آزادی <a title=" + "x" * 500 + ">", "fa")
+    assert message.startswith("raw HTML <a title=xxx") and "… is not allowed" in message
+    assert len(message) < 150
+
+
 URLS_GOOD = [
     case("Follow @burnthecage on Instagram.", "@burnthecage را در اینستاگرام دنبال کنید.", "fa"),
     case("Write to press@example.org.", "Schreiben Sie an press@example.org.", "de"),

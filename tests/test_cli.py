@@ -38,8 +38,10 @@ def test_after_init_the_planner_reads_an_edition_by_its_document(run, database_u
             ).scalar()
         )
         if engine.dialect.name == "sqlite":
-            query = select(Unit.id).join(Translation, Translation.unit_id == Unit.id).where(
-                Unit.document_id == 1, Translation.language == "fa"
+            query = (
+                select(Unit.id)
+                .join(Translation, Translation.unit_id == Unit.id)
+                .where(Unit.document_id == 1, Translation.language == "fa")
             )
             compiled = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
             plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + compiled).fetchall()

@@ -7,11 +7,12 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pyotp
 import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import approve_edition
+from tests.conftest import approve_edition, done_second_step
 from translator import db
 from translator.formats import charts
 from translator.models import Document, Publication, Role, State, Translation, User
@@ -23,9 +24,11 @@ from translator.services import (
     extract,
     gate,
     importing,
+    policy,
     publications,
     questions,
     review,
+    second_factor,
     stats,
 )
 
@@ -172,7 +175,7 @@ def test_publishing_freezes_a_snapshot_that_later_edits_leave_alone(
         editor = user(s, "elif", Role.EDITOR)
         approve_edition(s, reviewer, "emergency-appeal", "de")
         appeal = document(s, "emergency-appeal")
-        first = publications.publish_edition(s, editor, appeal, "de", root)
+        first = publications.publish_edition(s, done_second_step(editor), appeal, "de", root)
         unit, translation = editing.rows(s, appeal.id, "de")[1]
         frozen_text = translation.text
         editing.save(
@@ -186,7 +189,7 @@ def test_publishing_freezes_a_snapshot_that_later_edits_leave_alone(
         )
         published = publications.get(s, first.id)
         edition = publications.edition_of(s, published)
-        second = publications.publish_edition(s, editor, appeal, "de", root)
+        second = publications.publish_edition(s, done_second_step(editor), appeal, "de", root)
     assert first.number == 1 and second.number == 2
     assert published.publisher == "elif" and first.source_sha256 == appeal.source_sha256
     snapshot = {entry["unit"]: entry for entry in first.units}
@@ -203,7 +206,7 @@ def test_publishing_is_refused_while_blocked_and_to_non_editors(
         editor = user(s, "elif", Role.EDITOR)
         appeal = document(s, "emergency-appeal")
         with pytest.raises(gate.NotPublishable) as refused:
-            publications.publish_edition(s, editor, appeal, "de", root)
+            publications.publish_edition(s, done_second_step(editor), appeal, "de", root)
         assert "not approved" in str(refused.value) and len(refused.value.blockers) == 53
         approve_edition(s, reviewer, "emergency-appeal", "de")
         with pytest.raises(editing.Forbidden):
@@ -220,14 +223,24 @@ def test_two_person_rule_stops_the_last_approver_publishing_alone(
         second_editor = user(s, "omid", Role.EDITOR)
         appeal = document(s, "emergency-appeal")
         approve_edition(s, first_editor, "emergency-appeal", "de")  # editors review every language
-        publications.set_two_person_rule(s, admin, True)
+        publications.set_two_person_rule(s, done_second_step(admin), True)
         with pytest.raises(editing.Forbidden, match="two-person rule"):
-            publications.publish_edition(s, first_editor, appeal, "de", root)
-        assert publications.publish_edition(s, second_editor, appeal, "de", root).number == 1
+            publications.publish_edition(s, done_second_step(first_editor), appeal, "de", root)
+        assert (
+            publications.publish_edition(
+                s, done_second_step(second_editor), appeal, "de", root
+            ).number
+            == 1
+        )
         with pytest.raises(editing.Forbidden):
-            publications.set_two_person_rule(s, first_editor, False)
-        publications.set_two_person_rule(s, admin, False)
-        assert publications.publish_edition(s, first_editor, appeal, "de", root).number == 2
+            publications.set_two_person_rule(s, done_second_step(first_editor), False)
+        publications.set_two_person_rule(s, done_second_step(admin), False)
+        assert (
+            publications.publish_edition(
+                s, done_second_step(first_editor), appeal, "de", root
+            ).number
+            == 2
+        )
 
 
 def test_an_editors_urgent_mark_stands_over_the_front_matter(
@@ -241,8 +254,8 @@ def test_an_editors_urgent_mark_stands_over_the_front_matter(
         with pytest.raises(editing.Forbidden):
             publications.mark_urgent(s, translator, faq, deadline, True)
         with pytest.raises(editing.Invalid):
-            publications.mark_urgent(s, editor, faq, None, True)
-        publications.mark_urgent(s, editor, faq, deadline, True)
+            publications.mark_urgent(s, done_second_step(editor), faq, None, True)
+        publications.mark_urgent(s, done_second_step(editor), faq, deadline, True)
     with db.transaction(loaded) as s:
         extract.update_all(s, root)
     with db.transaction(loaded) as s:
@@ -296,13 +309,13 @@ def test_activity_feed_and_questions_come_from_the_history(
             s, translator, unit.id, "fa", "Which date is meant?", question=True
         )
         days = activity.per_day(s, language="fa")
-        feed = activity.feed(s, language="fa")
-        release_feed = activity.feed(s, document_id=release.id)
-        asked = questions.unanswered(s, language="fa")
+        feed = activity.feed(s, reviewer, language="fa")
+        release_feed = activity.feed(s, reviewer, document_id=release.id)
+        asked = questions.unanswered(s, reviewer, language="fa")
         with pytest.raises(editing.Forbidden):
             questions.resolve(s, user(s, "can", Role.TRANSLATOR, "tr"), question.id)
         questions.resolve(s, reviewer, question.id)
-        assert questions.unanswered(s) == []
+        assert questions.unanswered(s, reviewer) == []
     assert len(days) == 60 and days[-1].edits == 1 and days[-1].approvals == 1
     assert sum(d.edits + d.approvals for d in days[:-1]) == 0  # loading is not activity
     assert [(e.who, e.action) for e in feed] == [("reza", "approve"), ("sahar", "edit")]
@@ -310,6 +323,58 @@ def test_activity_feed_and_questions_come_from_the_history(
     assert [(q.who, q.text, q.document) for q in asked] == [
         ("sahar", "Which date is meant?", "press-release")
     ]
+
+
+def test_people_are_named_only_in_the_languages_the_viewer_works_in(
+    loaded: sessionmaker[Session], root: Path
+) -> None:
+    with db.transaction(loaded) as s:
+        sahar = user(s, "sahar", Role.TRANSLATOR, "fa")
+        reza = user(s, "reza", Role.REVIEWER, "de")
+        can = user(s, "can", Role.TRANSLATOR, "tr")
+        both = user(s, "both", Role.TRANSLATOR, "fa,de")
+        elif_ = user(s, "elif", Role.EDITOR)
+        appeal = document(s, "emergency-appeal")
+        unit, first = editing.rows(s, appeal.id, "fa")[0]
+        editing.save(s, sahar, unit.id, "fa", "متن نخست", version=first.version)
+        review.comment(s, sahar, unit.id, "fa", "Which date?", question=True)
+        approve_edition(s, reza, "emergency-appeal", "de")
+        review.comment(s, reza, unit.id, "de", "Welches Datum?", question=True)
+        secret = second_factor.begin(s, elif_)  # editors publish with a second factor
+        second_factor.confirm(s, elif_, pyotp.TOTP(secret).now())
+        publications.publish_edition(s, done_second_step(elif_), appeal, "de", root)
+        seen = {
+            viewer.username: (
+                activity.feed(s, viewer, document_id=appeal.id, limit=500),
+                questions.unanswered(s, viewer),
+                dashboard.publications_seen_by(viewer, publications.publications(s, appeal.id)),
+                activity.feed(s, viewer, language="de", limit=500),
+            )
+            for viewer in (sahar, reza, can, both, elif_)
+        }
+
+    def names(viewer: str) -> set[str | None]:
+        feed, asked, published, german = seen[viewer]
+        return (
+            {e.who for e in feed + german}
+            | {q.who for q in asked}
+            | {p.publisher for p in published}
+        )
+
+    assert names("elif") == {"sahar", "reza", "elif"}
+    assert names("both") == {"sahar", "reza", "elif"}
+    assert names("sahar") == {"sahar", None, ""}  # German work: nobody named
+    assert names("reza") == {"reza", None, "", "elif"}  # Farsi work: nobody named
+    assert names("can") == {None, ""}  # works in neither: no name on the whole document
+    feed, asked, published, german = seen["sahar"]
+    assert {(e.language, e.role) for e in german} == {("de", "reviewer")}
+    assert [(q.language, q.who, q.role) for q in asked] == [
+        ("fa", "sahar", None),
+        ("de", "", "reviewer"),
+    ]
+    assert [(p.publication.language, p.publisher) for p in published] == [("de", "")]
+    assert "reza" not in repr(seen["sahar"]) and "elif" not in repr(seen["sahar"])
+    assert "sahar" not in repr(seen["reza"]) and "sahar" not in repr(seen["can"])
 
 
 def test_imports_count_as_activity_without_a_name(loaded: sessionmaker[Session]) -> None:
@@ -320,8 +385,8 @@ def test_imports_count_as_activity_without_a_name(loaded: sessionmaker[Session])
             'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
             f'msgid "{unit.source}"\nmsgstr "Bir çeviri"\n'
         ).encode()
-        importing.import_file(s, data, "tr.po", "press-release", "tr")
-        feed = activity.feed(s, language="tr")
+        importing.import_file(s, data, "tr.po", "press-release", "tr", who=policy.OPERATOR)
+        feed = activity.feed(s, user(s, "can", Role.TRANSLATOR, "tr"), language="tr")
     assert [(e.who, e.action, e.state) for e in feed] == [(None, "import", "translated")]
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tests.conftest import approve_edition, enrol, fetched, sign_in_fully
 from translator import db
 from translator.models import Document, Role, State
-from translator.services import accounts, editing
+from translator.services import accounts, editing, review
 
 
 @pytest.fixture
@@ -168,6 +168,46 @@ def test_language_and_document_pages_draw_activity_and_feed(desk) -> None:
     document = client.get("/dashboard/documents/emergency-appeal").get_data(as_text=True)
     assert "<svg" in document and "Save urgency" in document
     assert client.get("/dashboard/languages/xx").status_code == 404
+
+
+def test_dashboard_pages_name_people_only_in_the_viewer_s_languages(desk) -> None:
+    approve_german_appeal(desk)  # reza, a German reviewer
+    with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
+        reza = accounts.by_username(s, "reza")
+        appeal = s.scalars(select(Document).where(Document.slug == "emergency-appeal")).one()
+        unit, _ = editing.rows(s, appeal.id, "de")[0]
+        review.comment(s, reza, unit.id, "de", "Welches Datum ist gemeint?", question=True)
+    editor = client_for(desk, "elif")
+    page = editor.get("/dashboard/documents/emergency-appeal/de").get_data(as_text=True)
+    published = editor.post(
+        "/dashboard/documents/emergency-appeal/de/publish", data={"csrf_token": csrf(page)}
+    )
+    snapshot = re.search(
+        r'href="(/publications/\d+)"',
+        editor.get(published.headers["Location"]).get_data(as_text=True),
+    ).group(1)
+    pages = [
+        "/dashboard",
+        "/dashboard/languages/de",
+        "/dashboard/documents/emergency-appeal",
+        "/dashboard/documents/emergency-appeal/de",
+        snapshot,
+    ]
+    farsi = client_for(desk, "sahar")
+    for path in pages:
+        seen = farsi.get(path).get_data(as_text=True)
+        assert "reza" not in seen and "elif" not in seen, path
+        assert "Welches Datum" in seen or path != "/dashboard"  # the question, without who
+    german = farsi.get("/dashboard/languages/de").get_data(as_text=True)
+    assert "<strong>reviewer</strong> approve" in german
+    assert "by editor," in farsi.get("/dashboard/documents/emergency-appeal").get_data(as_text=True)
+    assert "published by editor on" in farsi.get(snapshot).get_data(as_text=True)
+    for name in ("reza", "elif"):  # the German reviewer, and the editor, see every name
+        client = client_for(desk, name)
+        board = client.get("/dashboard").get_data(as_text=True)
+        assert "reza, <time" in board
+        document = client.get("/dashboard/documents/emergency-appeal").get_data(as_text=True)
+        assert "<strong>reza</strong> approve" in document and "by elif," in document
 
 
 def test_badges_are_public_svg(client) -> None:  # type: ignore[no-untyped-def]

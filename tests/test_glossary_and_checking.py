@@ -14,7 +14,7 @@ from translator import db
 from translator.checks import Term
 from translator.formats import glossary as glossary_format
 from translator.models import CheckFailure
-from translator.services import DeskError, checking, glossary, importing
+from translator.services import DeskError, checking, glossary, importing, policy
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -68,7 +68,9 @@ def test_import_stores_the_check_results_of_what_it_changed(loaded, root: Path) 
     path = root / "locales" / "fr" / "LC_MESSAGES" / "emergency-appeal.po"
     data = path.read_text().replace("15\u202f000", "150").encode()
     with db.transaction(loaded) as session:
-        importing.import_file(session, data, "fr.po", "emergency-appeal", "fr", mode="overwrite")
+        importing.import_file(
+            session, data, "fr.po", "emergency-appeal", "fr", mode="overwrite", who=policy.OPERATOR
+        )
     with db.transaction(loaded) as session:
         messages = list(
             session.scalars(select(CheckFailure.message).where(CheckFailure.check == "figures"))

@@ -12,6 +12,7 @@ from translator import db
 from translator.models import Change, State, Suggestion, Translation, Unit
 from translator.services import DeskError, importing
 from translator.services import extract as extraction
+from translator.services.policy import OPERATOR
 
 APPEAL = """---
 slug: appeal
@@ -59,7 +60,9 @@ def run_import(
 ) -> importing.ImportReport:
     raw = data.encode() if isinstance(data, str) else data
     with db.transaction(sessions) as session:
-        return importing.import_file(session, raw, "fa.po", "appeal", language, mode=mode)
+        return importing.import_file(
+            session, raw, "fa.po", "appeal", language, mode=mode, who=OPERATOR
+        )
 
 
 def translations(sessions: sessionmaker[Session]) -> dict[str, tuple[str, int]]:
@@ -166,11 +169,13 @@ def test_malformed_file_is_refused_and_nothing_changes(
 
 def test_oversized_file_is_refused(store) -> None:
     with db.transaction(store) as session, pytest.raises(DeskError, match="over the limit"):
-        importing.import_file(session, b"#" * 2000, "fa.po", "appeal", "fa", max_bytes=1000)
+        importing.import_file(
+            session, b"#" * 2000, "fa.po", "appeal", "fa", max_bytes=1000, who=OPERATOR
+        )
 
 
 def test_unknown_document_and_mode_are_refused(store) -> None:
     with pytest.raises(DeskError, match="no document 'nope'"), db.transaction(store) as session:
-        importing.import_file(session, FILE.encode(), "fa.po", "nope", "fa")
+        importing.import_file(session, FILE.encode(), "fa.po", "nope", "fa", who=OPERATOR)
     with pytest.raises(DeskError, match="unknown import mode"):
         run_import(store, FILE, mode="merge")

@@ -11,10 +11,12 @@ import contextlib
 import http.cookiejar
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -22,17 +24,20 @@ import urllib.request
 import uuid
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from tests.conftest import POSTGRES_URL, fetched
 from translator import create_app, db
-from translator.models import EditionFile, Job, Role
+from translator import jobs as engine
+from translator.models import EditionFile, Job, Role, User
 from translator.services import accounts, builds, edition_files, tokens
+from translator.services import jobs as records
 
 PDF = "/documents/palm-card/de/edition.pdf?draft=1"
 REDIS_URL = os.environ.get("TRANSLATOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -41,7 +46,14 @@ REDIS_URL = os.environ.get("TRANSLATOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/
 def sign_in(app: Any, client: Any, name: str, role: Role, langs: str = "") -> None:
     with db.transaction(app.extensions["translator.sessions"]) as s:
         password = accounts.create_user(s, name, role, langs)
-    assert client.post("/login", data={"username": name, "password": password}).status_code == 302
+    form = {"username": name, "password": password, **form_token(client.get("/login").data)}
+    assert client.post("/login", data=form).status_code == 302
+
+
+def form_token(page: bytes) -> dict[str, str]:
+    """The sign-in form's own token, when the form carries one."""
+    found = re.search(rb'name="form_token" value="([^"]*)"', page)
+    return {"form_token": found.group(1).decode()} if found else {}
 
 
 def test_a_pdf_is_made_by_a_job_then_answered_at_once_while_unchanged(app, client) -> None:
@@ -216,6 +228,226 @@ def test_old_jobs_and_files_are_forgotten_recent_ones_kept(sessions) -> None:
         assert [f.key for f in s.scalars(select(EditionFile))] == ["new"]
 
 
+# Caps: a few unfinished jobs per account and per address, a bound on the whole queue.
+#
+# Here no worker runs (JOBS_EAGER off, the embedded broker's queue): jobs wait as they would
+# behind busy workers, and the test runs each one as a worker would, by its id.
+
+BUILDS = "/api/v1/editions/builds"
+EMBEDDED_BROKER = pytest.mark.filterwarnings(
+    "ignore:The ``noload`` loader strategy:DeprecationWarning"
+)
+
+
+def without_worker(app: Any) -> Any:
+    app.config.update(JOBS_EAGER=False)  # queued in instance/jobs.sqlite, which nobody reads
+    return app
+
+
+def token_of(app: Any, name: str, role: Role = Role.TRANSLATOR, langs: str = "") -> dict[str, str]:
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        accounts.create_user(s, name, role, langs)
+        key = tokens.create(s, name, ["read"])  # a read-only token is enough to start builds
+    return {"Authorization": f"Bearer {key}"}
+
+
+def build(client: Any, auth: dict[str, str], language: str = "en") -> Any:
+    body = {"languages": [language], "documents": ["palm-card"], "formats": ["html"]}
+    return client.post(BUILDS, json=body, headers=auth)
+
+
+def run_as_a_worker(app: Any, response: Any) -> str:
+    job_id = response.headers["Location"].rsplit("/", 1)[-1]
+    engine.run(job_id, app.extensions["translator.sessions"], app.config)
+    return job_id
+
+
+def job_row(app: Any, job_id: str) -> Job:
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        found = s.get(Job, job_id)
+        assert found is not None
+        s.expunge(found)
+        return found
+
+
+@EMBEDDED_BROKER
+def test_a_token_starting_builds_past_its_cap_gets_429_and_its_first_jobs_still_run(app) -> None:
+    without_worker(app)
+    client, auth = app.test_client(), token_of(app, "robot")
+    started = [build(client, auth) for _ in range(records.MAX_PER_OWNER)]
+    assert [r.status_code for r in started] == [202] * records.MAX_PER_OWNER
+    refused = build(client, auth)
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == str(records.RETRY_OWN)
+    assert refused.json["error"] == "too-many-requests"
+    assert "unfinished jobs" in refused.json["message"]
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        assert len(s.scalars(select(Job)).all()) == records.MAX_PER_OWNER  # none for the refusal
+    for response in started:  # the first ones are not harmed by the refusal
+        run_as_a_worker(app, response)
+        bundle = fetched(client, response, auth).data
+        assert zipfile.ZipFile(BytesIO(bundle)).namelist() == ["en/palm-card.html"]
+
+
+@EMBEDDED_BROKER
+def test_a_finished_job_frees_a_slot(app) -> None:
+    without_worker(app)
+    client, auth = app.test_client(), token_of(app, "robot")
+    started = [build(client, auth) for _ in range(records.MAX_PER_OWNER)]
+    assert build(client, auth).status_code == 429
+    run_as_a_worker(app, started[0])
+    assert build(client, auth).status_code == 202
+    assert build(client, auth).status_code == 429
+    other = token_of(app, "someone-else")  # the cap is per account
+    assert build(client, other).status_code == 202
+
+
+@EMBEDDED_BROKER
+def test_asking_again_for_the_same_file_past_the_cap_gives_the_same_job(app) -> None:
+    without_worker(app)
+    client = app.test_client()
+    sign_in(app, client, "jonas", Role.TRANSLATOR, "de")
+    pdfs = [
+        f"/documents/{slug}/de/edition.pdf?draft=1"
+        for slug in ("palm-card", "faq", "press-release")
+    ]
+    first = [client.get(pdf, headers={"Accept": "text/html"}) for pdf in pdfs]
+    assert [r.status_code for r in first] == [202, 202, 202]
+    refused = client.get("/documents/emergency-appeal/de/edition.pdf?draft=1")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == str(records.RETRY_OWN)
+    assert "unfinished jobs" in refused.get_data(as_text=True)  # a page, for a browser
+    again = client.get(pdfs[0])
+    assert again.status_code == 202 and again.headers["Location"] == first[0].headers["Location"]
+
+
+@EMBEDDED_BROKER
+def test_jobs_without_an_account_are_capped_per_hashed_address(app) -> None:
+    without_worker(app)
+    here, there = ({"REMOTE_ADDR": address} for address in ("192.0.2.7", "198.51.100.9"))
+    client = app.test_client()
+    editions = [
+        f"/documents/{slug}/en/edition.{kind}"
+        for slug in ("palm-card", "faq")
+        for kind in ("html", "pdf")
+    ]
+    answers = [client.get(path, environ_base=here) for path in editions]
+    assert [r.status_code for r in answers] == [202, 202, 202, 429]
+    assert answers[-1].headers["Retry-After"] == str(records.RETRY_OWN)
+    assert client.get(editions[0], environ_base=here).status_code == 202  # the same job again
+    assert client.get(editions[-1], environ_base=there).status_code == 202  # another address
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        kept = [json.dumps(job.params) for job in s.scalars(select(Job))]
+    assert all("192.0.2.7" not in params and "198.51.100.9" not in params for params in kept)
+    assert sum(records.CLIENT in params for params in kept) == 4  # a salted hash, while it runs
+    job_id = run_as_a_worker(app, answers[0])
+    assert records.CLIENT not in job_row(app, job_id).params  # and not once it is done
+
+
+@EMBEDDED_BROKER
+def test_the_whole_queue_is_bounded_with_503(app, monkeypatch) -> None:
+    without_worker(app)
+    monkeypatch.setattr(records, "MAX_UNFINISHED", 4)
+    client = app.test_client()
+    first, second, third = (token_of(app, name) for name in ("ana", "ben", "cem"))
+    assert [build(client, auth).status_code for auth in (first, first, second, second)] == [202] * 4
+    busy = build(client, third)
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == str(records.RETRY_BUSY)
+    assert busy.json["error"] == "service-unavailable" and "busy" in busy.json["message"]
+
+
+@EMBEDDED_BROKER
+def test_an_uploads_payload_is_removed_once_the_job_is_done(app) -> None:
+    without_worker(app)
+    app.config.update(LARGE_IMPORT_BYTES=100)
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        accounts.create_user(s, "jonas", Role.TRANSLATOR, "de")
+        key = tokens.create(s, "jonas", ["read", "translate"])
+    client, auth = app.test_client(), {"Authorization": f"Bearer {key}"}
+    path = "/api/v1/documents/palm-card/languages/de/file"
+    catalogue = client.get(path, headers=auth).data
+    po = {**auth, "Content-Type": "text/x-po"}
+    good = client.post(path, data=catalogue, headers=po)
+    bad = client.post(path, data=b'msgid "unterminated\n' * 20, headers=po)
+    assert good.status_code == bad.status_code == 202
+    done, failed = run_as_a_worker(app, good), run_as_a_worker(app, bad)
+    assert job_row(app, done).state == "done" and job_row(app, done).payload is None
+    assert job_row(app, failed).state == "failed" and job_row(app, failed).payload is None
+
+
+def test_a_payload_over_the_import_limit_is_never_stored(sessions) -> None:
+    with db.transaction(sessions) as s, pytest.raises(records.PayloadTooLarge):
+        records.start(s, "import", {}, payload=b"x" * 101, max_payload=100)
+    with db.transaction(sessions) as s:
+        assert s.scalars(select(Job)).all() == []
+
+
+def test_a_lost_job_is_failed_and_frees_its_slot(sessions) -> None:
+    from datetime import timedelta
+
+    from translator.models import utcnow
+
+    with db.transaction(sessions) as s:
+        accounts.create_user(s, "lena", Role.TRANSLATOR, "de")
+        owner = s.scalars(select(User).where(User.username == "lena")).one()
+        lost = [records.start(s, "import", {}, owner=owner, payload=b"po")[0] for _ in range(3)]
+        with pytest.raises(records.TooManyJobs):
+            records.start(s, "recheck", {}, owner=owner)
+        for job in lost:
+            job.created_at = utcnow() - records.LOST - timedelta(minutes=1)
+    with db.transaction(sessions) as s:
+        assert records.start(s, "recheck", {}, owner=owner)[1]
+    with db.transaction(sessions) as s:
+        for job in lost:
+            row = s.get(Job, job.id)
+            assert row is not None and row.state == "failed" and row.payload is None
+
+
+def start_at_once(sessions: Any, attempts: list[dict[str, Any]]) -> list[str]:
+    """Start jobs from as many threads at the same moment: what each got ("new" or the name of
+    the refusal)."""
+    barrier = threading.Barrier(len(attempts))
+
+    def attempt(arguments: dict[str, Any]) -> str:
+        barrier.wait()
+        try:
+            with db.transaction(sessions) as s:
+                records.start(s, "recheck", {}, **arguments)
+            return "new"
+        except (records.TooManyJobs, records.DeskBusy) as exc:
+            return type(exc).__name__
+
+    with ThreadPoolExecutor(len(attempts)) as pool:
+        return list(pool.map(attempt, attempts))
+
+
+def test_simultaneous_starts_of_one_account_do_not_pass_its_cap(sessions) -> None:
+    with db.transaction(sessions) as s:
+        accounts.create_user(s, "robot", Role.TRANSLATOR)
+        owner = s.scalars(select(User).where(User.username == "robot")).one()
+        s.expunge(owner)
+    got = start_at_once(sessions, [{"owner": owner, "input_key": f"k{i}"} for i in range(10)])
+    assert got.count("new") == records.MAX_PER_OWNER and got.count("TooManyJobs") == 7
+    clients = start_at_once(sessions, [{"client": "ip:same"} for _ in range(10)])
+    assert clients.count("new") == records.MAX_PER_CLIENT
+    with db.transaction(sessions) as s:
+        assert s.scalar(select(func.count()).select_from(Job)) == 6
+
+
+def test_simultaneous_starts_of_many_accounts_do_not_pass_the_queue_bound(
+    sessions, monkeypatch
+) -> None:
+    monkeypatch.setattr(records, "MAX_UNFINISHED", 5)
+    owners = []
+    with db.transaction(sessions) as s:
+        for i in range(10):
+            accounts.create_user(s, f"user{i}", Role.TRANSLATOR)
+        owners = list(s.scalars(select(User)))
+        for owner in owners:
+            s.expunge(owner)
+    got = start_at_once(sessions, [{"owner": owner} for owner in owners])
+    assert got.count("new") == 5 and got.count("DeskBusy") == 5
+
+
 # Several processes, for real.
 
 
@@ -341,19 +573,22 @@ def across_processes(environ: dict[str, str], first: str, second: str) -> None:
     )
 
     person = Browser()
+    login = {"username": "ayla", "password": password}
     assert (
-        person.call(first + "/login", "POST", form={"username": "ayla", "password": password})[0]
+        person.call(
+            first + "/login", "POST", form={**login, **form_token(person.call(first + "/login")[2])}
+        )[0]
         == 302
     )
     assert person.call(second + "/dashboard")[0] == 200  # the session is the store's
     assert Browser().call(second + "/dashboard")[0] == 302  # (signing in is needed)
     stranger = Browser()
+    token = form_token(stranger.call(first + "/login")[2])  # every process signs the same way
     for _ in range(5):
-        stranger.call(first + "/login", "POST", form={"username": "ayla", "password": "wrong"})
-    assert (
-        stranger.call(second + "/login", "POST", form={"username": "ayla", "password": password})[0]
-        == 429
-    )
+        stranger.call(
+            first + "/login", "POST", form={"username": "ayla", "password": "wrong", **token}
+        )
+    assert stranger.call(second + "/login", "POST", form={**login, **token})[0] == 429
 
     pdf = "/api/v1/documents/palm-card/languages/de/edition.pdf?draft=1"
     status, headers, _ = maria.call(first + pdf)

@@ -26,8 +26,14 @@ from tests.conftest import REPO, empty_database
 from translator import db
 from translator.db import SchemaError
 from translator.migrations import baseline
-from translator.models import Base, Translation
+from translator.models import Base, Translation, User
 
+# SQLAlchemy does not reflect SQLite's indexes on expressions (users' lower(username)), so
+# Alembic cannot compare that one there: what it refuses is tested on both databases below
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index"),
+    pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based"),
+]
 RELEASE = REPO / "tests" / "data" / "release-b4747c7"
 SEPARATOR = "-- statement\n"
 
@@ -93,7 +99,8 @@ def fingerprint(connection: Connection) -> list[tuple[Any, ...]]:
 
 
 def differences(engine: Engine) -> list[Any]:
-    """What Alembic's autogenerate finds between the store and the models."""
+    """What Alembic's autogenerate finds between the store and the models (on SQLite, without
+    the index on lower(username): see `pytestmark`)."""
     with engine.connect() as connection:
         return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
 
@@ -725,7 +732,9 @@ def test_the_upgrade_is_written_as_sql_for_postgresql_without_a_database(
     sql = written.getvalue()
     assert "CREATE TABLE translations (" in sql and "id SERIAL NOT NULL" in sql
     assert "CREATE TRIGGER edition_counts_unit_delete" in sql
-    assert f"INSERT INTO alembic_version (version_num) VALUES ('{db.head_revision()}')" in sql
+    assert "INSERT INTO alembic_version (version_num) VALUES ('0001')" in sql
+    assert f"UPDATE alembic_version SET version_num='{db.head_revision()}'" in sql
+    assert "CREATE UNIQUE INDEX uq_users_username_lower ON users (lower(username))" in sql
 
 
 def test_developers_run_alembic_from_the_repository_without_an_ini_file() -> None:
@@ -735,3 +744,76 @@ def test_developers_run_alembic_from_the_repository_without_an_ini_file() -> Non
     assert found.returncode == 0, found.stderr
     assert found.stdout.strip() == f"{db.head_revision()} (head)"
     assert not (REPO / "alembic.ini").exists()
+
+
+# Revision 0002: user names unique whatever their case.
+
+CLASHING_USERS = [
+    {"id": n, "username": name, "role": role, "languages": "", "password_hash": "$argon2id$x"}
+    | {"active": True, "created_at": AT, "interface_language": ""}
+    for n, (name, role) in enumerate(
+        [
+            ("trfa", "translator"),
+            ("TRFA", "translator"),
+            ("Ali", "reviewer"),
+            ("ali", "editor"),
+            ("sara", "admin"),
+        ],
+        start=1,
+    )
+]
+
+
+def users_at_0001(url: str, monkeypatch: pytest.MonkeyPatch, rows: list[dict[str, Any]]) -> Engine:
+    """A store at revision 0001 holding these users."""
+    monkeypatch.setenv("TRANSLATOR_DATABASE_URL", url)
+    command.upgrade(alembic_config(), "0001")
+    engine = db.make_engine(url)
+    users = MetaData()
+    users.reflect(engine, only=["users"])
+    with engine.begin() as connection:
+        connection.execute(insert(users.tables["users"]), rows)
+    return engine
+
+
+def test_user_names_differing_only_by_case_are_refused_by_the_upgrade_naming_them(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Result]
+) -> None:
+    engine = users_at_0001(database_url, monkeypatch, CLASHING_USERS)
+    before = snapshot(engine)
+    with pytest.raises(SchemaError, match=r"these do not: 'Ali' and 'ali'; 'TRFA' and 'trfa'\."):
+        db.create_schema(engine)
+    refused = run("db", "upgrade", check=False)
+    assert refused.exit_code == 2 and "'TRFA' and 'trfa'" in refused.output
+    assert "Traceback" not in refused.output and "nothing was changed" in refused.output
+    assert snapshot(engine) == before and db.current_revision(engine) == "0001"
+    with engine.begin() as connection:  # one of each pair retired, as `users retire` does
+        connection.execute(text("UPDATE users SET username = 'volunteer-3f9a1c' WHERE id = 2"))
+        connection.execute(text("UPDATE users SET username = 'volunteer-3f9a1d' WHERE id = 4"))
+    db.create_schema(engine)
+    assert db.current_revision(engine) == db.head_revision()
+    engine.dispose()
+
+
+def test_user_names_differing_only_by_case_are_refused_by_the_store(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = users_at_0001(database_url, monkeypatch, CLASHING_USERS[::2])  # trfa, Ali, sara
+    db.create_schema(engine)
+    trfa = insert(User.__table__).values(
+        id=10,
+        username="Trfa",
+        role="translator",
+        languages="",
+        password_hash="x",
+        active=True,
+        created_at=AT,
+        interface_language="",
+    )
+    clash = pytest.raises(DBAPIError, match="uq_users_username_lower")
+    with clash, engine.begin() as connection:
+        connection.execute(trfa)
+    command.downgrade(alembic_config(), "0001")  # the revision undone: its index goes with it
+    with engine.begin() as connection:
+        connection.execute(trfa)
+    engine.dispose()

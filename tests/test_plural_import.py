@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from translator import db, plurals
 from translator.models import State, Translation, Unit
 from translator.services import importing
+from translator.services.policy import OPERATOR
 
 SLUG = "website-strings"
 COUNTER = "%(count)d political prisoner faces execution"
@@ -38,7 +39,7 @@ def test_french_file_with_two_forms_fills_many_from_other_and_marks_it(
 ) -> None:
     with db.transaction(loaded) as s:
         report = importing.import_file(
-            s, FRENCH_TWO_FORMS.encode(), "fr.po", SLUG, "fr", mode="overwrite"
+            s, FRENCH_TWO_FORMS.encode(), "fr.po", SLUG, "fr", mode="overwrite", who=OPERATOR
         )
     with db.transaction(loaded) as s:
         translation = counter(s, "fr")
@@ -62,7 +63,9 @@ def test_farsi_file_with_one_form_is_mapped_and_nothing_is_dropped_silently(
         .replace("%(count)d prisonnier politique risque l'exécution", "%(count)d زندانی در خطر")
     )
     with db.transaction(loaded) as s:
-        report = importing.import_file(s, farsi.encode(), "fa.po", SLUG, "fa", mode="overwrite")
+        report = importing.import_file(
+            s, farsi.encode(), "fa.po", SLUG, "fa", mode="overwrite", who=OPERATOR
+        )
     with db.transaction(loaded) as s:
         forms = plurals.forms_of(counter(s, "fa").text, "fa")
     assert forms == ["%(count)d زندانی در خطر", "%(count)d زندانی سیاسی در خطر اعدام"]

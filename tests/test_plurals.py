@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.conftest import done_second_step
 from translator import db, plurals
 from translator.checks import Context, run_unit
 from translator.formats import po
@@ -388,7 +389,7 @@ def test_strings_documents_have_no_edition_and_are_not_published(
         editor = user(s, "elif", Role.EDITOR)
         document = s.scalars(select(Document).where(Document.slug == SLUG)).one()
         with pytest.raises(gate.NotPublishable, match="interface strings"):
-            publications.publish_edition(s, editor, document, "fr", root)
+            publications.publish_edition(s, done_second_step(editor), document, "fr", root)
 
 
 def test_the_gate_page_of_strings_offers_no_preview_and_no_publishing(app: Any) -> None:

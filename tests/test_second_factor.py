@@ -162,7 +162,8 @@ def test_editors_approve_and_publish_only_with_one_but_api_tokens_are_unaffected
     )
     assert "/account/second-factor" in publish.headers["Location"]
     approve = client.post(
-        "/translate/de/palm-card/1", data={"csrf_token": csrf(page), "state": "approved"}
+        "/translate/de/palm-card/1",
+        data={"csrf_token": csrf(page), "state": "approved", "text": "x", "version": "0"},
     )
     assert "/account/second-factor" in approve.headers["Location"]
     with db.transaction(app.extensions["translator.sessions"]) as s:

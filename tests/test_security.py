@@ -324,6 +324,96 @@ def test_resolving_a_question_never_redirects_to_another_site(desk) -> None:
         assert response.status_code == 303 and response.headers["Location"] == "/dashboard"
 
 
+# Every way a hostile tester found to hide another site, or a line break, in a `next=`.
+HOSTILE = [
+    *BYPASSES,
+    "/\r\n/example.org",
+    "/\r/example.org",
+    "/\r\nSet-Cookie: desk_session=stolen",
+    "/translate/\nLocation: https://example.org",
+    "/%0a/example.org",
+    "/%0d%0aSet-Cookie:%20desk_session=stolen",
+    "/translate/%0d%0a",
+    "/%09/%09example.org",
+    "\t//example.org",
+    "//example.org\n",
+    "/\x00/example.org",
+    "/\x7f/example.org",
+    "/\x85/example.org",  # NEXT LINE, a C1 control
+    "/\u00a0/example.org",  # no-break space
+    "/\u2028/example.org",  # line separator
+    "/\u3000/example.org",  # ideographic space
+    "\u3000//example.org",
+    "/\u200b/example.org",  # zero-width space
+    "/\u202e/example.org",  # right-to-left override
+    "/\ufeff/example.org",
+    "/%C2%A0/example.org",
+    "/%E3%80%80/example.org",
+    "/%e2%80%8b/example.org",
+    "/ /example.org",
+    "///example.org",
+    "/\\\\example.org",
+    "/%5C%5Cexample.org",
+    "http://example.org",
+    "HTTPS://example.org",
+    "https:/example.org",
+    "//example.org/%2F..",
+    "/%25252F%25252Fexample.org",
+    "/%2525252F%2525252Fexample.org",
+    "example.org",
+    "",
+]
+
+
+def test_no_redirect_target_from_a_request_leaves_the_site_or_reaches_a_header_raw() -> None:
+    from translator.web.security import safe_path
+
+    for target in HOSTILE:
+        assert safe_path(target, "/fallback") == "/fallback", repr(target)
+    assert safe_path(None, "/fallback") == "/fallback"
+    kept = {
+        "/translate/fa?x=y": "/translate/fa?x=y",
+        "/translate/fa/palm-card/units?q=two+words&page=2": (
+            "/translate/fa/palm-card/units?q=two+words&page=2"
+        ),
+        "/documents/palm-card/fa/preview": "/documents/palm-card/fa/preview",
+        "/translate/fa?q=%D8%B3%D9%84%D8%A7%D9%85": "/translate/fa?q=%D8%B3%D9%84%D8%A7%D9%85",
+        "/documents/سلام": "/documents/%D8%B3%D9%84%D8%A7%D9%85",  # ASCII only in a header
+        '/a"<b>': "/a%22%3Cb%3E",
+    }
+    for target, expected in kept.items():
+        assert safe_path(target, "/fallback") == expected, target
+
+
+def test_the_language_switcher_never_redirects_to_another_site(desk) -> None:
+    visitor = desk["app"].test_client()
+    for target in HOSTILE:
+        response = visitor.post("/interface-language", data={"language": "de", "next": target})
+        assert response.status_code == 302, repr(target)  # a newline once gave 500
+        assert response.headers["Location"] == "/", (target, response.headers["Location"])
+    kept = visitor.post("/interface-language", data={"language": "de", "next": "/glossary?x=y"})
+    assert kept.headers["Location"] == "/glossary?x=y"
+    client = desk["client"]
+    sign_in(client, "kian", desk["passwords"]["kian"])
+    for target in ("/\t/example.org", "/\r\n/example.org", "/%0a/example.org"):
+        response = client.post(
+            "/interface-language",
+            data={"csrf_token": csrf(client, "/translate/fa"), "language": "fa", "next": target},
+        )
+        assert response.status_code == 302 and response.headers["Location"] == "/", target
+
+
+def test_sign_in_never_redirects_to_another_site_whatever_is_hidden_in_next(desk) -> None:
+    from urllib.parse import quote
+
+    for target in HOSTILE:
+        response = sign_in(
+            desk["client"], "kian", desk["passwords"]["kian"], quote(target, safe="")
+        )
+        assert response.status_code == 302, repr(target)
+        assert response.headers["Location"] == "/translate/", (target, response.headers["Location"])
+
+
 # 7. Editions never reference another origin, and carry their own policy.
 
 REMOTE = (
@@ -378,3 +468,142 @@ def test_every_html_edition_and_index_carries_a_strict_policy(desk, run, tmp_pat
         policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
         assert policy and "default-src 'none'" in policy.group(1), path
         assert "evil.example" not in page
+
+
+# 8. Headers: signed-in pages are never cached; the server names no software; gunicorn believes
+# no forwarded scheme.
+
+SIGNED_IN_PAGES = [
+    "/",
+    "/glossary",
+    "/translate/",
+    "/translate/fa",
+    "/translate/fa/palm-card",
+    "/dashboard",
+    "/account/second-factor",
+    "/documents/palm-card/fa/preview",
+    "/badges/de.svg",
+]
+
+
+def test_every_answer_to_a_signed_in_request_is_kept_by_no_cache(desk) -> None:
+    client = desk["client"]
+    signed = sign_in(client, "kian", desk["passwords"]["kian"])
+    assert signed.headers["Cache-Control"] == "no-store"
+    for path in SIGNED_IN_PAGES:
+        response = client.get(path)
+        assert response.headers.get("Cache-Control") == "no-store", (path, response.status_code)
+    out = client.post("/logout", data={"csrf_token": csrf(client, "/translate/fa")})
+    assert out.headers["Cache-Control"] == "no-store"
+    # the desk's own stylesheets and scripts are everyone's: still cacheable
+    assert "no-store" not in client.get("/static/desk.css").headers.get("Cache-Control", "")
+
+
+def test_private_paths_are_kept_by_no_cache_even_for_a_visitor_and_public_pages_keep_theirs(
+    desk,
+) -> None:
+    visitor = desk["app"].test_client()
+    for path in ("/translate/", "/translate/fa", "/dashboard", "/admin/users", "/account/x"):
+        assert visitor.get(path).headers.get("Cache-Control") == "no-store", path
+    assert "no-store" not in visitor.get("/").headers.get("Cache-Control", "")
+    assert "no-store" not in visitor.get("/glossary").headers.get("Cache-Control", "")
+    assert visitor.get("/badges/de.svg").headers["Cache-Control"] == "public, max-age=300"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _ask(port: int, method: str, path: str, headers: dict[str, str], body: str = "") -> Any:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request(method, path, body=body or None, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def test_gunicorn_names_no_server_and_believes_no_forwarded_scheme(
+    desk, database_url: str, root: Path, tmp_path: Path
+) -> None:
+    """`translator serve` for real: no `Server: gunicorn`, and a client on 127.0.0.1 claiming
+    HTTPS (X-Forwarded-Proto) gets no Secure cookie, as TRANSLATOR_PROXY_HOPS is 0."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from urllib.parse import urlencode
+
+    port = _free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TRANSLATOR_")}
+    environ.update(TRANSLATOR_INSTANCE_PATH=str(tmp_path / "instance"), FORWARDED_ALLOW_IPS="*")
+    command = [sys.executable, "-m", "translator.cli", "--root", str(root)]
+    command += ["--database", database_url, "serve", "--port", str(port), "--workers", "1"]
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as output:
+        server = subprocess.Popen(
+            [*command, "--no-jobs"],
+            env=environ,
+            stdout=output,
+            stderr=output,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = _ask(port, "GET", "/healthz", {})
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+        assert health.status == 200 and health.getheader("Server") is None
+        https = {"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on"}
+        form = _ask(port, "GET", "/login", https)
+        assert form.getheader("Server") is None
+        cookie = form.getheader("Set-Cookie")
+        assert cookie.startswith("desk_form=") and "Secure" not in cookie, cookie
+        # the token: show the form again with the cookie (the same token, reused while young)
+        import http.client
+
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/login", headers={**https, "Cookie": cookie.split(";")[0]})
+        page = connection.getresponse().read().decode()
+        connection.close()
+        token = re.search(r'name="form_token" value="([^"]+)"', page)
+        assert token, page
+        signed = _ask(
+            port,
+            "POST",
+            "/login",
+            {
+                **https,
+                "Cookie": cookie.split(";")[0],
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+            urlencode(
+                {
+                    "form_token": token.group(1),
+                    "username": "kian",
+                    "password": desk["passwords"]["kian"],
+                }
+            ),
+        )
+        assert signed.status == 302 and signed.getheader("Server") is None, signed.status
+        session_cookie = signed.getheader("Set-Cookie")
+        assert session_cookie.startswith("desk_session=") and "Secure" not in session_cookie
+        assert signed.getheader("Location") == "/translate/"  # not https://...
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()

@@ -12,14 +12,26 @@ from typing import Any
 
 import pytest
 from babel import Locale
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from flask import render_template_string
+from markupsafe import Markup
 from sqlalchemy import select
 
 from tests.conftest import enrol, sign_in_fully
 from translator import babel, create_app, db, languages
 from translator.checks.glossary import note_for
-from translator.models import Document, GlossaryTerm, Role, Translation, Unit, User
+from translator.models import (
+    CheckFailure,
+    Document,
+    GlossaryTerm,
+    Role,
+    State,
+    Translation,
+    Unit,
+    User,
+)
 from translator.services import accounts, editing, glossary
 
 REPO = Path(__file__).resolve().parent.parent
@@ -204,7 +216,8 @@ def desk_root(root: Path) -> Path:
     return root
 
 
-def desk_app(database_url: str, root: Path, folder: Path) -> Any:
+def desk_app(database_url: str, root: Path, folder: Path, translations: Path | None = None) -> Any:
+    translations = translations or root / "translator" / "translations"
     application = create_app(
         {
             "TESTING": True,
@@ -212,7 +225,7 @@ def desk_app(database_url: str, root: Path, folder: Path) -> Any:
             "ROOT": str(root),
             "INSTANCE_PATH": str(folder / "instance"),
             "SECRET_KEY": "test",
-            "BABEL_TRANSLATION_DIRECTORIES": str(root / "translator" / "translations"),
+            "BABEL_TRANSLATION_DIRECTORIES": str(translations),
         }
     )
     # flask-babel keeps one translation cache per process, keyed by locale alone (the unbound
@@ -222,10 +235,11 @@ def desk_app(database_url: str, root: Path, folder: Path) -> Any:
     return application
 
 
-def compile_catalogues(root: Path) -> None:
+def compile_catalogues(root: Path, *options: str) -> None:
     for path in (root / "translator" / "translations").glob("*/LC_MESSAGES/messages.po"):
         subprocess.run(
-            ["msgfmt", "--check", "-o", str(path.with_suffix(".mo")), str(path)], check=True
+            ["msgfmt", "--check", *options, "-o", str(path.with_suffix(".mo")), str(path)],
+            check=True,
         )
 
 
@@ -341,3 +355,159 @@ def test_every_main_page_shows_in_farsi_with_the_interface_among_the_documents(
     application.extensions["translator.sessions"].kw["bind"].dispose()
     assert "The translation desk&#39;s interface" in pages["/"]
     assert all('<html lang="fa" dir="rtl">' in page for page in pages.values())
+
+
+# A translation of the interface is text: it never puts markup into a page
+
+
+EVIL = "ورود <meta/http-equiv=refresh content=0;url=//evil>"  # "Sign in", and a redirect
+
+
+class _Tags(HTMLParser):
+    """The tags of a page, with their attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags_of(page: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Tags()
+    parser.feed(page)
+    return parser.tags
+
+
+def farsi_sign_in_page(database_url: str, root: Path, folder: Path) -> str:
+    application = desk_app(database_url, root, folder)  # the catalogues compiled anew
+    page = application.test_client().get("/login", headers={"Accept-Language": "fa"})
+    with application.app_context():
+        babel.domain_instance.cache.clear()  # no later test may get this catalogue from the cache
+    application.extensions["translator.sessions"].kw["bind"].dispose()
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
+def test_markup_in_an_interface_translation_is_refused_and_shown_as_text(
+    desk_root, run, database_url, tmp_path
+) -> None:
+    run("init")
+    application = desk_app(database_url, desk_root, tmp_path)
+    sessions = application.extensions["translator.sessions"]
+    with db.transaction(sessions) as s:
+        password = accounts.create_user(s, "sahar", Role.TRANSLATOR, "fa")
+        unit_id = s.scalars(
+            select(Unit.id)
+            .join(Document)
+            .where(Document.slug == "desk-interface", Unit.source == "Sign in")
+        ).one()
+    client = application.test_client()
+    assert sign_in_fully(client, "sahar", password).status_code == 302
+    editor = f"/translate/fa/desk-interface/{unit_id}"
+    page = client.get(editor).get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    form = {"csrf_token": csrf, "version": version, "text": EVIL, "state": "translated"}
+    saved = client.post(editor, data=form)
+    answer = saved.get_data(as_text=True)
+    # the save reports the markup check's error, and keeps the text as needs editing
+    assert saved.status_code == 200
+    assert "raw HTML &lt;meta/http-equiv=refresh content=0;url=//evil&gt; is not allowed" in answer
+    assert not any(tag == "meta" and "http-equiv" in attrs for tag, attrs in tags_of(answer))
+    with db.transaction(sessions) as s:
+        translation = s.scalars(
+            select(Translation).where(Translation.unit_id == unit_id, Translation.language == "fa")
+        ).one()
+        kept = s.scalars(
+            select(CheckFailure).where(CheckFailure.translation_id == translation.id)
+        ).all()
+        assert translation.text == EVIL and translation.state == State.NEEDS_EDITING
+        assert any(f.check == "markup" and f.severity == "error" for f in kept)
+    sessions.kw["bind"].dispose()
+
+    run("extract")  # as the README documents: the desk's translations into the catalogues
+    path = desk_root / "translator" / "translations" / "fa" / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        entry = read_po(handle, locale="fa").get("Sign in")
+    assert entry is not None and entry.string == EVIL and entry.fuzzy
+    compile_catalogues(desk_root)  # needs editing is fuzzy: not in the compiled catalogue
+    farsi = farsi_sign_in_page(database_url, desk_root, tmp_path)
+    assert 'lang="fa" dir="rtl"' in farsi and "evil" not in farsi
+
+    # Whatever reaches a compiled catalogue (here its fuzzy entries too, as a translation the
+    # checks once let through would) is text on the page, never a tag
+    compile_catalogues(desk_root, "--use-fuzzy")
+    farsi = farsi_sign_in_page(database_url, desk_root, tmp_path)
+    assert "<h1>ورود &lt;meta/http-equiv=refresh content=0;url=//evil&gt;</h1>" in farsi
+    assert "<meta/http-equiv" not in farsi
+    assert not any(
+        "evil" in str(value) or name == "http-equiv"
+        for _, attrs in tags_of(farsi)
+        for name, value in attrs.items()
+    )
+
+
+HOSTILE = '<b onclick="x">{}</b>'  # markup, and a quote that would leave an attribute
+# each way a template translates, and the (escaped) message it shows with the hostile catalogue
+HOSTILE_TEMPLATES = {
+    '{{ _("Sign in") }}': "Sign in",
+    '{{ gettext("Hello %(name)s", name=name) }}': "Hello &lt;i&gt;Sahar&lt;/i&gt;",
+    '{{ ngettext("%(num)d unit", "%(num)d units", 3) }}': "۳ units",
+    '{{ pgettext("button", "Save") }}': "button|Save",
+    '{{ npgettext("list", "%(num)d unit", "%(num)d units", 1) }}': "list|۱ unit",
+    "{% trans %}Sign out{% endtrans %}": "Sign out",
+    "{% trans %}Hello {{ name }}{% endtrans %}": "Hello &lt;i&gt;Sahar&lt;/i&gt;",
+    "{% trans count=2 %}{{ count }} day{% pluralize %}{{ count }} days{% endtrans %}": "2 days",
+    '<a title="{{ _("Help") }}">?</a>': "Help",
+    '{{ _("%(share)d%% done", share=45) }}': "۴۵% done",
+}
+
+
+@pytest.fixture
+def hostile_app(database_url: str, root: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The app with a Farsi interface catalogue whose every translation carries markup."""
+    catalogue = Catalog(locale="fa")
+    for message in ("Sign in", "Hello %(name)s", "Sign out", "Help", "%(share)d%% done"):
+        catalogue.add(message, HOSTILE.format(message))
+    for singular, plural in (
+        ("%(num)d unit", "%(num)d units"),
+        ("%(count)s day", "%(count)s days"),
+    ):
+        catalogue.add((singular, plural), (HOSTILE.format(singular), HOSTILE.format(plural)))
+    catalogue.add("Save", HOSTILE.format("button|Save"), context="button")
+    catalogue.add(
+        ("%(num)d unit", "%(num)d units"),
+        (HOSTILE.format("list|%(num)d unit"), HOSTILE.format("list|%(num)d units")),
+        context="list",
+    )
+    folder = tmp_path / "hostile" / "fa" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with (folder / "messages.mo").open("wb") as mo:
+        write_mo(mo, catalogue)
+    application = desk_app(database_url, root, tmp_path, tmp_path / "hostile")
+    yield application
+    with application.app_context():
+        babel.domain_instance.cache.clear()  # no later test may get this catalogue from the cache
+    application.extensions["translator.sessions"].kw["bind"].dispose()
+
+
+@pytest.mark.parametrize("template", sorted(HOSTILE_TEMPLATES))
+def test_every_way_a_template_translates_escapes_the_translation(
+    hostile_app, template: str
+) -> None:
+    with hostile_app.test_request_context(headers={"Accept-Language": "fa"}):
+        page = render_template_string(template, name="<i>Sahar</i>")
+    wanted = HOSTILE_TEMPLATES[template]
+    assert page.count(f"&lt;b onclick=&#34;x&#34;&gt;{wanted}&lt;/b&gt;") == 1, page
+    assert "<b" not in page and "<i>" not in page
+
+
+def test_markup_the_template_itself_writes_stays_markup(app) -> None:
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        page = render_template_string(
+            '<p>{{ _("Read the %(guide)s first.", guide=guide) }}</p>',
+            guide=Markup('<a href="/guide">{}</a>').format("<guide>"),
+        )
+    assert page == '<p>Read the <a href="/guide">&lt;guide&gt;</a> first.</p>'

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from tests.conftest import approve_edition, enrol, sign_in_fully
+from tests.conftest import approve_edition, done_second_step, enrol, sign_in_fully
 from translator import db
 from translator.models import Role, State, Translation
 from translator.services import accounts, catalogue_files, documents
@@ -572,7 +572,7 @@ def test_a_publication_page_names_its_snapshot_who_and_when_and_links_back(desk)
         approve_edition(s, elif_, "palm-card", "de")
         card = documents.by_slug(s, "palm-card")
         publication = publications.publish_edition(
-            s, elif_, card, "de", Path(desk["app"].config["ROOT"])
+            s, done_second_step(elif_), card, "de", Path(desk["app"].config["ROOT"])
         )
         number, publication_id = publication.number, publication.id
     page = client_for(desk, "elif").get(f"/publications/{publication_id}").get_data(as_text=True)

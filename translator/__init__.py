@@ -62,7 +62,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.before_request(_start_timer)  # registered first: runs before the others, its
     app.after_request(_server_timing)  # after_request last, so their time counts too
     engine = db.make_engine(app.config["DATABASE_URL"])
-    app.extensions["translator.sessions"] = db.session_factory(engine)
+    from translator.services import audit
+
+    key = audit.load_key(app.instance_path, app.config.get("AUDIT_KEY"))
+    app.extensions["translator.sessions"] = db.session_factory(engine, audit_key=key)
     jobs.configure(app.config)  # heavy work goes to Celery workers, never into a request
 
     from translator import api
@@ -73,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         documents,
         editions,
         glossary,
+        i18n,
         interface,
         labels,
         security,
@@ -83,6 +87,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     labels.init_app(app)
     auth.init_app(app)
     interface.init_app(app)
+    i18n.init_app(app)  # after interface: a template's translation is escaped, never markup
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(workspace.bp)

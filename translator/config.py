@@ -17,6 +17,8 @@ DEFAULTS: dict[str, Any] = {
     # are believed for that many hops (ProxyFix); 0 believes none, as anyone can send them
     "PROXY_HOPS": 0,
     "AUDIT_DAYS": 0,  # the audit log's retention in days (translator audit prune); 0 keeps all
+    # the audit log's key, 64 hex digits, kept apart from the database; None: instance/audit.key
+    "AUDIT_KEY": None,
     "BROKER_URL": None,  # None: an embedded broker on SQLite in the instance folder
     "JOBS_EAGER": False,  # run jobs inside the request (tests only)
 }

@@ -199,8 +199,14 @@ def refresh_statistics(engine: Engine) -> None:
         connection.exec_driver_sql("ANALYZE")
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+AUDIT_KEY = "translator.audit_key"  # in a session's info: the audit log's key (services/audit.py)
+
+
+def session_factory(engine: Engine, audit_key: bytes | None = None) -> sessionmaker[Session]:
+    """Sessions on the engine; with `audit_key`, the key their audit rows are keyed with (else
+    services/audit.py reads this process's configuration for it)."""
+    info = {} if audit_key is None else {AUDIT_KEY: audit_key}
+    return sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 @contextmanager

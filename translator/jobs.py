@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from translator import db
 from translator.checks import Severity
 from translator.models import User
-from translator.services import DeskError, checking, edition_files, importing
+from translator.services import DeskError, checking, edition_files, importing, policy
 from translator.services import jobs as records
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ def run(job_id: str, factory: sessionmaker[Session], config: dict[str, Any]) -> 
         job = records.claim(session, job_id)
         if job is None:
             return  # done by another worker already, or gone
-        kind, params, payload, owner = job.kind, dict(job.params), job.payload, job.owner_id
+        kind, params, payload, owner = job.kind, records.work_params(job), job.payload, job.owner_id
 
     def progress(done: int, total: int) -> None:
         with db.transaction(factory) as session:
@@ -197,6 +197,17 @@ def _build(task: Task) -> tuple[str | None, str]:
     return key, f"{len(wanted)} files"
 
 
+def _importer(session: Any, task: Task) -> policy.Actor:
+    """Who a queued import acts as: its owner, through the door they came by (a token's
+    scopes, or the browser); the operator when nobody owns it."""
+    owner = session.get(User, task.owner) if task.owner is not None else None
+    if owner is None:
+        return policy.OPERATOR
+    if "scopes" in task.params:
+        return policy.token(owner, frozenset(task.params["scopes"]))
+    return policy.browser(session, owner)
+
+
 def _import(task: Task) -> tuple[str | None, str]:
     """A large PO file: imported all or nothing, its report as the job's message."""
     with task.session() as session:
@@ -207,7 +218,7 @@ def _import(task: Task) -> tuple[str | None, str]:
             task.params["slug"],
             task.params["language"],
             mode=task.params["mode"],
-            user=session.get(User, task.owner) if task.owner is not None else None,
+            who=_importer(session, task),
             max_bytes=int(task.config["MAX_IMPORT_BYTES"]),
         )
     return None, report.summary()

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -149,6 +150,10 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # The interface's language chosen by the account ("" follows the browser's Accept-Language)
     interface_language: Mapped[str] = mapped_column(String(10), default="")
+
+
+# User names are unique whatever their case: `TRFA` cannot be made beside `trfa` (revision 0002)
+Index("uq_users_username_lower", func.lower(User.username), unique=True)
 
 
 class Change(Base):
@@ -350,7 +355,8 @@ class AuditEntry(Base):
 
 
 class AuditHead(Base):
-    """The audit log's head (last number and hash) and anchor (where a retention cut left it)."""
+    """The audit log's head (last number and hash) and anchor (where a retention cut left it),
+    sealed with the audit key (services/audit.py)."""
 
     __tablename__ = "audit_head"
 
@@ -359,6 +365,10 @@ class AuditHead(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     anchor_seq: Mapped[int] = mapped_column(Integer, default=0)
     anchor_sha256: Mapped[str] = mapped_column(String(64))
+    # the first row digested with the key (HMAC-SHA256), rows before it plain SHA-256; None
+    # until a store's first keyed row. seal: the key's HMAC over the head, anchor and keyed_from
+    keyed_from: Mapped[int | None] = mapped_column(Integer)
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 @event.listens_for(Session, "before_flush")

@@ -1,5 +1,9 @@
 """Serving the app: gunicorn with a few worker processes, on loopback by default, and (unless
-jobs run elsewhere) a local job worker that lives and dies with gunicorn's master."""
+jobs run elsewhere) a local job worker that lives and dies with gunicorn's master.
+
+Gunicorn names itself in no `Server` header, and believes no `X-Forwarded-*` header from anyone,
+not even from 127.0.0.1: TRANSLATOR_PROXY_HOPS is the one setting for a reverse proxy, handled by
+the app (Werkzeug's ProxyFix)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import subprocess
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.http import wsgi as gunicorn_wsgi
 
 from translator import create_app
 
@@ -42,12 +47,33 @@ def serve(
         "workers": workers,
         "accesslog": "-",
         "access_log_format": '"%(r)s" %(s)s %(b)s %(L)ss',
+        # gunicorn believes X-Forwarded-Proto (and its kin) from loopback by default, so that a
+        # local client could pass for HTTPS: no address is trusted (PROXY_HOPS decides, in the app)
+        "forwarded_allow_ips": "",
+        "secure_scheme_headers": {},
     }  # no client addresses logged
+    _without_server_header()
     if job_worker:
         started: list[subprocess.Popen[bytes]] = []
         options["when_ready"] = lambda _arbiter: started.append(_start(job_worker, config))
         options["on_exit"] = lambda _arbiter: _stop(started)
     _Server(options, config).run()
+
+
+def _without_server_header() -> None:
+    """Gunicorn writes `Server: gunicorn` into every response, with no setting to stop it: its
+    responses' first lines are written without that one (the workers, forked from this process,
+    inherit it). Telling the software and its version only helps an attacker."""
+    response = gunicorn_wsgi.Response
+    if getattr(response.default_headers, "_without_server", False):
+        return
+    written = response.default_headers
+
+    def default_headers(self: Any) -> list[str]:
+        return [line for line in written(self) if not line.lower().startswith("server:")]
+
+    default_headers._without_server = True  # type: ignore[attr-defined]
+    response.default_headers = default_headers
 
 
 def _start(command: list[str], config: dict[str, Any]) -> subprocess.Popen[bytes]:

@@ -81,9 +81,7 @@ def test_an_edition_opened_from_disk_requests_nothing_from_another_origin(
     assert any("Naskh" in name for name in loaded), loaded
 
 
-def test_an_editor_sets_up_the_second_factor_in_chromium_from_the_desk_alone(
-    browser, live
-) -> None:
+def test_an_editor_sets_up_the_second_factor_in_chromium_from_the_desk_alone(browser, live) -> None:
     import pyotp
 
     from translator import db

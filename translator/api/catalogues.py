@@ -11,11 +11,13 @@ from flask import Response, current_app, g, jsonify, request
 from translator import languages
 from translator.api import bp
 from translator.api.errors import ApiError, refusals
-from translator.api.parsing import attached, language, query, requires
+from translator.api.parsing import actor, language, query, requires
 from translator.models import Document
-from translator.services import accounts, documents, downloads, importing, stats
+from translator.services import documents, downloads, importing, policy, stats
+from translator.services.policy import Action
 from translator.web import jobs as answering
 from translator.web import session
+from translator.web.declared import performs, signed_in
 
 MEDIA_TYPES = {
     "po": "text/x-gettext-translation",
@@ -33,6 +35,7 @@ PO_TYPES = (
 
 @bp.get("/languages")
 @requires("read")
+@signed_in
 def list_languages() -> Response:
     return jsonify(
         [
@@ -50,6 +53,7 @@ def list_languages() -> Response:
 
 @bp.get("/documents")
 @requires("read")
+@signed_in
 def list_documents() -> Response:
     with session() as s:
         return jsonify([_document_json(d) for d in documents.listing(s, order="slug")])
@@ -68,6 +72,7 @@ def _document_json(document: Document) -> dict[str, Any]:
 
 @bp.get("/stats")
 @requires("read")
+@signed_in
 def all_stats() -> Response:
     with session() as s:
         return jsonify([row.as_json() for row in stats.status(s, current_app.config["ROOT"])])
@@ -75,6 +80,7 @@ def all_stats() -> Response:
 
 @bp.get("/documents/<slug>/languages/<code>/stats")
 @requires("read")
+@signed_in
 def edition_stats(slug: str, code: str) -> Response:
     with refusals(), session() as s:
         document = documents.by_slug(s, slug)
@@ -84,15 +90,16 @@ def edition_stats(slug: str, code: str) -> Response:
 
 @bp.get("/documents/<slug>/languages/<code>/file")
 @requires("read")
+@performs(Action.READ_UNREVIEWED)
 def download_file(slug: str, code: str) -> Response:
     file_format = query("format", downloads.FORMATS, "po") or "po"
     with refusals(), session() as s:
         document = documents.by_slug(s, slug)
-        etag = downloads.etag(s, document, language(code), file_format)
+        etag = downloads.etag(s, document, language(code), file_format, who=actor())
         if request.if_none_match.contains(etag):  # answered without building the file
             response = Response(status=304)
         else:
-            body = downloads.one(s, document, code, file_format, etag)
+            body = downloads.one(s, document, code, file_format, etag, who=actor())
             response = _attachment(body, file_format, f"{slug}.{code}.{file_format}")
     response.set_etag(etag)
     return response
@@ -100,10 +107,11 @@ def download_file(slug: str, code: str) -> Response:
 
 @bp.get("/files.zip")
 @requires("read")
+@performs(Action.READ_UNREVIEWED)
 def download_zip() -> Response:
     file_format = query("format", downloads.FORMATS, "po") or "po"
-    with session() as s:
-        body = downloads.archive(s, file_format)
+    with refusals(), session() as s:
+        body = downloads.archive(s, file_format, who=actor())
     etag = hashlib.sha256(body).hexdigest()
     if request.if_none_match.contains(etag):
         response = Response(status=304)
@@ -126,6 +134,7 @@ def _attachment(body: bytes, file_format: str, filename: str) -> Response:
 
 @bp.post("/documents/<slug>/languages/<code>/file")
 @requires("translate")
+@performs(Action.IMPORT)
 def upload_file(slug: str, code: str) -> Response:
     mode = query("mode", importing.MODES, "untranslated-only") or "untranslated-only"
     if request.mimetype not in PO_TYPES:
@@ -135,13 +144,18 @@ def upload_file(slug: str, code: str) -> Response:
             f"send the PO file as the body with Content-Type {PO_TYPES[0]}",
         )
     lang = language(code)
-    if not accounts.can_translate(g.user, lang):
-        raise ApiError(403, "forbidden", f"{g.user.username} does not translate into {lang}")
     data = request.get_data(cache=False)  # Flask refuses a body over MAX_CONTENT_LENGTH: 413
     with refusals(), session() as s:
         documents.by_slug(s, slug)
+        policy.require(s, actor(), policy.Action.IMPORT, language=lang)
     if len(data) > current_app.config["LARGE_IMPORT_BYTES"]:  # a worker imports it: 202
-        params = {"filename": f"{slug}.{lang}.po", "slug": slug, "language": lang, "mode": mode}
+        params = {
+            "filename": f"{slug}.{lang}.po",
+            "slug": slug,
+            "language": lang,
+            "mode": mode,
+            "scopes": sorted(g.scopes),  # the worker imports as this token would
+        }
         return answering.accepted(answering.start("import", params, payload=data))
     with refusals(), session() as s:
         report = importing.import_file(
@@ -151,7 +165,7 @@ def upload_file(slug: str, code: str) -> Response:
             slug,
             lang,
             mode=mode,
-            user=attached(s),
+            who=actor(),
             max_bytes=current_app.config["MAX_IMPORT_BYTES"],
         )
     return jsonify(report.as_json())

@@ -12,14 +12,17 @@ from translator.api import bp
 from translator.api.errors import ApiError, not_found, refusals
 from translator.api.parsing import language, query, requires
 from translator.services import accounts, builds, documents, edition_files
+from translator.services.policy import Action
 from translator.web import jobs as answering
 from translator.web import session
+from translator.web.declared import performs
 
 DRAFT_VALUES = ("0", "1")
 
 
 @bp.get("/documents/<slug>/languages/<code>/edition.<file_format>")
 @requires("read")
+@performs(Action.READ_UNREVIEWED, Action.START_JOB)
 def edition(slug: str, code: str, file_format: str) -> Response:
     if file_format not in builds.FORMATS:
         raise not_found("editions are edition.html and edition.pdf")

@@ -13,8 +13,10 @@ from translator.models import Job
 from translator.services import accounts, edition_files
 from translator.services import jobs as records
 from translator.services import tokens as token_service
+from translator.services.policy import Action
 from translator.web import jobs as answering
 from translator.web import session
+from translator.web.declared import performs, signed_in
 
 ALL_LANGUAGES = [languages.SOURCE_LANGUAGE, *languages.TARGET_LANGUAGES]
 BUILD_FIELDS = ("languages", "documents", "formats", "draft")
@@ -37,6 +39,7 @@ def _visible_job(s: Session, job_id: str) -> Job:
 
 
 @bp.get("/jobs/<job_id>")
+@signed_in
 def job(job_id: str) -> Response:
     """State (queued, running, done, failed), progress, a message, and the result's URL."""
     with session() as s:
@@ -44,6 +47,7 @@ def job(job_id: str) -> Response:
 
 
 @bp.get("/jobs/<job_id>/file")
+@signed_in
 def job_file(job_id: str) -> Response:
     with session() as s:
         found = _visible_job(s, job_id)
@@ -57,6 +61,7 @@ def job_file(job_id: str) -> Response:
 
 @bp.post("/editions/builds")
 @requires("read")
+@performs(Action.START_JOB)
 def start_build() -> Response:
     """A batch of editions, built by a worker into one zip: {"languages": [...], "documents":
     [...], "formats": ["html", "pdf"], "draft": false} (every field optional)."""

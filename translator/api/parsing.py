@@ -15,6 +15,7 @@ from translator import languages
 from translator.api import bp
 from translator.api.errors import ApiError, bad_request, invalid, not_found
 from translator.models import User
+from translator.services import policy
 from translator.services import tokens as token_service
 from translator.web import session
 
@@ -60,6 +61,11 @@ def requires(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return wrapper
 
     return decorate
+
+
+def actor() -> policy.Actor:
+    """The token as the policy sees it: its account and its scopes."""
+    return policy.token(g.user, g.scopes)
 
 
 def attached(s: Session) -> User:

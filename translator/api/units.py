@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, g, jsonify
+from flask import Response, jsonify
 
 from translator import plurals
 from translator.api import bp
 from translator.api.errors import ApiError, invalid, refusals
 from translator.api.parsing import (
-    attached,
+    actor,
     integers,
     json_body,
     known_fields,
@@ -23,8 +23,10 @@ from translator.api.parsing import (
 )
 from translator.checks import Failure
 from translator.models import CheckFailure, State, Translation, Unit
-from translator.services import documents, editing, review
+from translator.services import documents, editing, policy, review
+from translator.services.policy import Action
 from translator.web import session
+from translator.web.declared import performs
 
 STATES = {state.label: state for state in State}
 SAVED_STATES = ("needs-editing", "translated", "approved")
@@ -39,12 +41,14 @@ SAVE_SHAPE = (
 
 @bp.get("/documents/<slug>/languages/<code>/units")
 @requires("read")
+@performs(Action.READ_UNREVIEWED)
 def list_units(slug: str, code: str) -> Response:
     wanted = query("state", STATES)
     with refusals(), session() as s:
         document = documents.by_slug(s, slug)
         lang = language(code)
-        found = editing.rows_with_failures(s, document.id, lang, STATES[wanted] if wanted else None)
+        state = STATES[wanted] if wanted else None
+        found = editing.readable_rows(s, actor(), document.id, lang, state)
         return jsonify([_unit_json(*row) for row in found])
 
 
@@ -79,6 +83,7 @@ def _checks_json(failures: list[Failure]) -> list[dict[str, str]]:
 
 @bp.put("/units/<int:unit_id>/translations/<code>")
 @requires("translate")
+@performs(Action.TRANSLATE, Action.APPROVE, Action.CHANGE_APPROVED)
 def save_translation(unit_id: int, code: str) -> Response:
     body = json_body()
     known_fields(body, SAVE_FIELDS)
@@ -88,12 +93,10 @@ def save_translation(unit_id: int, code: str) -> Response:
     state = body.get("state")
     if state is not None and state not in SAVED_STATES:
         raise invalid("state must be needs-editing, translated or approved")
-    if state == "approved" and "review" not in g.scopes:
-        raise ApiError(403, "forbidden", "approving needs a token with the 'review' scope")
     with refusals(), session() as s:
         result = editing.save_sent(
             s,
-            attached(s),
+            actor(),
             unit_id,
             code,
             text=text,
@@ -140,10 +143,13 @@ def _version(body: dict[str, Any]) -> int:
 
 @bp.get("/units/<int:unit_id>/memory/<code>")
 @requires("read")
+@performs(Action.READ_UNREVIEWED)
 def unit_memory(unit_id: int, code: str) -> Response:
     """What the editor's translation memory shows for a unit: never the unit's own text."""
     with refusals(), session() as s:
-        found = review.memory_of_unit(s, unit_id, language(code))
+        lang = language(code)
+        policy.require(s, actor(), policy.Action.READ_UNREVIEWED, language=lang)
+        found = review.memory_of_unit(s, unit_id, lang)
         return jsonify(
             [
                 {
@@ -160,6 +166,7 @@ def unit_memory(unit_id: int, code: str) -> Response:
 
 @bp.post("/units/<int:unit_id>/check/<code>")
 @requires("read")
+@performs(Action.CHECK_TEXT)
 def check_text(unit_id: int, code: str) -> Response:
     """The failures a text would have if saved: what the editor shows while typing."""
     body = json_body()
@@ -168,12 +175,13 @@ def check_text(unit_id: int, code: str) -> Response:
     if forms is None and text is None:
         raise invalid('send {"text": string} (or "forms": [string, ...])')
     with refusals(), session() as s:
-        found = editing.check_sent(s, unit_id, language(code), text=text, forms=forms)
+        found = editing.check_sent(s, actor(), unit_id, language(code), text=text, forms=forms)
     return jsonify({"checks": _checks_json(found)})
 
 
 @bp.post("/documents/<slug>/languages/<code>/approve")
 @requires("review")
+@performs(Action.BULK_APPROVE)
 def approve_edition(slug: str, code: str) -> Response:
     """Approve every clean translated unit of an edition (or of the units listed)."""
     body = json_body(optional=True)
@@ -181,7 +189,7 @@ def approve_edition(slug: str, code: str) -> Response:
     units = integers(body, "units")
     with refusals(), session() as s:
         document = documents.by_slug(s, slug)
-        done = review.approve_all(s, attached(s), document.id, language(code), unit_ids=units)
+        done = review.approve_all(s, actor(), document.id, language(code), unit_ids=units)
     return jsonify(
         {
             "approved": done.approved,

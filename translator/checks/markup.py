@@ -1,5 +1,12 @@
 """Markdown survives translation: the same link targets, balanced emphasis, the same inline code,
-and no raw HTML the English does not have."""
+and no raw HTML the English does not have.
+
+Raw HTML is found as a browser's tokenizer finds it, in the whole text (a code span of Markdown
+included: the interface's strings go into pages as they are): `<` and an ASCII letter start a
+tag, whatever follows the name (`<svg/onload=…>`, `<img\tsrc=x>`, `<META …>`); `</` an end tag
+(or a bogus comment); `<!` a comment, a doctype or a bogus comment; `<?` a bogus comment. A tag
+left open runs to the end of the text (in a page it would swallow what follows).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,13 @@ from translator.checks.text import link_targets
 
 _PARSER = MarkdownIt("commonmark")
 PARSE_LIMIT = 5000
-_HTML_TAG = re.compile(r"<[A-Za-z/!][^<>\n]{0,300}>")
+# what follows `<` when a browser reads markup, not text (`a < b`, `<3`, `<آزادی>` stay text)
+_HTML_START = re.compile(r"<(?:[A-Za-z!?]|/.)", re.DOTALL)
+# a start or end tag ends at the first `>` outside a quoted attribute value
+_TAG_REST = re.compile(r"""(?:[^>=]|=[\t\n\f\r ]*(?:"[^"]*"?|'[^']*'?)?)*>?""")
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_BOGUS_REST = re.compile(r"[^>]*>?")  # after `<`: !doctype …>, ![CDATA[ …>, ? …>, / …>
+SHOWN = 80  # characters of a tag quoted in a message
 _MARKUP_CHARS = re.compile(r"[*_\[\]`<>!\\]")
 _STRAY = re.compile(r"(?<![\\\w])(\*{1,3}|_{1,3})(?=\S)|(?<=\S)(\*{1,3}|_{1,3})(?![\w])")
 
@@ -43,7 +56,8 @@ class Markup(Check):
         for code in wanted["code"] - found["code"]:
             problems.append(f"the inline code `{code}` must stay as it is")
         for html in found["html"] - wanted["html"]:
-            problems.append(f"raw HTML {html} is not allowed; the English has none")
+            shown = html if len(html) <= SHOWN else html[: SHOWN - 1] + "…"
+            problems.append(f"raw HTML {shown} is not allowed: the English does not have it")
         if found["stray"] and not wanted["stray"]:
             problems.append("an emphasis marker (* or _) has no partner and will show as text")
         return problems
@@ -69,10 +83,9 @@ def _signature(text: str) -> dict[str, Counter[str]]:
             signature[token.type.removesuffix("_open")][token.type] += 1
         elif token.type == "code_inline":
             signature["code"][token.content] += 1
-        elif token.type == "html_inline":
-            signature["html"][token.content] += 1
         elif token.type == "text" and _STRAY.search(token.content):
             signature["stray"]["marker"] += 1
+    signature["html"].update(html_tags(text))
     return signature
 
 
@@ -92,6 +105,24 @@ def _lexical_signature(text: str) -> dict[str, Counter[str]]:
         signature["stray"]["marker"] += 1
     for code in text.split("`")[1::2] if text.count("`") % 2 == 0 else ():
         signature["code"][code] += 1
-    for tag in _HTML_TAG.findall(text):
-        signature["html"][tag] += 1
+    signature["html"].update(html_tags(text))
     return signature
+
+
+def html_tags(text: str) -> list[str]:
+    """Every piece of a text that a browser would read as markup: tags, end tags, comments,
+    doctypes and bogus comments, each as it is written (`<` to its `>`, or to the end of the text
+    for one left open)."""
+    found: list[str] = []
+    position = 0
+    while (start := _HTML_START.search(text, position)) is not None:
+        after = start.group(0)[-1]
+        if text.startswith("<!--", start.start()):
+            end = _COMMENT.match(text, start.start())
+        elif after.isascii() and after.isalpha():
+            end = _TAG_REST.match(text, start.end())
+        else:
+            end = _BOGUS_REST.match(text, start.start() + 1)
+        position = end.end() if end is not None else len(text)  # each matches, if only ""
+        found.append(text[start.start() : position])
+    return found

@@ -101,7 +101,7 @@ def extract(obj: Context, check: bool) -> None:
 @fail_cleanly
 def import_(obj: Context, file: str, slug: str, language: str, mode: str) -> None:
     """Bring translations from a PO file into the store (nothing changes if the file is bad)."""
-    from translator.services import importing
+    from translator.services import importing, policy
 
     path = Path(file)
     limit = int(obj.config["MAX_IMPORT_BYTES"])
@@ -112,7 +112,14 @@ def import_(obj: Context, file: str, slug: str, language: str, mode: str) -> Non
         )
     with obj.session() as session:
         report = importing.import_file(
-            session, path.read_bytes(), str(path), slug, language, mode=mode, max_bytes=limit
+            session,
+            path.read_bytes(),
+            str(path),
+            slug,
+            language,
+            mode=mode,
+            who=policy.OPERATOR,
+            max_bytes=limit,
         )
     click.echo(report.summary())
     for conflict in report.conflicts:

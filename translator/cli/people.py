@@ -115,7 +115,8 @@ def token_revoke(obj: Context, token_id: int) -> None:
 
 @main.group(name="audit")
 def audit_group() -> None:
-    """The hash-chained audit log: list it, verify it, cut it to the retention period."""
+    """The keyed, hash-chained audit log: list it, verify it, print its head, cut it to the
+    retention period."""
 
 
 @audit_group.command(name="list")
@@ -142,19 +143,61 @@ def audit_list(obj: Context, as_json: bool, since: Any, limit: int | None) -> No
         )
 
 
-@audit_group.command(name="verify")
+@audit_group.command(name="head")
 @click.pass_obj
 @fail_cleanly
-def audit_verify(obj: Context) -> None:
-    """Exit 0 when the chain is intact; else exit 1, naming the first row that does not match."""
+def audit_head(obj: Context) -> None:
+    """Print the head, "SEQ HASH", to keep apart from the database (for `verify --head`); exit
+    1, printing nothing on stdout, when the chain does not verify."""
     from translator.services import audit
 
     with obj.session() as session:
         verdict = audit.verify(session)
+        seq, sha = audit.head(session)
+    if not verdict.intact:
+        click.echo(f"audit log broken at row {verdict.first_bad}: {verdict.reason}", err=True)
+        sys.exit(1)
+    click.echo(f"{seq} {sha}")
+
+
+def _kept_head(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    from translator.services import audit
+
+    if value is None:
+        return None
+    try:
+        return audit.parse_head(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@audit_group.command(name="verify")
+@click.option(
+    "--head",
+    "kept",
+    metavar="SEQ:HASH",
+    callback=_kept_head,
+    help="A head kept elsewhere (`translator audit head`): the log must still reach it.",
+)
+@click.pass_obj
+@fail_cleanly
+def audit_verify(obj: Context, kept: tuple[int, str] | None) -> None:
+    """Exit 0 when the chain is intact (and reaches the kept head); else exit 1, naming the
+    first row that does not match."""
+    from translator.services import audit
+
+    with obj.session() as session:
+        verdict = audit.verify(session, kept)
     if not verdict.intact:
         click.echo(f"audit log broken at row {verdict.first_bad}: {verdict.reason}", err=True)
         sys.exit(1)
     click.echo(f"audit log intact: {verdict.rows} rows verified")
+    if verdict.keyed_from is None and verdict.rows:
+        click.echo(
+            "note: no row is keyed yet (all were written before the audit key); the next "
+            "recorded action keys the chain and seals its head",
+            err=True,
+        )
 
 
 @audit_group.command(name="prune")

@@ -22,3 +22,15 @@ class DeskError(Exception):
         self.filename = filename
         self.line = line
         self.unit = unit
+
+
+class Forbidden(DeskError):
+    """The actor may not do this (the policy's refusal, or a service's own)."""
+
+
+class Invalid(DeskError):
+    """What was sent cannot be used as it is (400)."""
+
+
+class TooLong(Invalid):
+    """A text over a limit, or one no page or file can hold (422): nothing was kept."""

@@ -7,12 +7,12 @@ import secrets
 from functools import cache
 
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from translator import languages
 from translator.models import Role, User
-from translator.services import DeskError, audit
+from translator.services import DeskError, audit, policy
 
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$")
 _hasher = PasswordHasher()
@@ -56,8 +56,7 @@ def create_user(
         languages=",".join(codes),
         password_hash=_hasher.hash(password),
     )
-    session.add(user)
-    session.flush()
+    _add_account(session, user)
     audit.record(
         session, "account-created", actor=by, subject=user, role=role.value, languages=codes
     )
@@ -98,23 +97,25 @@ def languages_of(user: User) -> set[str]:
 
 
 def can_translate(user: User, language: str) -> bool:
-    return user.active and language in languages_of(user)
+    return policy.allowed(policy.Actor(user), policy.Action.TRANSLATE, language=language)
 
 
 def can_review(user: User, language: str) -> bool:
-    return user.active and user.role != Role.TRANSLATOR and language in languages_of(user)
+    """A reviewer of the language (the second factor aside: the policy asks it at the action)."""
+    actor = policy.Actor(user, second_factor=True)
+    return policy.allowed(actor, policy.Action.APPROVE, language=language)
 
 
 def can_see_drafts(user: User | None, language: str) -> bool:
     """Drafts and previews hold unreviewed text: for signed-in people with a role in the
     language (the English for anyone signed in); the public sees published editions only."""
-    if user is None or not user.active:
-        return False
-    return language == languages.SOURCE_LANGUAGE or language in languages_of(user)
+    actor = policy.Actor(user)
+    return policy.allowed(actor, policy.Action.READ_UNREVIEWED, language=language)
 
 
 def is_editor(user: User) -> bool:
-    return user.active and user.role in (Role.EDITOR, Role.ADMIN)
+    actor = policy.Actor(user, second_factor=True)
+    return policy.allowed(actor, policy.Action.PUBLISH)
 
 
 INVITATION_LIFETIME_DAYS = 7
@@ -154,10 +155,15 @@ def invite(session: Session, by: User, role: Role, langs: str = "") -> str:
 
 
 def accept_invitation(session: Session, raw: str, username: str, password: str) -> User:
-    """Create the account an invitation is for; the invitation is then spent."""
+    """Create the account an invitation is for; the invitation is then spent. A name already
+    taken (in any case) is refused at most `invitations.MAX_REFUSALS` times per invitation, the
+    last refusal spending it: a link cannot be used to test which pseudonyms exist."""
     import hashlib
 
+    from sqlalchemy import update
+
     from translator.models import Invitation, utcnow
+    from translator.services import invitations
 
     invitation = session.scalar(
         select(Invitation).where(
@@ -165,19 +171,39 @@ def accept_invitation(session: Session, raw: str, username: str, password: str) 
         )
     )
     if invitation is None or invitation.used or invitation.expires_at < utcnow():
-        raise DeskError("this invitation is not valid (used, expired or mistyped)")
+        raise DeskError(_INVALID_INVITATION)
     if len(password) < MIN_PASSWORD:
         raise DeskError(f"choose a password of at least {MIN_PASSWORD} characters")
-    _check_username(session, username)
+    _check_name_form(username)
+    if name_taken(session, username):
+        refused = invitations.refuse_taken_name(session, invitation.id)
+        if refused > invitations.MAX_REFUSALS:  # spent meanwhile: say nothing of the name
+            raise DeskError(_INVALID_INVITATION)
+        left = invitations.MAX_REFUSALS - refused
+        if left == 0:
+            raise DeskError(
+                f"user name {username!r} is taken, and this invitation has now been refused "
+                "too many names: ask whoever invited you for a new one"
+            )
+        raise DeskError(
+            f"user name {username!r} is taken: choose another "
+            f"(this invitation takes {left} more {'refusal' if left == 1 else 'refusals'})"
+        )
+    # spent here and now, atomically: two acceptances at once make one account, not two
+    claimed = session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used.is_(False))
+        .values(used=True)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise DeskError(_INVALID_INVITATION)
     user = User(
         username=username,
         role=invitation.role,
         languages=invitation.languages,
         password_hash=_hasher.hash(password),
     )
-    session.add(user)
-    invitation.used = True
-    session.flush()
+    _add_account(session, user)
     audit.record(
         session,
         "invitation-accepted",
@@ -188,6 +214,21 @@ def accept_invitation(session: Session, raw: str, username: str, password: str) 
         languages=[c for c in user.languages.split(",") if c],
     )
     return user
+
+
+_INVALID_INVITATION = "this invitation is not valid (used, expired or mistyped)"
+
+
+def _add_account(session: Session, user: User) -> None:
+    """Store a new account; a name made meanwhile by someone else, in any case, is refused by
+    the store's unique index, and said so."""
+    from sqlalchemy.exc import IntegrityError
+
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise DeskError(f"user name {user.username!r} is taken") from None
 
 
 def _languages(langs: str) -> list[str]:
@@ -202,10 +243,22 @@ def _languages(langs: str) -> list[str]:
 
 
 def _check_username(session: Session, username: str) -> None:
+    _check_name_form(username)
+    if name_taken(session, username):
+        raise DeskError(f"user name {username!r} is taken")
+
+
+def _check_name_form(username: str) -> None:
     if not _USERNAME.match(username):
         raise DeskError(f"user name {username!r}: use 2-40 letters, digits, '.', '_' or '-'")
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise DeskError(f"user name {username!r} is taken")
+
+
+def name_taken(session: Session, username: str) -> bool:
+    """Whether an account has this name in any case (`TRFA` is taken by `trfa`): names are
+    unique without regard to case, in the store too (an index on lower(username), revision
+    0002). Names are ASCII, so Python's lower() and the databases' agree."""
+    found = select(User.id).where(func.lower(User.username) == username.lower())
+    return session.scalar(found.limit(1)) is not None
 
 
 def set_active(session: Session, by: User, user_id: int, active: bool) -> None:
@@ -249,5 +302,5 @@ def retire(session: Session, by: User | None, user_id: int) -> str:
 def _pseudonym(session: Session) -> str:
     while True:
         name = f"volunteer-{secrets.token_hex(3)}"
-        if session.scalar(select(User.id).where(User.username == name)) is None:
+        if not name_taken(session, name):  # nor `Volunteer-3F9A1C`, chosen by someone
             return name

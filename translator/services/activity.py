@@ -1,5 +1,5 @@
 """What the desk's people did: changes per day for the charts, and the latest changes as a feed
-(by user name only)."""
+(by user name only, and only where the viewer works: `shows_names`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,16 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from translator.models import Change, Document, State, Unit, User, utcnow
+from translator.services import accounts
+
+
+def shows_names(viewer: User, language: str) -> bool:
+    """Whether people's names show to `viewer` on what was done in `language`: only where the
+    viewer works (editors and admins work everywhere). A volunteer of one language never learns
+    the pseudonyms of another's: each account seized or shown to the wrong person exposes its own
+    languages' people at most. Elsewhere a person is shown by role only (feed, questions,
+    publications: the dashboard's pages and its all-language lists alike)."""
+    return viewer.active and language in accounts.languages_of(viewer)
 
 
 @dataclass(frozen=True)
@@ -65,23 +75,28 @@ def _as_date(value: object) -> dt.date:
 @dataclass(frozen=True)
 class Event:
     at: datetime
-    who: str | None  # a pseudonym; None for the desk itself (extract, command-line imports)
+    # a pseudonym; None for the desk itself (extract, command-line imports) and for a person the
+    # viewer may not see by name (`role` then says who it was: a translator, a reviewer...)
+    who: str | None
     action: str
     language: str
     document: str
     unit: int
     state: str
+    role: str | None = None  # set only when the name is withheld from the viewer
 
 
 def feed(
     session: Session,
+    viewer: User,
     language: str | None = None,
     document_id: int | None = None,
     limit: int = 30,
 ) -> list[Event]:
-    """The latest changes, newest first, by user name only."""
+    """The latest changes, newest first, by user name only; names only where `viewer` works
+    (`shows_names`), elsewhere the person's role."""
     query = (
-        select(Change, User.username, Document.slug)
+        select(Change, User.username, User.role, Document.slug)
         .join(Unit, Unit.id == Change.unit_id)
         .join(Document, Document.id == Unit.document_id)
         .outerjoin(User, User.id == Change.user_id)
@@ -93,15 +108,19 @@ def feed(
         query = query.where(Change.language == language)
     if document_id is not None:
         query = query.where(Unit.document_id == document_id)
-    return [
-        Event(
-            change.created_at,
-            username,
-            change.action,
-            change.language,
-            slug,
-            change.unit_id,
-            State(change.new_state).label,
+    events = []
+    for change, username, role, slug in session.execute(query):
+        hidden = username is not None and not shows_names(viewer, change.language)
+        events.append(
+            Event(
+                change.created_at,
+                None if hidden else username,
+                change.action,
+                change.language,
+                slug,
+                change.unit_id,
+                State(change.new_state).label,
+                role if hidden else None,
+            )
         )
-        for change, username, slug in session.execute(query)
-    ]
+    return events

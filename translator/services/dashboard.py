@@ -1,5 +1,6 @@
 """The editors' dashboard: each edition's figures and urgency (its activity chart and feed are
-in activity.py, its open questions in questions.py).
+in activity.py, its open questions in questions.py), and who published what, named only where
+the viewer works (`activity.shows_names`, as the feed and the questions).
 
 Every figure is an aggregate made by the database: the edition counts (kept by triggers, see
 migrations/baseline.py), failing error checks, open questions and publications, grouped by
@@ -10,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -29,8 +30,13 @@ from translator.models import (
     State,
     Translation,
     Unit,
+    User,
 )
 from translator.services import sources, stats
+from translator.services.activity import shows_names
+
+if TYPE_CHECKING:
+    from translator.services.publications import Published
 
 SORTS = ("urgency", "title", "kind", "date", "progress")
 _STATE_KEYS = {int(state): state.name.lower() for state in State}
@@ -309,3 +315,12 @@ def totals(rows: Iterable[Row], language: str) -> Cell:
         errors=sum(c.errors for c in cells),
         questions=sum(c.questions for c in cells),
     )
+
+
+def publications_seen_by(viewer: User, found: Iterable[Published]) -> list[Published]:
+    """Publications as `viewer` may see them: the publisher's name where the viewer works, else
+    none (`publisher` empty: publishers are editors, and the page says so)."""
+    return [
+        p if shows_names(viewer, p.publication.language) else replace(p, publisher="")
+        for p in found
+    ]

@@ -17,8 +17,11 @@ from sqlalchemy.orm import Session
 
 from translator import languages
 from translator.formats import mo, po
-from translator.models import Document
-from translator.services import DeskError, documents, writing
+from translator.models import Document, User
+from translator.services import DeskError, documents, policy, writing
+
+Reader = policy.Actor | User
+READ = policy.Action.READ_UNREVIEWED
 
 FORMATS = ("po", "mo", "json")
 _ZIP_DATE = (2022, 1, 1, 0, 0, 0)
@@ -38,17 +41,28 @@ def check_format(file_format: str) -> str:
     return file_format
 
 
-def etag(session: Session, document: Document, language: str, file_format: str) -> str:
-    """What the file's bytes depend on, known without building it."""
+def etag(
+    session: Session, document: Document, language: str, file_format: str, *, who: Reader
+) -> str:
+    """What the file's bytes depend on, known without building it; for those who may read the
+    language's unreviewed text (the policy)."""
+    policy.require(session, policy.actor_of(session, who), READ, language=language)
     return f"{writing.fingerprint(session, document, language)}-{check_format(file_format)}"
 
 
 def one(
-    session: Session, document: Document, language: str, file_format: str, tag: str | None = None
+    session: Session,
+    document: Document,
+    language: str,
+    file_format: str,
+    tag: str | None = None,
+    *,
+    who: Reader,
 ) -> bytes:
     """One edition's catalogue as a file: built, or as built before from the same state (its
     `etag`, computed here unless the caller has it already)."""
-    tag = tag or etag(session, document, language, file_format)
+    policy.require(session, policy.actor_of(session, who), READ, language=language)
+    tag = tag or etag(session, document, language, file_format, who=who)
     key = f"{session.get_bind().engine.url}|{tag}"
     with _lock:
         if key in _built:
@@ -77,17 +91,22 @@ def body(catalogue: po.Catalogue, file_format: str) -> bytes:
     return json.dumps(table, ensure_ascii=False, indent=1).encode()
 
 
-def archive(session: Session, file_format: str) -> bytes:
-    """Every document's catalogue in every language, in one zip laid out as gettext reads it
-    (`<lang>/LC_MESSAGES/<slug>.po|mo`; JSON as `<lang>/<slug>.json`)."""
+def archive(session: Session, file_format: str, *, who: Reader) -> bytes:
+    """Every document's catalogue in every language the reader may read (the policy: their
+    languages; every language for editors, admins and the operator), in one zip laid out as
+    gettext reads it (`<lang>/LC_MESSAGES/<slug>.po|mo`; JSON as `<lang>/<slug>.json`)."""
     check_format(file_format)
+    actor = policy.actor_of(session, who)
+    readable = [c for c in languages.TARGET_LANGUAGES if policy.allowed(actor, READ, language=c)]
+    if not readable:
+        policy.require(session, actor, READ)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
         for document in documents.listing(session, order="slug"):
-            for code in languages.TARGET_LANGUAGES:
+            for code in readable:
                 bundle.writestr(
                     zipfile.ZipInfo(_name(document.slug, code, file_format), date_time=_ZIP_DATE),
-                    one(session, document, code, file_format),
+                    one(session, document, code, file_format, who=actor),
                 )
     return buffer.getvalue()
 

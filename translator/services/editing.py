@@ -20,7 +20,10 @@ from sqlalchemy.orm import Session
 from translator import languages, plurals
 from translator.checks import PLURALS, Failure, Severity, run_unit
 from translator.models import Change, CheckFailure, State, Translation, Unit, User, utcnow
-from translator.services import DeskError, accounts, checking
+from translator.services import DeskError, checking, policy
+from translator.services import Forbidden as Forbidden  # the edges name them as editing.*
+from translator.services import Invalid as Invalid
+from translator.services import TooLong as TooLong
 
 _Columns = TypeVarTuple("_Columns")
 MAX_ID = 2**31 - 1  # ids and versions are 32-bit integers in both databases
@@ -30,30 +33,9 @@ class NotFound(DeskError):
     pass
 
 
-class Forbidden(DeskError):
-    pass
-
-
-class Invalid(DeskError):
-    pass
-
-
-class TooLong(Invalid):
-    """A translation far longer than its English: a paste gone wrong, or an attack on the pages."""
-
-
-MAX_TEXT_BYTES = 64 * 1024
-MAX_RATIO = 20  # times the English, counted in characters (a short English gets 200)
-
-
-def too_long(unit: Unit, text: str) -> str | None:
-    """Why `text` is too long to be a translation of the unit, or None."""
-    english = max(len(unit.source), len(unit.source_plural or ""))
-    if len(text.encode()) > MAX_TEXT_BYTES:
-        return f"the translation is over {MAX_TEXT_BYTES // 1024} KiB"
-    if max(map(len, text.split(plurals.SEPARATOR))) > MAX_RATIO * max(english, 10):
-        return f"the translation is over {MAX_RATIO} times as long as the English"
-    return None
+# the limits of every text a person sends live in the policy; these names stay for the edges
+too_long = policy.translation_too_long
+MAX_TEXT_BYTES = policy.MAX_TEXT_BYTES
 
 
 @dataclass
@@ -102,6 +84,19 @@ def _edition(
     )
 
 
+def readable_rows(
+    session: Session,
+    who: policy.Actor | User,
+    document_id: int,
+    language: str,
+    state: State | None = None,
+) -> list[tuple[Unit, Translation, list[CheckFailure]]]:
+    """`rows_with_failures` for a reader the policy lets read the language's unreviewed text."""
+    actor = policy.actor_of(session, who)
+    policy.require(session, actor, policy.Action.READ_UNREVIEWED, language=language)
+    return rows_with_failures(session, document_id, language, state)
+
+
 def rows_with_failures(
     session: Session, document_id: int, language: str, state: State | None = None
 ) -> list[tuple[Unit, Translation, list[CheckFailure]]]:
@@ -138,7 +133,7 @@ def find(session: Session, unit_id: int, language: str) -> tuple[Unit, Translati
 
 def save(
     session: Session,
-    user: User,
+    who: policy.Actor | User,
     unit_id: int,
     language: str,
     text: str,
@@ -146,18 +141,46 @@ def save(
     version: int,
     state: State | None = None,
 ) -> SaveResult:
-    """Save a translation made from `version`; returns the result, or the conflict."""
+    """Save a translation made from `version`; returns the result, or the conflict. The policy
+    decides by what the save does: translate, approve, or change approved text."""
+    actor = policy.actor_of(session, who)
     unit, translation = find(session, unit_id, language)
     wanted = State.TRANSLATED if state is None else state
-    _authorise(user, translation, language, wanted)
-    reason = too_long(unit, text)
-    if reason:
-        raise TooLong(f"unit {unit_id}: {reason}; nothing was saved")
+    with policy.acting(
+        session, actor, action_of(translation, text, wanted), language=language, unit=unit_id
+    ):
+        return store(session, actor, unit, translation, text, version=version, state=wanted)
+
+
+def action_of(translation: Translation, text: str, wanted: State) -> policy.Action:
+    """What saving `text` as `wanted` over `translation` does, in the policy's terms."""
+    if translation.state == State.APPROVED and (
+        text.replace("\r\n", "\n") != translation.text or wanted != State.APPROVED
+    ):
+        return policy.Action.CHANGE_APPROVED
+    if wanted == State.APPROVED:
+        return policy.Action.APPROVE
+    return policy.Action.TRANSLATE
+
+
+def store(
+    session: Session,
+    actor: policy.Actor,
+    unit: Unit,
+    translation: Translation,
+    text: str,
+    *,
+    version: int,
+    state: State,
+) -> SaveResult:
+    """Write a save the policy has allowed (see `save`): checked, versioned, in the history."""
+    policy.limit_translation(unit, text)
     if translation.version != version:
         return SaveResult(translation, conflict=True)
     text = text.replace("\r\n", "\n")
+    language = translation.language
     failures = run_unit(unit.source, unit.source_plural, text, checking.contexts(session)(language))
-    new_state = _state_for(text, wanted, failures)
+    new_state = _state_for(text, state, failures)
     old_text, old_state = translation.text, translation.state
     swapped = session.execute(
         update(Translation)
@@ -180,7 +203,7 @@ def save(
         Change(
             unit_id=unit.id,
             language=language,
-            user_id=user.id,
+            user_id=actor.user.id if actor.user is not None else None,
             action="approve" if new_state == State.APPROVED else "edit",
             old_text=old_text,
             new_text=text,
@@ -208,7 +231,7 @@ def text_of_forms(unit: Unit, language: str, forms: list[str]) -> str:
 
 def save_forms(
     session: Session,
-    user: User,
+    user: policy.Actor | User,
     unit_id: int,
     language: str,
     forms: list[str],
@@ -224,7 +247,7 @@ def save_forms(
 
 def save_sent(
     session: Session,
-    user: User,
+    user: policy.Actor | User,
     unit_id: int,
     language: str,
     *,
@@ -244,29 +267,30 @@ def save_sent(
 
 
 def check_sent(
-    session: Session, unit_id: int, language: str, *, text: str | None, forms: list[str] | None
+    session: Session,
+    who: policy.Actor | User,
+    unit_id: int,
+    language: str,
+    *,
+    text: str | None,
+    forms: list[str] | None,
 ) -> list[Failure]:
     """The failures a text (or a plural unit's forms) would have if saved now. What saving
     would refuse (forms that do not fit the unit) is itself the failure of the plural check."""
     unit, _ = find(session, unit_id, language)
+    for sent in [text, *(forms or [])]:
+        if sent is not None:
+            policy.limit_text(sent)  # every text sent, whichever is used
     try:
         if forms is not None:
             text = text_of_forms(unit, language, forms)
         elif unit.plural or text is None:
             raise Invalid(f"unit {unit_id} has plural forms: send them as forms")
     except Invalid as exc:
+        policy.require(session, policy.actor_of(session, who), policy.Action.CHECK_TEXT,
+                       language=language)
         return [Failure(PLURALS, Severity.ERROR, str(exc))]
-    return check(session, unit_id, language, text)
-
-
-def _authorise(user: User, translation: Translation, language: str, wanted: State) -> None:
-    if not accounts.can_translate(user, language):
-        raise Forbidden(f"{user.username} does not translate into {language}")
-    reviewer = accounts.can_review(user, language)
-    if wanted == State.APPROVED and not reviewer:
-        raise Forbidden("approving takes a reviewer of this language")
-    if translation.state == State.APPROVED and not reviewer:
-        raise Forbidden("an approved translation is changed only by a reviewer; suggest instead")
+    return check(session, who, unit_id, language, text)
 
 
 def _state_for(text: str, wanted: State, failures: list[Failure]) -> State:
@@ -277,10 +301,15 @@ def _state_for(text: str, wanted: State, failures: list[Failure]) -> State:
     return wanted
 
 
-def check(session: Session, unit_id: int, language: str, text: str) -> list[Failure]:
+def check(
+    session: Session, who: policy.Actor | User, unit_id: int, language: str, text: str
+) -> list[Failure]:
     """The failures a text would have if it were saved now: the editor's live checks. Nothing
-    is written."""
+    is written; a text no save would take is refused as a save refuses it."""
+    policy.require(session, policy.actor_of(session, who), policy.Action.CHECK_TEXT,
+                   language=language)
     unit, _ = find(session, unit_id, language)
+    policy.limit_translation(unit, text)
     context = checking.contexts(session)(language)
     return run_unit(unit.source, unit.source_plural, text.replace("\r\n", "\n"), context)
 

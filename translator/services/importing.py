@@ -13,7 +13,9 @@ mode, a translator's differing text for it becomes a suggestion, listed in the r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -22,7 +24,7 @@ from sqlalchemy.orm import Session
 from translator import languages
 from translator.formats import po
 from translator.models import Change, Document, State, Suggestion, Translation, Unit, User, utcnow
-from translator.services import DeskError, accounts, audit, checking, editing
+from translator.services import DeskError, checking, editing, policy
 from translator.services.loading import FilledForms, entry_state, entry_text, read_catalogue
 
 MODES = ("untranslated-only", "suggest", "overwrite")
@@ -107,10 +109,13 @@ def import_file(
     slug: str,
     language: str,
     mode: str = "untranslated-only",
-    user: User | None = None,
+    *,
+    who: policy.Actor | User,
     max_bytes: int = po.DEFAULT_MAX_BYTES,
 ) -> ImportReport:
-    """Import a PO file's translations for one document and language; all or nothing."""
+    """Import a PO file's translations for one document and language; all or nothing. Who
+    imports (`policy.OPERATOR` for the command line) decides what happens to approved text:
+    changed by a reviewer of the language, else held as a suggestion for one."""
     if mode not in MODES:
         raise DeskError(f"unknown import mode {mode!r}; use one of {', '.join(MODES)}")
     try:
@@ -120,8 +125,38 @@ def import_file(
     document = session.scalar(select(Document).where(Document.slug == slug))
     if document is None:
         raise DeskError(f"no document {slug!r}")
-    if user is not None and not accounts.can_translate(user, language):
-        raise Forbidden(f"{user.username} does not translate into {language}")
+    actor = policy.actor_of(session, who)
+    with policy.acting(
+            session,
+        actor,
+        policy.Action.IMPORT,
+        language=language,
+        audited=True,  # every import, with its figures
+        document=slug,
+        mode=mode,
+    ) as act:
+        report = _import(session, data, filename, document, lang, mode, actor, max_bytes)
+        act.details.update(
+            filled=report.filled,
+            overwritten=report.overwritten,
+            suggested=report.suggested,
+            held=len(report.held),
+        )
+    return report
+
+
+def _import(
+    session: Session,
+    data: bytes,
+    filename: str,
+    document: Document,
+    lang: languages.Language,
+    mode: str,
+    actor: policy.Actor,
+    max_bytes: int,
+) -> ImportReport:
+    language = lang.code
+    may_change_approved = cache(lambda: _may_change_approved(actor, language))
     report = ImportReport(mode)
     catalogue = _read(filename, data, lang, max_bytes=max_bytes, filled=report.plural_forms)
     current = _current(session, document, language)
@@ -142,22 +177,10 @@ def import_file(
                 line=entry.line,
                 unit=found[0].id,
             )
-        if _apply(session, found[1], entry, mode, report, user, filename):
+        if _apply(session, found[1], entry, mode, report, actor, may_change_approved, filename):
             changed.append(found)
     session.flush()
     checking.refresh(session, changed)
-    audit.record(
-        session,
-        "po-import",
-        actor=user,
-        document=slug,
-        language=language,
-        mode=mode,
-        filled=report.filled,
-        overwritten=report.overwritten,
-        suggested=report.suggested,
-        held=len(report.held),
-    )
     return report
 
 
@@ -197,16 +220,18 @@ def _apply(
     entry: po.Entry,
     mode: str,
     report: ImportReport,
-    user: User | None,
+    actor: policy.Actor,
+    may_change_approved: Callable[[], bool],
     filename: str,
 ) -> bool:
     """Apply one entry by the mode; True when the translation changed."""
+    user = actor.user
     incoming_state = entry_state(entry, trusted=False)
     text = entry_text(entry)
     if translation.text == text and translation.state >= incoming_state:
         report.unchanged += 1
         return False
-    held = translation.state == State.APPROVED and not _may_change_approved(user, translation)
+    held = translation.state == State.APPROVED and not may_change_approved()
     if held:
         report.held.append(Conflict(entry.line, entry.msgid, translation.text, text))
     if mode == "suggest" or held:
@@ -233,9 +258,13 @@ def _apply(
     return False
 
 
-def _may_change_approved(user: User | None, translation: Translation) -> bool:
-    """A reviewer of the language may; so may the command line (no user), which acts as the desk."""
-    return user is None or accounts.can_review(user, translation.language)
+def _may_change_approved(actor: policy.Actor, language: str) -> bool:
+    """A reviewer of the language may (an editor or admin with the second factor done: without
+    it, they are sent to set it up); so may the command line, which acts as the desk."""
+    reason = policy.decide(actor, policy.Action.CHANGE_APPROVED, language=language)
+    if reason == "second-factor":
+        raise policy.SecondFactorNeeded(policy.Action.CHANGE_APPROVED, reason, language=language)
+    return reason is None
 
 
 def _set(

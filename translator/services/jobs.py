@@ -2,6 +2,18 @@
 
 The records live in the database, so every web process can answer for a job that a worker on
 another machine runs; Celery only carries the job's id.
+
+Jobs are capped, so that one account (or one address, or a script with a read-only token) cannot
+fill the workers' queue: at most MAX_PER_OWNER unfinished (queued or running) jobs per account,
+MAX_PER_CLIENT per salted hash of the address for jobs started without signing in, and
+MAX_UNFINISHED on the whole desk. Past a cap `start` refuses with TooManyJobs or DeskBusy, each
+with the seconds after which to ask again. Asking again for the same input is not a new job and
+is never refused. The count and the insert are one step for the database: on PostgreSQL a
+transaction-scoped advisory lock orders every new job (held for the few milliseconds of the count
+and the insert), on SQLite the start's first statement is a write, which takes the database's one
+write lock before counting. A job lost on the way (the broker restarted without it, its worker
+died and no broker hands it out again) would hold its slot for ever: one unfinished for longer
+than LOST is failed, its upload dropped, when the next job is started.
 """
 
 from __future__ import annotations
@@ -11,15 +23,57 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from translator.models import Job, User, utcnow
+from translator.services import DeskError
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 KEPT = timedelta(days=7)  # finished jobs, then forgotten
 STALLED = timedelta(minutes=15)  # far longer than any batch build takes
+LOST = timedelta(hours=1)  # unfinished for this long: no worker will finish it
 KINDS = ("edition", "publication", "build", "import", "recheck")
+
+MAX_PER_OWNER = 3  # unfinished jobs of one account
+MAX_PER_CLIENT = 3  # unfinished jobs started without signing in, per hashed client address
+MAX_UNFINISHED = 200  # unfinished jobs on the whole desk
+RETRY_OWN = 10  # seconds: one of the asker's own jobs is likely done by then (a PDF takes 1-5 s)
+RETRY_BUSY = 30  # seconds: the whole queue is full; let the workers drain it
+# the params key of the client's salted hash, for a job started without signing in; dropped from
+# the record when the job ends, and never handed to the job's work
+CLIENT = "_client"
+# the key of the PostgreSQL advisory lock that orders the starts of new jobs
+_START_LOCK = "hashtext('translator job start ' || current_schema())"
+
+
+class TooManyJobs(DeskError):
+    """The asker has `limit` unfinished jobs already: ask again after `retry_after` seconds."""
+
+    def __init__(self, limit: int, retry_after: int) -> None:
+        super().__init__(
+            f"you have {limit} unfinished jobs, the most allowed; "
+            f"ask again in {retry_after} seconds, when one of them is done"
+        )
+        self.limit, self.retry_after = limit, retry_after
+
+
+class DeskBusy(DeskError):
+    """The desk has `limit` unfinished jobs: ask again after `retry_after` seconds."""
+
+    def __init__(self, limit: int, retry_after: int) -> None:
+        super().__init__(
+            f"the desk is busy ({limit} jobs waiting); ask again in {retry_after} seconds"
+        )
+        self.limit, self.retry_after = limit, retry_after
+
+
+class PayloadTooLarge(DeskError):
+    """An upload over the import limit, refused before it is stored."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"the file has {size} bytes, over the limit of {limit}")
+        self.size, self.limit = size, limit
 
 
 @dataclass(frozen=True)
@@ -41,29 +95,44 @@ def start(
     params: dict[str, Any],
     *,
     owner: User | None = None,
+    client: str | None = None,
     input_key: str | None = None,
     payload: bytes | None = None,
+    max_payload: int | None = None,
     total: int = 1,
 ) -> tuple[Job, bool]:
     """A queued job, and whether it is new: an unfinished job of the same owner building the same
-    input is returned instead of a second one, so asking twice builds once."""
+    input is returned instead of a second one, so asking twice builds once.
+
+    `client` is the salted hash of the address (sessions.client_key) of whoever starts a job
+    without signing in; with neither an owner nor a client (the command line) only the desk's
+    bound applies. TooManyJobs past the owner's or the client's cap, DeskBusy past the desk's,
+    PayloadTooLarge for an upload over `max_payload`: nothing is stored then."""
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
+    if CLIENT in params:
+        raise ValueError(f"{CLIENT!r} is not a job's parameter")
+    if payload is not None and max_payload is not None and len(payload) > max_payload:
+        raise PayloadTooLarge(len(payload), max_payload)
     owner_id = owner.id if owner is not None else None
     if input_key is not None:
-        running = session.scalar(
-            select(Job).where(
-                Job.input_key == input_key,
-                Job.state.in_((QUEUED, RUNNING)),
-                Job.owner_id.is_(None) if owner_id is None else Job.owner_id == owner_id,
-            )
-        )
+        running = _same_input(session, input_key, owner_id)
+        if running is not None:  # no lock needed to answer with the job already asked for
+            return running, False
+    _serialise_starts(session)
+    _fail_lost(session)
+    if input_key is not None:  # started meanwhile, by a request that held the lock before us
+        running = _same_input(session, input_key, owner_id)
         if running is not None:
             return running, False
+    _refuse_past_caps(session, owner_id, client)
+    stored = dict(params)
+    if owner_id is None and client is not None:
+        stored[CLIENT] = client
     job = Job(
         id=secrets.token_hex(16),
         kind=kind,
-        params=params,
+        params=stored,
         payload=payload,
         input_key=input_key,
         owner_id=owner_id,
@@ -75,6 +144,69 @@ def start(
     session.add(job)
     session.flush()
     return job, True
+
+
+def work_params(job: Job) -> dict[str, Any]:
+    """A job's parameters as its work takes them (without the client's hash)."""
+    return {key: value for key, value in job.params.items() if key != CLIENT}
+
+
+def _unfinished() -> Any:
+    return Job.state.in_((QUEUED, RUNNING))
+
+
+def _same_input(session: Session, input_key: str, owner_id: int | None) -> Job | None:
+    return session.scalar(
+        select(Job)
+        .where(
+            Job.input_key == input_key,
+            _unfinished(),
+            Job.owner_id.is_(None) if owner_id is None else Job.owner_id == owner_id,
+        )
+        .limit(1)
+    )
+
+
+def _serialise_starts(session: Session) -> None:
+    """Make concurrent starts of new jobs wait for each other until their transactions end, so
+    that each counts the jobs of those before it."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SELECT pg_advisory_xact_lock({_START_LOCK})"))
+    else:  # SQLite: any write takes the one write lock, this one changes nothing
+        session.execute(update(Job).where(Job.id == "").values(state=Job.state))
+
+
+def _fail_lost(session: Session) -> None:
+    """Fail the jobs unfinished for longer than LOST: no worker will finish them now."""
+    since = utcnow() - LOST
+    lost = session.scalars(
+        select(Job.id).where(
+            or_(
+                and_(Job.state == QUEUED, Job.created_at < since),
+                and_(Job.state == RUNNING, Job.started_at < since),
+            )
+        )
+    ).all()
+    for job_id in lost:
+        fail(session, job_id, "the job was lost on its way to a worker; ask again")
+
+
+def _refuse_past_caps(session: Session, owner_id: int | None, client: str | None) -> None:
+    if owner_id is not None:
+        mine = session.scalar(
+            select(func.count()).select_from(Job).where(_unfinished(), Job.owner_id == owner_id)
+        )
+        if int(mine or 0) >= MAX_PER_OWNER:
+            raise TooManyJobs(MAX_PER_OWNER, RETRY_OWN)
+    elif client is not None:
+        anonymous = session.scalars(
+            select(Job.params).where(_unfinished(), Job.owner_id.is_(None))
+        ).all()  # at most MAX_UNFINISHED of them
+        if sum(1 for p in anonymous if p.get(CLIENT) == client) >= MAX_PER_CLIENT:
+            raise TooManyJobs(MAX_PER_CLIENT, RETRY_OWN)
+    everyone = session.scalar(select(func.count()).select_from(Job).where(_unfinished()))
+    if int(everyone or 0) >= MAX_UNFINISHED:
+        raise DeskBusy(MAX_UNFINISHED, RETRY_BUSY)
 
 
 def get(session: Session, job_id: str) -> Job | None:
@@ -111,6 +243,8 @@ def progress(session: Session, job_id: str, done: int, total: int) -> None:
 def finish(
     session: Session, job_id: str, *, result_key: str | None = None, message: str = ""
 ) -> None:
+    """Done: the result kept, the upload and the client's hash dropped."""
+    _forget_client(session, job_id)
     session.execute(
         update(Job)
         .where(Job.id == job_id)
@@ -126,11 +260,21 @@ def finish(
 
 
 def fail(session: Session, job_id: str, message: str) -> None:
+    """Failed: the reason kept, the upload and the client's hash dropped."""
+    _forget_client(session, job_id)
     session.execute(
         update(Job)
         .where(Job.id == job_id)
         .values(state=FAILED, message=message, finished_at=utcnow(), payload=None)
     )
+
+
+def _forget_client(session: Session, job_id: str) -> None:
+    """The client's hash counts a job's slot while it is unfinished, and is kept no longer."""
+    params = session.scalar(select(Job.params).where(Job.id == job_id))
+    if params is not None and CLIENT in params:
+        kept = {key: value for key, value in params.items() if key != CLIENT}
+        session.execute(update(Job).where(Job.id == job_id).values(params=kept))
 
 
 def forget_old(session: Session) -> None:

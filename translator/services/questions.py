@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from translator.models import Comment, Document, Unit, User
-from translator.services import accounts, editing
+from translator.services import editing, policy
+from translator.services.activity import shows_names
 
 
 @dataclass(frozen=True)
@@ -19,17 +20,22 @@ class Question:
     unit: int
     document: str
     language: str
-    who: str
+    who: str  # "" when the name is withheld from the viewer (`role` then says who asked)
     text: str
     at: datetime
+    role: str | None = None  # set only when the name is withheld
 
 
 def unanswered(
-    session: Session, language: str | None = None, document_id: int | None = None
+    session: Session,
+    viewer: User,
+    language: str | None = None,
+    document_id: int | None = None,
 ) -> list[Question]:
-    """Questions for the editors not yet resolved, oldest first."""
+    """Questions for the editors not yet resolved, oldest first; who asked by name only where
+    `viewer` works (`activity.shows_names`), elsewhere by role."""
     query = (
-        select(Comment, Document.slug, User.username)
+        select(Comment, Document.slug, User.username, User.role)
         .join(Unit, Unit.id == Comment.unit_id)
         .join(Document, Document.id == Unit.document_id)
         .outerjoin(User, User.id == Comment.user_id)
@@ -40,17 +46,30 @@ def unanswered(
         query = query.where(Comment.language == language)
     if document_id is not None:
         query = query.where(Unit.document_id == document_id)
-    return [
-        Question(c.id, c.unit_id, slug, c.language, who or "?", c.text, c.created_at)
-        for c, slug, who in session.execute(query)
-    ]
+    found = []
+    for c, slug, who, role in session.execute(query):
+        hidden = who is not None and not shows_names(viewer, c.language)
+        shown = "" if hidden else who or "?"
+        found.append(
+            Question(
+                c.id,
+                c.unit_id,
+                slug,
+                c.language,
+                shown,
+                c.text,
+                c.created_at,
+                role if hidden else None,
+            )
+        )
+    return found
 
 
-def resolve(session: Session, user: User, comment_id: int) -> None:
+def resolve(session: Session, who: policy.Actor | User, comment_id: int) -> None:
     """An editor, or a reviewer of its language, marks a question answered."""
     comment = session.get(Comment, comment_id)
     if comment is None or not comment.question:
         raise editing.NotFound(f"no question {comment_id}")
-    if not (accounts.is_editor(user) or accounts.can_review(user, comment.language)):
-        raise editing.Forbidden("questions are resolved by editors and reviewers")
+    actor = policy.actor_of(session, who)
+    policy.require(session, actor, policy.Action.RESOLVE_QUESTION, language=comment.language)
     comment.resolved = True

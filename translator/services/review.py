@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from translator.checks import Context, Severity, run_unit
 from translator.models import Change, Comment, State, Suggestion, Unit, User
-from translator.services import accounts, checking, editing, publications
+from translator.services import checking, editing, policy, publications
 from translator.services import memory as translation_memory
 from translator.services.memory import MemoryMatch
 
@@ -56,9 +56,17 @@ def history(session: Session, unit_id: int, language: str) -> list[HistoryRow]:
 
 
 def revert(
-    session: Session, user: User, unit_id: int, language: str, *, change_id: int, version: int
+    session: Session,
+    who: policy.Actor | User,
+    unit_id: int,
+    language: str,
+    *,
+    change_id: int,
+    version: int,
 ) -> editing.SaveResult:
     """Bring back the text a change produced: itself a new change, with the same rules."""
+    actor = policy.actor_of(session, who)
+    policy.require(session, actor, policy.Action.REVERT, language=language)
     change = session.get(Change, change_id)
     if change is None or change.unit_id != unit_id or change.language != language:
         raise editing.NotFound(f"no change {change_id} of this unit")
@@ -66,15 +74,21 @@ def revert(
     if state == State.APPROVED:
         state = State.TRANSLATED  # a revert is reviewed again
     return editing.save(
-        session, user, unit_id, language, change.new_text, version=version, state=state
+        session, actor, unit_id, language, change.new_text, version=version, state=state
     )
 
 
-def suggest(session: Session, user: User, unit_id: int, language: str, text: str) -> Suggestion:
-    editing.find(session, unit_id, language)
-    if not accounts.can_translate(user, language):
-        raise editing.Forbidden(f"{user.username} does not translate into {language}")
-    suggestion = Suggestion(unit_id=unit_id, language=language, text=text, user_id=user.id)
+def suggest(
+    session: Session, who: policy.Actor | User, unit_id: int, language: str, text: str
+) -> Suggestion:
+    actor = policy.actor_of(session, who)
+    policy.require(session, actor, policy.Action.SUGGEST, language=language)
+    unit, _ = editing.find(session, unit_id, language)
+    policy.limit_translation(unit, text)
+    if not text.strip():
+        raise editing.Invalid("a suggestion needs some text")
+    user_id = actor.user.id if actor.user is not None else None
+    suggestion = Suggestion(unit_id=unit_id, language=language, text=text, user_id=user_id)
     session.add(suggestion)
     session.flush()
     return suggestion
@@ -98,39 +112,62 @@ def open_suggestions(
 
 
 def decide(
-    session: Session, user: User, suggestion_id: int, *, accept: bool, version: int
+    session: Session,
+    who: policy.Actor | User,
+    suggestion_id: int,
+    *,
+    accept: bool,
+    version: int,
 ) -> editing.SaveResult | None:
     """A reviewer accepts (saved as translated) or rejects a suggestion."""
+    actor = policy.actor_of(session, who)
     suggestion = session.get(Suggestion, suggestion_id)
     if suggestion is None or suggestion.status != "open":
         raise editing.NotFound(f"no open suggestion {suggestion_id}")
-    if not accounts.can_review(user, suggestion.language):
-        raise editing.Forbidden("accepting or rejecting suggestions takes a reviewer")
     result = None
-    if accept:
-        result = editing.save(
-            session,
-            user,
-            suggestion.unit_id,
-            suggestion.language,
-            suggestion.text,
-            version=version,
-            state=State.TRANSLATED,
-        )
-        if result.conflict:
-            return result
+    with policy.acting(
+        session,
+        actor,
+        policy.Action.DECIDE_SUGGESTION,
+        language=suggestion.language,
+        unit=suggestion.unit_id,
+        accepted=accept,
+    ):
+        if accept:
+            unit, translation = editing.find(session, suggestion.unit_id, suggestion.language)
+            result = editing.store(
+                session,
+                actor,
+                unit,
+                translation,
+                suggestion.text,
+                version=version,
+                state=State.TRANSLATED,
+            )
+            if result.conflict:
+                return result
     suggestion.status = "accepted" if accept else "rejected"
     return result
 
 
 def comment(
-    session: Session, user: User, unit_id: int, language: str, text: str, *, question: bool = False
+    session: Session,
+    who: policy.Actor | User,
+    unit_id: int,
+    language: str,
+    text: str,
+    *,
+    question: bool = False,
 ) -> Comment:
+    actor = policy.actor_of(session, who)
+    policy.require(session, actor, policy.Action.COMMENT, language=language)
     editing.find(session, unit_id, language)
+    policy.limit_text(text, what="the comment")
     if not text.strip():
         raise editing.Invalid("a comment needs some text")
+    user_id = actor.user.id if actor.user is not None else None
     note = Comment(
-        unit_id=unit_id, language=language, user_id=user.id, text=text.strip(), question=question
+        unit_id=unit_id, language=language, user_id=user_id, text=text.strip(), question=question
     )
     session.add(note)
     session.flush()
@@ -207,7 +244,7 @@ class BulkApproval:
 
 def plan_approval(
     session: Session,
-    user: User,
+    who: policy.Actor | User,
     document_id: int,
     language: str,
     *,
@@ -215,8 +252,10 @@ def plan_approval(
 ) -> BulkApproval:
     """What approving the edition (or only `unit_ids` of it) would do, writing nothing: the
     reviewer's confirmation shows it."""
-    if not accounts.can_review(user, language):
-        raise editing.Forbidden("approving takes a reviewer of this language")
+    actor = policy.actor_of(session, who)
+    if not policy.allowed(actor, policy.Action.BULK_APPROVE, language=language):
+        policy.require(session, actor, policy.Action.BULK_APPROVE, language=language)  # refuses
+    user_id = actor.user.id if actor.user is not None else None
     wanted = set(unit_ids) if unit_ids is not None else None
     context = checking.contexts(session)(language)
     two_person = publications.two_person_rule(session)
@@ -227,7 +266,7 @@ def plan_approval(
         if (wanted is not None and unit.id not in wanted) or translation.state == State.APPROVED:
             continue
         reason = _not_approvable(unit, translation.state, translation.text, context)
-        if reason is None and authors.get(unit.id) == user.id:
+        if reason is None and user_id is not None and authors.get(unit.id) == user_id:
             reason = ("two-person-rule", "two-person rule: you wrote this translation")
         if reason is None:
             approved.append(unit.id)
@@ -238,35 +277,72 @@ def plan_approval(
 
 def approve_all(
     session: Session,
-    user: User,
+    who: policy.Actor | User,
     document_id: int,
     language: str,
     *,
     unit_ids: list[int] | None = None,
 ) -> BulkApproval:
     """Approve every clean translated unit of the edition (or of `unit_ids`): each approval is
-    a change in the history, as if made one by one; the rest is skipped with its reason."""
-    plan = plan_approval(session, user, document_id, language, unit_ids=unit_ids)
+    a change in the history, as if made one by one; the rest is skipped with its reason. The
+    audit log has one row for the whole, with its figures."""
+    actor = policy.actor_of(session, who)
+    plan = plan_approval(session, actor, document_id, language, unit_ids=unit_ids)
     approved: list[int] = []
     skipped = list(plan.skipped)
-    for unit_id in plan.approved:
-        _, translation = editing.find(session, unit_id, language)
-        result = editing.save(
-            session,
-            user,
-            unit_id,
-            language,
-            translation.text,
-            version=translation.version,
-            state=State.APPROVED,
-        )
-        if result.translation.state == State.APPROVED and not result.conflict:
-            approved.append(unit_id)
-        else:  # changed under us between the plan and the save: never approved blindly
-            location = session.get(Unit, unit_id)
-            where = location.locations.split(" ")[0] if location else ""
-            skipped.append(Skipped(unit_id, where, "conflict", "changed while approving"))
+    with policy.acting(
+        session, actor, policy.Action.BULK_APPROVE, language=language, document=document_id
+    ) as act:
+        for unit_id in plan.approved:
+            unit, translation = editing.find(session, unit_id, language)
+            result = editing.store(
+                session,
+                actor,
+                unit,
+                translation,
+                translation.text,
+                version=translation.version,
+                state=State.APPROVED,
+            )
+            if result.translation.state == State.APPROVED and not result.conflict:
+                approved.append(unit_id)
+            else:  # changed under us between the plan and the save: never approved blindly
+                where = unit.locations.split(" ")[0]
+                skipped.append(Skipped(unit_id, where, "conflict", "changed while approving"))
+        act.details.update(approved=len(approved), skipped=len(skipped))
     return BulkApproval(approved, skipped)
+
+
+def send_back(
+    session: Session,
+    who: policy.Actor | User,
+    unit_id: int,
+    language: str,
+    *,
+    reason: str,
+    version: int,
+    note: str,
+) -> editing.SaveResult:
+    """A reviewer returns a translation to needs-editing; `note` (the reason, as the reader's
+    language words it) becomes a comment on the unit."""
+    actor = policy.actor_of(session, who)
+    policy.limit_text(reason, what="the reason")
+    unit, translation = editing.find(session, unit_id, language)
+    with policy.acting(session, actor, policy.Action.SEND_BACK, language=language, unit=unit_id):
+        result = editing.store(
+            session,
+            actor,
+            unit,
+            translation,
+            translation.text,
+            version=version,
+            state=State.NEEDS_EDITING,
+        )
+        if not result.conflict:
+            user_id = actor.user.id if actor.user is not None else None
+            session.add(Comment(unit_id=unit_id, language=language, user_id=user_id, text=note))
+            session.flush()
+    return result
 
 
 def _not_approvable(unit: Unit, state: int, text: str, context: Context) -> tuple[str, str] | None:

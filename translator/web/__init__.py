@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import abort, current_app
+from flask import abort, current_app, g, redirect, request, url_for
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from translator import db, languages
 from translator.models import Document
-from translator.services import editing
+from translator.services import editing, policy
 from translator.services.documents import by_slug
 
 
@@ -24,9 +25,12 @@ def session() -> Iterator[Session]:
 
 @contextmanager
 def as_http() -> Iterator[None]:
-    """The services' refusals as HTTP errors: 403, 404, 422 (too long), 400."""
+    """The services' refusals as HTTP errors: 403, 404, 422 (too long), 400; an editor or admin
+    without a second factor is sent to set it up, and brought back afterwards."""
     try:
         yield
+    except policy.SecondFactorNeeded:
+        abort(redirect(url_for("auth.enrol", next=come_back())))
     except editing.Forbidden as exc:
         abort(403, description=str(exc))
     except editing.NotFound:
@@ -49,3 +53,26 @@ def document_or_404(s: Any, slug: str) -> Document:
         return by_slug(s, slug)
     except editing.NotFound:
         abort(404)
+
+
+def actor(s: Session) -> policy.Actor:
+    """The person signed in (or the visitor), as the policy sees them."""
+    user = g.get("user")
+    return policy.browser(s, s.merge(user, load=False) if user is not None else None)
+
+
+def come_back() -> str:
+    """A page to come back to after setting up the second factor: this address if it is a page
+    (a form posted to its own page), else the nearest page above it (…/12/send-back → …/12),
+    else the front page."""
+    path = request.path
+    adapter = current_app.url_map.bind("")
+    while path:
+        try:
+            adapter.match(path, method="GET")
+            return path
+        except (NotFound, MethodNotAllowed):
+            path = path.rsplit("/", 1)[0]
+        except Exception:  # a redirect (a missing slash): the page exists
+            return path
+    return "/"

@@ -11,7 +11,9 @@ from flask_babel import gettext as _
 from translator import languages
 from translator.models import Role, User
 from translator.services import DeskError, accounts, audit, invitations, second_factor, tokens
+from translator.services.policy import Action
 from translator.web import auth, session
+from translator.web.declared import performs, public
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -22,6 +24,7 @@ def _is_admin(user: User) -> bool:
 
 @bp.get("/tokens")
 @auth.login_required(_is_admin)
+@performs(Action.MANAGE_TOKENS)
 def token_list(created: str | None = None, error: str | None = None) -> Any:
     with session() as s:
         found = tokens.listing(s)
@@ -38,6 +41,7 @@ def token_list(created: str | None = None, error: str | None = None) -> Any:
 
 @bp.post("/tokens")
 @auth.login_required(_is_admin)
+@performs(Action.MANAGE_TOKENS)
 def token_create() -> Any:
     scopes = [s for s in tokens.SCOPES if request.form.get(f"scope-{s}")]
     try:
@@ -51,6 +55,7 @@ def token_create() -> Any:
 
 @bp.post("/tokens/<int:token_id>/revoke")
 @auth.login_required(_is_admin)
+@performs(Action.MANAGE_TOKENS)
 def token_revoke(token_id: int) -> Any:
     try:
         with session() as s:
@@ -66,6 +71,7 @@ def _manages(user: User) -> bool:
 
 @bp.get("/users")
 @auth.login_required(_manages)
+@performs(Action.SEE_PEOPLE)
 def users(
     created: tuple[str, str] | None = None, invitation: str | None = None, error: str | None = None
 ) -> Any:
@@ -98,6 +104,7 @@ def _form_role_and_languages() -> tuple[Role, str]:
 
 @bp.post("/users")
 @auth.login_required(_manages)
+@performs(Action.MANAGE_PEOPLE)
 def user_create() -> Any:
     try:
         role, langs = _form_role_and_languages()
@@ -114,6 +121,7 @@ def user_create() -> Any:
 
 @bp.post("/invitations")
 @auth.login_required(_manages)
+@performs(Action.INVITE)
 def invitation_create() -> Any:
     try:
         role, langs = _form_role_and_languages()
@@ -126,6 +134,7 @@ def invitation_create() -> Any:
 
 @bp.post("/invitations/<int:invitation_id>/revoke")
 @auth.login_required(_manages)
+@performs(Action.INVITE)
 def invitation_revoke(invitation_id: int) -> Any:
     """Take back an invitation not yet used: its link stops working."""
     try:
@@ -138,6 +147,7 @@ def invitation_revoke(invitation_id: int) -> Any:
 
 @bp.post("/users/<int:user_id>/active")
 @auth.login_required(_manages)
+@performs(Action.MANAGE_PEOPLE)
 def user_active(user_id: int) -> Any:
     try:
         with session() as s:
@@ -151,6 +161,7 @@ def user_active(user_id: int) -> Any:
 
 @bp.post("/users/<int:user_id>/retire")
 @auth.login_required(_is_admin)
+@performs(Action.RETIRE)
 def user_retire(user_id: int) -> Any:
     """Forget a volunteer: a pseudonym everywhere, sessions and tokens ended (audited)."""
     if request.form.get("confirm") != "retire":
@@ -165,6 +176,7 @@ def user_retire(user_id: int) -> Any:
 
 @bp.post("/users/<int:user_id>/second-factor/reset")
 @auth.login_required(_is_admin)
+@performs(Action.RESET_SECOND_FACTOR)
 def second_factor_reset(user_id: int) -> Any:
     """A lost phone: the person sets up a new second factor at their next sign-in."""
     try:
@@ -177,22 +189,24 @@ def second_factor_reset(user_id: int) -> Any:
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
+@public
 def accept(token: str) -> Any:
     """The invited volunteer chooses a pseudonymous user name and a password."""
     if request.method == "GET":
-        return render_template("accept_invitation.html")
+        return auth.form_page("accept_invitation.html")
     try:
         with session() as s:
             accounts.accept_invitation(
                 s, token, request.form.get("username", "").strip(), request.form.get("password", "")
             )
     except DeskError as exc:
-        return render_template("accept_invitation.html", error=str(exc)), 422
+        return auth.form_page("accept_invitation.html", 422, error=str(exc))
     return redirect(url_for("auth.login", joined=1))  # the sign-in page confirms it
 
 
 @bp.get("/audit")
 @auth.login_required(_is_admin)
+@performs(Action.READ_AUDIT)
 def audit_log() -> Any:
     """The newest rows of the audit log and whether the whole chain verifies."""
     with session() as s:

@@ -5,6 +5,7 @@ they approve, publish or administer."""
 from __future__ import annotations
 
 import hmac
+import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -21,14 +22,23 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 
-from translator.services import second_factor, sessions
-from translator.web import session
+from translator.services import policy, second_factor, sessions
+from translator.web import come_back, session
+from translator.web.declared import all_privileged, public, signed_in
 from translator.web.security import safe_path
 
 bp = Blueprint("auth", __name__)
 COOKIE = "desk_session"
+# Before there is a session (signing in, accepting an invitation) a form carries a token of its
+# own: a random value, in the form and (signed, dated) in this cookie, compared on the POST, so a
+# page elsewhere cannot sign a visitor in as someone else (login CSRF).
+FORM_COOKIE = "desk_form"
+FORM_FIELD = "form_token"
+FORM_LIFETIME = 2 * 3600  # seconds: a form shown is good for at least half of it
+FORM_REFUSED = "this form expired or did not come from this site: reload the page and try again"
 
 
 def init_app(app: Flask) -> None:
@@ -55,29 +65,22 @@ def _load_user() -> None:
             g.csrf_token, g.pending = (waiting.csrf_token, True) if waiting else ("", False)
 
 
-# what an editor or admin does only with a second factor set up
-PRIVILEGED = {"dashboard.publish_edition", "dashboard.settings"}
-
-
-def _privileged() -> bool:
-    if request.blueprint == "admin" and request.endpoint != "admin.accept":
-        return True
-    if request.endpoint in PRIVILEGED:
-        return True
-    return request.method == "POST" and request.form.get("state") == "approved"
-
-
 def _second_factor_first() -> Any:
-    """An editor or admin without a second factor sets one up before anything privileged."""
+    """An editor or admin without a second factor sets one up before a page whose every action
+    needs it (the administration, publishing, the settings, bulk approval); an action that
+    needs it only for some data (saving over approved text) is refused by the service, with
+    the same way to the set-up page (`web.as_http`). Either way they come back afterwards."""
     user = g.user
     if request.path.startswith("/api/"):
-        return None  # API tokens are not concerned
-    if user is None or not second_factor.required(user) or not _privileged():
+        return None  # a token stands in for the second factor: only admins make them
+    if user is None or not policy.needs_second_factor(user):
+        return None
+    if not all_privileged(current_app.view_functions.get(request.endpoint or "")):
         return None
     with session() as s:
         if second_factor.enrolled(s, user):
             return None
-    return redirect(url_for("auth.enrol", next=request.full_path.rstrip("?")))
+    return redirect(url_for("auth.enrol", next=come_back()))
 
 
 def _protect_forms() -> None:
@@ -85,7 +88,10 @@ def _protect_forms() -> None:
     if request.method != "POST" or request.path.startswith("/api/"):
         return
     if request.endpoint in ("auth.login", "admin.accept"):
-        return  # no session yet: protected by SameSite, the rate limit, the one-time token
+        # no session yet: the form's own token, checked before any password (nothing counted)
+        if not _form_token_matches():
+            abort(400, description=FORM_REFUSED)
+        return
     if request.endpoint == "interface.choose" and g.user is None:
         return  # a visitor's choice of language only sets a cookie in their own browser
     sent = request.form.get("csrf_token", "")
@@ -108,10 +114,57 @@ def login_required(role_check: Callable[[Any], bool] | None = None) -> Callable[
     return decorate
 
 
+def _form_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="desk-form-token")
+
+
+def _form_token_sent(max_age: int | None = None) -> str | None:
+    """The random value in this browser's form cookie, if the desk signed it within `max_age`
+    seconds (FORM_LIFETIME unless given)."""
+    cookie = request.cookies.get(FORM_COOKIE, "")
+    if not cookie:
+        return None
+    try:
+        value = _form_serializer().loads(cookie, max_age=max_age or FORM_LIFETIME)
+    except BadSignature:  # expired ones too (SignatureExpired is a BadSignature)
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def _form_token_matches() -> bool:
+    expected = _form_token_sent()
+    sent = request.form.get(FORM_FIELD, "")
+    return expected is not None and hmac.compare_digest(sent.encode(), expected.encode())
+
+
+def form_page(template: str, status: int = 200, **context: Any) -> Any:
+    """A page with a form posted before there is a session (sign-in, invitation): it carries the
+    form token, and this browser gets (or keeps, while it is young) the cookie that matches it."""
+    token = _form_token_sent(FORM_LIFETIME // 2)
+    fresh = token is None
+    if token is None:
+        token = secrets.token_urlsafe(32)
+    response = current_app.make_response(
+        (render_template(template, form_token=token, **context), status)
+    )
+    if fresh:
+        response.set_cookie(
+            FORM_COOKIE,
+            _form_serializer().dumps(token),
+            httponly=True,
+            samesite="Strict",
+            secure=request.is_secure,
+            max_age=FORM_LIFETIME,
+        )
+    response.headers["Cache-Control"] = "no-store"  # the token is this browser's alone
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@public
 def login() -> Any:
     if request.method == "GET":
-        return render_template("login.html", joined=request.args.get("joined") == "1")
+        return form_page("login.html", joined=request.args.get("joined") == "1")
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     client = sessions.client_key(request.remote_addr or "", current_app.config["SECRET_KEY"])
@@ -119,9 +172,9 @@ def login() -> Any:
         try:
             signed = sessions.sign_in(s, username, password, client)
         except sessions.TooManyAttempts as exc:
-            return render_template("login.html", error=str(exc)), 429
+            return form_page("login.html", 429, error=str(exc))
         if signed is None:
-            return render_template("login.html", error=_("Wrong user name or password.")), 401
+            return form_page("login.html", 401, error=_("Wrong user name or password."))
         sessions.sign_out(s, request.cookies.get(COOKIE))  # a new id at every sign-in
     target = safe_path(request.args.get("next"), _own_work(signed.user))
     if signed.pending:
@@ -138,10 +191,12 @@ def _with_cookie(response: Any, signed: sessions.SignedIn) -> Any:
         secure=request.is_secure,
         max_age=int(sessions.LIFETIME.total_seconds()),
     )
+    response.headers["Cache-Control"] = "no-store"  # it hands out a session
     return response
 
 
 @bp.route("/login/second-factor", methods=["GET", "POST"])
+@public
 def second_step() -> Any:
     """The code from the authenticator app (or a recovery code), after the password."""
     if not g.pending:
@@ -164,6 +219,7 @@ def second_step() -> Any:
 
 @bp.route("/account/second-factor", methods=["GET", "POST"])
 @login_required()
+@signed_in
 def enrol() -> Any:
     """Set up the second factor: a QR code and the secret in text, then a first code."""
     with session() as s:
@@ -209,6 +265,7 @@ def _own_work(user: Any) -> str:
 
 
 @bp.post("/logout")
+@public
 def logout() -> Any:
     with session() as s:
         sessions.sign_out(s, request.cookies.get(COOKIE))

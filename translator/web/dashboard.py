@@ -34,7 +34,9 @@ from translator.services import (
     publications,
     questions,
 )
+from translator.services.policy import Action
 from translator.web import as_http, auth, document_or_404, jobs, session, target_language
+from translator.web.declared import performs, public, signed_in
 from translator.web.interface import gettext as _  # numbers in the interface's digits
 from translator.web.interface import in_digits
 from translator.web.labels import language_name
@@ -102,6 +104,7 @@ def _chart(days: list[activity.Day], title: str) -> Markup:
 
 @bp.get("/dashboard")
 @auth.login_required()
+@signed_in
 def index() -> Any:
     sort = request.args.get("sort", "urgency")
     language = request.args.get("lang") or None
@@ -116,7 +119,7 @@ def index() -> Any:
     with session() as s:
         rows = dashboard.matrix(s, _root())
         two_person = publications.two_person_rule(s)
-        asked = questions.unanswered(s)
+        asked = questions.unanswered(s, g.user)
     kinds = sorted({row.kind for row in rows})
     shown = dashboard.sort(
         dashboard.select_rows(rows, kind, query, blocked, urgent), sort, language
@@ -145,13 +148,14 @@ def index() -> Any:
 
 @bp.get("/dashboard/languages/<code>")
 @auth.login_required()
+@signed_in
 def language(code: str) -> Any:
     lang = target_language(code)
     with session() as s:
         rows = dashboard.matrix(s, _root())
         days = activity.per_day(s, language=code)
-        feed = activity.feed(s, language=code)
-        asked = questions.unanswered(s, language=code)
+        feed = activity.feed(s, g.user, language=code)
+        asked = questions.unanswered(s, g.user, language=code)
     return render_template(
         "dashboard_language.html",
         lang=lang,
@@ -168,14 +172,17 @@ def language(code: str) -> Any:
 
 @bp.get("/dashboard/documents/<slug>")
 @auth.login_required()
+@signed_in
 def document(slug: str) -> Any:
     with session() as s:
         found = document_or_404(s, slug)
         row = dashboard.row(s, found, _root())
         days = activity.per_day(s, document_id=found.id)
-        feed = activity.feed(s, document_id=found.id)
-        asked = questions.unanswered(s, document_id=found.id)
-        published = publications.publications(s, document_id=found.id)
+        feed = activity.feed(s, g.user, document_id=found.id)
+        asked = questions.unanswered(s, g.user, document_id=found.id)
+        published = dashboard.publications_seen_by(
+            g.user, publications.publications(s, document_id=found.id)
+        )
     return render_template(
         "dashboard_document.html",
         row=row,
@@ -191,13 +198,16 @@ def document(slug: str) -> Any:
 
 @bp.get("/dashboard/documents/<slug>/<code>")
 @auth.login_required()
+@signed_in
 def edition(slug: str, code: str, message: str | None = None) -> Any:
     lang = target_language(code)
     with session() as s:
         found = document_or_404(s, slug)
         row = dashboard.row(s, found, _root())
         blockers = gate.blockers(s, found, code, _root())
-        published = publications.publications(s, document_id=found.id, language=code)
+        published = dashboard.publications_seen_by(
+            g.user, publications.publications(s, document_id=found.id, language=code)
+        )
         two_person = publications.two_person_rule(s)
         last_approver = publications.last_approver(s, found, code) if two_person else None
     return render_template(
@@ -218,6 +228,7 @@ def edition(slug: str, code: str, message: str | None = None) -> Any:
 
 @bp.post("/dashboard/documents/<slug>/<code>/publish")
 @auth.login_required(accounts.is_editor)
+@performs(Action.PUBLISH)
 def publish_edition(slug: str, code: str) -> Any:
     target_language(code)
     try:
@@ -233,6 +244,7 @@ def publish_edition(slug: str, code: str) -> Any:
 
 @bp.post("/dashboard/documents/<slug>/urgency")
 @auth.login_required(accounts.is_editor)
+@performs(Action.SET_URGENCY)
 def urgency(slug: str) -> Any:
     urgent = request.form.get("urgent") == "1"
     raw = request.form.get("deadline", "").strip()
@@ -249,6 +261,7 @@ def urgency(slug: str) -> Any:
 
 @bp.post("/dashboard/settings")
 @auth.login_required()
+@performs(Action.CHANGE_SETTINGS)
 def settings() -> Any:
     with as_http(), session() as s:
         publications.set_two_person_rule(
@@ -259,6 +272,7 @@ def settings() -> Any:
 
 @bp.post("/dashboard/questions/<int:comment_id>/resolve")
 @auth.login_required()
+@performs(Action.RESOLVE_QUESTION)
 def resolve(comment_id: int) -> Any:
     with as_http(), session() as s:
         questions.resolve(s, s.merge(g.user, load=False), comment_id)
@@ -274,19 +288,22 @@ def _frozen(publication_id: int) -> tuple[publications.Published, editions.Editi
 
 @bp.get("/publications/<int:publication_id>")
 @auth.login_required()
+@signed_in
 def snapshot(publication_id: int) -> Any:
     """A publication exactly as it went out, however the translations changed since, under
     the desk's own bar: which snapshot, who published it and when, and the way back."""
     published, frozen = _frozen(publication_id)
     assets = url_for("editions.asset", name="edition.css").rsplit("/", 1)[0]
     page = editions.render_html(replace(frozen, assets=assets))
-    bar = render_template("_publication_bar.html", published=published, edition=frozen)
+    (seen,) = dashboard.publications_seen_by(g.user, [published])
+    bar = render_template("_publication_bar.html", published=seen, edition=frozen)
     style = f'<link rel="stylesheet" href="{url_for("static", filename="publication.css")}">'
     return page.replace("</head>", f"{style}\n</head>", 1).replace("<body>", f"<body>\n{bar}", 1)
 
 
 @bp.get("/publications/<int:publication_id>.pdf")
 @auth.login_required()
+@performs(Action.START_JOB)
 def snapshot_pdf(publication_id: int) -> Any:
     """The snapshot as PDF, rendered by a job: 202 and a page that follows it, then the file."""
     _, frozen = _frozen(publication_id)
@@ -295,6 +312,7 @@ def snapshot_pdf(publication_id: int) -> Any:
 
 
 @bp.get("/badges/<code>.svg")
+@public
 def language_badge(code: str) -> Response:
     """The approved share of a language over every document, for the campaign's pages."""
     lang = target_language(code)
@@ -304,6 +322,7 @@ def language_badge(code: str) -> Response:
 
 
 @bp.get("/badges/<slug>/<code>.svg")
+@public
 def document_badge(slug: str, code: str) -> Response:
     lang = target_language(code)
     with session() as s:

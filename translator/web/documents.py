@@ -9,17 +9,20 @@ from flask import Blueprint, g, render_template
 from translator import languages
 from translator.services import accounts, documents, stats
 from translator.web import session
+from translator.web.declared import public
 
 bp = Blueprint("documents", __name__)
 
 
 @bp.get("/healthz")
+@public
 def health() -> tuple[str, int, dict[str, str]]:
     """For load balancers and benchmarks: the app answers (no database work)."""
     return "ok\n", 200, {"Content-Type": "text/plain"}
 
 
 @bp.get("/")
+@public
 def index() -> str:
     with session() as s:
         listed = documents.listing(s)

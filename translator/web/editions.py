@@ -24,7 +24,9 @@ from flask import (
 from translator import languages
 from translator.formats import editions
 from translator.services import accounts, builds, edition_files, gate
+from translator.services.policy import Action
 from translator.web import document_or_404, jobs, session
+from translator.web.declared import performs, public
 
 bp = Blueprint("editions", __name__)
 _ASSETS = {
@@ -68,12 +70,14 @@ def _edition(slug: str, code: str, draft: bool) -> editions.Edition:
 
 
 @bp.get("/documents/<slug>/<code>/preview")
+@performs(Action.READ_UNREVIEWED)
 def preview(slug: str, code: str) -> str:
     """The document as it reads now in a language, unfinished units marked."""
     return editions.render_html(_edition(slug, code, draft=True))
 
 
 @bp.get("/documents/<slug>/<code>/edition.<file_format>")
+@performs(Action.READ_UNREVIEWED, Action.START_JOB)
 def download(slug: str, code: str, file_format: str) -> Response:
     """The edition as a file (published ones, or drafts with ?draft=1): at once when built
     already, else 202 and a page that follows the job building it."""
@@ -86,6 +90,7 @@ def download(slug: str, code: str, file_format: str) -> Response:
 
 
 @bp.get("/editions/assets/<path:name>")
+@public
 def asset(name: str) -> Response:
     path = _ASSETS.get(name)
     if path is None or not path.is_file():

@@ -7,11 +7,13 @@ from flask import Blueprint, render_template, request
 from translator import languages
 from translator.services import glossary
 from translator.web import session
+from translator.web.declared import public
 
 bp = Blueprint("glossary", __name__)
 
 
 @bp.get("/glossary")
+@public
 def index() -> str:
     unit = request.args.get("unit", "").strip()
     with session() as s:

@@ -19,6 +19,8 @@ from markupsafe import Markup
 from translator import languages, numerals
 from translator.services import interface
 from translator.web import as_http, session
+from translator.web.declared import public
+from translator.web.security import safe_path
 
 bp = Blueprint("interface", __name__)
 COOKIE = "desk_language"  # the choice of a visitor who has not signed in (the sign-in page)
@@ -68,6 +70,7 @@ def _context() -> dict[str, Any]:
 
 
 @bp.post("/interface-language")
+@public
 def choose() -> Any:
     """The switcher: the account keeps the choice; a visitor's browser keeps it in a cookie."""
     code = request.form.get("language", "")
@@ -77,9 +80,7 @@ def choose() -> Any:
     if user is not None:
         with session() as s, as_http():
             interface.set_preference(s, user.id, code)
-    target = request.form.get("next", "")
-    safe = target.startswith("/") and not target.startswith("//") and "\\" not in target
-    response = redirect(target if safe else url_for("documents.index"))
+    response = redirect(safe_path(request.form.get("next"), url_for("documents.index")))
     response.set_cookie(COOKIE, code, samesite="Lax", secure=request.is_secure, max_age=31_536_000)
     return response
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, g, jsonify, render_template, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable, TooManyRequests
 
 from translator import jobs as engine
 from translator.models import EditionFile, Job
-from translator.services import edition_files
+from translator.services import edition_files, sessions
 from translator.services import jobs as records
 from translator.web import session
+from translator.web.interface import gettext as _  # numbers in the interface's digits
 
 
 def file_or_job(kind: str, params: dict[str, Any], key: str) -> Response:
     """The file whose inputs hash to `key` when it is built already; else a job that builds it,
-    answered `202 Accepted` with its Location. One unfinished job per file and person."""
+    answered `202 Accepted` with its Location. One unfinished job per file and person, and a few
+    per person in all (see `start`)."""
     with session() as s:
         found = edition_files.find(s, key)
         if found is not None:
@@ -26,15 +29,63 @@ def file_or_job(kind: str, params: dict[str, Any], key: str) -> Response:
 def start(
     kind: str, params: dict[str, Any], *, key: str | None = None, payload: bytes | None = None
 ) -> str:
-    """Record a job for the signed-in person (or nobody) and queue it; its id."""
-    with session() as s:
-        job, new = records.start(
-            s, kind, params, owner=g.get("user"), input_key=key, payload=payload
-        )
-        job_id = job.id
+    """Record a job for the signed-in person (or nobody, counted by the salted hash of the
+    address) and queue it; its id. Past a cap: 429 (the asker's own jobs) or 503 (the whole
+    desk's), with Retry-After; an upload over the import limit: 413. The API's handler of HTTP
+    errors gives each its JSON shape, keeping the Retry-After header."""
+    config = current_app.config
+    user = g.get("user")
+    client = (
+        None
+        if user is not None
+        else sessions.client_key(request.remote_addr or "", config["SECRET_KEY"])
+    )
+    try:
+        with session() as s:
+            job, new = records.start(
+                s,
+                kind,
+                params,
+                owner=user,
+                client=client,
+                input_key=key,
+                payload=payload,
+                max_payload=int(config["MAX_IMPORT_BYTES"]),
+            )
+            job_id = job.id
+    except records.TooManyJobs as exc:
+        raise TooManyRequests(
+            _refusal(
+                exc,
+                _(
+                    "You have %(limit)s unfinished jobs, the most allowed. Ask again in "
+                    "%(seconds)s seconds, when one of them is done.",
+                    limit=exc.limit,
+                    seconds=exc.retry_after,
+                ),
+            ),
+            retry_after=exc.retry_after,
+        ) from None
+    except records.DeskBusy as exc:
+        raise ServiceUnavailable(
+            _refusal(
+                exc,
+                _("The desk is busy. Ask again in %(seconds)s seconds.", seconds=exc.retry_after),
+            ),
+            retry_after=exc.retry_after,
+        ) from None
+    except records.PayloadTooLarge as exc:
+        raise RequestEntityTooLarge(
+            _refusal(exc, _("The file is over the limit of %(limit)s bytes.", limit=exc.limit))
+        ) from None
     if new:
-        engine.enqueue(current_app.config, current_app.extensions["translator.sessions"], job_id)
+        engine.enqueue(config, current_app.extensions["translator.sessions"], job_id)
     return job_id
+
+
+def _refusal(exc: Exception, localised: str) -> str:
+    """The API's message is English (with a stable code beside it); a page's is the reader's."""
+    return str(exc) if request.path.startswith("/api/") else localised
 
 
 def accepted(job_id: str) -> Response:

@@ -15,7 +15,9 @@ from translator.models import (
 )
 from translator.services import accounts, editing, review
 from translator.services import workspace as worklist
+from translator.services.policy import Action
 from translator.web import as_http, auth, document_or_404, session, target_language
+from translator.web.declared import performs, signed_in
 from translator.web.editor_text import form_fields, isolated, readable
 from translator.web.labels import label as label_of
 
@@ -44,14 +46,16 @@ def grouped(events: list[Any]) -> list[review.EventGroup]:
 
 
 def _language(code: str) -> languages.Language:
+    """A language the person may work in (read its unreviewed text), or 403."""
     lang = target_language(code)
-    if not accounts.can_translate(g.user, code):
+    if not accounts.can_see_drafts(g.user, code):
         abort(403)
     return lang
 
 
 @bp.get("/")
 @auth.login_required()
+@signed_in
 def home() -> Any:
     mine = sorted(accounts.languages_of(g.user), key=languages.TARGET_LANGUAGES.index)
     if len(mine) == 1:
@@ -61,6 +65,7 @@ def home() -> Any:
 
 @bp.get("/<code>")
 @auth.login_required()
+@performs(Action.READ_UNREVIEWED)
 def language(code: str) -> Any:
     lang = _language(code)
     with session() as s:
@@ -78,6 +83,7 @@ def _filter(form: Any) -> worklist.Filter:
 
 @bp.get("/<code>/<slug>")
 @auth.login_required()
+@performs(Action.READ_UNREVIEWED)
 def units(code: str, slug: str) -> Any:
     lang = _language(code)
     wanted = _filter(request.args)
@@ -112,6 +118,7 @@ def _page_number(value: str | None) -> int:
 
 @bp.get("/<code>/<slug>/<int:unit_id>")
 @auth.login_required()
+@performs(Action.READ_UNREVIEWED)
 def editor(
     code: str,
     slug: str,
@@ -200,6 +207,7 @@ def _act(code: str, slug: str, unit_id: int, action: Any) -> Any:
 
 @bp.post("/<code>/<slug>/<int:unit_id>")
 @auth.login_required()
+@performs(Action.TRANSLATE, Action.APPROVE, Action.CHANGE_APPROVED)
 def save(code: str, slug: str, unit_id: int) -> Any:
     _language(code)
     advance = ADVANCES.get(request.form.get("advance", ""))  # save, or approve, and next
@@ -222,6 +230,7 @@ def save(code: str, slug: str, unit_id: int) -> Any:
 
 @bp.post("/<code>/<slug>/<int:unit_id>/revert/<int:change_id>")
 @auth.login_required()
+@performs(Action.REVERT)
 def revert(code: str, slug: str, unit_id: int, change_id: int) -> Any:
     _language(code)
     version = _int(request.form.get("version"))
@@ -236,6 +245,7 @@ def revert(code: str, slug: str, unit_id: int, change_id: int) -> Any:
 
 @bp.post("/<code>/<slug>/<int:unit_id>/suggest")
 @auth.login_required()
+@performs(Action.SUGGEST)
 def suggest(code: str, slug: str, unit_id: int) -> Any:
     _language(code)
     with as_http(), session() as s:
@@ -245,6 +255,7 @@ def suggest(code: str, slug: str, unit_id: int) -> Any:
 
 @bp.post("/<code>/<slug>/<int:unit_id>/suggestions/<int:suggestion_id>")
 @auth.login_required()
+@performs(Action.DECIDE_SUGGESTION)
 def decide(code: str, slug: str, unit_id: int, suggestion_id: int) -> Any:
     _language(code)
     accept = request.form.get("decision") == "accept"
@@ -260,6 +271,7 @@ def decide(code: str, slug: str, unit_id: int, suggestion_id: int) -> Any:
 
 @bp.post("/<code>/<slug>/<int:unit_id>/comment")
 @auth.login_required()
+@performs(Action.COMMENT)
 def comment(code: str, slug: str, unit_id: int) -> Any:
     _language(code)
     with as_http(), session() as s:
@@ -283,6 +295,7 @@ def _int(value: str | None) -> int:
 
 @bp.get("/<code>/<slug>/po")
 @auth.login_required()
+@performs(Action.READ_UNREVIEWED)
 def download_po(code: str, slug: str) -> Any:
     """The document's catalogue in this language, to translate offline."""
     from flask import Response
@@ -302,6 +315,7 @@ def download_po(code: str, slug: str) -> Any:
 
 @bp.post("/<code>/<slug>/po")
 @auth.login_required()
+@performs(Action.IMPORT)
 def upload_po(code: str, slug: str) -> Any:
     """Bring offline work back: the import modes of the command line; conflicts listed."""
     from flask import current_app
@@ -314,7 +328,7 @@ def upload_po(code: str, slug: str) -> Any:
     if upload is None or not upload.filename:
         abort(400, description="choose a PO file")
     try:
-        with session() as s:
+        with as_http(), session() as s:
             document = document_or_404(s, slug)
             report = importing.import_file(
                 s,
@@ -323,12 +337,12 @@ def upload_po(code: str, slug: str) -> Any:
                 slug,
                 code,
                 mode=mode,
-                user=s.merge(g.user, load=False),
+                who=s.merge(g.user, load=False),
                 max_bytes=current_app.config["MAX_IMPORT_BYTES"],
             )
             versions = {u.source: t for u, t in editing.rows(s, document.id, code)}
             conflicts = [(c, versions[c.source]) for c in report.conflicts if c.source in versions]
-    except DeskError as exc:
+    except DeskError as exc:  # a file that cannot be imported (refusals are HTTP already)
         return render_template(
             "workspace_import.html", lang=lang, slug=slug, error=str(exc), report=None, conflicts=[]
         ), 422
@@ -344,22 +358,16 @@ def upload_po(code: str, slug: str) -> Any:
 
 @bp.post("/<code>/<slug>/<int:unit_id>/send-back")
 @auth.login_required()
+@performs(Action.SEND_BACK)
 def send_back(code: str, slug: str, unit_id: int) -> Any:
     """A reviewer returns a translation to needs-editing, saying why."""
     _language(code)
-    if not accounts.can_review(g.user, code):
-        abort(403)
     reason = request.form.get("reason", "").strip()
     version = _int(request.form.get("version"))
+    note = _("Sent back: %(reason)s", reason=reason or "—")
 
     def act(s: Any, user: Any) -> Any:
-        _unit, translation = editing.find(s, unit_id, code)
-        result = editing.save(
-            s, user, unit_id, code, translation.text, version=version, state=State.NEEDS_EDITING
-        )
-        if not result.conflict:
-            review.comment(s, user, unit_id, code, _("Sent back: %(reason)s", reason=reason or "—"))
-        return result
+        return review.send_back(s, user, unit_id, code, reason=reason, version=version, note=note)
 
     response = _act(code, slug, unit_id, act)
     return response or redirect(url_for("workspace.editor", code=code, slug=slug, unit_id=unit_id))
@@ -375,13 +383,14 @@ def _notes_for(code: str) -> Any:
 
 @bp.post("/<code>/<slug>/<int:unit_id>/check")
 @auth.login_required()
+@performs(Action.CHECK_TEXT)
 def check(code: str, slug: str, unit_id: int) -> Any:
     """The editor's live checks: the failures of the text being typed, as JSON; nothing saved."""
     lang = _language(code)
     text = _posted_text(code)
     with as_http(), session() as s:
         document_or_404(s, slug)
-        found = editing.check(s, unit_id, code, text)
+        found = editing.check(s, s.merge(g.user, load=False), unit_id, code, text)
     return jsonify(
         {
             # how the text reads with its Latin runs isolated (right-to-left languages)
@@ -402,12 +411,11 @@ def check(code: str, slug: str, unit_id: int) -> Any:
 
 @bp.post("/<code>/<slug>/approve")
 @auth.login_required()
+@performs(Action.BULK_APPROVE)
 def approve(code: str, slug: str) -> Any:
     """Review in bulk: first the confirmation (how many, and which are skipped and why), then,
     confirmed, every clean translated unit of the selection approved."""
     lang = _language(code)
-    if not accounts.can_review(g.user, code):
-        abort(403)
     confirmed = request.form.get("confirm") == "1"
     with as_http(), session() as s:
         selected = worklist.selection(s, slug, code, _filter(request.form))

@@ -11,6 +11,7 @@ from flask import Response, jsonify
 from translator.api import bp
 from translator.api.openapi.paths import PATHS
 from translator.api.openapi.schemas import SCHEMAS
+from translator.web.declared import public
 
 SPEC: dict[str, Any] = {
     "openapi": "3.0.3",
@@ -31,5 +32,6 @@ SPEC: dict[str, Any] = {
 
 
 @bp.get("/openapi.json")
+@public
 def openapi() -> Response:
     return jsonify(SPEC)

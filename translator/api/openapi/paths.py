@@ -137,7 +137,8 @@ UNITS: dict[str, Any] = {
                 **JSON_BODY_ERRORS,
                 "422": error(
                     "Fields missing, unknown or of the wrong type, or a translation far "
-                    "longer than its English (over 20 times, or 64 KiB)"
+                    "longer than its English (over 20 times, or 64 KiB), or holding characters "
+                    "no page can hold (controls, noncharacters, lone surrogates)"
                 ),
             },
         }
@@ -156,7 +157,11 @@ UNITS: dict[str, Any] = {
                 "200": {"description": "The failures", **json_content(ref("Checked"))},
                 **ERRORS,
                 **JSON_BODY_ERRORS,
-                "422": error("Fields missing, unknown or of the wrong type"),
+                "422": error(
+                    "Fields missing, unknown or of the wrong type, or a text no save would "
+                    "take (over 20 times its English, over 64 KiB, or holding characters no "
+                    "page can hold)"
+                ),
             },
         }
     },

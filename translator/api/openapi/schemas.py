@@ -160,6 +160,14 @@ STATS_PROPERTIES: dict[str, object] = {
     },
 }
 
+# A text a person sends: what no page, PDF or catalogue can hold (C0 controls but tab and
+# newline, noncharacters, lone surrogates) is refused with 422, as one over the size limit.
+TEXT: dict[str, Any] = {
+    "type": "string",
+    "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f"
+    "\\ufdd0-\\ufdef\\ufffe\\uffff]*$",
+}
+
 SCHEMAS: dict[str, Any] = {
     "Job": JOB_SCHEMA,
     "BuildRequest": BUILD_REQUEST,
@@ -257,8 +265,8 @@ SCHEMAS: dict[str, Any] = {
         "description": "text for an ordinary unit, forms for a plural unit (400 when "
         "their number is not the language's number of plural forms)",
         "properties": {
-            "text": {"type": "string"},
-            "forms": {"type": "array", "items": {"type": "string"}},
+            "text": TEXT,
+            "forms": {"type": "array", "items": TEXT},
             "version": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
             "state": {
                 "type": "string",
@@ -299,10 +307,7 @@ SCHEMAS: dict[str, Any] = {
         "additionalProperties": False,
         "anyOf": [{"required": ["text"]}, {"required": ["forms"]}],
         "description": "text for an ordinary unit, forms for a plural unit",
-        "properties": {
-            "text": {"type": "string"},
-            "forms": {"type": "array", "items": {"type": "string"}},
-        },
+        "properties": {"text": TEXT, "forms": {"type": "array", "items": TEXT}},
     },
     "Checked": {
         "type": "object",

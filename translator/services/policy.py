@@ -1,0 +1,301 @@
+"""Who may do what: one policy that every action of the desk asks, whatever the door.
+
+Each action has a name (`Action`) and one rule (`RULES`): the least role that may do it, whether
+it is bound to a language (a translator of Farsi translates Farsi only), whether it is privileged
+(editors and admins do it only with their second factor done, and it is written to the audit
+log), and the API token scope that may do it (or none: no token may). A service that performs an
+action asks `require` (or opens `acting`, which also writes the audit row when the action is
+done); the web, the API and the CLI only turn a refusal into a redirect, a status or an exit code.
+
+The actor is who acts and through which door: a person in the browser (the second factor done
+when their account has one: a session with a second factor passed the second step to exist), an
+API token (its scopes; a token stands in for the second factor, and only admins, who have one,
+make tokens), the `translator` command (the operator, who acts as the desk and may do anything),
+or nobody (a visitor).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from translator import languages, plurals
+from translator.models import Role, Unit, User
+from translator.services import Forbidden, TooLong, audit
+
+LEVEL = {Role.TRANSLATOR: 1, Role.REVIEWER: 2, Role.EDITOR: 3, Role.ADMIN: 4}
+
+
+class Action(enum.StrEnum):
+    READ_UNREVIEWED = "read-unreviewed"  # a language's drafts, previews, units, PO/MO/JSON files
+    CHECK_TEXT = "check-text"  # run the checks on a text, saving nothing
+    TRANSLATE = "translate"
+    SUGGEST = "suggest"
+    COMMENT = "comment"
+    IMPORT = "import"  # a PO file; approved text it would change is held for a reviewer
+    APPROVE = "approve"
+    CHANGE_APPROVED = "change-approved"  # new text for, or un-approving, an approved translation
+    SEND_BACK = "send-back"
+    REVERT = "revert"
+    DECIDE_SUGGESTION = "decide-suggestion"  # accept or reject
+    BULK_APPROVE = "bulk-approve"
+    RESOLVE_QUESTION = "resolve-question"
+    PUBLISH = "publish"
+    SET_URGENCY = "set-urgency"
+    CHANGE_SETTINGS = "change-settings"
+    CHANGE_GLOSSARY = "change-glossary"
+    SEE_PEOPLE = "see-people"  # the accounts page
+    MANAGE_PEOPLE = "manage-people"  # create, (de)activate
+    INVITE = "invite"
+    RETIRE = "retire"
+    RESET_SECOND_FACTOR = "reset-second-factor"
+    MANAGE_TOKENS = "manage-tokens"
+    READ_AUDIT = "read-audit"
+    START_JOB = "start-job"  # heavy work for oneself: an edition's PDF, a batch build
+
+
+@dataclass(frozen=True)
+class Rule:
+    role: Role  # the least role
+    per_language: bool  # the actor must work in the action's language
+    privileged: bool  # second factor first (editors and admins), and an audit row
+    scope: str | None  # the token scope that may do it; None: no token may
+
+
+_T, _R, _E, _A = Role.TRANSLATOR, Role.REVIEWER, Role.EDITOR, Role.ADMIN
+RULES: dict[Action, Rule] = {
+    Action.READ_UNREVIEWED: Rule(_T, True, False, "read"),
+    Action.CHECK_TEXT: Rule(_T, True, False, "read"),
+    Action.TRANSLATE: Rule(_T, True, False, "translate"),
+    Action.SUGGEST: Rule(_T, True, False, "translate"),
+    Action.COMMENT: Rule(_T, True, False, "translate"),
+    Action.IMPORT: Rule(_T, True, False, "translate"),
+    Action.APPROVE: Rule(_R, True, True, "review"),
+    Action.CHANGE_APPROVED: Rule(_R, True, True, "review"),
+    Action.SEND_BACK: Rule(_R, True, True, "review"),
+    Action.REVERT: Rule(_T, True, False, "translate"),
+    Action.DECIDE_SUGGESTION: Rule(_R, True, True, "review"),
+    Action.BULK_APPROVE: Rule(_R, True, True, "review"),
+    Action.RESOLVE_QUESTION: Rule(_R, True, False, None),
+    Action.PUBLISH: Rule(_E, False, True, None),
+    Action.SET_URGENCY: Rule(_E, False, True, None),
+    Action.CHANGE_SETTINGS: Rule(_A, False, True, None),
+    Action.CHANGE_GLOSSARY: Rule(_A, False, True, None),
+    Action.SEE_PEOPLE: Rule(_E, False, True, None),
+    Action.MANAGE_PEOPLE: Rule(_E, False, True, None),
+    Action.INVITE: Rule(_E, False, True, None),
+    Action.RETIRE: Rule(_A, False, True, None),
+    Action.RESET_SECOND_FACTOR: Rule(_A, False, True, None),
+    Action.MANAGE_TOKENS: Rule(_A, False, True, None),
+    Action.READ_AUDIT: Rule(_A, False, True, None),
+    Action.START_JOB: Rule(_T, False, False, "read"),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, and through which door."""
+
+    user: User | None
+    second_factor: bool = False  # done in this session (or the door needs none: token, operator)
+    scopes: frozenset[str] | None = None  # an API token's; None for a browser or the operator
+    operator: bool = False  # the `translator` command, which acts as the desk
+
+    @property
+    def kind(self) -> str:
+        if self.operator:
+            return "operator"
+        if self.user is None:
+            return "anonymous"
+        return "token" if self.scopes is not None else "browser"
+
+
+OPERATOR = Actor(None, second_factor=True, operator=True)
+ANONYMOUS = Actor(None)
+
+
+def browser(session: Session, user: User | None) -> Actor:
+    """A person signed in in the browser: a session of an account with a second factor exists
+    only once its second step is done."""
+    if user is None:
+        return ANONYMOUS
+    from translator.services import second_factor
+
+    return Actor(user, second_factor=second_factor.enrolled(session, user))
+
+
+def token(user: User, scopes: frozenset[str]) -> Actor:
+    return Actor(user, second_factor=True, scopes=scopes)
+
+
+def actor_of(session: Session, who: Actor | User | None) -> Actor:
+    """An Actor as given; a bare account is a person in the browser."""
+    return who if isinstance(who, Actor) else browser(session, who)
+
+
+class Refused(Forbidden):
+    """The policy's no: `reason` is a stable code (sign-in, inactive, role, language, scope,
+    second-factor), `action` what was asked."""
+
+    def __init__(self, action: Action, reason: str, *, language: str | None = None) -> None:
+        super().__init__(_MESSAGES[reason].format(action=action.value, language=language))
+        self.action, self.reason, self.language = action, reason, language
+
+
+class SecondFactorNeeded(Refused):
+    """An editor or admin must set up the second factor before this action."""
+
+
+_MESSAGES = {
+    "sign-in": "sign in to {action}",
+    "inactive": "this account is not active",
+    "role": "your role may not {action}",
+    "language": "you do not work in {language}: you may not {action} there",
+    "scope": "this token's scopes do not allow {action}",
+    "second-factor": "set up your second factor before you {action}",
+}
+
+
+def decide(actor: Actor, action: Action, *, language: str | None = None) -> str | None:
+    """None when `actor` may do `action` (in `language`), else the reason code why not."""
+    if actor.operator:
+        return None
+    rule, user = RULES[action], actor.user
+    if user is None:
+        return "sign-in"
+    if not user.active:
+        return "inactive"
+    if actor.scopes is not None and (rule.scope is None or rule.scope not in actor.scopes):
+        return "scope"
+    if LEVEL[Role(user.role)] < LEVEL[rule.role]:
+        return "role"
+    if rule.per_language and language is not None and not works_in(user, language):
+        return "language"
+    if rule.privileged and needs_second_factor(user) and not actor.second_factor:
+        return "second-factor"
+    return None
+
+
+def works_in(user: User, language: str) -> bool:
+    """Editors and admins work in every language; the English is everyone's."""
+    if language == languages.SOURCE_LANGUAGE or user.role in (Role.EDITOR, Role.ADMIN):
+        return True
+    return language in {code for code in user.languages.split(",") if code}
+
+
+def needs_second_factor(user: User) -> bool:
+    """Editors and admins act on privileged things only with a second factor."""
+    return user.role in (Role.EDITOR, Role.ADMIN)
+
+
+def allowed(actor: Actor, action: Action, *, language: str | None = None) -> bool:
+    return decide(actor, action, language=language) is None
+
+
+def require(
+    session: Session,
+    actor: Actor,
+    action: Action,
+    *,
+    language: str | None = None,
+    subject: User | int | None = None,
+    **details: Any,
+) -> None:
+    """Refuse (`Refused`) unless `actor` may; a privileged action is written to the audit log
+    (in the caller's transaction: undone with it when the action fails)."""
+    with acting(session, actor, action, language=language, subject=subject, **details):
+        pass
+
+
+@dataclass
+class Acting:
+    """An action under way: what it found out (figures) goes into its audit row."""
+
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@contextmanager
+def acting(
+    session: Session,
+    actor: Actor,
+    action: Action,
+    *,
+    language: str | None = None,
+    subject: User | int | None = None,
+    **details: Any,
+) -> Iterator[Acting]:
+    """Refuse unless `actor` may; then do the action, and, when it is privileged (or the service
+    audits it anyway: `audited=True` in details) write its audit row once it is done."""
+    reason = decide(actor, action, language=language)
+    if reason is not None:
+        kind = SecondFactorNeeded if reason == "second-factor" else Refused
+        raise kind(action, reason, language=language)
+    audited = details.pop("audited", RULES[action].privileged)
+    act = Acting(dict(details))
+    yield act
+    if audited:
+        extra = {"language": language} if language is not None else {}
+        audit.record(
+            session,
+            action.value,
+            actor=actor.user,
+            subject=subject,
+            via=actor.kind,
+            **extra,
+            **act.details,
+        )
+
+
+# The limits of every text a person sends (a translation, a suggestion, a comment, a question,
+# a text to check), whatever the door.
+MAX_TEXT_BYTES = 64 * 1024
+MAX_RATIO = 20  # a translation, times its English, counted in characters (a short one gets 200)
+
+# What no page, PDF or catalogue can carry: C0 controls but tab and newline (a carriage return
+# is folded into the newline), lone surrogates, and Unicode's noncharacters.
+_UNUSABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(0x11))
+    + "]"
+)
+
+
+def unusable(text: str) -> str | None:
+    """Why no page or file can hold `text`, or None."""
+    found = _UNUSABLE.search(text)
+    if found is None:
+        return None
+    return f"it holds the character U+{ord(found.group()):04X} at {found.start() + 1}"
+
+
+def limit_text(text: str, *, what: str = "the text") -> None:
+    """Refuse (TooLong, 422) a text over the size limit or holding unusable characters."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+        raise TooLong(f"{what} is over {MAX_TEXT_BYTES // 1024} KiB; nothing was kept")
+    reason = unusable(text)
+    if reason:
+        raise TooLong(f"{what} cannot be kept: {reason}")
+
+
+def translation_too_long(unit: Unit, text: str) -> str | None:
+    """Why `text` cannot be a translation of the unit (too big, far longer than its English,
+    or holding unusable characters), or None."""
+    english = max(len(unit.source), len(unit.source_plural or ""))
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+        return f"the translation is over {MAX_TEXT_BYTES // 1024} KiB"
+    if max(map(len, text.split(plurals.SEPARATOR))) > MAX_RATIO * max(english, 10):
+        return f"the translation is over {MAX_RATIO} times as long as the English"
+    reason = unusable(text.replace(plurals.SEPARATOR, "\n"))  # the forms' own separator
+    return f"the translation cannot be kept: {reason}" if reason else None
+
+
+def limit_translation(unit: Unit, text: str) -> None:
+    reason = translation_too_long(unit, text)
+    if reason:
+        raise TooLong(f"unit {unit.id}: {reason}; nothing was saved")
