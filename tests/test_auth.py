@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import enrol, sign_in_fully
+from tests.conftest import done_second_step, enrol, sign_in_fully
 from translator import db
 from translator.models import Role
 from translator.services import accounts
@@ -586,7 +586,8 @@ def test_an_invitation_s_refusals_are_audit_rows_keyed_like_the_rest(database_ur
     with db.transaction(factory) as s:
         accounts.create_user(s, "sahar", Role.TRANSLATOR, "fa")
         accounts.create_user(s, "root", Role.ADMIN)
-        raw = accounts.invite(s, accounts.by_username(s, "root"), Role.TRANSLATOR, "fa")
+        root = done_second_step(accounts.by_username(s, "root"))
+        raw = accounts.invite(s, root, Role.TRANSLATOR, "fa")
     for _ in range(6):
         with pytest.raises(DeskError), db.transaction(factory) as s:
             accounts.accept_invitation(s, raw, "SAHAR", "a long enough secret")

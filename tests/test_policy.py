@@ -471,3 +471,25 @@ def test_the_command_line_acts_as_the_desk_and_is_audited(app, run, people, tmp_
     row = audited(app, "import")[-1]
     assert row.actor_id is None and row.details["via"] == "operator"
     assert row.details["overwritten"] == 1
+
+
+def test_administration_asks_the_policy_whoever_calls_the_service(app, people) -> None:  # type: ignore[no-untyped-def]
+    from translator.services import glossary, invitations, second_factor
+
+    with store(app) as s:
+        editor, translator = accounts.by_username(s, "elif"), accounts.by_username(s, "sahar")
+        with pytest.raises(policy.SecondFactorNeeded):
+            accounts.invite(s, editor, Role.TRANSLATOR, "fa")
+        with pytest.raises(policy.Refused):
+            tokens.create(s, "sahar", ["read"], by=translator)
+        with pytest.raises(policy.Refused):
+            glossary.import_terms(s, [], by=translator)
+        with pytest.raises(policy.Refused):
+            second_factor.reset(s, translator, editor)
+        with pytest.raises(policy.Refused):
+            accounts.create_user(s, "mina", Role.TRANSLATOR, "fa", by=translator)
+        raw = accounts.invite(s, policy.Actor(editor, second_factor=True), Role.TRANSLATOR, "fa")
+        assert raw
+        with pytest.raises(policy.Refused):  # an editor does not invite an admin
+            accounts.invite(s, policy.Actor(editor, second_factor=True), Role.ADMIN)
+        assert invitations.pending(s)

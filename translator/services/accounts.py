@@ -47,6 +47,10 @@ def create_user(
     session: Session, username: str, role: Role, langs: str = "", *, by: User | None = None
 ) -> str:
     """Create an account and return its generated password (stored only as an argon2 hash)."""
+    actor = policy.by_whom(session, by)
+    policy.require(session, actor, policy.Action.MANAGE_PEOPLE, audited=False)  # its own row
+    if actor.user is not None and not can_manage(actor.user, role):
+        raise policy.Refused(policy.Action.MANAGE_PEOPLE, "role")
     _check_username(session, username)
     codes = _languages(langs)
     password = generate_password()
@@ -129,15 +133,18 @@ def can_manage(user: User, role: Role) -> bool:
     return user.role == Role.EDITOR and role in (Role.TRANSLATOR, Role.REVIEWER)
 
 
-def invite(session: Session, by: User, role: Role, langs: str = "") -> str:
+def invite(session: Session, by: policy.Actor | User, role: Role, langs: str = "") -> str:
     """A one-time invitation token (shown once) for a new account of `role`."""
     import hashlib
     from datetime import timedelta
 
     from translator.models import Invitation, utcnow
 
-    if not can_manage(by, role):
-        raise DeskError(f"{by.username} may not invite a {role.value}")
+    actor = policy.actor_of(session, by)
+    policy.require(session, actor, policy.Action.INVITE, audited=False)  # its own row
+    inviter = actor.user
+    if inviter is None or not can_manage(inviter, role):
+        raise policy.Refused(policy.Action.INVITE, "role")
     codes = _languages(langs)
     raw = secrets.token_urlsafe(24)
     session.add(
@@ -145,12 +152,12 @@ def invite(session: Session, by: User, role: Role, langs: str = "") -> str:
             token_sha256=hashlib.sha256(raw.encode()).hexdigest(),
             role=role.value,
             languages=",".join(codes),
-            created_by=by.id,
+            created_by=inviter.id,
             expires_at=utcnow() + timedelta(days=INVITATION_LIFETIME_DAYS),
         )
     )
     session.flush()
-    audit.record(session, "invitation-created", actor=by, role=role.value, languages=codes)
+    audit.record(session, "invitation-created", actor=inviter, role=role.value, languages=codes)
     return raw
 
 
@@ -265,6 +272,7 @@ def set_active(session: Session, by: User, user_id: int, active: bool) -> None:
     user = session.get(User, user_id)
     if user is None:
         raise DeskError(f"no user {user_id}")
+    policy.require(session, policy.by_whom(session, by), policy.Action.MANAGE_PEOPLE, audited=False)
     if not can_manage(by, Role(user.role)) or user.id == by.id:
         raise DeskError(f"{by.username} may not change {user.username}")
     user.active = active
@@ -285,6 +293,7 @@ def retire(session: Session, by: User | None, user_id: int) -> str:
     user = session.get(User, user_id)
     if user is None:
         raise DeskError(f"no user {user_id}")
+    policy.require(session, policy.by_whom(session, by), policy.Action.RETIRE, audited=False)
     if by is not None and (by.role != Role.ADMIN or by.id == user.id):
         raise DeskError(f"{by.username} may not retire {user.username}")
     pseudonym = _pseudonym(session)

@@ -69,9 +69,7 @@ def order(session: Session, document_id: int, language: str) -> list[tuple[int, 
     return [(unit_id, state) for unit_id, state in session.execute(query)]
 
 
-def _edition(
-    query: Select[*_Columns], document_id: int, language: str
-) -> Select[*_Columns]:
+def _edition(query: Select[*_Columns], document_id: int, language: str) -> Select[*_Columns]:
     """A query narrowed to an edition's current units and their translations, in order."""
     return (
         query.join(Translation, Translation.unit_id == Unit.id)
@@ -287,8 +285,9 @@ def check_sent(
         elif unit.plural or text is None:
             raise Invalid(f"unit {unit_id} has plural forms: send them as forms")
     except Invalid as exc:
-        policy.require(session, policy.actor_of(session, who), policy.Action.CHECK_TEXT,
-                       language=language)
+        policy.require(
+            session, policy.actor_of(session, who), policy.Action.CHECK_TEXT, language=language
+        )
         return [Failure(PLURALS, Severity.ERROR, str(exc))]
     return check(session, who, unit_id, language, text)
 
@@ -306,8 +305,9 @@ def check(
 ) -> list[Failure]:
     """The failures a text would have if it were saved now: the editor's live checks. Nothing
     is written; a text no save would take is refused as a save refuses it."""
-    policy.require(session, policy.actor_of(session, who), policy.Action.CHECK_TEXT,
-                   language=language)
+    policy.require(
+        session, policy.actor_of(session, who), policy.Action.CHECK_TEXT, language=language
+    )
     unit, _ = find(session, unit_id, language)
     policy.limit_translation(unit, text)
     context = checking.contexts(session)(language)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from translator.checks import Term
 from translator.formats import glossary as glossary_format
 from translator.models import GlossaryTerm, User
-from translator.services import DeskError, audit
+from translator.services import DeskError, audit, policy
 
 SHIPPED = Path("glossary") / "campaign.csv"
 
@@ -42,6 +42,9 @@ def import_terms(
 ) -> tuple[int, int]:
     """Add new terms and update known ones (by their English); with replace, drop the others.
     Returns (added, updated)."""
+    policy.require(
+        session, policy.by_whom(session, by), policy.Action.CHANGE_GLOSSARY, audited=False
+    )
     if replace:
         session.execute(
             delete(GlossaryTerm).where(GlossaryTerm.english.not_in([t.english for t in new]))

@@ -127,7 +127,7 @@ def import_file(
         raise DeskError(f"no document {slug!r}")
     actor = policy.actor_of(session, who)
     with policy.acting(
-            session,
+        session,
         actor,
         policy.Action.IMPORT,
         language=language,

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from translator.models import AuditEntry, Invitation, Role, User, utcnow
-from translator.services import DeskError, accounts, audit
+from translator.services import DeskError, accounts, audit, policy
 
 MAX_REFUSALS = 5  # "name taken" answers a link gives; the last one spends it
 
@@ -53,6 +53,7 @@ def revoke(session: Session, by: User, invitation_id: int) -> None:
     invitation = session.get(Invitation, invitation_id) if 0 < invitation_id < 2**31 else None
     if invitation is None or invitation.used:
         raise DeskError(f"no unused invitation {invitation_id}")
+    policy.require(session, policy.by_whom(session, by), policy.Action.INVITE, audited=False)
     if not accounts.can_manage(by, Role(invitation.role)):
         raise DeskError(f"{by.username} may not revoke an invitation for a {invitation.role}")
     invitation.used = True  # spent: the link no longer opens an account

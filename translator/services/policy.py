@@ -139,6 +139,12 @@ def actor_of(session: Session, who: Actor | User | None) -> Actor:
     return who if isinstance(who, Actor) else browser(session, who)
 
 
+def by_whom(session: Session, by: Actor | User | None) -> Actor:
+    """For the services of accounts, invitations, tokens and the glossary, whose `by=None` has
+    always meant the command line: the operator; anyone else as `actor_of` says."""
+    return OPERATOR if by is None else actor_of(session, by)
+
+
 class Refused(Forbidden):
     """The policy's no: `reason` is a stable code (sign-in, inactive, role, language, scope,
     second-factor), `action` what was asked."""

@@ -120,10 +120,13 @@ def check(session: Session, user: User, code: str) -> bool:
 def reset(session: Session, by: User | None, user: User) -> None:
     """Remove someone's second factor (a lost phone): they set up a new one at next sign-in.
     Every session of theirs ends too: whoever holds the lost phone may hold a session."""
-    from translator.services import sessions  # sessions imports this module
+    from translator.services import (
+        policy,
+        sessions,  # sessions imports this module
+    )
 
-    if by is not None and by.role != Role.ADMIN:
-        raise DeskError("a second factor is reset by an admin")
+    actor = policy.by_whom(session, by)
+    policy.require(session, actor, policy.Action.RESET_SECOND_FACTOR, audited=False)
     session.execute(delete(SecondFactor).where(SecondFactor.user_id == user.id))
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     sessions.end_all(session, user.id)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from translator.models import ApiToken, User
-from translator.services import DeskError, audit
+from translator.services import DeskError, audit, policy
 
 SCOPES = ("read", "translate", "review", "admin")
 PREFIX = "tdk_"
@@ -32,6 +32,7 @@ def _digest(raw: str) -> str:
 
 def create(session: Session, username: str, scopes: list[str], *, by: User | None = None) -> str:
     """A new token for a user; returns it (the only time it is seen)."""
+    policy.require(session, policy.by_whom(session, by), policy.Action.MANAGE_TOKENS, audited=False)
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise DeskError(f"no user {username!r}")
@@ -71,6 +72,7 @@ def listing(session: Session, username: str | None = None) -> list[TokenInfo]:
 
 
 def revoke(session: Session, token_id: int, *, by: User | None = None) -> None:
+    policy.require(session, policy.by_whom(session, by), policy.Action.MANAGE_TOKENS, audited=False)
     token = session.get(ApiToken, token_id)
     if token is None:
         raise DeskError(f"no token {token_id}")

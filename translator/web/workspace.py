@@ -404,7 +404,7 @@ def check(code: str, slug: str, unit_id: int) -> Any:
                     "message": f.message,
                 }
                 for f in found
-            ]
+            ],
         }
     )
 
