@@ -17,6 +17,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from translator import languages, numerals
+from translator.messages import Message
 from translator.services import interface
 from translator.web import as_http, session
 from translator.web.declared import public
@@ -30,7 +31,7 @@ def init_app(app: Flask) -> None:
     app.extensions["babel"].locale_selector = select_locale  # Babel() is made unbound
     app.register_blueprint(bp)
     app.context_processor(_context)
-    for function in (number, percent, day, moment):
+    for function in (number, percent, day, moment, say):
         app.add_template_filter(function)
     # the templates' gettext, ngettext and format write numbers in the interface's digits
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext)
@@ -152,6 +153,12 @@ def gettext(string: str, **values: Any) -> str:
     """flask-babel's gettext, numbers in the interface's digits."""
     text = str(get_translations().ugettext(string))
     return with_digits(text, values) if values else text
+
+
+def say(message: Message) -> str:
+    """What a service said (a message id and its values), in the reader's language and digits:
+    a view's `say(...)` and the templates' `|say` filter."""
+    return gettext(message.text, **message.values)
 
 
 def ngettext(singular: str, plural: str, num: int, **values: Any) -> str:
