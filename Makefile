@@ -59,7 +59,7 @@ check-catalogues: install
 # so that it changes only when a message does.
 UI_POT := translator/translations/messages.pot
 UI_EXTRACT := $(BIN)/pybabel -q extract --mapping-file babel.cfg --keywords _l \
-	--keywords lazy_gettext --keywords N_ --omit-header --add-location file --sort-output
+	--keywords lazy_gettext --keywords N_ --keywords counted:1,2 --omit-header --add-location file --sort-output
 
 ui-catalogue: install
 	$(UI_EXTRACT) --output-file $(UI_POT) translator

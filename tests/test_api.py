@@ -85,6 +85,7 @@ def test_stats_carry_publishable_and_blockers(api) -> None:
     assert one["percent_translated"] == 100.0 and one["publishable"] is False
     assert (
         one["blockers"][0]["state"] == "translated"
+        and one["blockers"][0]["code"] == "blocker.translated"
         and "not approved" in one["blockers"][0]["message"]
     )
 
@@ -174,9 +175,18 @@ def test_a_failing_error_check_keeps_the_text_as_needs_editing(api) -> None:
     )
     assert response.status_code == 200 and response.json["state"] == "needs-editing"
     assert "1.500" in response.json["text"]
-    assert any(
-        c["check"] == "figures" and c["severity"] == "error" for c in response.json["checks"]
-    )
+    figures = [c for c in response.json["checks"] if c["check"] == "figures"]
+    # a stable code and the values beside the English message, whoever reads it
+    assert figures and figures[0]["severity"] == "error"
+    assert figures[0]["code"] == "figures.missing"
+    # (the English figure as the English writes it: the translation writes Latin digits too)
+    assert figures[0]["values"]["figure"] == "15,000" and "1.500" in figures[0]["values"]["found"]
+    assert figures[0]["message"].startswith("figure 15,000 of the English is missing")
+    listed = client.get(
+        "/api/v1/documents/emergency-appeal/languages/de/units", headers=api["translator"]
+    ).json
+    kept = next(u for u in listed if u["id"] == target["id"])["checks"]
+    assert [c for c in kept if c["check"] == "figures"] == figures  # as stored, the same
 
 
 def test_errors_401(api) -> None:
@@ -322,7 +332,8 @@ def test_editions_published_drafts_and_english(api) -> None:
         "/api/v1/documents/palm-card/languages/de/edition.html", headers=api["reader"]
     )
     assert_error(blocked, 409, "not-publishable")
-    assert blocked.json["details"]
+    first = blocked.json["details"][0]  # the blockers, each with its code and values
+    assert first["code"].startswith("blocker.") and first["message"].startswith(first["location"])
     draft = fetched(
         client,
         client.get(
@@ -468,8 +479,35 @@ def test_import_report_lists_plural_forms_filled_from_the_closest_one(api) -> No
             "filled": ["many"],
             "dropped": [],
             "note": "line 8: form many filled from the closest form, needs editing",
+            "messages": [
+                {
+                    "code": "plural-form-filled",
+                    "values": {"line": 8, "forms": "many"},
+                    "message": "line 8: form many filled from the closest form, needs editing",
+                }
+            ],
         }
     ]
+    codes = {m["code"]: m["values"] for m in response.json["messages"]}
+    assert codes["import-mode"] == {"mode": "overwrite"} and "plural-form-filled" in codes
+
+
+def test_upload_of_another_documents_file_is_refused_naming_it(api) -> None:
+    client = api["client"]
+    headers = {**api["reviewer"], "Content-Type": "text/x-gettext-translation"}
+    press = client.get(
+        "/api/v1/documents/press-release/languages/fa/file?format=po", headers=api["reviewer"]
+    ).data
+    refused = client.post(
+        "/api/v1/documents/palm-card/languages/fa/file", data=press, headers=headers
+    )
+    assert refused.status_code == 422
+    body = refused.json
+    assert body["error"] == "not-this-document"
+    assert body["details"]["code"] == "another-document"
+    assert body["details"]["suggested"] == "press-release"
+    assert body["details"]["values"]["document"] == "palm-card"
+    assert body["message"].endswith("did you mean press-release?")
 
 
 def test_a_malformed_po_file_is_refused_with_its_line_as_data(loaded) -> None:

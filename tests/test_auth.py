@@ -552,12 +552,12 @@ def test_user_names_are_unique_whatever_their_case_on_every_path(
     assert made == ["Volunteer-3F9A1C", "admin", "root", "volunteer-3f9a1d"]
 
 
-def test_sign_in_takes_a_name_exactly_as_it_was_made_and_as_slowly_as_an_unknown_one(
+def test_sign_in_takes_a_name_whatever_its_case_and_an_unknown_one_as_slowly(
     client, people, monkeypatch
 ) -> None:
-    """Names are unique whatever their case, but `SAHAR` is not `sahar` at the sign-in: it is
-    an unknown name, answered as any other (the same password check against a hash of nothing,
-    the same 401), and counted against the same account key as `sahar`."""
+    """Names are unique whatever their case, so `SAHAR` (a phone capitalises) is `sahar` at the
+    sign-in; an unknown name is answered as any wrong password (the same password check, against
+    a hash of nothing, the same 401), and every case counts against one account key."""
     from argon2 import PasswordHasher
 
     verified: list[str] = []
@@ -568,11 +568,11 @@ def test_sign_in_takes_a_name_exactly_as_it_was_made_and_as_slowly_as_an_unknown
             return super().verify(hash, password)
 
     monkeypatch.setattr(accounts, "_hasher", Counting())
-    assert sign_in(client, "SAHAR", people["sahar"]).status_code == 401
+    assert sign_in(client, "SAHAR", people["sahar"]).status_code == 302
     assert sign_in(client, "nobody-here", people["sahar"]).status_code == 401
     assert verified == [people["sahar"]] * 2
-    for _ in range(4):
-        sign_in(client, "Sahar", "wrong")
+    for name in ("Sahar", "SAHAR", "sAhar", "sahaR", "SaHaR"):
+        sign_in(client, name, "wrong")
     assert sign_in(client, "sahar", people["sahar"]).status_code == 429  # one count for any case
 
 
@@ -598,3 +598,60 @@ def test_an_invitation_s_refusals_are_audit_rows_keyed_like_the_rest(database_ur
             "invitation-refused",
         ]
     engine.dispose()
+
+
+# Joining: the invitation says what it gives, and the new person is signed in at once.
+
+
+def test_an_invitation_page_names_the_role_and_languages_in_the_readers_language(
+    client, people
+) -> None:
+    path = invitation_path(client, people)  # a translator, for Turkish
+    guest = client.application.test_client()
+    english = guest.get(path).get_data(as_text=True)
+    offer = re.search(r'<p class="created" id="invitation-offer">(.*?)</p>', english, re.S)
+    assert offer and "translator" in offer.group(1) and "Turkish" in offer.group(1)
+    assert 'name="form_token"' in english  # the form keeps its own token
+    french = guest.get(path, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    offer = re.search(r'id="invitation-offer">(.*?)</p>', french, re.S)
+    assert offer and "turc" in offer.group(1) and "Turkish" not in offer.group(1)
+    dead = guest.get(path + "x").get_data(as_text=True)
+    assert 'id="invitation-offer"' not in dead and "not valid" in dead
+
+
+def test_joining_signs_the_new_person_in_with_a_new_session(client, people) -> None:
+    path = invitation_path(client, people)
+    guest = client.application.test_client()
+    joined = guest.post(path, data={"username": "deniz", "password": "a long enough secret"})
+    assert joined.status_code == 302 and joined.headers["Location"] == "/translate/"
+    cookie = joined.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert joined.headers["Cache-Control"] == "no-store"
+    assert guest.get("/translate/tr").status_code == 200  # no second sign-in
+    assert "deniz" in guest.get("/").get_data(as_text=True)
+    assert guest.get("/translate/fa").status_code == 403  # what the invitation gave, no more
+    forged = client.application.test_client()  # another page's post: refused before anything
+    refused = forged.post(
+        path, data={"username": "deniz3", "password": "a long enough secret", "form_token": "x"}
+    )
+    assert refused.status_code == 400 and "Set-Cookie" not in refused.headers
+
+
+def test_an_invited_editor_joins_and_is_sent_to_set_up_the_second_factor(app, people) -> None:
+    from sqlalchemy import select
+
+    from translator.models import User
+
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        root = done_second_step(s.scalars(select(User).where(User.username == "root")).one())
+        raw = accounts.invite(s, root, Role.EDITOR, "")
+    guest = app.test_client()
+    page = guest.get(f"/admin/invitations/{raw}").get_data(as_text=True)
+    assert "editor" in page and "every language" in page and "second factor" in page
+    joined = guest.post(
+        f"/admin/invitations/{raw}", data={"username": "elif", "password": "a long enough secret"}
+    )
+    assert joined.status_code == 302
+    assert joined.headers["Location"].startswith("/account/second-factor?next=")
+    assert guest.get("/admin/users").headers["Location"].startswith("/account/second-factor")
+    assert guest.get(joined.headers["Location"]).status_code == 200

@@ -122,7 +122,7 @@ def test_figures_message_shows_the_translations_numbers_as_it_writes_them() -> N
     [message] = failures("figures", "In 1988, 30,000 died.", "در سال ۱۳۶۸، ۳۰٬۰۰۰ نفر", "fa")
     # in the translation's own digits, the English figure too (Solar Hijri 1366/1367 would pass)
     assert "figure ۱۹۸۸ of the English" in message
-    assert "(the translation has ۱۳۶۸, ۳۰٬۰۰۰)" in message
+    assert "(the translation has ۱۳۶۸، ۳۰٬۰۰۰)" in message  # listed with the Persian comma
 
 
 MARKUP_GOOD = [

@@ -110,6 +110,8 @@ def test_status_json_has_the_documented_keys(run) -> None:
         "unit": appeal["blockers"][0]["unit"],
         "location": "emergency-appeal.md:4",
         "state": "translated",
+        "code": "blocker.translated",
+        "values": {},
         "message": "emergency-appeal.md:4: translated, not approved",
     }
 

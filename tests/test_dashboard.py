@@ -402,6 +402,85 @@ def test_charts_are_well_formed_svg_with_escaped_text() -> None:
     assert 'fill="#c0392b"' in charts.badge_svg("x", 42) and "#2f7d4a" in charts.badge_svg("x", 100)
 
 
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _chart_texts(chart: ET.Element, kind: str) -> list[ET.Element]:
+    return [t for t in chart.iter(f"{SVG}text") if t.get("class") == kind]
+
+
+def test_a_right_to_left_chart_writes_the_reader_s_digits_and_gives_the_legend_room() -> None:
+    days = [(dt.date(2026, 10, 1) + dt.timedelta(days=i), i % 9, i % 4) for i in range(60)]
+    persian = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    labels = ("ویرایش‌ها", "تأییدها")
+    chart = ET.fromstring(
+        charts.activity_svg(
+            days,
+            "فعالیت",
+            labels,
+            day_label=lambda day: f"{day.day} مهر".translate(persian),
+            number=lambda n: str(n).translate(persian),
+            direction="rtl",
+        )
+    )
+    assert chart.get("direction") == "rtl"
+    axis = [t.text for t in _chart_texts(chart, "axis")]
+    assert axis == ["۱۱", "۰"]  # the busiest day (8 + 3) and zero, in Persian digits
+    assert axis[0].translate(persian) == axis[0] and not any(c in "0123456789" for c in axis[0])
+    # mirrored: the axis on the right, the first day rightmost, today leftmost
+    bars = [r for r in chart.iter(f"{SVG}rect") if r.get("fill") == charts.EDIT_COLOUR]
+    assert float(_chart_texts(chart, "axis")[0].get("x")) > float(bars[0].get("x"))
+    day_bars = [
+        float(g.find(f"{SVG}rect").get("x"))
+        for g in chart.iter(f"{SVG}g")
+        if g.get("class") == "day" and g.find(f"{SVG}rect") is not None
+    ]
+    assert day_bars == sorted(day_bars, reverse=True)
+    # the legend: each swatch beside its word, never over it (a word starts past its swatch
+    # on the reading side and the next swatch comes after the word, measured generously)
+    legend = next(g for g in chart.iter(f"{SVG}g") if g.get("class") == "legend")
+    swatches = [float(r.get("x")) for r in legend.iter(f"{SVG}rect")]
+    words = [(float(t.get("x")), t.text) for t in legend.iter(f"{SVG}text")]
+    assert [word for _, word in words] == list(labels)
+    for swatch, (x, _word) in zip(swatches, words, strict=True):
+        assert x <= swatch  # RTL: the word's start (its right end) left of its swatch
+    assert swatches[1] + 10 <= words[0][0] - charts._text_width(labels[0])
+
+
+def test_chart_dates_are_thinned_so_that_none_overlaps() -> None:
+    days = [(dt.date(2026, 10, 1) + dt.timedelta(days=i), 1, 0) for i in range(60)]
+    for direction in ("ltr", "rtl"):
+        for label in (lambda d: d.isoformat(), lambda d: f"{d.day} septembre 2026"):
+            chart = ET.fromstring(
+                charts.activity_svg(days, "t", day_label=label, direction=direction)
+            )
+            spans = sorted(
+                (
+                    float(t.get("x")) - charts._text_width(t.text) / 2,
+                    float(t.get("x")) + charts._text_width(t.text) / 2,
+                )
+                for t in _chart_texts(chart, "date")
+            )
+            assert len(spans) >= 3
+            assert all(a[1] + 8 <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+            assert spans[0][0] >= 0 and spans[-1][1] <= 720
+            # every n-th day, today's always
+            texts = [t.text for t in _chart_texts(chart, "date")]
+            assert label(days[-1][0]) in texts
+
+
+def test_the_feed_counts_distinct_units_apart_from_changes() -> None:
+    at = dt.datetime(2026, 11, 1)
+    saves = [
+        activity.Event(at, "sahar", "edit", "fa", "faq", unit, "translated")
+        for unit in (45, 46, 45, 45, 46, 45, 46)
+    ]
+    (group,) = review.grouped(saves)
+    assert group.count == 7 and group.units == (45, 46) and group.other_units == 1
+    other = activity.Event(at, "reza", "approve", "fa", "faq", 47, "approved")
+    assert [g.count for g in review.grouped([*saves[:2], other, saves[2]])] == [2, 1, 1]
+
+
 def test_a_store_made_before_the_dashboard_is_upgraded_in_place(database_url: str) -> None:
     engine = db.make_engine(database_url)
     with engine.begin() as connection:

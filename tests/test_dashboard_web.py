@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -11,10 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import approve_edition, enrol, fetched, sign_in_fully
+from tests.conftest import approve_edition, done_second_step, enrol, fetched, sign_in_fully
 from translator import db
-from translator.models import Document, Role, State
-from translator.services import accounts, editing, review
+from translator.models import Document, Role, State, Unit
+from translator.services import accounts, editing, review, stats
 
 
 @pytest.fixture
@@ -50,7 +51,8 @@ def test_dashboard_shows_every_edition_with_urgent_alerts_first(desk) -> None:
     rows = re.findall(r'<tr class="(urgent|)">', page)
     assert rows[0] == "urgent" and rows.index("") > rows.index("urgent")
     assert page.count('<td class="cell') == 10 * 6  # 9 Markdown documents and website-strings
-    assert '/translate/de/emergency-appeal?state=unapproved">53 left' in page
+    assert '/translate/de/emergency-appeal?state=translated" title=' in page
+    assert "53 to review" in page
     assert "/dashboard/documents/emergency-appeal/de" in page
     assert "left</small>" in page or "overdue by" in page  # time left on urgent alerts
 
@@ -71,7 +73,9 @@ def test_blocked_edition_lists_its_blockers_with_links_to_fix_them(desk) -> None
     client = client_for(desk, "elif")
     page = client.get("/dashboard/documents/emergency-appeal/de").get_data(as_text=True)
     assert "Blocked: 53 blockers" in page
-    assert re.search(r"translated</span>\s*<code>emergency-appeal.md:4</code>\s*not approved", page)
+    location = '<code><bdi dir="ltr">emergency-appeal.md:4</bdi></code>'
+    assert 'Translated, waiting for approval <span class="count">(53)</span>' in page
+    assert re.search(rf'<li data-unit="\d+">\s*{location}\s*<span class="english">', page)
     assert re.search(r'href="/translate/de/emergency-appeal/\d+">fix', page)
     assert "Publish this edition" not in page
     refused = client.post(
@@ -164,7 +168,7 @@ def test_language_and_document_pages_draw_activity_and_feed(desk) -> None:
     client = client_for(desk, "elif")
     page = client.get("/dashboard/languages/de").get_data(as_text=True)
     assert "<svg" in page and "Activity in German" in page
-    assert "<strong>reza</strong> approve" in page
+    assert "<strong><bdi>reza</bdi></strong> approve" in page
     document = client.get("/dashboard/documents/emergency-appeal").get_data(as_text=True)
     assert "<svg" in document and "Save urgency" in document
     assert client.get("/dashboard/languages/xx").status_code == 404
@@ -205,9 +209,10 @@ def test_dashboard_pages_name_people_only_in_the_viewer_s_languages(desk) -> Non
     for name in ("reza", "elif"):  # the German reviewer, and the editor, see every name
         client = client_for(desk, name)
         board = client.get("/dashboard").get_data(as_text=True)
-        assert "reza, <time" in board
+        assert "<bdi>reza</bdi>, <time" in board
         document = client.get("/dashboard/documents/emergency-appeal").get_data(as_text=True)
-        assert "<strong>reza</strong> approve" in document and "by elif," in document
+        assert "<strong><bdi>reza</bdi></strong> approve" in document
+        assert "by <bdi>elif</bdi>," in document
 
 
 def test_badges_are_public_svg(client) -> None:  # type: ignore[no-untyped-def]
@@ -242,3 +247,106 @@ def test_status_fails_under_a_share_for_ci(run) -> None:  # type: ignore[no-unty
     assert approved.exit_code == 1
     rows = json.loads(run("status", "--json", "--lang", "de", "--document", "faq").output)
     assert rows[0]["publishable"] is False and rows[0]["blockers"]
+
+
+def cell_of(page: str, slug: str, code: str) -> str:
+    found = re.search(
+        rf'<td class="cell[^"]*" data-language="{code}" data-document="{slug}">(.*?)</td>',
+        page,
+        re.S,
+    )
+    assert found, (slug, code)
+    return found.group(1)
+
+
+def drop_a_figure(desk: dict[str, Any], slug: str, code: str) -> int:
+    """Save, in `code`, a translation of a unit with a figure that leaves the figure out."""
+    with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
+        editor = accounts.by_username(s, "elif")
+        document = s.scalars(select(Document).where(Document.slug == slug)).one()
+        unit, translation = next(
+            row for row in editing.rows(s, document.id, code) if "2022" in row[0].source
+        )
+        editing.save(
+            s,
+            done_second_step(editor),
+            unit.id,
+            code,
+            "Seit September.",
+            version=translation.version,
+        )
+        return unit.id
+
+
+def test_each_cell_shows_untranslated_to_review_and_errors_apart(desk) -> None:
+    drop_a_figure(desk, "emergency-appeal", "de")
+    page = client_for(desk, "elif").get("/dashboard").get_data(as_text=True)
+    with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
+        (german,) = stats.status(s, language="de", slug="emergency-appeal")
+        (farsi,) = stats.status(s, language="fa", slug="faq")
+        errors = len([b for b in german.blockers if b.check])
+    cell = cell_of(page, "emergency-appeal", "de")
+    review_link = f'state=translated" title="translated, waiting for approval">{german.translated}'
+    assert review_link + " to review" in cell
+    assert f"{errors} error" in cell and "only=errors" in cell
+    faq = cell_of(page, "faq", "fa")
+    untranslated_link = f'state=untranslated" title="not translated yet">{farsi.untranslated}'
+    assert untranslated_link + " untranslated" in faq
+    assert " left" not in cell and "not out yet" not in cell  # no more "N left"
+    # translating moves the figures: one untranslated fewer, one more to review
+    with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
+        sahar = accounts.by_username(s, "sahar")
+        faq_id = s.scalars(select(Document.id).where(Document.slug == "faq")).one()
+        unit, translation = next(
+            row for row in editing.rows(s, faq_id, "fa") if row[1].state == State.UNTRANSLATED
+        )
+        editing.save(s, sahar, unit.id, "fa", "پرسش", version=translation.version)
+    board = client_for(desk, "elif").get("/dashboard").get_data(as_text=True)
+    after = cell_of(board, "faq", "fa")
+    assert f"{farsi.untranslated - 1} untranslated" in after
+    assert f"{farsi.translated + 1} to review" in after
+
+
+def test_the_gate_groups_blockers_errors_first_with_the_unit_s_english(desk) -> None:
+    unit_id = drop_a_figure(desk, "emergency-appeal", "de")
+    page = client_for(desk, "elif").get("/dashboard/documents/emergency-appeal/de")
+    page = page.get_data(as_text=True)
+    headings = re.findall(r'<h3 id="blockers-([a-z-]+)">', page)
+    assert headings[0] == "errors" and "translated" in headings
+    assert len(headings) == len(set(headings))  # each kind once
+    error = re.search(rf'<li data-unit="{unit_id}">(.*?)</li>', page, re.S).group(1)
+    assert "figures" in error  # the check, its message and where
+    with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
+        english = s.get(Unit, unit_id).source
+    shown = re.search(r'<span class="english"><bdi lang="en" dir="ltr">([^<]+)</bdi>', error)
+    assert shown and html.unescape(shown.group(1))[:40] == english[:40]
+    assert len(html.unescape(shown.group(1))) <= 85  # shortened
+
+
+def test_an_urgent_alert_says_its_urgency_once(desk) -> None:
+    client = client_for(desk, "sahar")
+    english = client.get("/dashboard").get_data(as_text=True)
+    assert '<strong class="urgent-mark">urgent alert</strong>' in english
+    assert "alert · <strong" not in english
+    client.post("/interface-language", data={"language": "fa", "csrf_token": csrf(english)})
+    for path in ("/dashboard", "/dashboard/languages/fa", "/translate/fa"):
+        farsi = client.get(path).get_data(as_text=True)
+        # the kind that says "urgent action", then "urgent" again: never
+        assert not re.search(r"اقدام فوری(</strong>)? · <strong[^>]*>فوری<", farsi), path
+
+
+def test_the_feed_names_the_language_and_counts_units_not_saves(desk) -> None:
+    with db.transaction(desk["app"].extensions["translator.sessions"]) as s:
+        reza = accounts.by_username(s, "reza")
+        appeal = s.scalars(select(Document.id).where(Document.slug == "emergency-appeal")).one()
+        for n in range(7):
+            unit, translation = editing.rows(s, appeal, "de")[n % 2]
+            editing.save(
+                s, reza, unit.id, "de", f"{translation.text} ", version=translation.version
+            )
+    page = client_for(desk, "elif").get("/dashboard/languages/de").get_data(as_text=True)
+    feed = re.search(r'<ol class="feed">(.*?)</ol>', page, re.S).group(1)
+    first = re.search(r"<li>(.*?)</li>", feed, re.S).group(1)
+    assert "and 1 more unit" in first and "(7 changes)" in first
+    assert '<span class="badge">German</span>' in first
+    assert '<span class="badge">de</span>' not in feed

@@ -122,6 +122,22 @@ def test_a_stale_save_shows_both_texts_and_overwrites_nothing(desk) -> None:
     assert stored(desk, unit_id).text == "متن اول"
 
 
+def test_around_this_unit_is_numbered_in_the_interface_s_digits(desk) -> None:
+    client = client_for(desk, "sahar")
+    _, csrf, _, english = open_unit(client, index=3)
+    assert re.findall(r'<span class="index" aria-hidden="true">([^<]+)</span>', english) == [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+    ]
+    client.post("/interface-language", data={"language": "fa", "csrf_token": csrf})
+    _, _, _, farsi = open_unit(client, index=3)
+    numbers = re.findall(r'<span class="index" aria-hidden="true">([^<]+)</span>', farsi)
+    assert numbers == ["۱", "۲", "۳", "۴", "۵"]
+
+
 def test_a_text_failing_an_error_check_is_kept_as_needs_editing(desk) -> None:
     client = client_for(desk, "sahar")
     listing = client.get("/translate/fa/emergency-appeal?q=15,000").get_data(as_text=True)
@@ -218,7 +234,7 @@ def test_a_question_for_the_editors_is_kept_with_the_unit(desk) -> None:
         data={"csrf_token": csrf, "text": "Is this the right date?", "question": "1"},
     )
     page = client.get(f"/translate/fa/press-release/{unit_id}").get_data(as_text=True)
-    assert "Question for the editors:</strong> Is this the right date?" in page
+    assert "Question for the editors: Is this the right date?" in re.sub(r"<[^>]+>", "", page)
     flagged = client.get("/translate/fa/press-release?only=comments").get_data(as_text=True)
     assert flagged.count('class="badge state-') == 1
 
@@ -238,7 +254,8 @@ def test_markup_in_a_translation_is_shown_as_text_never_run(desk) -> None:
     for path in (f"/translate/fa/press-release/{unit_id}", "/translate/fa/press-release"):
         page = client.get(path).get_data(as_text=True)
         assert "<script>alert(1)</script>" not in page
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        # shown as text, escaped (its Latin runs isolated in the Farsi: <bdi>, nothing else)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in re.sub(r"</?bdi>", "", page)
 
 
 def test_offline_download_and_upload_with_conflicts_listed(desk) -> None:
@@ -260,14 +277,69 @@ def test_offline_download_and_upload_with_conflicts_listed(desk) -> None:
         content_type="multipart/form-data",
     )
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "1 conflicts" in text
+    assert page.status_code == 200 and "1 conflict<" in text
     assert "اکنون اقدام کنید" in text and "Take the file" in text
+    assert 'id="upload-again"' in text  # the form again, for the next file
     broken = client.post(
         "/translate/fa/palm-card/po",
         data={"csrf_token": token, "file": (io.BytesIO(b'msgid "a"\nmsgstr "b'), "bad.po")},
         content_type="multipart/form-data",
     )
     assert broken.status_code == 422 and "bad.po:2: unterminated" in broken.get_data(as_text=True)
+
+
+def test_an_upload_of_another_documents_file_is_refused_naming_it(desk) -> None:
+    import io
+
+    client = client_for(desk, "sahar")
+    before = [(t.id, t.text) for _, t in units_of(desk, "palm-card")]
+    press = client.get("/translate/fa/press-release/po").data
+    token = csrf_of(client, "/translate/fa/palm-card")
+    page = client.post(
+        "/translate/fa/palm-card/po",
+        data={"csrf_token": token, "file": (io.BytesIO(press), "press.fa.po")},
+        content_type="multipart/form-data",
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 422 and 'id="import-refused"' in text
+    assert "did you mean \u2068press-release\u2069?" in text and 'id="import-report"' not in text
+    assert 'id="upload-again"' in text
+    assert [(t.id, t.text) for _, t in units_of(desk, "palm-card")] == before
+
+
+def test_the_import_report_is_said_in_the_readers_digits_with_failing_checks(desk) -> None:
+    import io
+
+    client = client_for(desk, "sahar")
+    data = client.get("/translate/fa/palm-card/po").data
+    # a paragraph's figures (16 September 2022) left out: the figures check fails (an error)
+    from translator.formats import po
+
+    catalogue = po.read(data, "card.po")
+    entry = next(e for e in catalogue.entries if "2022" in e.msgid)
+    entry.msgstr = "مردم ایران به پا خاسته‌اند."
+    without_figures = po.write(catalogue).encode()
+    client.post("/interface-language", data={"language": "fa", "csrf_token": csrf_of(client)})
+    page = client.post(
+        "/translate/fa/palm-card/po",
+        data={
+            "csrf_token": csrf_of(client, "/translate/fa/palm-card"),
+            "mode": "overwrite",
+            "file": (io.BytesIO(without_figures), "card.po"),
+        },
+        content_type="multipart/form-data",
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200, text
+    report = re.search(r'id="import-report">(.*?)</div>', text, re.S)
+    assert report and "۱" in report.group(1) and "1" not in report.group(1)
+    assert 'id="import-failing"' in text and "palm-card.md:" in text
+
+
+def csrf_of(client: Any, path: str = "/") -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True))
+    assert found
+    return found.group(1)
 
 
 def test_a_reviewer_sends_a_translation_back_with_a_reason(desk) -> None:
@@ -431,7 +503,7 @@ def test_bulk_approval_confirms_count_and_skips_with_reasons_then_approves(desk)
     assert all(stored(desk, str(u)).state == State.APPROVED for u in clean)
     assert all(stored(desk, str(u)).state != State.APPROVED for u in untouched)
     history = client.get(f"/translate/fa/palm-card/{clean[0]}").get_data(as_text=True)
-    assert "reza · approved" in history
+    assert "<bdi>reza</bdi> · approved" in history
     translator = client_for(desk, "sahar")
     own = translator.get("/translate/fa/palm-card").get_data(as_text=True)
     assert 'id="approve-all"' not in own
@@ -552,9 +624,8 @@ def test_pending_invitations_are_listed_revocable_and_joining_is_confirmed(desk)
     refused = newcomer.post(links[1], data={"username": "camille", "password": "x" * 12})
     assert refused.status_code == 422
     joined = newcomer.post(links[0], data={"username": "deniz", "password": "y" * 12})
-    assert joined.headers["Location"] == "/login?joined=1"
-    welcome = newcomer.get(joined.headers["Location"]).get_data(as_text=True)
-    assert 'id="joined"' in welcome and "your account is ready" in welcome
+    assert joined.headers["Location"] == "/translate/"  # signed in, at their own work
+    assert newcomer.get("/translate/tr").status_code == 200
     after = editor.get("/admin/users").get_data(as_text=True)
     assert 'id="pending-invitations"' not in after  # one used, one revoked: none left
     translator = client_for(desk, "sahar")
@@ -577,7 +648,7 @@ def test_a_publication_page_names_its_snapshot_who_and_when_and_links_back(desk)
         number, publication_id = publication.number, publication.id
     page = client_for(desk, "elif").get(f"/publications/{publication_id}").get_data(as_text=True)
     bar = page.split('class="desk-bar"')[1].split("</header>")[0]
-    assert f"Snapshot {number} of Deutsch, published by elif on" in bar
+    assert f"Snapshot {number} of Deutsch, published by elif on" in re.sub(r"<[^>]+>", "", bar)
     assert 'href="/dashboard/documents/palm-card/de"' in bar
     assert f'href="/publications/{publication_id}.pdf"' in bar
     assert "/static/publication.css" in page and 'lang="de"' in page

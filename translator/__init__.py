@@ -73,8 +73,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         admin,
         auth,
         dashboard,
+        direction,
         documents,
         editions,
+        errors,
         glossary,
         i18n,
         interface,
@@ -84,7 +86,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
 
     security.init_app(app)
+    errors.init_app(app)  # the browser's error pages, in the person's language
     labels.init_app(app)
+    direction.init_app(app)  # |isolate, |isolate_block: content and user text at the edge
     auth.init_app(app)
     interface.init_app(app)
     i18n.init_app(app)  # after interface: a template's translation is escaped, never markup

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,8 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from translator.messages import Message
 
 
 def utcnow() -> datetime:
@@ -227,7 +230,11 @@ class GlossaryTerm(Base):
 
 
 class CheckFailure(Base):
-    """A failing check on a translation, as last run (on import, on demand)."""
+    """A failing check on a translation, as last run (on import, on demand): what the check said
+    as a message id (`message_id`, the English template), its code and values, so that a page
+    says it later in its reader's language (`said`); and in English (`message`) for the command
+    line and the API. A failure kept before the ids were (message_id empty) is said as its
+    English."""
 
     __tablename__ = "check_failures"
     __table_args__ = (Index("ix_check_failures_translation", "translation_id"),)
@@ -237,6 +244,22 @@ class CheckFailure(Base):
     check: Mapped[str] = mapped_column(String(30))
     severity: Mapped[str] = mapped_column(String(10))
     message: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(Text, default="", server_default="")
+    message_code: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    # JSON (`Message.stored`), as text: failures are inserted by the thousand through the driver
+    message_values: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+
+    @property
+    def said(self) -> Message:
+        return said(self.message, self.message_id, self.message_code, self.message_values)
+
+
+def said(english: str, message_id: str, code: str, values: str) -> Message:
+    """A kept check failure's message: its id, code and values (JSON) as stored; one kept before
+    the store kept ids is said as its English."""
+    if not message_id:
+        return Message(english, code=code)
+    return Message.from_stored(message_id, code, json.loads(values or "{}"))
 
 
 class ApiToken(Base):

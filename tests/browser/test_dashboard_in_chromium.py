@@ -51,7 +51,8 @@ def test_fixing_the_last_blocker_then_publishing_a_snapshot_that_stays(browser, 
     assert page.locator("h2.blocked-title").inner_text() == "Blocked: 1 blocker"
     blocker = page.locator("ol.blockers li")
     assert blocker.get_attribute("data-unit") == str(left)
-    assert "not approved" in blocker.inner_text() and "translated" in blocker.inner_text()
+    assert "emergency-appeal.md" in blocker.inner_text()  # where, and what its English reads
+    assert blocker.locator(".english").inner_text()
     if SHOTS:
         page.screenshot(path=str(SHOTS / "edition-blocked.png"), full_page=True)
     blocker.locator("a").click()  # to the editor, on that unit
@@ -84,3 +85,71 @@ def test_fixing_the_last_blocker_then_publishing_a_snapshot_that_stays(browser, 
     assert "elif" in page.locator("ol.feed").inner_text()
     if SHOTS:
         page.screenshot(path=str(SHOTS / "dashboard-language.png"), full_page=True)
+
+
+# Each word of the elements found, as rendered: a word cut across two lines has two boxes.
+WORDS_CUT = """(selector) => {
+  const cut = [];
+  for (const element of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (lines.size > 1) cut.push(match[0]);
+      }
+    }
+  }
+  return cut;
+}"""
+
+
+def in_language(page: Any, live: dict[str, Any], code: str) -> None:
+    page.context.add_cookies([{"name": "desk_language", "value": code, "url": live["url"]}])
+
+
+def test_the_unit_list_s_state_column_never_cuts_a_word(browser, live) -> None:
+    page = sign_in(browser, live, "elif")
+    for code in ("fa", "fr"):
+        in_language(page, live, code)
+        for width, height in ((1280, 800), (360, 740)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(live["url"] + f"/translate/{code}/emergency-appeal")
+            assert page.evaluate(WORDS_CUT, "table.units thead th, table.units td.state") == []
+            overflowing = page.evaluate(
+                "[...document.querySelectorAll('td.state')]"
+                ".filter((td) => td.scrollWidth > td.clientWidth).length"
+            )
+            assert overflowing == 0, (code, width)
+
+
+def test_the_farsi_chart_has_room_for_its_legend_persian_digits_and_dates_apart(
+    browser, live
+) -> None:
+    with db.transaction(live["app"].extensions["translator.sessions"]) as s:
+        approve_edition(s, accounts.by_username(s, "elif"), "emergency-appeal", "fa")
+    page = sign_in(browser, live, "elif")
+    in_language(page, live, "fa")
+    page.goto(live["url"] + "/dashboard/languages/fa")
+    chart = page.locator("figure.chart svg")
+    axis = chart.locator("text.axis").all_text_contents()
+    assert axis and all(not any(c in "0123456789" for c in t) for t in axis), axis
+    assert any(c in "۰۱۲۳۴۵۶۷۸۹" for c in "".join(axis))
+    boxes = page.evaluate(
+        """() => {
+          const box = (e) => { const b = e.getBBox(); return [b.x, b.x + b.width]; };
+          const legend = document.querySelector('figure.chart svg g.legend');
+          return {
+            swatches: [...legend.querySelectorAll('rect')].map(box),
+            words: [...legend.querySelectorAll('text')].map(box),
+            dates: [...document.querySelectorAll('figure.chart svg text.date')].map(box),
+          };
+        }"""
+    )
+    shapes = sorted(boxes["swatches"] + boxes["words"])
+    assert all(a[1] <= b[0] + 0.5 for a, b in zip(shapes, shapes[1:], strict=False)), shapes
+    dates = sorted(boxes["dates"])
+    assert len(dates) >= 3
+    assert all(a[1] < b[0] for a, b in zip(dates, dates[1:], strict=False)), dates

@@ -24,9 +24,10 @@ def init_app(app: Flask) -> None:
     """Routing errors (no such path, method not allowed) under /api/ are JSON too: a blueprint's
     own handlers never see them."""
     from translator.api.errors import http_error
+    from translator.web.errors import page
 
     def handler(error: HTTPException) -> Response | HTTPException:
-        return http_error(error) if request.path.startswith("/api/") else error
+        return http_error(error) if request.path.startswith("/api/") else page(error)
 
     app.register_error_handler(404, handler)
     app.register_error_handler(405, handler)

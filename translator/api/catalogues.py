@@ -158,14 +158,18 @@ def upload_file(slug: str, code: str) -> Response:
         }
         return answering.accepted(answering.start("import", params, payload=data))
     with refusals(), session() as s:
-        report = importing.import_file(
-            s,
-            data,
-            f"{slug}.{lang}.po",
-            slug,
-            lang,
-            mode=mode,
-            who=actor(),
-            max_bytes=current_app.config["MAX_IMPORT_BYTES"],
-        )
+        try:
+            report = importing.import_file(
+                s,
+                data,
+                f"{slug}.{lang}.po",
+                slug,
+                lang,
+                mode=mode,
+                who=actor(),
+                max_bytes=current_app.config["MAX_IMPORT_BYTES"],
+            )
+        except importing.NotThisDocument as exc:  # another document's file: nothing imported
+            details = {**exc.said.as_json(), "line": None, "suggested": exc.suggested}
+            raise ApiError(422, "not-this-document", exc.said.english, details) from None
     return jsonify(report.as_json())

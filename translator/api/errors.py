@@ -17,6 +17,7 @@ from translator.services import (
     editing,
     gate,
     importing,
+    policy,
 )
 
 BLOCKERS_SHOWN = 20
@@ -72,6 +73,9 @@ def refusals() -> Iterator[None]:
         yield
     except (editing.NotFound, gate.NoEdition) as exc:
         raise not_found(str(exc)) from None
+    except policy.Refused as exc:  # why, as data: the reason's stable code and the action
+        details = {"code": exc.message.code, "action": exc.action.value, **exc.message.values}
+        raise ApiError(403, "forbidden", str(exc), details) from None
     except (editing.Forbidden, importing.Forbidden) as exc:
         raise ApiError(403, "forbidden", str(exc)) from None
     except editing.TooLong as exc:
@@ -79,7 +83,7 @@ def refusals() -> Iterator[None]:
     except (editing.Invalid, downloads.UnknownFormat) as exc:
         raise bad_request(str(exc)) from None
     except gate.NotPublishable as exc:
-        shown = [blocker.message for blocker in exc.blockers[:BLOCKERS_SHOWN]]
+        shown = [blocker.as_json() for blocker in exc.blockers[:BLOCKERS_SHOWN]]
         raise ApiError(409, "not-publishable", str(exc), shown) from None
     except DeskError as exc:  # a file that cannot be imported: where, as data
         raise invalid(str(exc), {"line": exc.line}) from None

@@ -39,8 +39,9 @@ def _limit_body() -> None:
         )
 
 
-def requires(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A view that needs a valid bearer token with `scope`; g.user, g.scopes are set."""
+def requires(scope: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A view that needs a valid bearer token (with `scope`, when the view names one; else the
+    policy decides by the action's own scope); g.user, g.scopes are set."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
@@ -54,7 +55,7 @@ def requires(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                     raise ApiError(401, "unauthorized", "the token is not valid")
                 g.user, g.scopes = found
                 s.expunge(g.user)
-            if scope not in g.scopes:
+            if scope is not None and scope not in g.scopes:
                 raise ApiError(403, "forbidden", f"this token lacks the {scope!r} scope")
             return view(*args, **kwargs)
 

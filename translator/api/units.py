@@ -22,6 +22,7 @@ from translator.api.parsing import (
     strings,
 )
 from translator.checks import Failure
+from translator.messages import Message
 from translator.models import CheckFailure, State, Translation, Unit
 from translator.services import documents, editing, policy, review
 from translator.services.policy import Action
@@ -63,9 +64,7 @@ def _unit_json(
         "state": State(translation.state).label,
         "version": translation.version,
         "location": unit.locations.split(" ")[0],
-        "checks": [
-            {"check": f.check, "severity": f.severity, "message": f.message} for f in failures
-        ],
+        "checks": [check_json(f.check, f.severity, f.said) for f in failures],
     }
 
 
@@ -75,14 +74,18 @@ def _texts(unit: Unit, translation: Translation) -> dict[str, Any]:
     return {"text": translation.text, "forms": forms}
 
 
-def _checks_json(failures: list[Failure]) -> list[dict[str, str]]:
-    return [
-        {"check": f.check, "severity": f.severity.value, "message": f.message} for f in failures
-    ]
+def _checks_json(failures: list[Failure]) -> list[dict[str, Any]]:
+    return [check_json(f.check, f.severity.value, f.said) for f in failures]
+
+
+def check_json(check: str, severity: str, said: Message) -> dict[str, Any]:
+    """One failing check as the API gives it: the check, its severity, what it said as a stable
+    code and its values, and that in English."""
+    return {"check": check, "severity": severity, **said.as_json()}
 
 
 @bp.put("/units/<int:unit_id>/translations/<code>")
-@requires("translate")
+@requires()  # the policy: translate, approve (review) or change approved text (review)
 @performs(Action.TRANSLATE, Action.APPROVE, Action.CHANGE_APPROVED)
 def save_translation(unit_id: int, code: str) -> Response:
     body = json_body()
@@ -180,7 +183,7 @@ def check_text(unit_id: int, code: str) -> Response:
 
 
 @bp.post("/documents/<slug>/languages/<code>/approve")
-@requires("review")
+@requires()  # the policy: bulk approval takes the review scope
 @performs(Action.BULK_APPROVE)
 def approve_edition(slug: str, code: str) -> Response:
     """Approve every clean translated unit of an edition (or of the units listed)."""

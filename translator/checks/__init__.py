@@ -1,8 +1,11 @@
 """Quality checks on a translation: each a small named rule with an id, a severity and a message.
 
-A check looks at (source, translation, language) and returns the problems it finds, each in words a
-volunteer understands. Errors block approval and publishing; warnings are shown. Checks import
-neither Flask nor SQLAlchemy: the glossary comes in as plain data.
+A check looks at (source, translation, language) and returns the problems it finds, each a
+`Message` (translator/messages.py): an English template a volunteer understands, marked `N_` so
+the interface catalogue translates it, a stable code (`figures.missing`) and its values (the
+figure, the name, the counts), so that the editor says it in the volunteer's language. Errors
+block approval and publishing; warnings are shown. Checks import neither Flask nor SQLAlchemy:
+the glossary comes in as plain data.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from translator import languages, plurals
+from translator.messages import N_, Message, message
 
 TERM_TYPES = ("person", "place", "prison", "court", "organisation", "institution", "slogan", "term")
 PROPER_TYPES = frozenset({"person", "place", "prison", "court", "organisation", "slogan"})
@@ -25,11 +29,16 @@ class Severity(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Failure:
-    """One problem found by one check."""
+    """One problem found by one check: what it said (a message id and its values), and that
+    said in English (`message`) for the command line and the API."""
 
     check: str
     severity: Severity
-    message: str
+    said: Message
+
+    @property
+    def message(self) -> str:
+        return self.said.english
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,7 @@ class Check:
     name: ClassVar[str]
     severity: ClassVar[Severity]
 
-    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[Message]:
         raise NotImplementedError
 
     def run(self, source: str, translation: str, context: Context) -> list[Failure]:
@@ -171,16 +180,22 @@ def run_unit(
     failures: list[Failure] = []
     for form, text in zip(forms, plurals.split(translation, len(forms)), strict=True):
         if not text and (only is None or PLURALS in only):
-            failures.append(Failure(PLURALS, Severity.ERROR, f"the {form.category} form is empty"))
+            empty = message(N_("the %(form)s form is empty"), "plurals.empty", form=form.category)
+            failures.append(Failure(PLURALS, Severity.ERROR, empty))
         english = source if form.category == "one" else source_plural
         failures.extend(
-            Failure(f.check, f.severity, f"{form.category} form: {f.message}")
+            Failure(f.check, f.severity, in_form(form.category, f.said))
             for f in run_all(english, text, context, only)
         )
     return failures
 
 
 PLURALS = "plurals"  # the id of the failure of an empty plural form
+
+
+def in_form(category: str, problem: Message) -> Message:
+    """A problem of one form of a plural unit, the form (its CLDR category) named first."""
+    return message(N_("%(form)s form: %(problem)s"), "plurals.form", form=category, problem=problem)
 
 
 def check_ids() -> list[str]:

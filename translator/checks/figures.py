@@ -9,13 +9,14 @@ written-out date as its Solar Hijri day (16 September 2022 as ۲۵ شهریور 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import lru_cache
 
 from translator import numerals
 from translator.checks import Check, Context, Severity
 from translator.checks.text import prose
+from translator.messages import N_, Message, message
 
 
 class Figures(Check):
@@ -23,7 +24,7 @@ class Figures(Check):
     name = "Figures"
     severity = Severity.ERROR
 
-    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[Message]:
         wanted = _source_figures(source, context.language == "fa")
         if not wanted:
             return []
@@ -35,11 +36,32 @@ class Figures(Check):
             return []
         # as the translation writes them, e.g. "۱۳۶۷" or "1.200"; the English figure in the
         # translation's own digits too, so that a Farsi translator compares like with like
+        # (figures quoted from the texts are strings: the reader's digits are the translation's)
         digits = digits_of(translation)
-        shown = ", ".join(in_digits(written[v], digits) for v in sorted(written)) or "no figures"
+        if not written:
+            return [
+                message(
+                    N_(
+                        "figure %(figure)s of the English is missing from the translation "
+                        "(the translation has no figures)"
+                    ),
+                    "figures.missing-none",
+                    figure=_as_written(text, digits, context.language),
+                )
+                for text in missing
+            ]
+        comma = "، " if context.language == "fa" else ", "  # as the translation lists them
+        shown = comma.join(in_digits(written[v], digits) for v in sorted(written))
         return [
-            f"figure {_as_written(text, digits, context.language)} of the English is missing "
-            f"from the translation (the translation has {shown})"
+            message(
+                N_(
+                    "figure %(figure)s of the English is missing from the translation "
+                    "(the translation has %(found)s)"
+                ),
+                "figures.missing",
+                figure=_as_written(text, digits, context.language),
+                found=shown,
+            )
             for text in missing
         ]
 
@@ -113,18 +135,49 @@ class Digits(Check):
     name = "Digits"
     severity = Severity.WARNING
 
-    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[Message]:
         if _EASTERN_DIGITS.isdisjoint(translation):
             return []  # Latin digits only: nothing to mix, none to write otherwise
         problems = []
         for match in _NUMBER.finditer(prose(translation)):
             number, scripts = match.group(0), _scripts(match.group(0))
             if len(scripts) > 1:
-                problems.append(f"the number {number} mixes {' and '.join(scripts)} digits")
+                problems.append(_MIXES[tuple(scripts)](number))
             elif context.language == "fa" and scripts == ["Arabic-Indic"]:
                 persian = number.translate(str.maketrans(ARABIC_INDIC, PERSIAN))
                 problems.append(
-                    f"the number {number} has Arabic-Indic digits: write {persian} "
-                    "in Persian digits"
+                    message(
+                        N_(
+                            "the number %(number)s has Arabic-Indic digits: write %(persian)s "
+                            "in Persian digits"
+                        ),
+                        "digits.arabic-indic",
+                        number=number,
+                        persian=persian,
+                    )
                 )
         return problems
+
+
+def _mixes(text: str, code: str) -> Callable[[str], Message]:
+    return lambda number: message(text, code, number=number)
+
+
+# the scripts a number mixes, in the order `_scripts` names them
+_MIXES = {
+    ("Persian", "Arabic-Indic"): _mixes(
+        N_("the number %(number)s mixes Persian and Arabic-Indic digits"),
+        "digits.mixed-persian-arabic-indic",
+    ),
+    ("Persian", "Latin"): _mixes(
+        N_("the number %(number)s mixes Persian and Latin digits"), "digits.mixed-persian-latin"
+    ),
+    ("Arabic-Indic", "Latin"): _mixes(
+        N_("the number %(number)s mixes Arabic-Indic and Latin digits"),
+        "digits.mixed-arabic-indic-latin",
+    ),
+    ("Persian", "Arabic-Indic", "Latin"): _mixes(
+        N_("the number %(number)s mixes Persian, Arabic-Indic and Latin digits"),
+        "digits.mixed-persian-arabic-indic-latin",
+    ),
+}

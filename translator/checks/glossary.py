@@ -19,6 +19,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from translator.checks import Check, Context, Severity, Term
+from translator.messages import N_, Message, message
 
 CLOSE = 85  # percent alike: a form written this close to the glossary's is misspelt, not missing
 _WORD = re.compile(r"[^\W_](?:[\w\u200c'’-]*[^\W_])?")  # a word, ZWNJ and apostrophes inside
@@ -28,7 +29,7 @@ _NOTE_PART = re.compile(r"\[([a-z]{2,3})\]\s*")
 class _Glossary(Check):
     names: bool
 
-    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[Message]:
         problems = []
         for term in terms_in(source, context.glossary):
             if term.is_name != self.names:
@@ -76,14 +77,69 @@ def _pattern(form: str, case_sensitive: bool, whole_word: bool) -> re.Pattern[st
     return re.compile(rf"(?<!\w){re.escape(form)}{end}", flags)
 
 
-def _problem(term: Term, form: str, translation: str, language: str) -> str:
-    kind = "the name" if term.is_name else "the term"
+def _problem(term: Term, form: str, translation: str, language: str) -> Message:
     note = note_for(term, language)
-    why = f" (glossary: {note})" if note else " (glossary)"
     written = _close_to(form, translation)
-    if written is None:
-        return f"{kind} '{term.english}' is missing: write it '{form}'{why}"
-    return f"{kind} '{term.english}' is misspelt: '{written}' should be written '{form}'{why}"
+    kind = "name" if term.is_name else "term"
+    found = "missing" if written is None else "misspelt"
+    text, code = _MESSAGES[kind, found, bool(note)]
+    values = {"english": term.english, "form": form, "note": note, "written": written or ""}
+    return message(text, code, **{name: values[name] for name in _NAMES[found, bool(note)]})
+
+
+_NAMES = {
+    ("missing", False): ("english", "form"),
+    ("missing", True): ("english", "form", "note"),
+    ("misspelt", False): ("english", "written", "form"),
+    ("misspelt", True): ("english", "written", "form", "note"),
+}
+# (name or term, missing or misspelt, with a note) -> the message and its code
+_MESSAGES = {
+    ("name", "missing", False): (
+        N_("the name '%(english)s' is missing: write it '%(form)s' (glossary)"),
+        "glossary.name-missing",
+    ),
+    ("name", "missing", True): (
+        N_("the name '%(english)s' is missing: write it '%(form)s' (glossary: %(note)s)"),
+        "glossary.name-missing",
+    ),
+    ("name", "misspelt", False): (
+        N_(
+            "the name '%(english)s' is misspelt: '%(written)s' should be written '%(form)s' "
+            "(glossary)"
+        ),
+        "glossary.name-misspelt",
+    ),
+    ("name", "misspelt", True): (
+        N_(
+            "the name '%(english)s' is misspelt: '%(written)s' should be written '%(form)s' "
+            "(glossary: %(note)s)"
+        ),
+        "glossary.name-misspelt",
+    ),
+    ("term", "missing", False): (
+        N_("the term '%(english)s' is missing: write it '%(form)s' (glossary)"),
+        "glossary.term-missing",
+    ),
+    ("term", "missing", True): (
+        N_("the term '%(english)s' is missing: write it '%(form)s' (glossary: %(note)s)"),
+        "glossary.term-missing",
+    ),
+    ("term", "misspelt", False): (
+        N_(
+            "the term '%(english)s' is misspelt: '%(written)s' should be written '%(form)s' "
+            "(glossary)"
+        ),
+        "glossary.term-misspelt",
+    ),
+    ("term", "misspelt", True): (
+        N_(
+            "the term '%(english)s' is misspelt: '%(written)s' should be written '%(form)s' "
+            "(glossary: %(note)s)"
+        ),
+        "glossary.term-misspelt",
+    ),
+}
 
 
 def _close_to(form: str, translation: str) -> str | None:

@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 
 from translator.checks import Check, Context, Severity
 from translator.checks.text import link_targets
+from translator.messages import N_, Message, message
 
 _PARSER = MarkdownIt("commonmark")
 PARSE_LIMIT = 5000
@@ -38,28 +39,72 @@ class Markup(Check):
     name = "Markup"
     severity = Severity.ERROR
 
-    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[Message]:
         if not _MARKUP_CHARS.search(source) and not _MARKUP_CHARS.search(translation):
             return []
         wanted, found = _signature(source), _signature(translation)
-        problems: list[str] = []
+        problems: list[Message] = []
         for target in wanted["link"] - found["link"]:
-            problems.append(f"the link to {target} is missing or its target was changed")
-        for target in found["link"] - wanted["link"]:
-            problems.append(f"a link to {target} is not in the English")
-        for kind, label in (("strong", "bold (**…**)"), ("em", "emphasis (*…*)")):
-            if sum(wanted[kind].values()) != sum(found[kind].values()):
-                problems.append(
-                    f"{label}: the English has {sum(wanted[kind].values())}, the "
-                    f"translation {sum(found[kind].values())} (is a marker missing?)"
+            problems.append(
+                message(
+                    N_("the link to %(target)s is missing or its target was changed"),
+                    "markup.link-missing",
+                    target=target,
                 )
-        for code in wanted["code"] - found["code"]:
-            problems.append(f"the inline code `{code}` must stay as it is")
+            )
+        for target in found["link"] - wanted["link"]:
+            problems.append(
+                message(
+                    N_("a link to %(target)s is not in the English"),
+                    "markup.link-added",
+                    target=target,
+                )
+            )
+        for kind, text, code in (
+            (
+                "strong",
+                N_(
+                    "bold (**…**): the English has %(english)d, the translation "
+                    "%(translation)d (is a marker missing?)"
+                ),
+                "markup.bold",
+            ),
+            (
+                "em",
+                N_(
+                    "emphasis (*…*): the English has %(english)d, the translation "
+                    "%(translation)d (is a marker missing?)"
+                ),
+                "markup.emphasis",
+            ),
+        ):
+            english, translated = sum(wanted[kind].values()), sum(found[kind].values())
+            if english != translated:
+                problems.append(message(text, code, english=english, translation=translated))
+        for inline in wanted["code"] - found["code"]:
+            problems.append(
+                message(
+                    N_("the inline code `%(inline)s` must stay as it is"),
+                    "markup.code",
+                    inline=inline,
+                )
+            )
         for html in found["html"] - wanted["html"]:
             shown = html if len(html) <= SHOWN else html[: SHOWN - 1] + "…"
-            problems.append(f"raw HTML {shown} is not allowed: the English does not have it")
+            problems.append(
+                message(
+                    N_("raw HTML %(html)s is not allowed: the English does not have it"),
+                    "markup.html",
+                    html=shown,
+                )
+            )
         if found["stray"] and not wanted["stray"]:
-            problems.append("an emphasis marker (* or _) has no partner and will show as text")
+            problems.append(
+                message(
+                    N_("an emphasis marker (* or _) has no partner and will show as text"),
+                    "markup.stray-marker",
+                )
+            )
         return problems
 
 

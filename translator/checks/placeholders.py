@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from translator.checks import Check, Context, Severity
+from translator.messages import N_, Message, message
 
 _PLACEHOLDER = re.compile(
     r"%\([A-Za-z_]\w*\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]|%[sd]|\{[A-Za-z_]\w*\}"
@@ -18,13 +19,27 @@ class Placeholders(Check):
     name = "placeholders"
     severity = Severity.ERROR
 
-    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[Message]:
         wanted = dict.fromkeys(_PLACEHOLDER.findall(source))
         if not wanted:
             return []
         found = dict.fromkeys(_PLACEHOLDER.findall(translation))
         missing = [
-            f"the placeholder {p} of the English is missing" for p in wanted if p not in found
+            message(
+                N_("the placeholder %(placeholder)s of the English is missing"),
+                "placeholders.missing",
+                placeholder=p,
+            )
+            for p in wanted
+            if p not in found
         ]
-        extra = [f"the placeholder {p} is not in the English" for p in found if p not in wanted]
+        extra = [
+            message(
+                N_("the placeholder %(placeholder)s is not in the English"),
+                "placeholders.added",
+                placeholder=p,
+            )
+            for p in found
+            if p not in wanted
+        ]
         return missing + extra

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from translator.checks import Check, Context, Severity, toolkit
 from translator.checks.text import prose
+from translator.messages import N_, Message, message
 
 _NO_BREAK = "\u00a0\u202f"
 _TIME = re.compile(r"\d:\d")
@@ -35,44 +36,106 @@ class Punctuation(Check):
     name = "Punctuation"
     severity = Severity.WARNING
 
-    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[Message]:
         text = prose(translation)
         if ":" in text:
             text = _TIME.sub(" ", text)
         problems = list(_LANGUAGE_RULES.get(context.language, _none)(text))
         if '"' in text and context.language in _QUOTES:
-            problems.append(f'use the quotation marks {_QUOTES[context.language]} instead of "')
-        bracket = toolkit.failure("brackets", source, translation, context.language)
-        if bracket:
-            problems.append(f"brackets differ from the English: {bracket}")
+            problems.append(
+                message(
+                    N_('use the quotation marks %(quotes)s instead of "'),
+                    "punctuation.quotes",
+                    quotes=_QUOTES[context.language],
+                )
+            )
+        if toolkit.failure("brackets", source, translation, context.language):
+            problems.append(_brackets(source, translation))
         return problems
 
 
-def _none(_: str) -> list[str]:
+def _brackets(source: str, translation: str) -> Message:
+    """Which brackets the translation lacks and which it adds (translate-toolkit's test found
+    that they differ; its own message is in English only)."""
+    missing = ", ".join(b for b in _BRACKETS if source.count(b) > translation.count(b))
+    added = ", ".join(b for b in _BRACKETS if source.count(b) < translation.count(b))
+    if missing and added:
+        return message(
+            N_("brackets differ from the English: %(missing)s missing, %(added)s added"),
+            "punctuation.brackets",
+            missing=missing,
+            added=added,
+        )
+    if missing:
+        return message(
+            N_("brackets differ from the English: %(missing)s missing"),
+            "punctuation.brackets",
+            missing=missing,
+        )
+    if added:
+        return message(
+            N_("brackets differ from the English: %(added)s added"),
+            "punctuation.brackets",
+            added=added,
+        )
+    return message(N_("brackets differ from the English"), "punctuation.brackets")
+
+
+_BRACKETS = "()[]{}"
+
+
+def _none(_: str) -> list[Message]:
     return []
 
 
-def _french(text: str) -> list[str]:
+def _french(text: str) -> list[Message]:
     problems = []
     for mark in dict.fromkeys(m.group(1) for m in _FRENCH_BEFORE.finditer(text)):
         problems.append(
-            f"put a narrow no-break space (U+202F) before '{mark}', not a space or nothing"
+            message(
+                N_(
+                    "put a narrow no-break space (U+202F) before '%(mark)s', not a space or nothing"
+                ),
+                "punctuation.french-space-before",
+                mark=mark,
+            )
         )
     if _FRENCH_OPEN.search(text) or _FRENCH_CLOSE.search(text):
-        problems.append("put a narrow no-break space (U+202F) inside « »")
+        problems.append(
+            message(
+                N_("put a narrow no-break space (U+202F) inside « »"),
+                "punctuation.french-space-inside-quotes",
+            )
+        )
     return problems
 
 
-def _farsi(text: str) -> list[str]:
+def _farsi(text: str) -> list[Message]:
     problems = []
     for mark in dict.fromkeys(m.group(1) for m in _LATIN_AFTER_PERSIAN.finditer(text)):
-        problems.append(f"use the Persian '{_PERSIAN_FOR[mark]}' instead of '{mark}'")
+        problems.append(
+            message(
+                N_("use the Persian '%(persian)s' instead of '%(latin)s'"),
+                "punctuation.persian-mark",
+                persian=_PERSIAN_FOR[mark],
+                latin=mark,
+            )
+        )
     if "ي" in text or "ك" in text:
-        problems.append("use Persian ی and ک instead of Arabic ي and ك")
+        problems.append(
+            message(
+                N_("use Persian ی and ک instead of Arabic ي and ك"), "punctuation.persian-letters"
+            )
+        )
     if "\u200b" in text:
         problems.append(
-            "a zero-width space (U+200B) is not a half-space: use the zero-width "
-            "non-joiner (U+200C)"
+            message(
+                N_(
+                    "a zero-width space (U+200B) is not a half-space: use the zero-width "
+                    "non-joiner (U+200C)"
+                ),
+                "punctuation.zero-width-space",
+            )
         )
     return problems
 

@@ -6,12 +6,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from translator.checks import Check, Context, Severity, toolkit
+from translator.messages import N_, Message, message
 
 _TESTS = {
-    "startwhitespace": "the translation starts with different spacing than the English",
-    "endwhitespace": "the translation ends with different spacing than the English",
-    "doublespacing": "the translation has doubled spaces the English does not have",
-    "newlines": "the translation has different line breaks than the English",
+    "startwhitespace": message(
+        N_("the translation starts with different spacing than the English"), "spacing.start"
+    ),
+    "endwhitespace": message(
+        N_("the translation ends with different spacing than the English"), "spacing.end"
+    ),
+    "doublespacing": message(
+        N_("the translation has doubled spaces the English does not have"), "spacing.doubled"
+    ),
+    "newlines": message(
+        N_("the translation has different line breaks than the English"), "spacing.line-breaks"
+    ),
 }
 
 
@@ -20,7 +29,7 @@ class Spacing(Check):
     name = "Spacing"
     severity = Severity.WARNING
 
-    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[Message]:
         return [
             message
             for test, message in _TESTS.items()

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from translator.checks import Check, Context, Failure, Severity
 from translator.checks.text import prose
+from translator.messages import N_, Message, message
 
 _CODE = re.compile(r"[A-Z][A-Z0-9]*")  # CIA, UN, HRC
 # program placeholders (%(count)d, %s, {name}): the program's, never translated
@@ -23,8 +24,11 @@ _PLACEHOLDER = re.compile(
 _KEYS = frozenset(
     {"Ctrl", "Alt", "Shift", "Enter", "Esc", "Tab", "PageUp", "PageDown", "Home", "End", "Cmd"}
 )
-MESSAGE = "the translation is the same as the English: translate it"
-ONE_WORD = "the translation is the same as the English: is the word the same in this language?"
+MESSAGE = message(N_("the translation is the same as the English: translate it"), "unchanged.text")
+ONE_WORD = message(
+    N_("the translation is the same as the English: is the word the same in this language?"),
+    "unchanged.one-word",
+)
 
 
 class Unchanged(Check):
@@ -32,7 +36,7 @@ class Unchanged(Check):
     name = "Unchanged"
     severity = Severity.ERROR
 
-    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[Message]:
         words = _left_to_translate(source, translation, context)
         return [MESSAGE] if len(words) > 1 else [ONE_WORD] if words else []
 
@@ -57,7 +61,5 @@ def _left_to_translate(source: str, translation: str, context: Context) -> list[
     words = re.findall(r"[^\W\d_]+", remaining)
     # short words alone are abbreviations and units (min, h, km) more often than English
     return [
-        word
-        for word in words
-        if len(word) > 3 and not _CODE.fullmatch(word) and word not in _KEYS
+        word for word in words if len(word) > 3 and not _CODE.fullmatch(word) and word not in _KEYS
     ]

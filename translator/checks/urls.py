@@ -8,6 +8,17 @@ from functools import lru_cache
 
 from translator.checks import Check, Context, Severity
 from translator.checks.text import EMAIL, HANDLE, URL, without_link_targets
+from translator.messages import N_, Message, message
+
+# what `_items` calls each kind -> its message
+_MESSAGES = {
+    "the address": (N_("the address %(item)s must appear exactly as in the English"), "urls.url"),
+    "the e-mail address": (
+        N_("the e-mail address %(item)s must appear exactly as in the English"),
+        "urls.email",
+    ),
+    "the handle": (N_("the handle %(item)s must appear exactly as in the English"), "urls.handle"),
+}
 
 
 class Urls(Check):
@@ -15,13 +26,13 @@ class Urls(Check):
     name = "URLs, e-mail addresses and handles"
     severity = Severity.ERROR
 
-    def problems(self, source: str, translation: str, context: Context) -> Sequence[str]:
+    def problems(self, source: str, translation: str, context: Context) -> Sequence[Message]:
         wanted = _items(source)
         if not wanted:
             return []
         found = set(_items(translation))
         return [
-            f"{kind} {item} must appear exactly as in the English"
+            message(*_MESSAGES[kind], item=item)
             for kind, item in wanted
             if (kind, item) not in found
         ]

@@ -4,6 +4,7 @@ the approved-share badges. Pure functions: figures in, markup out; every text is
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Sequence
 from html import escape
 
@@ -17,55 +18,126 @@ def activity_svg(
     labels: tuple[str, str] = ("edits", "approvals"),
     day_label: Callable[[dt.date], str] = lambda day: day.isoformat()[5:],
     width: int = 720,
-    height: int = 160,
+    height: int = 170,
+    *,
+    number: Callable[[int], str] = str,
+    tip: Callable[[dt.date, int, int], str] | None = None,
+    direction: str = "ltr",
+    text_width: Callable[[str], float] = lambda text: _text_width(text),
 ) -> str:
-    """Stacked bars per day (edits below, approvals above), a date under the first day and under
-    each Monday, the busiest day's total on the axis."""
-    left, bottom, top = 36, 22, 10
-    plot_w, plot_h = width - left - 8, height - bottom - top
-    peak = max((e + a for _, e, a in days), default=0) or 1
+    """Stacked bars per day (edits below, approvals above), the busiest day's total on the axis,
+    a legend above the bars, and dates under every n-th day, n chosen so that no two dates meet.
+
+    The caller says how the reader writes: `number` writes the axis's figures (the reader's
+    digits), `day_label` a date, `tip` a day's tooltip, and `direction` "rtl" mirrors the chart
+    (the days run from right to left, the axis and the legend change sides)."""
+    rtl = direction == "rtl"
+    axis_w = max(text_width(number(0)), text_width(number(_peak(days)))) + 8
+    start, end, bottom, top = axis_w + 4, width - 8, 22, 26
+    plot_w, plot_h = end - start, height - bottom - top
+    peak = _peak(days) or 1
     step = plot_w / max(len(days), 1)
     bar = max(step - 2, 1)
+
+    def x_of(x: float, w: float = 0) -> float:
+        """A position given from the chart's start (the reading side), on the page."""
+        return width - x - w if rtl else x
+
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title" '
-        'font-family="sans-serif" font-size="11">',
+        f'direction="{"rtl" if rtl else "ltr"}" font-family="sans-serif" font-size="11">',
         f'<title id="chart-title">{escape(title)}</title>',
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 8}" y2="{top + plot_h}" '
+        f'<line x1="{x_of(start)}" y1="{top + plot_h}" x2="{x_of(end)}" y2="{top + plot_h}" '
         'stroke="#999" stroke-width="1"/>',
-        f'<text x="{left - 4}" y="{top + 8}" text-anchor="end" fill="#555">{peak}</text>',
-        f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end" fill="#555">0</text>',
+        f'<text class="axis" x="{x_of(start - 4):.1f}" y="{top + 8}" '
+        f'text-anchor="end" fill="#555">{escape(number(_peak(days)))}</text>',
+        f'<text class="axis" x="{x_of(start - 4):.1f}" y="{top + plot_h}" '
+        f'text-anchor="end" fill="#555">{escape(number(0))}</text>',
     ]
+    written = [day_label(day) for day, _, _ in days]
+    widest = max((text_width(text) for text in written), default=0)
+    every = max(1, math.ceil((widest + 10) / step)) if days else 1
     for index, (day, edits, approvals) in enumerate(days):
-        x = left + index * step
+        x = start + index * step
         edit_h = plot_h * edits / peak
         approve_h = plot_h * approvals / peak
-        tip = f"{day.isoformat()}: {edits} {labels[0]}, {approvals} {labels[1]}"
-        parts.append(f'<g class="day"><title>{escape(tip)}</title>')
+        said = (
+            tip(day, edits, approvals)
+            if tip
+            else (f"{day.isoformat()}: {edits} {labels[0]}, {approvals} {labels[1]}")
+        )
+        parts.append(f'<g class="day"><title>{escape(said)}</title>')
         if edits:
             parts.append(
-                f'<rect x="{x:.1f}" y="{top + plot_h - edit_h:.1f}" width="{bar:.1f}" '
-                f'height="{edit_h:.1f}" fill="{EDIT_COLOUR}"/>'
+                f'<rect x="{x_of(x, bar):.1f}" y="{top + plot_h - edit_h:.1f}" '
+                f'width="{bar:.1f}" height="{edit_h:.1f}" fill="{EDIT_COLOUR}"/>'
             )
         if approvals:
             parts.append(
-                f'<rect x="{x:.1f}" y="{top + plot_h - edit_h - approve_h:.1f}" '
+                f'<rect x="{x_of(x, bar):.1f}" y="{top + plot_h - edit_h - approve_h:.1f}" '
                 f'width="{bar:.1f}" height="{approve_h:.1f}" fill="{APPROVE_COLOUR}"/>'
             )
         parts.append("</g>")
-        if index == 0 or (day.weekday() == 0 and index < len(days) - 3):
-            parts.append(
-                f'<text class="date" x="{x:.1f}" y="{height - 6}" fill="#555">'
-                f"{escape(day_label(day))}</text>"
-            )
-    legend_x = width - 190
-    parts.append(
-        f'<rect x="{legend_x}" y="{top}" width="10" height="10" fill="{EDIT_COLOUR}"/>'
-        f'<text x="{legend_x + 14}" y="{top + 9}">{escape(labels[0])}</text>'
-        f'<rect x="{legend_x + 90}" y="{top}" width="10" height="10" fill="{APPROVE_COLOUR}"/>'
-        f'<text x="{legend_x + 104}" y="{top + 9}">{escape(labels[1])}</text>'
-    )
+    parts.extend(_dates(written, every, start, step, width, height, x_of, text_width))
+    parts.append(_legend(labels, end, top, x_of, text_width))
     parts.append("</svg>")
+    return "".join(parts)
+
+
+def _dates(
+    written: list[str],
+    every: int,
+    start: float,
+    step: float,
+    width: int,
+    height: int,
+    x_of: Callable[[float, float], float],
+    text_width: Callable[[str], float],
+) -> list[str]:
+    """A date under every `every`-th day, counted back from the last (today), each centred under
+    its day and kept inside the chart; one that would come nearer than 10px to the date after it
+    (the last, pushed in from the edge) is left out."""
+    parts: list[str] = []
+    after = float("inf")  # where the date placed after this one begins
+    for index in range(len(written) - 1, -1, -every):
+        half = text_width(written[index]) / 2
+        centre = min(max(start + (index + 0.5) * step, half + 2), width - 2 - half)
+        if centre + half > after - 10:
+            continue
+        after = centre - half
+        parts.append(
+            f'<text class="date" x="{x_of(centre, 0):.1f}" y="{height - 6}" '
+            f'text-anchor="middle" fill="#555">{escape(written[index])}</text>'
+        )
+    return parts[::-1]
+
+
+def _peak(days: Sequence[tuple[dt.date, int, int]]) -> int:
+    return max((e + a for _, e, a in days), default=0)
+
+
+def _legend(
+    labels: tuple[str, str],
+    end: float,
+    top: int,
+    x_of: Callable[[float, float], float],
+    text_width: Callable[[str], float],
+) -> str:
+    """The legend at the end of the line above the bars: a swatch, then its word, each item as
+    wide as its word (measured generously), so that no swatch covers a word."""
+    items = list(zip(labels, (EDIT_COLOUR, APPROVE_COLOUR), strict=True))
+    widths = [10 + 4 + text_width(text) for text, _ in items]
+    x = end - sum(widths) - 12 * (len(items) - 1)
+    parts = ['<g class="legend">']
+    for (text, colour), w in zip(items, widths, strict=True):
+        parts.append(
+            f'<rect x="{x_of(x, 10):.1f}" y="{top - 20}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{x_of(x + 14, 0):.1f}" y="{top - 11}" text-anchor="start">'
+            f"{escape(text)}</text>"
+        )
+        x += w + 12
+    parts.append("</g>")
     return "".join(parts)
 
 

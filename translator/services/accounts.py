@@ -18,8 +18,10 @@ _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$")
 _hasher = PasswordHasher()
 
 
-def everyone(session: Session) -> list[User]:
-    """Every account, by name (the people page)."""
+def everyone(session: Session, *, who: User | None = None) -> list[User]:
+    """Every account, by name (the people page): for editors and admins (`who=None` is the
+    command line)."""
+    policy.require(session, policy.by_whom(session, who), policy.Action.SEE_PEOPLE, audited=False)
     return list(session.scalars(select(User).order_by(User.username)))
 
 
@@ -159,6 +161,23 @@ def invite(session: Session, by: policy.Actor | User, role: Role, langs: str = "
     session.flush()
     audit.record(session, "invitation-created", actor=inviter, role=role.value, languages=codes)
     return raw
+
+
+def invitation_offer(session: Session, raw: str) -> tuple[str, list[str]] | None:
+    """What a valid invitation gives, for its page: the role and the language codes (none:
+    every language); None for one used, expired or mistyped. Nothing is spent or counted."""
+    import hashlib
+
+    from translator.models import Invitation, utcnow
+
+    invitation = session.scalar(
+        select(Invitation).where(
+            Invitation.token_sha256 == hashlib.sha256(raw.encode()).hexdigest()
+        )
+    )
+    if invitation is None or invitation.used or invitation.expires_at < utcnow():
+        return None
+    return invitation.role, [code for code in invitation.languages.split(",") if code]
 
 
 def accept_invitation(session: Session, raw: str, username: str, password: str) -> User:

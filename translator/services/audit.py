@@ -354,8 +354,18 @@ def parse_head(text: str) -> tuple[int, str]:
     return int(seq), sha
 
 
-def rows(session: Session, *, since: datetime | None = None, limit: int | None = None) -> list[Row]:
-    """The log, newest first, with accounts by their current names."""
+def rows(
+    session: Session,
+    *,
+    since: datetime | None = None,
+    limit: int | None = None,
+    who: Any = None,
+) -> list[Row]:
+    """The log, newest first, with accounts by their current names: for admins (the policy's
+    read-audit; `who=None` is the command line)."""
+    from translator.services import policy  # the policy writes here: imported when read
+
+    policy.require(session, policy.by_whom(session, who), policy.Action.READ_AUDIT, audited=False)
     query = select(AuditEntry).order_by(AuditEntry.seq.desc())
     if since is not None:
         query = query.where(AuditEntry.at >= since)

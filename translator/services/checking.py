@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -135,12 +136,15 @@ def failures_of(work: Sequence[Work], terms: tuple[Term, ...]) -> list[list[Fail
 
 
 # A failure found before its translation was stored, as plain values (a fork sends them back):
-# (unit id, language, check, severity, message)
-Found = tuple[int, str, str, str, str]
+# (unit id, language, check, severity, message, message id, message code, values as JSON)
+Found = tuple[int, str, str, str, str, str, str, str]
 
 
 def found(unit_id: int, language: str, failure: Failure) -> Found:
-    return (unit_id, language, failure.check, failure.severity.value, failure.message)
+    said = failure.said
+    values = json.dumps(said.stored(), ensure_ascii=False)
+    return (unit_id, language, failure.check, failure.severity.value, said.english, said.text,
+            said.code, values)  # fmt: skip
 
 
 def keep_found(session: Session, failures: list[Found]) -> int:
@@ -152,13 +156,11 @@ def keep_found(session: Session, failures: list[Found]) -> int:
     mark = db.marker(connection.dialect)
     if failures:
         connection.exec_driver_sql(
-            f"INSERT INTO check_failures (translation_id, {quote('check')}, severity, message) "
-            f"SELECT id, {mark}, {mark}, {mark} FROM translations "
+            f"INSERT INTO check_failures (translation_id, {quote('check')}, severity, message, "
+            "message_id, message_code, message_values) "
+            f"SELECT id, {', '.join([mark] * 6)} FROM translations "
             f"WHERE unit_id = {mark} AND language = {mark}",
-            [
-                (check, severity, message, unit, language)
-                for unit, language, check, severity, message in failures
-            ],
+            [(*said, unit, language) for unit, language, *said in failures],
         )
     return len(failures)
 
@@ -182,11 +184,15 @@ def keep(session: Session, translation_id: int, failures: Iterable[Failure]) -> 
 
 
 def _row(translation_id: int, failure: Failure) -> dict[str, object]:
+    said = failure.said
     return {
         "translation_id": translation_id,
         "check": failure.check,
         "severity": failure.severity.value,
-        "message": failure.message,
+        "message": said.english,
+        "message_id": said.text,
+        "message_code": said.code,
+        "message_values": json.dumps(said.stored(), ensure_ascii=False),
     }
 
 

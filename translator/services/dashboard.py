@@ -317,6 +317,16 @@ def totals(rows: Iterable[Row], language: str) -> Cell:
     )
 
 
+def english_of(session: Session, unit_ids: Iterable[int | None]) -> dict[int, str]:
+    """The English of the units named (a blocker names its unit and location; the gate page
+    also says what the unit reads). One query, whatever the number of blockers."""
+    wanted = {unit_id for unit_id in unit_ids if unit_id is not None}
+    if not wanted:
+        return {}
+    query = select(Unit.id, Unit.source).where(Unit.id.in_(wanted))
+    return {unit_id: source for unit_id, source in session.execute(query)}
+
+
 def publications_seen_by(viewer: User, found: Iterable[Published]) -> list[Published]:
     """Publications as `viewer` may see them: the publisher's name where the viewer works, else
     none (`publisher` empty: publishers are editors, and the page says so)."""

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from translator import languages, plurals
 from translator.checks import PLURALS, Failure, Severity, run_unit
+from translator.messages import Message
 from translator.models import Change, CheckFailure, State, Translation, Unit, User, utcnow
 from translator.services import DeskError, checking, policy
 from translator.services import Forbidden as Forbidden  # the edges name them as editing.*
@@ -288,7 +289,8 @@ def check_sent(
         policy.require(
             session, policy.actor_of(session, who), policy.Action.CHECK_TEXT, language=language
         )
-        return [Failure(PLURALS, Severity.ERROR, str(exc))]
+        # the refusal's English as it is (a message id with no values: said as written)
+        return [Failure(PLURALS, Severity.ERROR, Message(str(exc), code="plurals.forms"))]
     return check(session, who, unit_id, language, text)
 
 

@@ -184,10 +184,7 @@ def _insert_document(session: Session, read: _ReadDocument, found: list[checking
         row["unit_id"] = ids[cast(int, row["unit_id"])]
     db.insert_rows(session, Translation.metadata.tables["translations"], read.translations)
     db.insert_rows(session, Change.metadata.tables["changes"], read.changes)
-    found.extend(
-        (ids[index], language, check, severity, message)
-        for index, language, check, severity, message in read.failures
-    )
+    found.extend((ids[failure[0]], *failure[1:]) for failure in read.failures)
     return len(read.units)
 
 

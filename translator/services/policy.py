@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from translator import languages, plurals
+from translator.messages import N_, message
 from translator.models import Role, Unit, User
 from translator.services import Forbidden, TooLong, audit
 
@@ -147,11 +148,14 @@ def by_whom(session: Session, by: Actor | User | None) -> Actor:
 
 class Refused(Forbidden):
     """The policy's no: `reason` is a stable code (sign-in, inactive, role, language, scope,
-    second-factor), `action` what was asked."""
+    second-factor), `action` what was asked; `message` says it to a person (its English, with
+    the action named, is the exception's text for the API and the command line)."""
 
     def __init__(self, action: Action, reason: str, *, language: str | None = None) -> None:
         super().__init__(_MESSAGES[reason].format(action=action.value, language=language))
         self.action, self.reason, self.language = action, reason, language
+        values = {"language": languages.get(language).native_name} if language else {}
+        self.message = message(_SAID[reason], f"forbidden.{reason}", **values)
 
 
 class SecondFactorNeeded(Refused):
@@ -165,6 +169,16 @@ _MESSAGES = {
     "language": "you do not work in {language}: you may not {action} there",
     "scope": "this token's scopes do not allow {action}",
     "second-factor": "set up your second factor before you {action}",
+}
+
+
+_SAID = {
+    "sign-in": N_("Sign in first."),
+    "inactive": N_("This account is not active."),
+    "role": N_("Your role does not allow this."),
+    "language": N_("You do not work in %(language)s, so you cannot do this there."),
+    "scope": N_("This token's scopes do not allow this."),
+    "second-factor": N_("Set up your second factor first."),
 }
 
 

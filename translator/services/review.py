@@ -375,23 +375,31 @@ def _last_authors(session: Session, document_id: int, language: str) -> dict[int
 @dataclass(frozen=True)
 class EventGroup:
     """Consecutive events of one person, action, language and document (a bulk approval is one
-    line in the feed, not fifty): the first event, how many, and the units concerned."""
+    line in the feed, not fifty): the first event, how many events (`count`: seven saves of
+    two units are seven), and the distinct units concerned, in the order met (`units`)."""
 
     first: Any
     count: int
     units: tuple[int, ...]
 
+    @property
+    def other_units(self) -> int:
+        """The units concerned besides the first event's: "#45 and 2 more units"."""
+        return len(self.units) - 1
+
 
 def grouped(events: list[Any]) -> list[EventGroup]:
-    """The activity feed's events with runs of alike ones together, newest first as given."""
+    """The activity feed's events with runs of alike ones together, newest first as given; a
+    unit saved again in a run counts once among its units."""
     groups: list[EventGroup] = []
     for event in events:
         last = groups[-1].first if groups else None
         if last is not None and _alike(last, event):
             previous = groups[-1]
-            groups[-1] = EventGroup(
-                previous.first, previous.count + 1, (*previous.units, event.unit)
-            )
+            units = previous.units
+            if event.unit not in units:
+                units = (*units, event.unit)
+            groups[-1] = EventGroup(previous.first, previous.count + 1, units)
         else:
             groups.append(EventGroup(event, 1, (event.unit,)))
     return groups

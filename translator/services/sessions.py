@@ -21,7 +21,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from translator.models import LoginCounter, User, WebSession, utcnow
@@ -108,7 +108,9 @@ def sign_in(session: Session, username: str, password: str, client: str) -> Sign
     ):
         audit.record(session, "sign-in-refused", reason="rate limit")
         raise TooManyAttempts("too many failed sign-ins; wait five minutes")
-    user = session.scalar(select(User).where(User.username == username))
+    # a name is unique whatever its case (an index on lower(username)), so `Sahar` typed on a
+    # phone that capitalises is `sahar`; both sides folded by the database, as its index is
+    user = session.scalar(select(User).where(func.lower(User.username) == func.lower(username)))
     verified = accounts.verify_password(user, password)  # as slow for unknown names
     if user is None or not user.active or not verified:
         # by account, never by address; a name that is no account is not kept (it may be a

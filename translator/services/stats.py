@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from translator import languages
 from translator.checks import Severity
-from translator.models import CheckFailure, Document, State, Translation, Unit
+from translator.messages import N_, Message, message
+from translator.models import CheckFailure, Document, State, Translation, Unit, said
 from translator.services.sources import source_changed, source_name
 
 SOURCE_CHANGED = "source-changed"
@@ -29,24 +30,60 @@ EMPTY = "empty"
 
 @dataclass(frozen=True)
 class Blocker:
-    """One reason an edition may not be published yet."""
+    """One reason an edition may not be published yet: what it is (`said`, a message id and
+    its values, with a code per kind: `blocker.untranslated`, `blocker.needs-editing`,
+    `blocker.translated`, `blocker.source-changed`, `blocker.file-changed`, `blocker.empty`,
+    `blocker.failing-check` with the check's own message as its value `problem`), said at the
+    edge in the reader's language; `message` is the whole reason in English, location first,
+    for the command line and the API."""
 
     unit: int | None  # None when the whole document is concerned
     location: str
     check: str | None  # a failing error-level check, or
     state: str | None  # a state short of approved, `source-changed` or `empty`
-    message: str  # the whole reason, location first, for the command line and the API
-    detail: str = ""  # a failing check's own message
+    said: Message
+
+    @property
+    def message(self) -> str:
+        return f"{self.location}: {self.said.english}"
+
+    @property
+    def detail(self) -> Message | None:
+        """A failing check's own message."""
+        problem = self.said.values.get("problem")
+        return problem if isinstance(problem, Message) else None
 
     def as_json(self) -> dict[str, object]:
-        """The one shape of a blocker: unit, location, check or state, message."""
+        """The one shape of a blocker: unit, location, check or state, code, values,
+        message."""
         found: dict[str, object] = {"unit": self.unit, "location": self.location}
         if self.check:
             found["check"] = self.check
         else:
             found["state"] = self.state
-        found["message"] = self.message
+        said = self.said.as_json()
+        found.update(code=said["code"], values=said["values"], message=self.message)
         return found
+
+
+# a unit's state short of approved -> why it blocks
+_NOT_APPROVED = {
+    "untranslated": message(N_("untranslated, not approved"), "blocker.untranslated"),
+    "needs-editing": message(N_("needs editing, not approved"), "blocker.needs-editing"),
+    "translated": message(N_("translated, not approved"), "blocker.translated"),
+}
+_UNIT_CHANGED = message(N_("the English changed since this was approved"), "blocker.source-changed")
+_FILE_CHANGED = message(
+    N_("the English changed since the last extract; run translator extract"),
+    "blocker.file-changed",
+)
+_EMPTY = message(N_("nothing to publish: the edition has no units"), "blocker.empty")
+
+
+def failing_check(check: str, problem: Message) -> Message:
+    """Why a failing error-level check blocks: the check and its own message."""
+    return message(N_("%(check)s: %(problem)s"), "blocker.failing-check", check=check,
+                   problem=problem)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -205,22 +242,12 @@ def _blockers(
                 continue
             reasons = result[(document.slug, code)]
             if changed_file:
-                reasons.append(
-                    _whole(
-                        where,
-                        SOURCE_CHANGED,
-                        "the English changed since the last extract; run translator extract",
-                    )
-                )
+                reasons.append(Blocker(None, where, None, SOURCE_CHANGED, _FILE_CHANGED))
             units = found.get((document.slug, code), [])
             reasons.extend(blocker for _, _, blocker in sorted(units, key=lambda t: t[:2]))
             if not reasons and (document.slug, code) not in figures:  # no current unit
-                reasons.append(_whole(where, EMPTY, "nothing to publish: the edition has no units"))
+                reasons.append(Blocker(None, where, None, EMPTY, _EMPTY))
     return result
-
-
-def _whole(where: str, state: str, reason: str) -> Blocker:
-    return Blocker(None, where, None, state, f"{where}: {reason}")
 
 
 def _unit_blockers(
@@ -249,15 +276,9 @@ def _unit_blockers(
         where = locations.split(" ")[0]
         if state < State.APPROVED:
             label = State(state).label
-            blocker = Blocker(unit_id, where, None, label, f"{where}: {label}, not approved")
+            blocker = Blocker(unit_id, where, None, label, _NOT_APPROVED[label])
         else:
-            blocker = Blocker(
-                unit_id,
-                where,
-                None,
-                SOURCE_CHANGED,
-                f"{where}: the English changed since this was approved",
-            )
+            blocker = Blocker(unit_id, where, None, SOURCE_CHANGED, _UNIT_CHANGED)
         found.append((position, 0, (document, code), blocker))
     return found
 
@@ -274,6 +295,9 @@ def _check_blockers(
             Unit.locations,
             CheckFailure.check,
             CheckFailure.message,
+            CheckFailure.message_id,
+            CheckFailure.message_code,
+            CheckFailure.message_values,
         )
         .select_from(CheckFailure)
         .join(Translation, Translation.id == CheckFailure.translation_id)
@@ -283,10 +307,10 @@ def _check_blockers(
         .order_by(CheckFailure.id)
     )
     found = []
-    for document, code, unit_id, position, locations, check, message in session.execute(
+    for document, code, unit_id, position, locations, check, *kept in session.execute(
         _narrow(query, language=language, slug=slug)
     ):
         where = locations.split(" ")[0]
-        blocker = Blocker(unit_id, where, check, None, f"{where}: {check}: {message}", message)
+        blocker = Blocker(unit_id, where, check, None, failing_check(check, said(*kept)))
         found.append((position, 1, (document, code), blocker))
     return found

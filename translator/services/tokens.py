@@ -61,7 +61,13 @@ def authenticate(session: Session, raw: str) -> tuple[User, frozenset[str]] | No
     return token.user, frozenset(token.scopes.split(","))
 
 
-def listing(session: Session, username: str | None = None) -> list[TokenInfo]:
+def listing(
+    session: Session, username: str | None = None, *, who: User | None = None
+) -> list[TokenInfo]:
+    """The tokens (never their secrets), for admins (`who=None` is the command line)."""
+    policy.require(
+        session, policy.by_whom(session, who), policy.Action.MANAGE_TOKENS, audited=False
+    )
     query = select(ApiToken, User.username).join(User).order_by(ApiToken.id)
     if username:
         query = query.where(User.username == username)

@@ -31,6 +31,10 @@ def as_http() -> Iterator[None]:
         yield
     except policy.SecondFactorNeeded:
         abort(redirect(url_for("auth.enrol", next=come_back())))
+    except policy.Refused as exc:
+        from translator.web.interface import say
+
+        abort(403, description=say(exc.message))
     except editing.Forbidden as exc:
         abort(403, description=str(exc))
     except editing.NotFound:

@@ -27,8 +27,9 @@ def _is_admin(user: User) -> bool:
 @performs(Action.MANAGE_TOKENS)
 def token_list(created: str | None = None, error: str | None = None) -> Any:
     with session() as s:
-        found = tokens.listing(s)
-        users = [user.username for user in accounts.everyone(s)]
+        me = s.merge(g.user, load=False)
+        found = tokens.listing(s, who=me)
+        users = [user.username for user in accounts.everyone(s, who=me)]
     return render_template(
         "admin_tokens.html",
         tokens=found,
@@ -76,7 +77,7 @@ def users(
     created: tuple[str, str] | None = None, invitation: str | None = None, error: str | None = None
 ) -> Any:
     with session() as s:
-        people = accounts.everyone(s)
+        people = accounts.everyone(s, who=s.merge(g.user, load=False))
         enrolled = second_factor.enrolled_ids(s)
         pending = invitations.pending(s)
     roles = [r for r in Role if accounts.can_manage(g.user, r)]
@@ -191,17 +192,48 @@ def second_factor_reset(user_id: int) -> Any:
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @public
 def accept(token: str) -> Any:
-    """The invited volunteer chooses a pseudonymous user name and a password."""
+    """The invited volunteer sees the role and languages offered, chooses a pseudonymous user
+    name and a password, and is signed in at once (a new session, as at sign-in); an editor or
+    admin is then sent to set up the second factor, as after signing in."""
+    from translator.services import policy, sessions
+
+    with session() as s:
+        offer = accounts.invitation_offer(s, token)
+    page: dict[str, Any] = {"offer": _offer(offer), "invalid": offer is None}
     if request.method == "GET":
-        return auth.form_page("accept_invitation.html")
+        return auth.form_page("accept_invitation.html", **page)
     try:
         with session() as s:
-            accounts.accept_invitation(
+            user = accounts.accept_invitation(
                 s, token, request.form.get("username", "").strip(), request.form.get("password", "")
             )
+            sessions.sign_out(s, request.cookies.get(auth.COOKIE))  # a new id, as at sign-in
+            signed = sessions.start_session(s, user)
     except DeskError as exc:
-        return auth.form_page("accept_invitation.html", 422, error=str(exc))
-    return redirect(url_for("auth.login", joined=1))  # the sign-in page confirms it
+        return auth.form_page("accept_invitation.html", 422, error=str(exc), **page)
+    if policy.needs_second_factor(user):  # editors and admins: the second factor first
+        target = url_for("auth.enrol", next=auth._own_work(user))
+    else:
+        target = auth._own_work(user)
+    return auth._with_cookie(redirect(target), signed)
+
+
+def _offer(offer: tuple[str, list[str]] | None) -> dict[str, Any] | None:
+    """The role and languages an invitation gives, named in the reader's language."""
+    from babel.lists import format_list
+
+    from translator.web import interface
+    from translator.web.labels import label, language_name
+
+    if offer is None:
+        return None
+    role, codes = offer
+    names = [language_name(code) for code in codes]
+    return {
+        "role": label(role),
+        "languages": format_list(names, locale=interface.current()) if names else "",
+        "second_factor": role in (Role.EDITOR, Role.ADMIN),
+    }
 
 
 @bp.get("/audit")
@@ -211,5 +243,5 @@ def audit_log() -> Any:
     """The newest rows of the audit log and whether the whole chain verifies."""
     with session() as s:
         verdict = audit.verify(s)
-        rows = audit.rows(s, limit=500)
+        rows = audit.rows(s, limit=500, who=s.merge(g.user, load=False))
     return render_template("admin_audit.html", rows=rows, verdict=verdict)

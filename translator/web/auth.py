@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from translator.services import policy, second_factor, sessions
 from translator.web import come_back, session
-from translator.web.declared import all_privileged, public, signed_in
+from translator.web.declared import all_privileged, declared_actions, public, signed_in
 from translator.web.security import safe_path
 
 bp = Blueprint("auth", __name__)
@@ -75,8 +75,15 @@ def _second_factor_first() -> Any:
         return None  # a token stands in for the second factor: only admins make them
     if user is None or not policy.needs_second_factor(user):
         return None
-    if not all_privileged(current_app.view_functions.get(request.endpoint or "")):
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not all_privileged(view):
         return None
+    language = (request.view_args or {}).get("code")
+    without = policy.Actor(user)  # what the policy says before the second factor is done
+    actions = declared_actions(view)
+    reasons = {policy.decide(without, action, language=language) for action in actions}
+    if "second-factor" not in reasons:
+        return None  # refused for another reason (the role): the service says so
     with session() as s:
         if second_factor.enrolled(s, user):
             return None

@@ -4,10 +4,11 @@ publication gate and publishing, urgent marking, snapshots, and the public badge
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from flask import (
     Blueprint,
     Response,
@@ -22,7 +23,7 @@ from flask import (
 from flask_babel import format_date
 from markupsafe import Markup
 
-from translator import languages
+from translator import languages, numerals
 from translator.formats import charts, editions
 from translator.models import utcnow
 from translator.services import (
@@ -35,7 +36,8 @@ from translator.services import (
     questions,
 )
 from translator.services.policy import Action
-from translator.web import as_http, auth, document_or_404, jobs, session, target_language
+from translator.services.stats import Blocker
+from translator.web import as_http, auth, document_or_404, interface, jobs, session, target_language
 from translator.web.declared import performs, public, signed_in
 from translator.web.interface import gettext as _  # numbers in the interface's digits
 from translator.web.interface import in_digits
@@ -55,9 +57,17 @@ def _figures() -> dict[str, Any]:
         "empty_cell": dashboard.Cell(),
         "cell_urls": {
             "edition": url_for("dashboard.edition", slug="__slug__", code="__code__"),
-            "todo": url_for(
-                "workspace.units", code="__code__", slug="__slug__", state="unapproved"
+            # the editor's list filtered to each kind of work left
+            "untranslated": url_for(
+                "workspace.units", code="__code__", slug="__slug__", state="untranslated"
             ),
+            "editing": url_for(
+                "workspace.units", code="__code__", slug="__slug__", state="needs-editing"
+            ),
+            "review": url_for(
+                "workspace.units", code="__code__", slug="__slug__", state="translated"
+            ),
+            "errors": url_for("workspace.units", code="__code__", slug="__slug__", only="errors"),
         },
         "cell_labels": {
             "approved_by_units": _("approved, by units"),
@@ -69,7 +79,10 @@ def _figures() -> dict[str, Any]:
             "source_changed": _("English changed"),
             "out_after": _("out %(after)s after creation"),
             "not_out": _("not out yet"),
-            "fix": _("fix"),
+            "untranslated_title": _("not translated yet"),
+            "editing_title": _("needs editing"),
+            "review_title": _("translated, waiting for approval"),
+            "changed_title": _("approved, but the English changed since"),
         },
     }
 
@@ -92,14 +105,33 @@ def _root() -> Path:
 
 
 def _chart(days: list[activity.Day], title: str) -> Markup:
+    """The activity chart as the reader writes: their digits on the axis and in the dates, the
+    chart mirrored in a right-to-left interface."""
     return Markup(
         charts.activity_svg(
             [(d.day, d.edits, d.approvals) for d in days],
             title,
             labels=(_("edits"), _("approvals")),
-            day_label=lambda day: in_digits(format_date(day, "d MMM")),
+            day_label=_chart_day,
+            number=interface.number,
+            tip=lambda day, edits, approvals: _(
+                "%(day)s: edits %(edits)d, approvals %(approvals)d",
+                day=interface.day(day),
+                edits=edits,
+                approvals=approvals,
+            ),
+            direction=Locale.parse(interface.current()).text_direction,
         )
     )
+
+
+def _chart_day(day: dt.date) -> str:
+    """A date under the chart, short: day and month, in Farsi of the Solar Hijri calendar as
+    every date of the interface (the tooltip gives the whole date, the Gregorian beside)."""
+    if interface.current() == "fa":
+        _year, month, dom = numerals.gregorian_to_jalali(day.year, day.month, day.day)
+        return in_digits(f"{dom} {numerals.PERSIAN_MONTHS[month - 1]}")
+    return in_digits(format_date(day, "d MMM"))
 
 
 @bp.get("/dashboard")
@@ -205,6 +237,7 @@ def edition(slug: str, code: str, message: str | None = None) -> Any:
         found = document_or_404(s, slug)
         row = dashboard.row(s, found, _root())
         blockers = gate.blockers(s, found, code, _root())
+        english = dashboard.english_of(s, (b.unit for b in blockers))
         published = dashboard.publications_seen_by(
             g.user, publications.publications(s, document_id=found.id, language=code)
         )
@@ -216,6 +249,7 @@ def edition(slug: str, code: str, message: str | None = None) -> Any:
         cell=row.cells.get(code, dashboard.Cell()),
         lang=lang,
         blockers=blockers,
+        blocker_groups=_grouped_blockers(blockers, english),
         published=published,
         two_person=two_person,
         approved_last=last_approver is not None and last_approver == g.user.id,
@@ -224,6 +258,33 @@ def edition(slug: str, code: str, message: str | None = None) -> Any:
         just_published=request.args.get("published", type=int),
         now=utcnow(),
     )
+
+
+# The gate page's groups of blockers, what stops publishing outright first: failing checks, then
+# English changed, then the units by how far they are from approval.
+BLOCKER_KINDS = ("errors", "source-changed", "empty", "untranslated", "needs-editing", "translated")
+
+
+@dataclass(frozen=True)
+class GateLine:
+    """A blocker as the gate page lists it: the blocker and the English of its unit."""
+
+    blocker: Blocker
+    english: str = ""
+
+
+def _grouped_blockers(
+    blockers: list[Blocker], english: dict[int, str]
+) -> list[tuple[str, list[GateLine]]]:
+    """Blockers by kind (a failing check is "errors", else the blocker's state), in the order
+    of BLOCKER_KINDS (an unforeseen kind last), each group in the order the gate gave."""
+    groups: dict[str, list[GateLine]] = {}
+    for blocker in blockers:
+        kind = "errors" if blocker.check else str(blocker.state)
+        line = GateLine(blocker, english.get(blocker.unit, "") if blocker.unit else "")
+        groups.setdefault(kind, []).append(line)
+    rank = {kind: n for n, kind in enumerate(BLOCKER_KINDS)}
+    return sorted(groups.items(), key=lambda item: rank.get(item[0], len(rank)))
 
 
 @bp.post("/dashboard/documents/<slug>/<code>/publish")

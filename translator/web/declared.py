@@ -49,3 +49,9 @@ def all_privileged(view: Callable[..., Any] | None) -> bool:
     """True when every action the route performs needs the second factor first."""
     found = declaration(view)
     return isinstance(found, tuple) and all(RULES[action].privileged for action in found)
+
+
+def declared_actions(view: Callable[..., Any] | None) -> tuple[Action, ...]:
+    """The actions a route performs (none for a public or personal one)."""
+    found = declaration(view)
+    return found if isinstance(found, tuple) else ()

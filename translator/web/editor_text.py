@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from translator import languages, plurals
-from translator.formats.editions import isolate_latin
 from translator.models import Unit
+from translator.web.direction import inside, isolated
 
-
-def isolated(text: str) -> str:
-    """A right-to-left text, escaped, its Latin runs isolated so that "%(days)d" or a link
-    keeps its order inside Farsi."""
-    return isolate_latin(str(escape(text)), False)
+__all__ = ["form_fields", "isolated", "readable"]
 
 
 def readable(unit: Unit, code: str, text: str, limit: int | None = None) -> Markup:
@@ -24,7 +20,7 @@ def readable(unit: Unit, code: str, text: str, limit: int | None = None) -> Mark
     plain = plurals.labelled(text, code) if unit.plural else text
     if limit is not None and len(plain) > limit:
         plain = plain[: limit - 1].rstrip() + "…"
-    return Markup(isolated(plain) if languages.get(code).rtl else str(escape(plain)))
+    return inside(plain, code)
 
 
 def form_fields(unit: Unit, code: str, text: str) -> list[dict[str, Any]]:

@@ -12,8 +12,6 @@ from babel import Locale, numbers
 from babel.dates import format_date, format_datetime
 from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request, url_for
 from flask_babel import get_locale, get_translations
-from jinja2 import pass_context
-from jinja2.runtime import Context
 from markupsafe import Markup
 
 from translator import languages, numerals
@@ -33,9 +31,8 @@ def init_app(app: Flask) -> None:
     app.context_processor(_context)
     for function in (number, percent, day, moment, say):
         app.add_template_filter(function)
-    # the templates' gettext, ngettext and format write numbers in the interface's digits
-    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext)
-    app.jinja_env.globals.update(ngettext=_template_ngettext)
+    # the templates' format writes numbers in the interface's digits (their gettext and
+    # ngettext, escaping the translation, are web/i18n.py's)
     app.jinja_env.filters["format"] = _template_format
 
 
@@ -157,33 +154,28 @@ def gettext(string: str, **values: Any) -> str:
 
 def say(message: Message) -> str:
     """What a service said (a message id and its values), in the reader's language and digits:
-    a view's `say(...)` and the templates' `|say` filter."""
-    return gettext(message.text, **message.values)
+    a view's `say(...)` and the templates' `|say` filter. A message among the values is said
+    first, in the same language."""
+    values = {name: _said(value) for name, value in message.values.items()}
+    if message.plural:  # a counted message: the reader's plural form for values["num"]
+        num = int(values.pop("num"))
+        return ngettext(message.text, message.plural, num, **values)
+    return gettext(message.text, **values)
+
+
+def _said(value: Any) -> Any:
+    """A value as a message holds it: a message said in the same language; a name, a figure
+    as written or a file name isolated (U+2068…U+2069: in a page, in JSON and in a PDF alike),
+    so a Latin name keeps its order in a Farsi sentence and the reverse; a number as it is, for
+    the reader's digits."""
+    if isinstance(value, Message):
+        return say(value)
+    return f"\u2068{value}\u2069" if isinstance(value, str) and value else value
 
 
 def ngettext(singular: str, plural: str, num: int, **values: Any) -> str:
     values.setdefault("num", num)
     return with_digits(str(get_translations().ungettext(singular, plural, num)), values)
-
-
-@pass_context
-def _template_gettext(context: Context, string: str, **values: Any) -> str:
-    return _escaped(context, str(get_translations().ugettext(string)), values)
-
-
-@pass_context
-def _template_ngettext(
-    context: Context, singular: str, plural: str, num: int, **values: Any
-) -> str:
-    values.setdefault("num", num)
-    return _escaped(context, str(get_translations().ungettext(singular, plural, num)), values)
-
-
-def _escaped(context: Context, text: str, values: dict[str, Any]) -> str:
-    """As Jinja's own (newstyle) gettext: the message trusted, the values escaped."""
-    if context.eval_ctx.autoescape:
-        return Markup(with_digits(text, _escape_values(values)))
-    return with_digits(text, values)
 
 
 def _template_format(value: Any, *args: Any, **values: Any) -> str:

@@ -19,6 +19,7 @@ from translator.services.policy import Action
 from translator.web import as_http, auth, document_or_404, session, target_language
 from translator.web.declared import performs, signed_in
 from translator.web.editor_text import form_fields, isolated, readable
+from translator.web.interface import say
 from translator.web.labels import label as label_of
 
 bp = Blueprint("workspace", __name__, url_prefix="/translate")
@@ -342,17 +343,16 @@ def upload_po(code: str, slug: str) -> Any:
             )
             versions = {u.source: t for u, t in editing.rows(s, document.id, code)}
             conflicts = [(c, versions[c.source]) for c in report.conflicts if c.source in versions]
+    except importing.NotThisDocument as exc:  # another document's file: said as a message
+        return render_template(
+            "workspace_import.html", lang=lang, slug=slug, refusal=exc.said, report=None
+        ), 422
     except DeskError as exc:  # a file that cannot be imported (refusals are HTTP already)
         return render_template(
-            "workspace_import.html", lang=lang, slug=slug, error=str(exc), report=None, conflicts=[]
+            "workspace_import.html", lang=lang, slug=slug, error=str(exc), report=None
         ), 422
     return render_template(
-        "workspace_import.html",
-        lang=lang,
-        slug=slug,
-        report=report,
-        conflicts=conflicts,
-        error=None,
+        "workspace_import.html", lang=lang, slug=slug, report=report, conflicts=conflicts
     )
 
 
@@ -401,7 +401,8 @@ def check(code: str, slug: str, unit_id: int) -> Any:
                     "label": str(label_of(f.check)),
                     "severity": f.severity.value,
                     "severity_label": str(label_of(f.severity.value)),
-                    "message": f.message,
+                    "code": f.said.code,
+                    "message": say(f.said),  # in the reader's language and digits
                 }
                 for f in found
             ],

@@ -144,7 +144,7 @@ STATS_PROPERTIES: dict[str, object] = {
             "description": "one reason, with either `check` (a failing "
             "error-level check) or `state` (short of approved, "
             "`source-changed` or `empty`)",
-            "required": ["unit", "location", "message"],
+            "required": ["unit", "location", "code", "values", "message"],
             "properties": {
                 "unit": {
                     "type": "integer",
@@ -154,7 +154,16 @@ STATS_PROPERTIES: dict[str, object] = {
                 "location": {"type": "string"},
                 "check": {"type": "string"},
                 "state": {"type": "string"},
-                "message": {"type": "string"},
+                "code": {
+                    "type": "string",
+                    "description": "the kind of blocker, stable: `blocker.untranslated`, "
+                    "`blocker.needs-editing`, `blocker.translated`, "
+                    "`blocker.source-changed`, `blocker.file-changed`, `blocker.empty`, "
+                    "`blocker.failing-check` (its value `problem`: the check's own code, "
+                    "values and message)",
+                },
+                "values": {"type": "object"},
+                "message": {"type": "string", "description": "in English, location first"},
             },
         },
     },
@@ -213,11 +222,21 @@ SCHEMAS: dict[str, Any] = {
     },
     "Check": {
         "type": "object",
-        "required": ["check", "severity", "message"],
+        "required": ["check", "severity", "code", "values", "message"],
         "properties": {
             "check": {"type": "string"},
             "severity": {"type": "string", "enum": ["error", "warning"]},
-            "message": {"type": "string"},
+            "code": {
+                "type": "string",
+                "description": "what the check found, stable: `figures.missing`, "
+                "`glossary.name-misspelt`, ...",
+            },
+            "values": {
+                "type": "object",
+                "description": "the figures, names and counts of the message, by name (a "
+                "message among them as {code, values, message})",
+            },
+            "message": {"type": "string", "description": "in English"},
         },
     },
     "Unit": {

@@ -130,6 +130,25 @@
     if (display && typeof html === "string") { display.innerHTML = html; }
   }
 
+  // A check's message keeps its own direction (dir="auto", as the saved list has it) and
+  // each quoted piece ('(' or “Evin”) and run of brackets ("(, )") is isolated, so that a
+  // bracket keeps its place and its shape inside a right-to-left message.
+  var QUOTED = /('[^'\s]{1,40}'|“[^”]{1,80}”|«[^»]{1,80}»|"[^"]{1,80}"|[()[\]{}](?:[ ,]*[()[\]{}])*)/;
+  function isolated(text) {
+    var pieces = document.createDocumentFragment();
+    String(text).split(QUOTED).forEach(function (piece, index) {
+      if (!piece) { return; }
+      if (index % 2) {
+        var quoted = document.createElement("bdi");
+        quoted.textContent = piece;
+        pieces.appendChild(quoted);
+      } else {
+        pieces.appendChild(document.createTextNode(piece));
+      }
+    });
+    return pieces;
+  }
+
   function show(checks) {
     list.textContent = "";
     checks.forEach(function (failure) {
@@ -139,7 +158,8 @@
       name.textContent = failure.label;
       var message = document.createElement("span");
       message.className = "check-message";
-      message.textContent = failure.message;
+      message.dir = "auto";
+      message.appendChild(isolated(failure.message));
       item.append(name, " (" + failure.severity_label + "): ", message);
       list.appendChild(item);
     });

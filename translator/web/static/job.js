@@ -16,7 +16,9 @@
       state.textContent = box.dataset.running
         .replace("{done}", String(p.done)).replace("{total}", String(p.total));
     } else if (job.state === "failed") {
-      state.textContent = box.dataset.failed + " " + job.message;
+      var reason = document.createElement("bdi");  // the job's own words, their own direction
+      reason.textContent = job.message;
+      state.replaceChildren(box.dataset.failed + " ", reason);
     } else if (job.state === "done") {
       bar.value = bar.max;
       state.textContent = box.dataset.done;
