@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from translator.messages import Message
+
 
 class DeskError(Exception):
     """A problem the user can fix, with a message that says what and where.
 
-    Where it is known, the place is kept apart as well (`filename`, `line`, `unit`), so that an
-    edge reports it as data (the API's `details`) without reading it back out of the message.
+    Given as a `Message` (an id and its values), the edge says it in the reader's language
+    (`said`); its English is the exception's text, for the API and the command line. Where it is
+    known, the place is kept apart as well (`filename`, `line`, `unit`), so that an edge reports
+    it as data (the API's `details`) without reading it back out of the message.
     """
 
     def __init__(
         self,
-        message: str,
+        message: str | Message,
         *,
         filename: str | None = None,
         line: int | None = None,
         unit: int | None = None,
     ) -> None:
-        super().__init__(message)
+        said = message if isinstance(message, Message) else None
+        super().__init__(said.english if said is not None else message)
+        self.said = said
         self.filename = filename
         self.line = line
         self.unit = unit

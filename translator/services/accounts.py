@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from translator import languages
+from translator.messages import N_, Message, counted, message
 from translator.models import Role, User
 from translator.services import DeskError, audit, policy
 
@@ -199,7 +200,13 @@ def accept_invitation(session: Session, raw: str, username: str, password: str) 
     if invitation is None or invitation.used or invitation.expires_at < utcnow():
         raise DeskError(_INVALID_INVITATION)
     if len(password) < MIN_PASSWORD:
-        raise DeskError(f"choose a password of at least {MIN_PASSWORD} characters")
+        raise DeskError(
+            message(
+                N_("choose a password of at least %(count)d characters"),
+                "password.short",
+                count=MIN_PASSWORD,
+            )
+        )
     _check_name_form(username)
     if name_taken(session, username):
         refused = invitations.refuse_taken_name(session, invitation.id)
@@ -208,12 +215,25 @@ def accept_invitation(session: Session, raw: str, username: str, password: str) 
         left = invitations.MAX_REFUSALS - refused
         if left == 0:
             raise DeskError(
-                f"user name {username!r} is taken, and this invitation has now been refused "
-                "too many names: ask whoever invited you for a new one"
+                message(
+                    N_(
+                        "user name '%(name)s' is taken, and this invitation has now been "
+                        "refused too many names: ask whoever invited you for a new one"
+                    ),
+                    "invitation.spent",
+                    name=username,
+                )
             )
         raise DeskError(
-            f"user name {username!r} is taken: choose another "
-            f"(this invitation takes {left} more {'refusal' if left == 1 else 'refusals'})"
+            counted(
+                "user name '%(name)s' is taken: choose another (this invitation takes "
+                "%(num)d more refusal)",
+                "user name '%(name)s' is taken: choose another (this invitation takes "
+                "%(num)d more refusals)",
+                left,
+                "name.taken",
+                name=username,
+            )
         )
     # spent here and now, atomically: two acceptances at once make one account, not two
     claimed = session.execute(
@@ -242,7 +262,9 @@ def accept_invitation(session: Session, raw: str, username: str, password: str) 
     return user
 
 
-_INVALID_INVITATION = "this invitation is not valid (used, expired or mistyped)"
+_INVALID_INVITATION = message(
+    N_("this invitation is not valid (used, expired or mistyped)"), "invitation.invalid"
+)
 
 
 def _add_account(session: Session, user: User) -> None:
@@ -254,7 +276,7 @@ def _add_account(session: Session, user: User) -> None:
     try:
         session.flush()
     except IntegrityError:
-        raise DeskError(f"user name {user.username!r} is taken") from None
+        raise DeskError(_taken(user.username)) from None
 
 
 def _languages(langs: str) -> list[str]:
@@ -271,12 +293,22 @@ def _languages(langs: str) -> list[str]:
 def _check_username(session: Session, username: str) -> None:
     _check_name_form(username)
     if name_taken(session, username):
-        raise DeskError(f"user name {username!r} is taken")
+        raise DeskError(_taken(username))
+
+
+def _taken(username: str) -> Message:
+    return message(N_("user name '%(name)s' is taken"), "name.taken", name=username)
 
 
 def _check_name_form(username: str) -> None:
     if not _USERNAME.match(username):
-        raise DeskError(f"user name {username!r}: use 2-40 letters, digits, '.', '_' or '-'")
+        raise DeskError(
+            message(
+                N_("user name '%(name)s': use 2-40 letters, digits, '.', '_' or '-'"),
+                "name.form",
+                name=username,
+            )
+        )
 
 
 def name_taken(session: Session, username: str) -> bool:

@@ -62,9 +62,10 @@ class NotThisDocument(InvalidFile):
     `said` is the refusal as a message; `suggested` the document that matches most of the
     file's entries, when one does."""
 
+    said: Message
+
     def __init__(self, said: Message, filename: str, suggested: str | None) -> None:
-        super().__init__(said.english, filename=filename)
-        self.said = said
+        super().__init__(said, filename=filename)
         self.suggested = suggested
 
 
@@ -321,8 +322,15 @@ def _import(
         reason = editing.too_long(found[0], entry_text(entry))
         if reason:  # the session is rolled back by the caller: nothing is imported
             name = Path(filename).name
+            refused = message(
+                N_("%(file)s:%(line)d: %(reason)s; nothing was imported"),
+                "import.text-refused",
+                file=name,
+                line=entry.line,
+                reason=reason,
+            )
             raise InvalidFile(
-                f"{name}:{entry.line}: {reason}; nothing was imported",
+                refused,
                 filename=name,
                 line=entry.line,
                 unit=found[0].id,

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from translator import languages, plurals
-from translator.messages import N_, message
+from translator.messages import N_, Message, message
 from translator.models import Role, Unit, User
 from translator.services import Forbidden, TooLong, audit
 
@@ -286,36 +286,65 @@ _UNUSABLE = re.compile(
 )
 
 
-def unusable(text: str) -> str | None:
-    """Why no page or file can hold `text`, or None."""
+def unusable(text: str) -> Message | None:
+    """Why no page or file can hold `text` (the first such character, and where), or None."""
     found = _UNUSABLE.search(text)
     if found is None:
         return None
-    return f"it holds the character U+{ord(found.group()):04X} at {found.start() + 1}"
+    return message(
+        N_("it holds the character %(character)s at %(position)d"),
+        "text.unusable-character",
+        character=f"U+{ord(found.group()):04X}",
+        position=found.start() + 1,
+    )
 
 
-def limit_text(text: str, *, what: str = "the text") -> None:
+def limit_text(text: str) -> None:
     """Refuse (TooLong, 422) a text over the size limit or holding unusable characters."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
-        raise TooLong(f"{what} is over {MAX_TEXT_BYTES // 1024} KiB; nothing was kept")
+        raise TooLong(
+            message(
+                N_("the text is over %(size)d KiB; nothing was kept"),
+                "text.too-big",
+                size=MAX_TEXT_BYTES // 1024,
+            )
+        )
     reason = unusable(text)
     if reason:
-        raise TooLong(f"{what} cannot be kept: {reason}")
+        raise TooLong(
+            message(N_("the text cannot be kept: %(reason)s"), "text.unusable", reason=reason)
+        )
 
 
-def translation_too_long(unit: Unit, text: str) -> str | None:
+def translation_too_long(unit: Unit, text: str) -> Message | None:
     """Why `text` cannot be a translation of the unit (too big, far longer than its English,
     or holding unusable characters), or None."""
     english = max(len(unit.source), len(unit.source_plural or ""))
     if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
-        return f"the translation is over {MAX_TEXT_BYTES // 1024} KiB"
+        size = MAX_TEXT_BYTES // 1024
+        return message(N_("the translation is over %(size)d KiB"), "text.too-big", size=size)
     if max(map(len, text.split(plurals.SEPARATOR))) > MAX_RATIO * max(english, 10):
-        return f"the translation is over {MAX_RATIO} times as long as the English"
+        return message(
+            N_("the translation is over %(ratio)d times as long as the English"),
+            "text.too-long",
+            ratio=MAX_RATIO,
+        )
     reason = unusable(text.replace(plurals.SEPARATOR, "\n"))  # the forms' own separator
-    return f"the translation cannot be kept: {reason}" if reason else None
+    if reason is None:
+        return None
+    return message(
+        N_("the translation cannot be kept: %(reason)s"), "text.unusable", reason=reason
+    )
 
 
 def limit_translation(unit: Unit, text: str) -> None:
     reason = translation_too_long(unit, text)
     if reason:
-        raise TooLong(f"unit {unit.id}: {reason}; nothing was saved")
+        raise TooLong(
+            message(
+                N_("unit %(unit)d: %(reason)s; nothing was saved"),
+                "text.refused",
+                unit=unit.id,
+                reason=reason,
+            )
+        )

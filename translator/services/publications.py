@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from translator import languages
 from translator.formats import editions, markdown
+from translator.messages import N_, message
 from translator.models import (
     Change,
     Document,
@@ -55,8 +56,13 @@ def publish_edition(
         approver = last_approver(session, document, language)
         if approver is not None and approver == user_id:
             raise Forbidden(
-                "two-person rule: you approved the last change of this edition; "
-                "another editor publishes it"
+                message(
+                    N_(
+                        "two-person rule: you approved the last change of this edition; "
+                        "another editor publishes it"
+                    ),
+                    "two-person-rule",
+                )
             )
     rows = editing.rows(session, document.id, language)
     number = session.scalar(
@@ -181,7 +187,9 @@ def mark_urgent(
     """An editor marks a document urgent with a deadline, or takes the mark away; from then on
     the editor's decision stands over the front matter's `priority` and `deadline`."""
     if urgent and deadline is None:
-        raise editing.Invalid("an urgent document needs a deadline")
+        raise editing.Invalid(
+            message(N_("an urgent document needs a deadline"), "urgency.no-deadline")
+        )
     actor = policy.actor_of(session, who)
     policy.require(
         session,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from translator.checks import Context, Severity, run_unit
+from translator.messages import N_, message
 from translator.models import Change, Comment, State, Suggestion, Unit, User
 from translator.services import checking, editing, policy, publications
 from translator.services import memory as translation_memory
@@ -86,7 +87,7 @@ def suggest(
     unit, _ = editing.find(session, unit_id, language)
     policy.limit_translation(unit, text)
     if not text.strip():
-        raise editing.Invalid("a suggestion needs some text")
+        raise editing.Invalid(message(N_("a suggestion needs some text"), "suggestion.empty"))
     user_id = actor.user.id if actor.user is not None else None
     suggestion = Suggestion(unit_id=unit_id, language=language, text=text, user_id=user_id)
     session.add(suggestion)
@@ -162,9 +163,9 @@ def comment(
     actor = policy.actor_of(session, who)
     policy.require(session, actor, policy.Action.COMMENT, language=language)
     editing.find(session, unit_id, language)
-    policy.limit_text(text, what="the comment")
+    policy.limit_text(text)
     if not text.strip():
-        raise editing.Invalid("a comment needs some text")
+        raise editing.Invalid(message(N_("a comment needs some text"), "comment.empty"))
     user_id = actor.user.id if actor.user is not None else None
     note = Comment(
         unit_id=unit_id, language=language, user_id=user_id, text=text.strip(), question=question
@@ -326,7 +327,7 @@ def send_back(
     """A reviewer returns a translation to needs-editing; `note` (the reason, as the reader's
     language words it) becomes a comment on the unit."""
     actor = policy.actor_of(session, who)
-    policy.limit_text(reason, what="the reason")
+    policy.limit_text(reason)
     unit, translation = editing.find(session, unit_id, language)
     with policy.acting(session, actor, policy.Action.SEND_BACK, language=language, unit=unit_id):
         result = editing.store(

@@ -23,6 +23,7 @@ import segno
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from translator.messages import N_, message
 from translator.models import RecoveryCode, Role, SecondFactor, User
 from translator.services import DeskError, audit
 
@@ -50,7 +51,12 @@ def begin(session: Session, user: User) -> str:
     """A new, unconfirmed secret for the user (replacing an unconfirmed one); returns it."""
     factor = session.get(SecondFactor, user.id)
     if factor is not None and factor.confirmed:
-        raise DeskError("a second factor is already set up; an admin can reset it")
+        raise DeskError(
+            message(
+                N_("a second factor is already set up; an admin can reset it"),
+                "second-factor.set-up",
+            )
+        )
     secret = pyotp.random_base32()
     if factor is None:
         session.add(SecondFactor(user_id=user.id, secret=secret, confirmed=False, last_step=0))
@@ -82,9 +88,16 @@ def confirm(session: Session, user: User, code: str) -> list[str]:
     """Finish enrolment with a first code from the app; returns the recovery codes (shown once)."""
     factor = session.get(SecondFactor, user.id)
     if factor is None or factor.confirmed:
-        raise DeskError("start setting up the second factor first")
+        raise DeskError(
+            message(N_("start setting up the second factor first"), "second-factor.not-begun")
+        )
     if not _use_totp(session, factor, code):
-        raise DeskError("that code does not match: check the app's clock and try the next one")
+        raise DeskError(
+            message(
+                N_("that code does not match: check the app's clock and try the next one"),
+                "second-factor.wrong-code",
+            )
+        )
     factor.confirmed = True
     codes = [_recovery_code() for _ in range(RECOVERY_CODES)]
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))

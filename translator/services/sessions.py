@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from translator.messages import N_, message
 from translator.models import LoginCounter, User, WebSession, utcnow
 from translator.services import DeskError, accounts, audit, second_factor
 
@@ -107,7 +108,9 @@ def sign_in(session: Session, username: str, password: str, client: str) -> Sign
         or count_attempt(session, client, now) > MAX_ADDRESS_FAILURES
     ):
         audit.record(session, "sign-in-refused", reason="rate limit")
-        raise TooManyAttempts("too many failed sign-ins; wait five minutes")
+        raise TooManyAttempts(
+            message(N_("too many failed sign-ins; wait five minutes"), "sign-in.limited")
+        )
     # a name is unique whatever its case (an index on lower(username)), so `Sahar` typed on a
     # phone that capitalises is `sahar`; both sides folded by the database, as its index is
     user = session.scalar(select(User).where(func.lower(User.username) == func.lower(username)))
@@ -137,7 +140,9 @@ def second_step(session: Session, raw: str | None, code: str) -> SignedIn | None
     key = f"second:{user.id}"
     if count_attempt(session, key) > MAX_FAILURES:
         audit.record(session, "second-step-refused", subject=user, reason="rate limit")
-        raise TooManyAttempts("too many wrong codes; wait five minutes")
+        raise TooManyAttempts(
+            message(N_("too many wrong codes; wait five minutes"), "second-step.limited")
+        )
     if not second_factor.check(session, user, code):
         audit.record(session, "second-step-failed", subject=user)
         return None

@@ -36,13 +36,13 @@ def as_http() -> Iterator[None]:
 
         abort(403, description=say(exc.message))
     except editing.Forbidden as exc:
-        abort(403, description=str(exc))
+        abort(403, description=_told(exc))
     except editing.NotFound:
         abort(404)
     except editing.TooLong as exc:
-        abort(422, description=str(exc))
+        abort(422, description=_told(exc))
     except editing.Invalid as exc:
-        abort(400, description=str(exc))
+        abort(400, description=_told(exc))
 
 
 def target_language(code: str) -> languages.Language:
@@ -80,3 +80,9 @@ def come_back() -> str:
         except Exception:  # a redirect (a missing slash): the page exists
             return path
     return "/"
+
+
+def _told(error: Exception) -> str:
+    from translator.web.interface import told  # the interface module imports this one
+
+    return told(error)

@@ -14,6 +14,7 @@ from translator.services import DeskError, accounts, audit, invitations, second_
 from translator.services.policy import Action
 from translator.web import auth, session
 from translator.web.declared import performs, public
+from translator.web.interface import told
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -50,7 +51,7 @@ def token_create() -> Any:
             by = s.merge(g.user, load=False)
             raw = tokens.create(s, request.form.get("username", ""), scopes, by=by)
     except DeskError as exc:
-        return token_list(error=str(exc)), 422
+        return token_list(error=told(exc)), 422
     return token_list(created=raw)
 
 
@@ -62,7 +63,7 @@ def token_revoke(token_id: int) -> Any:
         with session() as s:
             tokens.revoke(s, token_id, by=s.merge(g.user, load=False))
     except DeskError as exc:
-        return token_list(error=str(exc)), 404
+        return token_list(error=told(exc)), 404
     return redirect(url_for("admin.token_list"))
 
 
@@ -116,7 +117,7 @@ def user_create() -> Any:
             by = s.merge(g.user, load=False)
             password = accounts.create_user(s, name, role, langs, by=by)
     except DeskError as exc:
-        return users(error=str(exc)), 422
+        return users(error=told(exc)), 422
     return users(created=(name, password))
 
 
@@ -129,7 +130,7 @@ def invitation_create() -> Any:
         with session() as s:
             raw = accounts.invite(s, s.merge(g.user, load=False), role, langs)
     except DeskError as exc:
-        return users(error=str(exc)), 422
+        return users(error=told(exc)), 422
     return users(invitation=url_for("admin.accept", token=raw, _external=True))
 
 
@@ -142,7 +143,7 @@ def invitation_revoke(invitation_id: int) -> Any:
         with session() as s:
             invitations.revoke(s, s.merge(g.user, load=False), invitation_id)
     except DeskError as exc:
-        return users(error=str(exc)), 403
+        return users(error=told(exc)), 403
     return redirect(url_for("admin.users"))
 
 
@@ -156,7 +157,7 @@ def user_active(user_id: int) -> Any:
                 s, s.merge(g.user, load=False), user_id, request.form.get("active") == "1"
             )
     except DeskError as exc:
-        return users(error=str(exc)), 403
+        return users(error=told(exc)), 403
     return redirect(url_for("admin.users"))
 
 
@@ -171,7 +172,7 @@ def user_retire(user_id: int) -> Any:
         with session() as s:
             accounts.retire(s, s.merge(g.user, load=False), user_id)
     except DeskError as exc:
-        return users(error=str(exc)), 403
+        return users(error=told(exc)), 403
     return redirect(url_for("admin.users"))
 
 
@@ -185,7 +186,7 @@ def second_factor_reset(user_id: int) -> Any:
             person = accounts.by_id(s, user_id)
             second_factor.reset(s, s.merge(g.user, load=False), person)
     except DeskError as exc:
-        return users(error=str(exc)), 404
+        return users(error=told(exc)), 404
     return redirect(url_for("admin.users"))
 
 
@@ -210,7 +211,7 @@ def accept(token: str) -> Any:
             sessions.sign_out(s, request.cookies.get(auth.COOKIE))  # a new id, as at sign-in
             signed = sessions.start_session(s, user)
     except DeskError as exc:
-        return auth.form_page("accept_invitation.html", 422, error=str(exc), **page)
+        return auth.form_page("accept_invitation.html", 422, error=told(exc), **page)
     if policy.needs_second_factor(user):  # editors and admins: the second factor first
         target = url_for("auth.enrol", next=auth._own_work(user))
     else:

@@ -22,12 +22,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 
 from translator.services import policy, second_factor, sessions
 from translator.web import come_back, session
 from translator.web.declared import all_privileged, declared_actions, public, signed_in
+from translator.web.interface import told
 from translator.web.security import safe_path
 
 bp = Blueprint("auth", __name__)
@@ -38,7 +40,9 @@ COOKIE = "desk_session"
 FORM_COOKIE = "desk_form"
 FORM_FIELD = "form_token"
 FORM_LIFETIME = 2 * 3600  # seconds: a form shown is good for at least half of it
-FORM_REFUSED = "this form expired or did not come from this site: reload the page and try again"
+FORM_REFUSED = _l(
+    "This form expired or did not come from this site: reload the page and try again."
+)
 
 
 def init_app(app: Flask) -> None:
@@ -97,13 +101,13 @@ def _protect_forms() -> None:
     if request.endpoint in ("auth.login", "admin.accept"):
         # no session yet: the form's own token, checked before any password (nothing counted)
         if not _form_token_matches():
-            abort(400, description=FORM_REFUSED)
+            abort(400, description=str(FORM_REFUSED))
         return
     if request.endpoint == "interface.choose" and g.user is None:
         return  # a visitor's choice of language only sets a cookie in their own browser
     sent = request.form.get("csrf_token", "")
     if not g.csrf_token or not hmac.compare_digest(sent, g.csrf_token):
-        abort(400, description="the form expired or did not come from this site; reload it")
+        abort(400, description=_("The form expired or did not come from this site; reload it."))
 
 
 def login_required(role_check: Callable[[Any], bool] | None = None) -> Callable[..., Any]:
@@ -179,7 +183,7 @@ def login() -> Any:
         try:
             signed = sessions.sign_in(s, username, password, client)
         except sessions.TooManyAttempts as exc:
-            return form_page("login.html", 429, error=str(exc))
+            return form_page("login.html", 429, error=told(exc))
         if signed is None:
             return form_page("login.html", 401, error=_("Wrong user name or password."))
         sessions.sign_out(s, request.cookies.get(COOKIE))  # a new id at every sign-in
@@ -216,7 +220,7 @@ def second_step() -> Any:
                 s, request.cookies.get(COOKIE), request.form.get("code", "")
             )
         except sessions.TooManyAttempts as exc:
-            return render_template("second_step.html", error=str(exc)), 429
+            return render_template("second_step.html", error=told(exc)), 429
         if signed is None:
             error = _("That code does not open this account; try the next one.")
             return render_template("second_step.html", error=error), 401
@@ -238,7 +242,7 @@ def enrol() -> Any:
             try:
                 codes = second_factor.confirm(s, user, request.form.get("code", ""))
             except second_factor.DeskError as exc:
-                return _enrolment(s, user, error=str(exc)), 422
+                return _enrolment(s, user, error=told(exc)), 422
             return render_template(
                 "second_factor.html",
                 enrolled=True,

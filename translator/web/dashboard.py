@@ -40,7 +40,7 @@ from translator.services.stats import Blocker
 from translator.web import as_http, auth, document_or_404, interface, jobs, session, target_language
 from translator.web.declared import performs, public, signed_in
 from translator.web.interface import gettext as _  # numbers in the interface's digits
-from translator.web.interface import in_digits
+from translator.web.interface import in_digits, told
 from translator.web.labels import language_name
 from translator.web.security import safe_path
 
@@ -299,7 +299,7 @@ def publish_edition(slug: str, code: str) -> Any:
             )
             number = publication.number
     except gate.NotPublishable as exc:
-        return edition(slug, code, message=str(exc)), 409
+        return edition(slug, code, message=told(exc)), 409
     return redirect(url_for("dashboard.edition", slug=slug, code=code, published=number)), 303
 
 
@@ -312,7 +312,7 @@ def urgency(slug: str) -> Any:
     try:
         deadline = dt.date.fromisoformat(raw) if raw else None
     except ValueError:
-        abort(400, description=f"the deadline must be a date (YYYY-MM-DD), not {raw!r}")
+        abort(400, description=_("The deadline must be a date (YYYY-MM-DD)."))
     with as_http(), session() as s:
         publications.mark_urgent(
             s, s.merge(g.user, load=False), document_or_404(s, slug), deadline, urgent

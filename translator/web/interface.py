@@ -163,6 +163,13 @@ def say(message: Message) -> str:
     return gettext(message.text, **values)
 
 
+def told(error: Exception) -> str:
+    """A service's refusal for a person: said in their language when it carries a message id,
+    else its text."""
+    said = getattr(error, "said", None)
+    return say(said) if isinstance(said, Message) else str(error)
+
+
 def _said(value: Any) -> Any:
     """A value as a message holds it: a message said in the same language; a name, a figure
     as written or a file name isolated (U+2068…U+2069: in a page, in JSON and in a PDF alike),

@@ -19,7 +19,7 @@ from translator.services.policy import Action
 from translator.web import as_http, auth, document_or_404, session, target_language
 from translator.web.declared import performs, signed_in
 from translator.web.editor_text import form_fields, isolated, readable
-from translator.web.interface import say
+from translator.web.interface import say, told
 from translator.web.labels import label as label_of
 
 bp = Blueprint("workspace", __name__, url_prefix="/translate")
@@ -291,7 +291,7 @@ def _int(value: str | None) -> int:
     try:
         return int(value or "")
     except ValueError:
-        abort(400, description="the form lost the version it was loaded with; reload it")
+        abort(400, description=_("The form lost the version it was loaded with; reload it."))
 
 
 @bp.get("/<code>/<slug>/po")
@@ -327,7 +327,7 @@ def upload_po(code: str, slug: str) -> Any:
     upload = request.files.get("file")
     mode = request.form.get("mode", "untranslated-only")
     if upload is None or not upload.filename:
-        abort(400, description="choose a PO file")
+        abort(400, description=_("Choose a PO file."))
     try:
         with as_http(), session() as s:
             document = document_or_404(s, slug)
@@ -349,7 +349,7 @@ def upload_po(code: str, slug: str) -> Any:
         ), 422
     except DeskError as exc:  # a file that cannot be imported (refusals are HTTP already)
         return render_template(
-            "workspace_import.html", lang=lang, slug=slug, error=str(exc), report=None
+            "workspace_import.html", lang=lang, slug=slug, error=told(exc), report=None
         ), 422
     return render_template(
         "workspace_import.html", lang=lang, slug=slug, report=report, conflicts=conflicts
