@@ -671,3 +671,27 @@ def test_the_embedded_mode_runs_jobs_on_sqlite_for_every_app_process(
         db.session_factory(db.make_engine(environ["TRANSLATOR_DATABASE_URL"]))
     ) as s:
         assert {job.state for job in s.scalars(select(Job))} == {"done"}
+
+
+def test_a_failed_jobs_reason_is_said_in_the_askers_language(app) -> None:  # type: ignore[no-untyped-def]
+    """The reason is kept as data: the progress page (and the API's `said`) says it in the
+    asker's interface language; `message` stays English for scripts."""
+    from translator.messages import N_, message
+
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        accounts.create_user(s, "sahar", Role.TRANSLATOR, "fa")
+        owner = s.scalars(select(User).where(User.username == "sahar")).one()
+        raw = tokens.create(s, "sahar", ["read"])
+        job, _ = records.start(s, "build", {"formats": ["html"]}, owner=owner)
+        job_id = job.id
+        records.fail(
+            s, job_id, message(N_("the job failed; the worker's log has the details"), "job.failed")
+        )
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {raw}"}
+    farsi = client.get(f"/api/v1/jobs/{job_id}", headers={**auth, "Accept-Language": "fa"}).json
+    assert farsi["state"] == "failed"
+    assert farsi["message"] == "the job failed; the worker's log has the details"
+    assert farsi["said"] != farsi["message"] and re.search("[\u0600-\u06ff]", farsi["said"])
+    english = client.get(f"/api/v1/jobs/{job_id}", headers={**auth, "Accept-Language": "en"}).json
+    assert english["said"] == english["message"]

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from translator import db
 from translator.checks import Severity
+from translator.messages import N_
+from translator.messages import message as said_as
 from translator.models import User
 from translator.services import DeskError, checking, edition_files, importing, policy
 from translator.services import jobs as records
@@ -95,14 +97,15 @@ def run(job_id: str, factory: sessionmaker[Session], config: dict[str, Any]) -> 
 
     try:
         result_key, message = KINDS[kind](Task(factory, config, params, payload, owner, progress))
-    except DeskError as exc:
+    except DeskError as exc:  # what a person can fix: said in their language when it can be
         with db.transaction(factory) as session:
-            records.fail(session, job_id, str(exc))
+            records.fail(session, job_id, exc.said or str(exc))
         return
     except Exception:
         log.exception("job %s (%s) failed", job_id, kind)
+        failed = said_as(N_("the job failed; the worker's log has the details"), "job.failed")
         with db.transaction(factory) as session:
-            records.fail(session, job_id, "the job failed; the worker's log has the details")
+            records.fail(session, job_id, failed)
         return
     with db.transaction(factory) as session:
         records.finish(session, job_id, result_key=result_key, message=message)

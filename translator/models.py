@@ -443,7 +443,9 @@ class Job(Base):
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=1)
     result_key: Mapped[str | None] = mapped_column(String(64))  # an EditionFile's key
-    message: Mapped[str] = mapped_column(Text, default="")
+    message: Mapped[str] = mapped_column(Text, default="")  # in English
+    # the message as data (JSON: text, code, values, plural), to say it in a reader's language
+    said: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)

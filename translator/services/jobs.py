@@ -18,6 +18,7 @@ than LOST is failed, its upload dropped, when the next job is started.
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,6 +27,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from translator.messages import Message
 from translator.models import Job, User, utcnow
 from translator.services import DeskError
 
@@ -87,6 +89,7 @@ class Status:
     total: int
     message: str
     has_file: bool
+    said: Message | None = None  # the message as data, to say it in a reader's language
 
 
 def start(
@@ -221,8 +224,35 @@ def visible(job: Job, user: User | None) -> bool:
 
 def status(job: Job) -> Status:
     return Status(
-        job.id, job.kind, job.state, job.done, job.total, job.message, job.result_key is not None
+        job.id,
+        job.kind,
+        job.state,
+        job.done,
+        job.total,
+        job.message,
+        job.result_key is not None,
+        _unkept(job.said),
     )
+
+
+def _kept(message: str | Message) -> tuple[str, str]:
+    """A job's message as its columns keep it: (the English, the data or "")."""
+    if not isinstance(message, Message):
+        return message, ""
+    data = {
+        "text": message.text,
+        "code": message.code,
+        "values": message.stored(),
+        "plural": message.plural,
+    }
+    return message.english, json.dumps(data, ensure_ascii=False)
+
+
+def _unkept(said: str) -> Message | None:
+    if not said:
+        return None
+    data = json.loads(said)
+    return Message.from_stored(data["text"], data["code"], data["values"], data["plural"])
 
 
 def claim(session: Session, job_id: str) -> Job | None:
@@ -241,9 +271,10 @@ def progress(session: Session, job_id: str, done: int, total: int) -> None:
 
 
 def finish(
-    session: Session, job_id: str, *, result_key: str | None = None, message: str = ""
+    session: Session, job_id: str, *, result_key: str | None = None, message: str | Message = ""
 ) -> None:
     """Done: the result kept, the upload and the client's hash dropped."""
+    message, said = _kept(message)
     _forget_client(session, job_id)
     session.execute(
         update(Job)
@@ -253,19 +284,22 @@ def finish(
             done=Job.total,
             result_key=result_key,
             message=message,
+            said=said,
             finished_at=utcnow(),
             payload=None,
         )
     )
 
 
-def fail(session: Session, job_id: str, message: str) -> None:
-    """Failed: the reason kept, the upload and the client's hash dropped."""
+def fail(session: Session, job_id: str, message: str | Message) -> None:
+    """Failed: the reason kept (in English, and as data when it is a message id), the upload
+    and the client's hash dropped."""
+    message, said = _kept(message)
     _forget_client(session, job_id)
     session.execute(
         update(Job)
         .where(Job.id == job_id)
-        .values(state=FAILED, message=message, finished_at=utcnow(), payload=None)
+        .values(state=FAILED, message=message, said=said, finished_at=utcnow(), payload=None)
     )
 
 

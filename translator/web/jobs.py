@@ -13,6 +13,7 @@ from translator.services import edition_files, sessions
 from translator.services import jobs as records
 from translator.web import session
 from translator.web.interface import gettext as _  # numbers in the interface's digits
+from translator.web.interface import say
 
 
 def file_or_job(kind: str, params: dict[str, Any], key: str) -> Response:
@@ -114,6 +115,8 @@ def status_json(job: Job) -> dict[str, Any]:
         "state": status.state,
         "progress": {"done": status.done, "total": status.total},
         "message": status.message,
+        # the message in the asker's interface language (the progress page shows it)
+        "said": say(status.said) if status.said is not None else status.message,
         "result": url_for("api.job_file", job_id=job.id) if status.has_file else None,
     }
 

@@ -22,7 +22,11 @@ JOB_SCHEMA = {
             "required": ["done", "total"],
             "properties": {"done": {"type": "integer"}, "total": {"type": "integer"}},
         },
-        "message": {"type": "string"},
+        "message": {"type": "string", "description": "in English"},
+        "said": {
+            "type": "string",
+            "description": "the message in the asker's interface language (Accept-Language)",
+        },
         "result": {"type": "string", "nullable": True, "description": "the file's URL, when done"},
     },
 }

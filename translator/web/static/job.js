@@ -17,7 +17,7 @@
         .replace("{done}", String(p.done)).replace("{total}", String(p.total));
     } else if (job.state === "failed") {
       var reason = document.createElement("bdi");  // the job's own words, their own direction
-      reason.textContent = job.message;
+      reason.textContent = job.said || job.message;  // said in the reader's language
       state.replaceChildren(box.dataset.failed + " ", reason);
     } else if (job.state === "done") {
       bar.value = bar.max;
