@@ -285,7 +285,16 @@ def test_offline_download_and_upload_with_conflicts_listed(desk) -> None:
         data={"csrf_token": token, "file": (io.BytesIO(b'msgid "a"\nmsgstr "b'), "bad.po")},
         content_type="multipart/form-data",
     )
-    assert broken.status_code == 422 and "bad.po:2: unterminated" in broken.get_data(as_text=True)
+    said = broken.get_data(as_text=True).replace("\u2068", "").replace("\u2069", "")
+    assert broken.status_code == 422 and "bad.po:2: unterminated" in said  # names isolated
+    # in Farsi, the file's problem is said in Farsi, with its line in Persian digits
+    client.post("/interface-language", data={"csrf_token": token, "language": "fa", "next": "/"})
+    farsi = client.post(
+        "/translate/fa/palm-card/po",
+        data={"csrf_token": token, "file": (io.BytesIO(b'msgid "a"\nmsgstr "b'), "bad.po")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "سطر ۲: رشتهٔ ناتمام" in farsi and "unterminated" not in farsi
 
 
 def test_an_upload_of_another_documents_file_is_refused_naming_it(desk) -> None:

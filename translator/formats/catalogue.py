@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from translator.formats import plural_forms
+from translator.messages import N_, Message, message
 
 APPROVED = "approved"  # our flag for reviewed translations; GNU tools drop it, which only demotes
 DEFAULT_DOMAIN = "messages"
@@ -19,13 +20,23 @@ _PLACEHOLDER_PLURALS = re.compile(r"nplurals\s*=\s*INTEGER|plural\s*=\s*EXPRESSI
 
 
 class PoError(ValueError):
-    """A catalogue that cannot be read, with the file and line where the problem is."""
+    """A catalogue that cannot be read, with the file and line where the problem is: `message`
+    in English, `said` the whole as a message id (the problem too, when it is given as one), so
+    that a page says it in its reader's language."""
 
-    def __init__(self, filename: str, line: int, message: str) -> None:
-        super().__init__(f"{filename}:{line}: {message}")
+    def __init__(self, filename: str, line: int, problem: str | Message) -> None:
+        english = problem.english if isinstance(problem, Message) else problem
+        super().__init__(f"{filename}:{line}: {english}")
         self.filename = filename
         self.line = line
-        self.message = message
+        self.message = english
+        self.said = message(
+            N_("%(file)s:%(line)d: %(problem)s"),
+            "po.malformed",
+            file=filename,
+            line=line,
+            problem=problem,
+        )
 
 
 @dataclass
@@ -146,4 +157,3 @@ def no_cycle_collection() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
-

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from translator.formats import plural_forms
 from translator.formats.catalogue import Catalogue, Entry, PoError
+from translator.messages import N_, message
 
 
 def check_translation(catalogue: Catalogue, filename: str) -> None:
@@ -17,12 +18,19 @@ def check_translation(catalogue: Catalogue, filename: str) -> None:
     no messages, a header still saying charset=CHARSET, a control character in a translation, or
     format directives that a translation's format flag says it must keep but does not."""
     if not any(not entry.obsolete for entry in catalogue.entries):
-        raise PoError(filename, 1, "the file has no messages (is it empty, or only a header?)")
+        empty = N_("the file has no messages (is it empty, or only a header?)")
+        raise PoError(filename, 1, message(empty, "po.empty"))
     if catalogue.charset == "CHARSET":
         raise PoError(
             filename,
             catalogue.header_line,
-            "the header still says charset=CHARSET: fill in the charset the file is written in",
+            message(
+                N_(
+                    "the header still says charset=CHARSET: fill in the charset the file is "
+                    "written in"
+                ),
+                "po.charset-placeholder",
+            ),
         )
     forms = catalogue.plural_forms()
     for entry in catalogue.entries:
@@ -34,7 +42,11 @@ def check_translation(catalogue: Catalogue, filename: str) -> None:
                 raise PoError(
                     filename,
                     entry.line,
-                    f"the translation contains the control character U+{ord(control[0]):04X}",
+                    message(
+                        N_("the translation contains the control character %(character)s"),
+                        "po.control-character",
+                        character=f"U+{ord(control[0]):04X}",
+                    ),
                 )
         problem = format_problem(entry, forms)
         if problem:

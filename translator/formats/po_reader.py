@@ -15,6 +15,7 @@ from translator.formats.catalogue import (
     no_cycle_collection,
     parse_header,
 )
+from translator.messages import N_, Message, message
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -52,7 +53,12 @@ def read(
         raise PoError(
             filename,
             0,
-            f"file is {len(data) / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.1f} MB",
+            message(
+                N_("file is %(size)s MB, over the limit of %(limit)s MB"),
+                "po.too-big",
+                size=f"{len(data) / 1e6:.1f}",
+                limit=f"{max_bytes / 1e6:.1f}",
+            ),
         )
     text, charset = _decode(data, filename)
     with no_cycle_collection():
@@ -66,17 +72,20 @@ def read(
         catalogue,
         filename,
         own or nplurals,
-        "the file's Plural-Forms says" if own else "the language has",
+        N_("%(found)d plural forms, but the file's Plural-Forms says nplurals=%(nplurals)s")
+        if own
+        else N_("%(found)d plural forms, but the language has nplurals=%(nplurals)s"),
     )
     return catalogue
-
 
 
 def _decode(data: bytes, filename: str) -> tuple[str, str]:
     """The file as text and the charset it declared (normalised), as GNU reads it: the header's
     charset, UTF-8 when it declares none (or the template's placeholder CHARSET)."""
     if data[:4] in (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde"):
-        raise PoError(filename, 1, "this is a compiled MO file, not a PO file")
+        raise PoError(
+            filename, 1, message(N_("this is a compiled MO file, not a PO file"), "po.mo-file")
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     charset, codec = _declared_charset(data, filename)
@@ -87,13 +96,18 @@ def _decode(data: bytes, filename: str) -> tuple[str, str]:
         raise PoError(
             filename,
             line,
-            f"not valid {charset} (byte 0x{data[exc.start]:02x}), the charset its header declares",
+            message(
+                N_("not valid %(charset)s (byte 0x%(byte)s), the charset its header declares"),
+                "po.bad-bytes",
+                charset=charset,
+                byte=f"{data[exc.start]:02x}",
+            ),
         ) from None
     if "\x00" in text:
         raise PoError(
             filename,
             text[: text.index("\x00")].count("\n") + 1,
-            "contains a NUL byte: this is not a text PO file",
+            message(N_("contains a NUL byte: this is not a text PO file"), "po.nul"),
         )
     return text, charset
 
@@ -111,7 +125,10 @@ def _declared_charset(data: bytes, filename: str) -> tuple[str, str]:
         codec = codecs.lookup(name).name
     except LookupError:
         line = data[: match.start()].count(b"\n") + 1
-        raise PoError(filename, line, f"unknown charset {name!r} in Content-Type") from None
+        unknown = message(
+            N_("unknown charset '%(charset)s' in Content-Type"), "po.charset", charset=name
+        )
+        raise PoError(filename, line, unknown) from None
     if codec == "utf-8":
         return "UTF-8", codec
     return ("ASCII", codec) if codec == "ascii" else (name, codec)
@@ -171,8 +188,8 @@ class _Parser:
         self.first_domain: str | None = None
         self.started = False
 
-    def error(self, message: str, line: int | None = None) -> PoError:
-        return PoError(self.filename, self.line if line is None else line, message)
+    def error(self, problem: Message, line: int | None = None) -> PoError:
+        return PoError(self.filename, self.line if line is None else line, problem)
 
     def parse(self, text: str) -> Catalogue:
         if "\n" not in text:  # CR-only line endings (old Mac files): each CR ends a line
@@ -306,8 +323,14 @@ class _Parser:
             if not match:
                 word = line.split()[0] if line.split() else line
                 raise self.error(
-                    f"unexpected {word!r}: expected a comment, a keyword "
-                    "(msgctxt, msgid, msgid_plural, msgstr) or a quoted string"
+                    message(
+                        N_(
+                            "unexpected '%(word)s': expected a comment, a keyword "
+                            "(msgctxt, msgid, msgid_plural, msgstr) or a quoted string"
+                        ),
+                        "po.unexpected",
+                        word=word,
+                    )
                 )
             keyword, index = match.group(1), match.group(2)
             value, line = self.strings(match.group(3))
@@ -321,7 +344,7 @@ class _Parser:
     def set_domain(self, name: str) -> None:
         if self.entry is not None:
             if "msgstr" not in self.seen:
-                raise self.error("entry has a msgid but no msgstr", self.entry.line)
+                raise self.error(_NO_MSGSTR, self.entry.line)
             self.finish()
         self.domain = None if name == DEFAULT_DOMAIN else name
         if not self.started:
@@ -334,11 +357,11 @@ class _Parser:
         )
         if starts_entry:
             if self.entry is not None and "msgstr" not in self.seen:
-                raise self.error("entry has a msgid but no msgstr", self.entry.line)
+                raise self.error(_NO_MSGSTR, self.entry.line)
             self.finish()
             self.start(obsolete)
         if self.entry is None:
-            raise self.error(f"{keyword} without a msgid before it")
+            raise self.error(_no_msgid(keyword))
 
     def start(self, obsolete: bool) -> None:
         if not self.started:
@@ -379,12 +402,16 @@ class _Parser:
     def store(self, keyword: str, base: str, index: str | None, value: str) -> None:
         assert self.entry is not None
         if keyword in self.seen:
-            hint = " (is the msgid of a new entry missing?)" if base == "msgstr" else ""
-            raise self.error(f"{keyword} appears twice in one entry{hint}")
+            twice = (
+                N_("%(keyword)s appears twice in one entry (is the msgid of a new entry missing?)")
+                if base == "msgstr"
+                else N_("%(keyword)s appears twice in one entry")
+            )
+            raise self.error(message(twice, "po.twice", keyword=keyword))
         if base == "msgstr" and "msgid" not in self.seen:
-            raise self.error(f"{keyword} without a msgid before it")
+            raise self.error(_no_msgid(keyword))
         if keyword == "msgid_plural" and "msgid" not in self.seen:
-            raise self.error("msgid_plural without a msgid before it")
+            raise self.error(_no_msgid(keyword))
         self.seen.add(keyword)
         self.seen.add(base)
         if keyword == "msgctxt":
@@ -404,13 +431,23 @@ class _Parser:
         assert self.entry is not None
         if index != len(self.entry.msgstr_plural):
             raise self.error(
-                f"msgstr[{index}] out of order: expected msgstr[{len(self.entry.msgstr_plural)}]"
+                message(
+                    N_("msgstr[%(index)s] out of order: expected msgstr[%(expected)s]"),
+                    "po.plural-order",
+                    index=str(index),
+                    expected=str(len(self.entry.msgstr_plural)),
+                )
             )
         self.entry.msgstr_plural.append(value)
 
     def continuation(self, line: str) -> None:
         if self.entry is None or self.field is None:
-            raise self.error("a quoted string with no keyword before it (after a blank line?)")
+            raise self.error(
+                message(
+                    N_("a quoted string with no keyword before it (after a blank line?)"),
+                    "po.stray-string",
+                )
+            )
         value, rest = self.strings(line)
         self.append(value)
         if rest:
@@ -446,10 +483,16 @@ class _Parser:
         rest = text[position:].strip()
         if not values:
             if text.startswith('"'):
-                raise self.error("unterminated string: a closing quote is missing")
-            raise self.error(f"expected a quoted string, found {text[:40]!r}")
+                raise self.error(_UNTERMINATED)
+            raise self.error(
+                message(
+                    N_("expected a quoted string, found %(found)s"),
+                    "po.not-a-string",
+                    found=repr(text[:40]),
+                )
+            )
         if rest.startswith('"'):
-            raise self.error("unterminated string: a closing quote is missing")
+            raise self.error(_UNTERMINATED)
         if rest.startswith("#"):
             rest = ""  # a comment after the strings, which GNU's lexer skips as well
         return "".join(values), rest
@@ -465,12 +508,18 @@ class _Parser:
         try:
             return out.decode(self.codec)
         except UnicodeDecodeError:
-            raise self.error(f"escaped bytes that are not valid {self.codec}") from None
+            raise self.error(
+                message(
+                    N_("escaped bytes that are not valid %(codec)s"),
+                    "po.bad-escaped-bytes",
+                    codec=self.codec,
+                )
+            ) from None
 
     def simple_escape(self, match: re.Match[str]) -> str:
         char = match.group(1)
         if char not in _ESCAPES:
-            raise self.error(f"unknown escape sequence '\\{char}'")
+            raise self.error(_unknown_escape(char))
         return _ESCAPES[char]
 
     def byte_escape(self, match: re.Match[bytes]) -> bytes:
@@ -480,7 +529,7 @@ class _Parser:
         if code[:1].isdigit():
             return bytes([int(code, 8) & 0xFF])
         if code.decode("latin-1") not in _ESCAPES:
-            raise self.error(f"unknown escape sequence '\\{code.decode('latin-1')}'")
+            raise self.error(_unknown_escape(code.decode("latin-1")))
         return _ESCAPES[code.decode("latin-1")].encode()
 
     def finish(self) -> None:
@@ -488,11 +537,13 @@ class _Parser:
         if entry is None:
             return
         if "msgstr" not in self.seen:
-            raise self.error("entry has a msgid but no msgstr", entry.line)
+            raise self.error(_NO_MSGSTR, entry.line)
         if entry.msgid_plural is not None and "msgstr-singular" in self.seen:
-            raise self.error("entry with msgid_plural needs msgstr[0], msgstr[1], ...", entry.line)
+            needs = N_("entry with msgid_plural needs msgstr[0], msgstr[1], ...")
+            raise self.error(message(needs, "po.plural-needs-forms"), entry.line)
         if entry.msgid_plural is None and entry.msgstr_plural:
-            raise self.error("msgstr[n] without a msgid_plural", entry.line)
+            stray = N_("msgstr[n] without a msgid_plural")
+            raise self.error(message(stray, "po.forms-without-plural"), entry.line)
         self.entry, self.field, self.seen = None, None, set()
         if entry.msgid == "" and entry.msgctxt is None and not entry.obsolete:
             self.header(entry)
@@ -505,7 +556,8 @@ class _Parser:
             catalogue.entries.append(entry)
             return
         if catalogue.has_header:
-            raise self.error("a second header entry (empty msgid)", entry.line)
+            second = N_("a second header entry (empty msgid)")
+            raise self.error(message(second, "po.second-header"), entry.line)
         catalogue.has_header = True
         catalogue.header_comments = entry.comments
         catalogue.header_flags = entry.flags
@@ -546,7 +598,12 @@ def _check_entries(catalogue: Catalogue, filename: str, nplurals: int | None, so
             raise PoError(
                 filename,
                 entry.line,
-                f"duplicate entry for msgid {entry.msgid[:40]!r} (first at line {seen[key]})",
+                message(
+                    N_("duplicate entry for msgid %(msgid)s (first at line %(first)d)"),
+                    "po.duplicate",
+                    msgid=repr(entry.msgid[:40]),
+                    first=seen[key],
+                ),
             )
         seen[key] = entry.line
         if (
@@ -558,6 +615,22 @@ def _check_entries(catalogue: Catalogue, filename: str, nplurals: int | None, so
             raise PoError(
                 filename,
                 entry.line,
-                f"{len(entry.msgstr_plural)} plural forms, but {source} nplurals={nplurals}",
+                message(
+                    source,
+                    "po.plural-count",
+                    found=len(entry.msgstr_plural),
+                    nplurals=str(nplurals),
+                ),
             )
 
+
+_NO_MSGSTR = message(N_("entry has a msgid but no msgstr"), "po.no-msgstr")
+_UNTERMINATED = message(N_("unterminated string: a closing quote is missing"), "po.unterminated")
+
+
+def _no_msgid(keyword: str) -> Message:
+    return message(N_("%(keyword)s without a msgid before it"), "po.no-msgid", keyword=keyword)
+
+
+def _unknown_escape(sequence: str) -> Message:
+    return message(N_("unknown escape sequence '\\%(sequence)s'"), "po.escape", sequence=sequence)

@@ -450,7 +450,8 @@ def _read(
     try:
         return read_catalogue(Path(filename), data, language, max_bytes=max_bytes, filled=filled)
     except DeskError as exc:
-        raise InvalidFile(str(exc), filename=exc.filename or filename, line=exc.line) from None
+        said = exc.said or str(exc)
+        raise InvalidFile(said, filename=exc.filename or filename, line=exc.line) from None
 
 
 def _current(

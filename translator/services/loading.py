@@ -27,6 +27,7 @@ from translator.checks import Term
 from translator.formats import plural_forms as gettext_plurals
 from translator.formats import po
 from translator.formats.merge import FuzzyIndex
+from translator.messages import N_, message
 from translator.models import Change, Document, State, Translation, utcnow
 from translator.services import DeskError, checking, forks
 from translator.services.catalogue_files import (
@@ -227,14 +228,17 @@ def read_catalogue(
         catalogue = po.read(data, str(path), nplurals=language.nplurals, max_bytes=max_bytes)
         po.check_translation(catalogue, str(path))
     except po.PoError as exc:
-        raise DeskError(str(exc), filename=exc.filename, line=exc.line) from None
+        raise DeskError(exc.said, filename=exc.filename, line=exc.line) from None
     declared = catalogue.header("Language")
     if declared and declared.replace("-", "_").split("_")[0] != language.code:
-        raise DeskError(
-            f"{path}:1: the file says Language: {declared}, not {language.code}",
-            filename=str(path),
-            line=1,
+        other = message(
+            N_("%(file)s:1: the file says Language: %(declared)s, not %(language)s"),
+            "po.other-language",
+            file=str(path),
+            declared=declared,
+            language=language.code,
         )
+        raise DeskError(other, filename=str(path), line=1)
     found = map_plural_forms(catalogue, language)
     if filled is not None:
         filled.extend(found)
