@@ -129,14 +129,15 @@ def test_asking_twice_while_a_job_waits_gives_the_same_job(root, database_url, t
     app.extensions["translator.sessions"].kw["bind"].dispose()
 
 
-def test_an_unreachable_broker_fails_the_job_with_a_clear_message(app) -> None:
+def test_an_unreachable_broker_answers_503_on_the_page_and_keeps_no_job(app) -> None:
     app.config.update(JOBS_EAGER=False, BROKER_URL="redis://127.0.0.1:9/0")
     client = app.test_client()
     sign_in(app, client, "jonas", Role.TRANSLATOR, "de")
-    started = client.get(PDF)
-    assert started.status_code == 202
-    state = client.get(started.headers["Location"]).json
-    assert state["state"] == "failed" and "not reachable" in state["message"]
+    refused = client.get(PDF, headers={"Accept": "text/html"})
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "10"
+    assert b"The desk is not available" in refused.data  # the page (tests/test_faults.py: API)
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        assert s.scalar(select(func.count()).select_from(Job)) == 0
 
 
 def test_a_batch_build_zips_every_publishable_edition(app) -> None:

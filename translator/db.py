@@ -15,7 +15,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Dialect, Engine, Table, create_engine, event, inspect, text
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    Engine,
+    Table,
+    create_engine,
+    event,
+    inspect,
+    make_url,
+    text,
+)
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from translator.services import DeskError
@@ -33,15 +44,54 @@ class SchemaError(DeskError):
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for the URL; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An engine for the URL; SQLite gets WAL, foreign keys and a busy timeout (30 s, unless the
+    URL says `?timeout=`). A server's pooled connections are tried before use (pool_pre_ping), so
+    the desk recovers by itself once a restarted database answers again."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
+        path = url.split("///", 1)[-1].split("?", 1)[0]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        timeout = {} if "timeout" in make_url(url).query else {"timeout": 30}
+        engine = create_engine(url, connect_args=timeout)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+# what a driver says when the store cannot be reached, is starting or stopping, or cannot write
+# for now (locked past its busy timeout, its disk failing or full): not a bug, a wait
+_UNAVAILABLE = (
+    "connection refused",
+    "could not connect",
+    "connection timed out",
+    "timeout expired",
+    "no route to host",
+    "connection to server",
+    "server closed the connection",
+    "terminating connection",
+    "the database system is starting up",
+    "the database system is shutting down",
+    "the database system is in recovery mode",
+    "the connection is closed",
+    "the connection is lost",
+    "consuming input failed",
+    "ssl connection has been closed",
+    "database is locked",
+    "disk i/o error",
+    "database or disk is full",
+    "unable to open database file",
+)
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether a database error means the store is unreachable or cannot write for now (so the
+    request may be asked again), rather than a bug."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    said = str(error.orig if error.orig is not None else error).lower()
+    return any(sign in said for sign in _UNAVAILABLE)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -28,16 +29,37 @@ from translator.models import User
 from translator.services import DeskError, checking, edition_files, importing, policy
 from translator.services import jobs as records
 
+RETRY_BROKER = 10  # seconds: ask again after a broker that did not answer
+RESEND_EVERY = 60.0  # seconds between a worker's looks for jobs queued too long (records.RESEND)
 log = logging.getLogger(__name__)
 celery = Celery("translator")
 _worker: dict[str, Any] = {}  # this worker process's configuration and sessions
 _pools: dict[str, Any] = {}  # broker URL -> this process's connections to it
 
 
+class BrokerUnavailable(DeskError):
+    """The job queue did not answer: nothing was queued; ask again after `retry_after` seconds."""
+
+    def __init__(self, retry_after: int = RETRY_BROKER) -> None:
+        super().__init__(f"the job queue is not reachable; ask again in {retry_after} seconds")
+        self.retry_after = retry_after
+
+
+def embedded(config: dict[str, Any]) -> bool:
+    """Whether jobs run here (JOBS_EAGER) or on the embedded broker: no broker server to reach."""
+    return bool(config.get("JOBS_EAGER")) or not config.get("BROKER_URL")
+
+
 def broker_url(config: dict[str, Any]) -> str:
     if config.get("BROKER_URL"):
         return str(config["BROKER_URL"])
     return f"sqla+sqlite:///{Path(config['INSTANCE_PATH']).resolve() / 'jobs.sqlite'}"
+
+
+def broker_answers(config: dict[str, Any], seconds: float = 1.0) -> None:
+    """Connect to the broker once, within about `seconds`; raises when it does not answer."""
+    with Connection(broker_url(config), connect_timeout=seconds) as connection:
+        connection.ensure_connection(max_retries=1, interval_start=0, timeout=seconds)
 
 
 def configure(config: dict[str, Any]) -> Celery:
@@ -48,6 +70,7 @@ def configure(config: dict[str, Any]) -> Celery:
         broker_connection_retry_on_startup=True,
         task_ignore_result=True,
         task_acks_late=True,  # a worker that dies mid-job leaves it for another
+        task_reject_on_worker_lost=True,  # (a pool process killed: the job goes back too)
         task_publish_retry_policy={"max_retries": 2, "interval_start": 0.2},
         worker_prefetch_multiplier=1,  # PDFs are slow: do not hoard them
         worker_max_tasks_per_child=100,  # bounds WeasyPrint's memory over a long day
@@ -57,8 +80,13 @@ def configure(config: dict[str, Any]) -> Celery:
     return celery
 
 
-def enqueue(config: dict[str, Any], factory: sessionmaker[Session], job_id: str) -> None:
-    """Hand a job to the workers (in tests, with JOBS_EAGER, run it here and now)."""
+def enqueue(
+    config: dict[str, Any], factory: sessionmaker[Session], job_id: str, *, new: bool = True
+) -> None:
+    """Hand a job to the workers (in tests, with JOBS_EAGER, run it here and now); `new` False
+    sends an overdue one again. An unreachable broker raises BrokerUnavailable, logged in one
+    line, and a new job is withdrawn (it neither fails nor holds a slot: asking again starts it);
+    one sent again stays queued, for the next ask or the workers' periodic check."""
     if config.get("JOBS_EAGER"):
         run(job_id, factory, config)
         return
@@ -69,9 +97,47 @@ def enqueue(config: dict[str, Any], factory: sessionmaker[Session], job_id: str)
         with _pools[url].acquire(block=True, timeout=10) as connection:
             run_job.apply_async((job_id,), connection=connection)
     except Exception as exc:  # the broker is unreachable: say so, keep nothing half-done
-        log.error("could not queue job %s: %s", job_id, exc)
-        with db.transaction(factory) as session:
-            records.fail(session, job_id, "the job queue is not reachable; try again later")
+        log.error("could not queue job %s: %s", job_id, first_line(exc))
+        if new:
+            with db.transaction(factory) as session:
+                records.withdraw(session, job_id)
+        raise BrokerUnavailable() from None
+
+
+def first_line(exc: BaseException) -> str:
+    """An error in one line of a log."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def resend_overdue(config: dict[str, Any], factory: sessionmaker[Session]) -> int:
+    """Send again every job queued for longer than records.RESEND (its message lost with a
+    broker's restart); how many. A worker does it every RESEND_EVERY seconds."""
+    with db.transaction(factory) as session:
+        waiting = records.overdue_ids(session)
+    for job_id in waiting:
+        enqueue(config, factory, job_id, new=False)
+    return len(waiting)
+
+
+def watch_overdue(config: dict[str, Any], every: float = RESEND_EVERY) -> threading.Event:
+    """In a worker's main process: resend overdue jobs every `every` seconds, until the event
+    returned is set."""
+    stop = threading.Event()
+    factory = db.session_factory(db.make_engine(config["DATABASE_URL"]))
+
+    def loop() -> None:
+        while not stop.wait(every):
+            try:
+                sent = resend_overdue(config, factory)
+            except Exception as exc:  # the store or the broker away: the next round tries again
+                log.warning("could not look for overdue jobs: %s", first_line(exc))
+                continue
+            if sent:
+                log.warning("sent %d jobs queued too long to the workers again", sent)
+
+    threading.Thread(target=loop, name="resend-overdue", daemon=True).start()
+    return stop
 
 
 @celery.task(name="translator.run_job")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -62,18 +63,28 @@ def worker(obj: Context, concurrency: int) -> None:
 
     with obj.session():
         pass
+    from celery.signals import worker_ready
+
     app = jobs.configure(obj.config)
     click.echo(f"Job worker on {jobs.broker_url(obj.config).split('@')[-1]}", err=True)
-    app.worker_main(
-        [
-            "worker",
-            f"--concurrency={concurrency}",
-            "--loglevel=INFO",
-            "--without-gossip",  # nothing to chat about: the jobs' state is in the database
-            "--without-mingle",
-            "--without-heartbeat",
-        ]
-    )
+    watching: list[Any] = []
+    # once the pool is up: every minute, jobs queued too long are sent again (their messages
+    # lost with a broker's restart)
+    worker_ready.connect(lambda **_: watching.append(jobs.watch_overdue(obj.config)), weak=False)
+    try:
+        app.worker_main(
+            [
+                "worker",
+                f"--concurrency={concurrency}",
+                "--loglevel=INFO",
+                "--without-gossip",  # nothing to chat about: the jobs' state is in the database
+                "--without-mingle",
+                "--without-heartbeat",
+            ]
+        )
+    finally:
+        for stop in watching:
+            stop.set()
 
 
 @main.group(name="db")

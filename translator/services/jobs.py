@@ -13,7 +13,9 @@ transaction-scoped advisory lock orders every new job (held for the few millisec
 and the insert), on SQLite the start's first statement is a write, which takes the database's one
 write lock before counting. A job lost on the way (the broker restarted without it, its worker
 died and no broker hands it out again) would hold its slot for ever: one unfinished for longer
-than LOST is failed, its upload dropped, when the next job is started.
+than LOST is failed, its upload dropped, when the next job is started. Before that, one still
+queued after RESEND is sent to the workers again (when someone asks for the same input, and by
+the worker's periodic check): `claim` takes a job once, so a second message for it is harmless.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 KEPT = timedelta(days=7)  # finished jobs, then forgotten
 STALLED = timedelta(minutes=15)  # far longer than any batch build takes
 LOST = timedelta(hours=1)  # unfinished for this long: no worker will finish it
+RESEND = timedelta(minutes=2)  # queued, not started for this long: its message may be lost
 KINDS = ("edition", "publication", "build", "import", "recheck")
 
 MAX_PER_OWNER = 3  # unfinished jobs of one account
@@ -210,6 +213,30 @@ def _refuse_past_caps(session: Session, owner_id: int | None, client: str | None
     everyone = session.scalar(select(func.count()).select_from(Job).where(_unfinished()))
     if int(everyone or 0) >= MAX_UNFINISHED:
         raise DeskBusy(MAX_UNFINISHED, RETRY_BUSY)
+
+
+def overdue(job: Job) -> bool:
+    """Queued and not started for longer than RESEND: send it to the workers again."""
+    return job.state == QUEUED and job.created_at < utcnow() - RESEND
+
+
+def overdue_ids(session: Session) -> list[str]:
+    """The jobs queued for longer than RESEND (and not yet LOST), oldest first."""
+    now = utcnow()
+    return list(
+        session.scalars(
+            select(Job.id)
+            .where(Job.state == QUEUED, Job.created_at < now - RESEND, Job.created_at >= now - LOST)
+            .order_by(Job.created_at)
+            .limit(MAX_UNFINISHED)
+        )
+    )
+
+
+def withdraw(session: Session, job_id: str) -> None:
+    """Forget a job that could not be handed to the workers, if no worker has it: asking again
+    later starts it afresh, and it holds no slot meanwhile."""
+    session.execute(delete(Job).where(Job.id == job_id, Job.state == QUEUED))
 
 
 def get(session: Session, job_id: str) -> Job | None:

@@ -32,8 +32,10 @@ def start(
 ) -> str:
     """Record a job for the signed-in person (or nobody, counted by the salted hash of the
     address) and queue it; its id. Past a cap: 429 (the asker's own jobs) or 503 (the whole
-    desk's), with Retry-After; an upload over the import limit: 413. The API's handler of HTTP
-    errors gives each its JSON shape, keeping the Retry-After header."""
+    desk's), with Retry-After; an upload over the import limit: 413; the job queue unreachable:
+    503 with Retry-After, and no job kept. The same input asked for again gives the same job,
+    sent to the workers again when it has waited too long (records.RESEND). The API's handler
+    of HTTP errors gives each its JSON shape, keeping the Retry-After header."""
     config = current_app.config
     user = g.get("user")
     client = (
@@ -53,7 +55,7 @@ def start(
                 payload=payload,
                 max_payload=int(config["MAX_IMPORT_BYTES"]),
             )
-            job_id = job.id
+            job_id, resend = job.id, not new and records.overdue(job)
     except records.TooManyJobs as exc:
         raise TooManyRequests(
             _refusal(
@@ -79,8 +81,15 @@ def start(
         raise RequestEntityTooLarge(
             _refusal(exc, _("The file is over the limit of %(limit)s bytes.", limit=exc.limit))
         ) from None
-    if new:
-        engine.enqueue(config, current_app.extensions["translator.sessions"], job_id)
+    if new or resend:
+        try:
+            engine.enqueue(config, current_app.extensions["translator.sessions"], job_id, new=new)
+        except engine.BrokerUnavailable as exc:
+            # the page's description: none (its title, "The desk is not available", says it)
+            raise ServiceUnavailable(
+                str(exc) if request.path.startswith("/api/") else "",
+                retry_after=exc.retry_after,
+            ) from None
     return job_id
 
 

@@ -60,6 +60,16 @@ UNIT_ID = {
 }
 JOB_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
 NOT_MODIFIED = {"304": {"description": "Not modified since the ETag given"}}
+RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}
+# what starting a job may answer: the asker's own unfinished jobs at their cap, the desk's queue
+# full or its job broker unreachable (ask again after Retry-After)
+BUSY = {
+    "429": {**error("Too many unfinished jobs of yours"), "headers": RETRY_AFTER},
+    "503": {
+        **error("The desk is busy, or its store or job broker is unreachable"),
+        "headers": RETRY_AFTER,
+    },
+}
 ACCEPTED = {
     "description": "Not built yet: a job builds it; follow the Location (the job) until done, "
     "then download its result",

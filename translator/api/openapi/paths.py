@@ -7,6 +7,7 @@ from typing import Any
 from translator.api.openapi.parts import (
     ACCEPTED,
     ANY_LANGUAGE,
+    BUSY,
     ERRORS,
     ETAG,
     FILE_FORMAT,
@@ -93,6 +94,7 @@ CATALOGUES: dict[str, Any] = {
                 "200": {"description": "What the import did", **json_content(ref("ImportReport"))},
                 "202": {**ACCEPTED, "description": "A large file: a job imports it"},
                 **ERRORS,
+                **BUSY,
                 "413": error("The file is over the upload limit"),
                 "415": error("Not a PO file's content type"),
                 "422": error(
@@ -196,6 +198,7 @@ def _edition(name: str, media_type: str) -> dict[str, Any]:
             **NOT_MODIFIED,
             "202": ACCEPTED,
             "409": error("Not publishable yet; details: the blockers"),
+            **BUSY,
         },
     )
 
@@ -242,7 +245,7 @@ JOBS: dict[str, Any] = {
         "post": {
             "summary": "Build editions (publishable ones; all with draft) into one zip, as a job",
             "requestBody": {"required": True, **json_content(ref("BuildRequest"))},
-            "responses": {"202": ACCEPTED, **ERRORS, **JSON_BODY_ERRORS},
+            "responses": {"202": ACCEPTED, **ERRORS, **JSON_BODY_ERRORS, **BUSY},
         }
     },
 }
