@@ -493,3 +493,19 @@ def test_administration_asks_the_policy_whoever_calls_the_service(app, people) -
         with pytest.raises(policy.Refused):  # an editor does not invite an admin
             accounts.invite(s, policy.Actor(editor, second_factor=True), Role.ADMIN)
         assert invitations.pending(s)
+
+
+def test_an_approval_that_met_someone_elses_save_leaves_no_audit_row(app, people) -> None:  # type: ignore[no-untyped-def]
+    slug, unit_id = translated_unit(app)
+    _, text, version = state_of(app, unit_id)
+    with store(app) as s:
+        reza = accounts.by_username(s, "reza")
+        stale = editing.save(
+            s, reza, unit_id, "fa", text, version=version - 1, state=State.APPROVED
+        )
+        assert stale.conflict
+    assert audited(app, "approve") == [] and state_of(app, unit_id)[0] == State.TRANSLATED
+    with store(app) as s:
+        reza = accounts.by_username(s, "reza")
+        editing.save(s, reza, unit_id, "fa", text, version=version, state=State.APPROVED)
+    assert len(audited(app, "approve")) == 1

@@ -147,8 +147,10 @@ def save(
     wanted = State.TRANSLATED if state is None else state
     with policy.acting(
         session, actor, action_of(translation, text, wanted), language=language, unit=unit_id
-    ):
-        return store(session, actor, unit, translation, text, version=version, state=wanted)
+    ) as act:
+        result = store(session, actor, unit, translation, text, version=version, state=wanted)
+        act.done = not result.conflict  # someone saved in between: nothing happened
+    return result
 
 
 def action_of(translation: Translation, text: str, wanted: State) -> policy.Action:

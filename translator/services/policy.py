@@ -235,9 +235,11 @@ def require(
 
 @dataclass
 class Acting:
-    """An action under way: what it found out (figures) goes into its audit row."""
+    """An action under way: what it found out (figures) goes into its audit row; `done` is set
+    False when nothing happened after all (a save that met someone else's), so no row is kept."""
 
     details: dict[str, Any] = field(default_factory=dict)
+    done: bool = True
 
 
 @contextmanager
@@ -259,7 +261,7 @@ def acting(
     audited = details.pop("audited", RULES[action].privileged)
     act = Acting(dict(details))
     yield act
-    if audited:
+    if audited and act.done:
         extra = {"language": language} if language is not None else {}
         audit.record(
             session,

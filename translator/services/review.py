@@ -133,7 +133,7 @@ def decide(
         language=suggestion.language,
         unit=suggestion.unit_id,
         accepted=accept,
-    ):
+    ) as act:
         if accept:
             unit, translation = editing.find(session, suggestion.unit_id, suggestion.language)
             result = editing.store(
@@ -145,9 +145,9 @@ def decide(
                 version=version,
                 state=State.TRANSLATED,
             )
-            if result.conflict:
-                return result
-    suggestion.status = "accepted" if accept else "rejected"
+            act.done = not result.conflict  # someone saved in between: nothing decided
+        if result is None or not result.conflict:
+            suggestion.status = "accepted" if accept else "rejected"
     return result
 
 
@@ -329,7 +329,9 @@ def send_back(
     actor = policy.actor_of(session, who)
     policy.limit_text(reason)
     unit, translation = editing.find(session, unit_id, language)
-    with policy.acting(session, actor, policy.Action.SEND_BACK, language=language, unit=unit_id):
+    with policy.acting(
+        session, actor, policy.Action.SEND_BACK, language=language, unit=unit_id
+    ) as act:
         result = editing.store(
             session,
             actor,
@@ -339,6 +341,7 @@ def send_back(
             version=version,
             state=State.NEEDS_EDITING,
         )
+        act.done = not result.conflict  # someone saved in between: nothing sent back
         if not result.conflict:
             user_id = actor.user.id if actor.user is not None else None
             session.add(Comment(unit_id=unit_id, language=language, user_id=user_id, text=note))
