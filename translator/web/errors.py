@@ -67,7 +67,14 @@ def page(error: HTTPException) -> Response | HTTPException:
     if request.path.startswith("/api/") or status < 400 or error.response is not None:
         return error
     title = TITLES.get(status, error.name)
-    body = render_template("error.html", status=status, title=title, description=error.description)
+    retry = dict(error.get_headers()).get("Retry-After", "")
+    body = render_template(
+        "error.html",
+        status=status,
+        title=title,
+        description=error.description,
+        retry=retry if retry.isdigit() else "5",
+    )
     response = Response(body, status=status, mimetype="text/html")
     for name, value in error.get_headers():
         if name.lower() != "content-type":

@@ -91,8 +91,53 @@
     }
   });
 
-  // Unsaved text is not lost by a click elsewhere: the browser asks first.
-  form.addEventListener("submit", function () { saving = true; });
+  // Unsaved text is not lost by a click elsewhere: the browser asks first. What a save sends is
+  // kept in this browser until the page shows it saved: when the desk does not answer (503), the
+  // error page sends it again (kept.js), and this page offers to put it back.
+  var KEPT = "desk-unsaved:" + new URL(form.action, location.href).pathname;
+  var KEPT_DAYS = 7;
+  form.addEventListener("submit", function (event) {
+    saving = true;
+    try {
+      var sent = new FormData(form, event.submitter || undefined);
+      var fieldsSent = [];
+      sent.forEach(function (value, name) { fieldsSent.push([name, String(value)]); });
+      localStorage.setItem(KEPT, JSON.stringify({ fields: fieldsSent, at: Date.now() }));
+    } catch (e) { /* no storage (a private window): the save goes as before */ }
+  });
+  offerKept();
+
+  function keptTexts(kept) {
+    return kept.fields.filter(function (pair) { return /^text(_\d+)?$/.test(pair[0]); })
+      .map(function (pair) { return pair[1]; });
+  }
+
+  function offerKept() {
+    var kept = null;
+    try { kept = JSON.parse(localStorage.getItem(KEPT) || "null"); } catch (e) { return; }
+    if (!kept || !kept.fields) { return; }
+    var typed = keptTexts(kept);
+    var from = kept.fields.filter(function (pair) { return pair[0] === "version"; })[0];
+    var version = form.querySelector('input[name="version"]');
+    var unsaved = from && version && from[1] === version.value;  // no save since it was sent
+    if (!unsaved || typed.join("\u0000") === texts() || Date.now() - kept.at > KEPT_DAYS * 864e5) {
+      localStorage.removeItem(KEPT);  // saved (by this save or a later one), or too old
+      return;
+    }
+    var box = document.getElementById("unsaved");
+    if (!box) { return; }
+    box.querySelector(".kept-text").textContent = typed.join("\n");
+    box.hidden = false;
+    document.getElementById("put-back").addEventListener("click", function () {
+      typed.forEach(function (text, index) { if (fields[index]) { fields[index].value = text; } });
+      var state = kept.fields.filter(function (pair) {
+        return pair[0] === "state" || pair[0] === "advance";
+      })[0];
+      var button = state && form.querySelector(
+        'button[name="' + state[0] + '"][value="' + state[1] + '"]');
+      form.requestSubmit(button || undefined);
+    });
+  }
   window.addEventListener("beforeunload", function (event) {
     if (!saving && texts() !== loaded) {
       event.preventDefault();
