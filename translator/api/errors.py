@@ -16,7 +16,6 @@ from translator.services import (
     downloads,
     editing,
     gate,
-    importing,
     policy,
 )
 
@@ -76,7 +75,7 @@ def refusals() -> Iterator[None]:
     except policy.Refused as exc:  # why, as data: the reason's stable code and the action
         details = {"code": exc.message.code, "action": exc.action.value, **exc.message.values}
         raise ApiError(403, "forbidden", str(exc), details) from None
-    except (editing.Forbidden, importing.Forbidden) as exc:
+    except editing.Forbidden as exc:
         raise ApiError(403, "forbidden", str(exc)) from None
     except editing.TooLong as exc:
         raise invalid(str(exc)) from None

@@ -34,11 +34,6 @@ class NotFound(DeskError):
     pass
 
 
-# the limits of every text a person sends live in the policy; these names stay for the edges
-too_long = policy.translation_too_long
-MAX_TEXT_BYTES = policy.MAX_TEXT_BYTES
-
-
 @dataclass
 class SaveResult:
     translation: Translation
@@ -204,7 +199,7 @@ def store(
         Change(
             unit_id=unit.id,
             language=language,
-            user_id=actor.user.id if actor.user is not None else None,
+            user_id=actor.user_id,
             action="approve" if new_state == State.APPROVED else "edit",
             old_text=old_text,
             new_text=text,
@@ -278,6 +273,9 @@ def check_sent(
 ) -> list[Failure]:
     """The failures a text (or a plural unit's forms) would have if saved now. What saving
     would refuse (forms that do not fit the unit) is itself the failure of the plural check."""
+    policy.require(
+        session, policy.actor_of(session, who), policy.Action.CHECK_TEXT, language=language
+    )
     unit, _ = find(session, unit_id, language)
     for sent in [text, *(forms or [])]:
         if sent is not None:
@@ -288,12 +286,9 @@ def check_sent(
         elif unit.plural or text is None:
             raise Invalid(f"unit {unit_id} has plural forms: send them as forms")
     except Invalid as exc:
-        policy.require(
-            session, policy.actor_of(session, who), policy.Action.CHECK_TEXT, language=language
-        )
         # the refusal's English as it is (a message id with no values: said as written)
         return [Failure(PLURALS, Severity.ERROR, Message(str(exc), code="plurals.forms"))]
-    return check(session, who, unit_id, language, text)
+    return _failures(session, unit, language, text)
 
 
 def _state_for(text: str, wanted: State, failures: list[Failure]) -> State:
@@ -313,6 +308,11 @@ def check(
         session, policy.actor_of(session, who), policy.Action.CHECK_TEXT, language=language
     )
     unit, _ = find(session, unit_id, language)
+    return _failures(session, unit, language, text)
+
+
+def _failures(session: Session, unit: Unit, language: str, text: str) -> list[Failure]:
+    """The checks' failures of a text a save would take (one it would refuse is refused)."""
     policy.limit_translation(unit, text)
     context = checking.contexts(session)(language)
     return run_unit(unit.source, unit.source_plural, text.replace("\r\n", "\n"), context)

@@ -43,14 +43,10 @@ from translator.models import (
     User,
     utcnow,
 )
-from translator.services import DeskError, checking, editing, policy
+from translator.services import DeskError, checking, policy
 from translator.services.loading import FilledForms, entry_state, entry_text, read_catalogue
 
 MODES = ("untranslated-only", "suggest", "overwrite")
-
-
-class Forbidden(DeskError):
-    """The importer may not import into this language."""
 
 
 class InvalidFile(DeskError):
@@ -319,7 +315,7 @@ def _import(
         if found is None or (found[0].source_plural is None) != (entry.msgid_plural is None):
             report.unknown.append(Unknown(entry.line, entry.msgid))
             continue
-        reason = editing.too_long(found[0], entry_text(entry))
+        reason = policy.translation_too_long(found[0], entry_text(entry))
         if reason:  # the session is rolled back by the caller: nothing is imported
             name = Path(filename).name
             refused = message(

@@ -109,6 +109,11 @@ class Actor:
     operator: bool = False  # the `translator` command, which acts as the desk
 
     @property
+    def user_id(self) -> int | None:
+        """The account acting, as history and audit rows name it (None: the operator)."""
+        return self.user.id if self.user is not None else None
+
+    @property
     def kind(self) -> str:
         if self.operator:
             return "operator"
@@ -301,9 +306,14 @@ def unusable(text: str) -> Message | None:
     )
 
 
+def _oversized(text: str) -> bool:
+    """Over the size limit in UTF-8 (a lone surrogate counted as it was sent)."""
+    return len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES
+
+
 def limit_text(text: str) -> None:
     """Refuse (TooLong, 422) a text over the size limit or holding unusable characters."""
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+    if _oversized(text):
         raise TooLong(
             message(
                 N_("the text is over %(size)d KiB; nothing was kept"),
@@ -322,7 +332,7 @@ def translation_too_long(unit: Unit, text: str) -> Message | None:
     """Why `text` cannot be a translation of the unit (too big, far longer than its English,
     or holding unusable characters), or None."""
     english = max(len(unit.source), len(unit.source_plural or ""))
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+    if _oversized(text):
         size = MAX_TEXT_BYTES // 1024
         return message(N_("the translation is over %(size)d KiB"), "text.too-big", size=size)
     if max(map(len, text.split(plurals.SEPARATOR))) > MAX_RATIO * max(english, 10):

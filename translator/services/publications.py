@@ -43,8 +43,18 @@ def publish_edition(
     if language not in languages.TARGET_LANGUAGES:
         raise editing.NotFound(f"no language {language!r}")
     actor = policy.actor_of(session, who)
-    policy.require(session, actor, policy.Action.PUBLISH, language=language, audited=False)
-    user_id = actor.user.id if actor.user is not None else None
+    with policy.acting(
+        session, actor, policy.Action.PUBLISH, language=language, document=document.slug
+    ) as act:
+        publication = _freeze(session, actor.user_id, document, language, root)
+        act.details["number"] = publication.number
+    return publication
+
+
+def _freeze(
+    session: Session, user_id: int | None, document: Document, language: str, root: Path
+) -> Publication:
+    """The snapshot, once the gate and the two-person rule let it be made."""
     if not gate.has_edition(document):
         raise gate.NotPublishable(
             [], f"{document.slug} holds interface strings: they have no edition to publish"
@@ -87,14 +97,6 @@ def publish_edition(
     )
     session.add(publication)
     session.flush()
-    policy.require(
-        session,
-        actor,
-        policy.Action.PUBLISH,
-        language=language,
-        document=document.slug,
-        number=publication.number,
-    )
     return publication
 
 
@@ -201,4 +203,4 @@ def mark_urgent(
     )
     document.priority = "urgent" if urgent else None
     document.deadline = deadline if urgent else None
-    document.urgency_set_by = actor.user.id if actor.user is not None else None
+    document.urgency_set_by = actor.user_id

@@ -88,8 +88,7 @@ def suggest(
     policy.limit_translation(unit, text)
     if not text.strip():
         raise editing.Invalid(message(N_("a suggestion needs some text"), "suggestion.empty"))
-    user_id = actor.user.id if actor.user is not None else None
-    suggestion = Suggestion(unit_id=unit_id, language=language, text=text, user_id=user_id)
+    suggestion = Suggestion(unit_id=unit_id, language=language, text=text, user_id=actor.user_id)
     session.add(suggestion)
     session.flush()
     return suggestion
@@ -166,9 +165,12 @@ def comment(
     policy.limit_text(text)
     if not text.strip():
         raise editing.Invalid(message(N_("a comment needs some text"), "comment.empty"))
-    user_id = actor.user.id if actor.user is not None else None
     note = Comment(
-        unit_id=unit_id, language=language, user_id=user_id, text=text.strip(), question=question
+        unit_id=unit_id,
+        language=language,
+        user_id=actor.user_id,
+        text=text.strip(),
+        question=question,
     )
     session.add(note)
     session.flush()
@@ -254,9 +256,9 @@ def plan_approval(
     """What approving the edition (or only `unit_ids` of it) would do, writing nothing: the
     reviewer's confirmation shows it."""
     actor = policy.actor_of(session, who)
-    if not policy.allowed(actor, policy.Action.BULK_APPROVE, language=language):
-        policy.require(session, actor, policy.Action.BULK_APPROVE, language=language)  # refuses
-    user_id = actor.user.id if actor.user is not None else None
+    # asked, not done: refused as the approval would be, with nothing to audit
+    policy.require(session, actor, policy.Action.BULK_APPROVE, language=language, audited=False)
+    user_id = actor.user_id
     wanted = set(unit_ids) if unit_ids is not None else None
     context = checking.contexts(session)(language)
     two_person = publications.two_person_rule(session)
@@ -343,8 +345,8 @@ def send_back(
         )
         act.done = not result.conflict  # someone saved in between: nothing sent back
         if not result.conflict:
-            user_id = actor.user.id if actor.user is not None else None
-            session.add(Comment(unit_id=unit_id, language=language, user_id=user_id, text=note))
+            comment = Comment(unit_id=unit_id, language=language, user_id=actor.user_id, text=note)
+            session.add(comment)
             session.flush()
     return result
 
