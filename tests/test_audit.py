@@ -248,6 +248,9 @@ def test_the_audit_page_is_for_admins_and_says_when_the_chain_is_broken(desk) ->
         s.execute(update(AuditEntry).where(AuditEntry.seq == 2).values(action="forged"))
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "The chain is broken at row 2" in page
+    assert "its content does not match its hash" in page
+    farsi = client.get("/admin/audit", headers={"Accept-Language": "fa"}).get_data(as_text=True)
+    assert "محتوای آن با هش آن جور نیست" in farsi  # why, in the reader's language
 
 
 def test_verify_exits_1_naming_the_first_row_that_does_not_match(run, database_url) -> None:

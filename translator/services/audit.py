@@ -38,6 +38,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from translator import config, db
+from translator.messages import N_, Message, message
 from translator.models import AuditEntry, AuditHead, User, utcnow
 from translator.services import DeskError
 
@@ -260,8 +261,13 @@ class Verdict:
     intact: bool
     rows: int
     first_bad: int | None = None
-    reason: str = ""
+    said: Message | None = None  # why it is broken, to say in the reader's language
     keyed_from: int | None = None  # the first keyed row; None: no row keyed yet
+
+    @property
+    def reason(self) -> str:
+        """Why it is broken, in English (the command line)."""
+        return self.said.english if self.said is not None else ""
 
 
 def verify(session: Session, kept: tuple[int, str] | None = None) -> Verdict:
@@ -273,46 +279,57 @@ def verify(session: Session, kept: tuple[int, str] | None = None) -> Verdict:
     if head is None:
         first = session.scalar(select(func.min(AuditEntry.seq)))
         if first is not None:
-            return Verdict(False, 0, int(first), "the log's head is missing")
+            said = message(N_("the log's head is missing"), "audit.no-head")
+            return Verdict(False, 0, int(first), said)
         if kept is not None and kept != (0, GENESIS):
-            return Verdict(False, 0, kept[0], f"the log is empty, but it had reached row {kept[0]}")
+            said = message(
+                N_("the log is empty, but it had reached row %(row)d"),
+                "audit.emptied",
+                row=kept[0],
+            )
+            return Verdict(False, 0, kept[0], said)
         return Verdict(True, 0)
     keyed_from = head.keyed_from
     if not _unkeyed(head) and not _sealed(key, head):
-        reason = "the head's seal does not match: the head or its anchor was changed"
-        return Verdict(False, 0, head.seq, reason, keyed_from)
+        said = message(
+            N_("the head's seal does not match: the head or its anchor was changed"),
+            "audit.seal",
+        )
+        return Verdict(False, 0, head.seq, said, keyed_from)
     expected_seq, prev, rows = head.anchor_seq + 1, head.anchor_sha256, 0
     last_prune: AuditEntry | None = None
     kept_sha = head.anchor_sha256 if kept is not None and kept[0] == head.anchor_seq else None
     entries = select(AuditEntry).order_by(AuditEntry.seq).execution_options(populate_existing=True)
     for entry in session.scalars(entries):
         keyed = keyed_from is not None and entry.seq >= keyed_from
-        reason = _mismatch(entry, expected_seq, prev, key if keyed else None)
-        if reason:
-            return Verdict(False, rows, entry.seq, reason, keyed_from)
+        wrong = _mismatch(entry, expected_seq, prev, key if keyed else None)
+        if wrong:
+            return Verdict(False, rows, entry.seq, wrong, keyed_from)
         if entry.action == "audit-pruned":
             last_prune = entry
         if kept is not None and entry.seq == kept[0]:
             kept_sha = entry.sha256
         prev, expected_seq, rows = entry.sha256, entry.seq + 1, rows + 1
     if head.seq != expected_seq - 1 or head.sha256 != prev:
-        reason = "rows are missing at the end of the log"
-        return Verdict(False, rows, expected_seq, reason, keyed_from)
+        said = message(N_("rows are missing at the end of the log"), "audit.tail-cut")
+        return Verdict(False, rows, expected_seq, said, keyed_from)
     if head.anchor_seq > 0 and not _recorded_by(last_prune, head.anchor_seq, head.anchor_sha256):
-        reason = "the anchor is not where the last prune of the log left it"
-        return Verdict(False, rows, head.anchor_seq + 1, reason, keyed_from)
+        said = message(
+            N_("the anchor is not where the last prune of the log left it"), "audit.anchor"
+        )
+        return Verdict(False, rows, head.anchor_seq + 1, said, keyed_from)
     if kept is not None:
-        reason = _kept_head_mismatch(kept, kept_sha, head.anchor_seq, head.seq)
-        if reason:
-            return Verdict(False, rows, kept[0], reason, keyed_from)
+        wrong = _kept_head_mismatch(kept, kept_sha, head.anchor_seq, head.seq)
+        if wrong:
+            return Verdict(False, rows, kept[0], wrong, keyed_from)
     return Verdict(True, rows, keyed_from=keyed_from)
 
 
-def _mismatch(entry: AuditEntry, seq: int, prev: str, key: bytes | None) -> str:
+def _mismatch(entry: AuditEntry, seq: int, prev: str, key: bytes | None) -> Message | None:
     if entry.seq != seq:
-        return f"row {seq} is missing"
+        return message(N_("row %(row)d is missing"), "audit.row-missing", row=seq)
     if entry.prev_sha256 != prev:
-        return "its link to the previous row does not match"
+        return message(N_("its link to the previous row does not match"), "audit.link")
     sha = _digest(
         entry.seq,
         entry.at,
@@ -323,7 +340,9 @@ def _mismatch(entry: AuditEntry, seq: int, prev: str, key: bytes | None) -> str:
         entry.prev_sha256,
         key=key,
     )
-    return "" if hmac.compare_digest(sha, entry.sha256) else "its content does not match its hash"
+    if hmac.compare_digest(sha, entry.sha256):
+        return None
+    return message(N_("its content does not match its hash"), "audit.content")
 
 
 def _recorded_by(prune_row: AuditEntry | None, anchor_seq: int, anchor_sha256: str) -> bool:
@@ -334,15 +353,32 @@ def _recorded_by(prune_row: AuditEntry | None, anchor_seq: int, anchor_sha256: s
     return details.get("through") == anchor_seq and details.get("anchor") == anchor_sha256
 
 
-def _kept_head_mismatch(kept: tuple[int, str], found: str | None, anchor: int, last: int) -> str:
+def _kept_head_mismatch(
+    kept: tuple[int, str], found: str | None, anchor: int, last: int
+) -> Message | None:
     seq, sha = kept
     if seq > last:
-        return f"row {seq} of the kept head is missing: the log ends at row {last}"
+        return message(
+            N_("row %(row)d of the kept head is missing: the log ends at row %(last)d"),
+            "audit.kept-missing",
+            row=seq,
+            last=last,
+        )
     if seq < anchor:
-        return f"row {seq} of the kept head was cut by a prune (the log starts after row {anchor})"
+        return message(
+            N_(
+                "row %(row)d of the kept head was cut by a prune "
+                "(the log starts after row %(anchor)d)"
+            ),
+            "audit.kept-pruned",
+            row=seq,
+            anchor=anchor,
+        )
     if found is None or not hmac.compare_digest(found, sha.lower()):
-        return f"row {seq} does not have the kept head's hash"
-    return ""
+        return message(
+            N_("row %(row)d does not have the kept head's hash"), "audit.kept-hash", row=seq
+        )
+    return None
 
 
 def parse_head(text: str) -> tuple[int, str]:
