@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -133,6 +133,75 @@ def test_a_locked_sqlite_store_answers_503_and_half_writes_nothing(root, tmp_pat
         assert client.get(UNITS, headers=auth).json[1] == unit  # nothing half-written
         assert save(client, auth, unit, "Danach gespeichert.").status_code == 200
         dispose(app)
+
+
+@contextmanager
+def small_disk(folder: Path, size: int) -> Iterator[Path]:
+    """A file system of `size` bytes of its own (tmpfs), mounted at `folder`: root only."""
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small disk here: {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def fill(disk: Path) -> Path:
+    """Write a file until the disk has no room left; the file, to remove for room again."""
+    filler = disk / "filler"
+    with open(filler, "wb", buffering=0) as out:
+        for chunk in (65536, 1):  # then the last few bytes
+            try:
+                while out.write(b"\0" * chunk):
+                    pass
+            except OSError:
+                pass
+    return filler
+
+
+def test_a_full_disk_under_sqlite_answers_503_and_half_writes_nothing(
+    root, tmp_path, caplog
+) -> None:
+    with initialised_database("sqlite", root, tmp_path) as url:
+        size = Path(url.split("///", 1)[1]).stat().st_size
+        with small_disk(tmp_path / "disk", size + 4 * 1024 * 1024) as disk:
+            shutil.copy(url.split("///", 1)[1], disk / "desk.db")
+            app = desk(f"sqlite:///{disk / 'desk.db'}", root, tmp_path)
+            client, auth = app.test_client(), translator_token(app)
+            units = client.get(UNITS, headers=auth).json
+            with closing(sqlite3.connect(disk / "desk.db")) as connection:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no room kept in the log
+            filler = fill(disk)
+
+            text = "Gespeichert, als die Platte voll war. " * 3
+            refused = save(client, auth, units[1], text)
+            assert refused.status_code == 503 and refused.headers["Retry-After"] == "5"
+            assert refused.json["error"] == "service-unavailable"
+            said = [r for r in caplog.records if r.name == "translator.web.errors"]
+            assert len(said) == 1 and said[0].exc_info is None  # one line, no traceback
+            assert "database or disk is full" in said[0].getMessage()
+            po = "\n".join(
+                f'msgid "{unit["source"]}"\nmsgstr "Übersetzt {number}."\n'
+                for number, unit in enumerate(units)
+                if not unit["source_plural"]
+                and '"' not in unit["source"]
+                and "\\" not in unit["source"]
+            )
+            imported = client.post(
+                UNITS.rsplit("/", 1)[0] + "/file?mode=overwrite",
+                data=po.encode(),
+                headers={**auth, "Content-Type": "text/x-gettext-translation"},
+            )
+            assert imported.status_code == 503  # the whole import, or nothing of it
+            assert client.get(UNITS, headers=auth).json == units  # nothing half-written
+
+            filler.unlink()  # room again: the desk goes on by itself
+            assert save(client, auth, units[1], text).status_code == 200
+            dispose(app)
 
 
 def test_a_database_bug_is_still_a_500(app, client, monkeypatch) -> None:
@@ -348,7 +417,9 @@ def test_a_job_queued_too_long_is_sent_again_when_asked_for_again(app, monkeypat
         s.execute(
             update(Job)
             .where(Job.id == job_id)
-            .values(created_at=utcnow() - records.RESEND - timedelta(seconds=1))
+            .values(
+                created_at=utcnow() - records.Timing.of(app.config).resend - timedelta(seconds=1)
+            )
         )
     overdue = client.get(PDF, headers=auth)
     assert overdue.status_code == 202 and overdue.headers["Location"] == first.headers["Location"]

@@ -190,15 +190,22 @@ def test_a_job_is_run_once_unless_its_worker_died(sessions) -> None:
     from translator.models import utcnow
     from translator.services import jobs as records
 
+    timing = records.Timing()
     with db.transaction(sessions) as s:
         job_id = records.start(s, "recheck", {})[0].id
     with db.transaction(sessions) as s:
-        assert records.claim(s, job_id) is not None
+        assert records.claim(s, job_id, timing) is not None
     with db.transaction(sessions) as s:
-        assert records.claim(s, job_id) is None  # a second delivery while it runs
-        s.get(Job, job_id).started_at = utcnow() - records.STALLED - timedelta(minutes=1)
+        assert records.claim(s, job_id, timing) is None  # a second delivery while it runs
+        s.get(Job, job_id).beat_at = utcnow() - timing.stalled + timedelta(seconds=5)
     with db.transaction(sessions) as s:
-        assert records.claim(s, job_id) is not None  # its worker died: taken again
+        assert records.claim(s, job_id, timing) is None  # it beat lately: its worker lives
+        assert records.overdue_ids(s, timing) == []
+        s.get(Job, job_id).beat_at = utcnow() - timing.stalled - timedelta(seconds=1)
+    with db.transaction(sessions) as s:
+        assert records.overdue_ids(s, timing) == [job_id]  # sent to the workers again
+        assert records.claim(s, job_id, timing) is not None  # its worker died: taken again
+        assert records.claim(s, job_id, timing) is None  # by one worker only
 
 
 def test_old_jobs_and_files_are_forgotten_recent_ones_kept(sessions) -> None:
@@ -651,6 +658,82 @@ def test_two_app_processes_and_a_worker_on_postgresql_and_redis(processes, root)
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def job_now(factory: Any, job_id: str) -> Job:
+    with db.transaction(factory) as s:
+        job = s.get(Job, job_id)
+        assert job is not None
+        s.expunge(job)
+        return job
+
+
+def wait_for_job(factory: Any, job_id: str, done: Any, processes: Processes) -> Job:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        job = job_now(factory, job_id)
+        if done(job):
+            return job
+        time.sleep(0.1)
+    logs = {p.name: p.read_text(errors="replace")[-2000:] for p in processes.log_dir.glob("*.log")}
+    raise AssertionError(f"job {job_id} is {job_now(factory, job_id).state}: {logs}")
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_job_loses_nothing_another_worker_finishes_it(
+    processes, root, tmp_path
+) -> None:
+    """kill -9 of a worker in the middle of a batch: its job stops beating, a worker started
+    later finds it stalled (the jobs table is the truth, not the broker), takes it again and
+    finishes it, keeping the files the dead one had built."""
+    from tests.test_faults import Redis
+    from translator import config as configuration
+
+    broker = Redis()
+    broker.start()
+    environ = processes.environ
+    environ.update(
+        TRANSLATOR_DATABASE_URL=f"sqlite:///{tmp_path / 'desk.db'}",
+        TRANSLATOR_ROOT=str(root),
+        TRANSLATOR_BROKER_URL=broker.url,
+        TRANSLATOR_JOB_STALLED_SECONDS="2",  # a worker beats every half second
+        TRANSLATOR_JOB_RESEND_SECONDS="2",
+    )
+    try:
+        desk_cli(environ, "init")
+        config = configuration.load(environ=environ)
+        factory = db.session_factory(db.make_engine(config["DATABASE_URL"]))
+        batch = {"formats": ["pdf"], "languages": ["fa", "de", "fr"], "draft": True}
+        batch["documents"] = ["palm-card", "alert-toomaj-salehi"]
+        with db.transaction(factory) as s:
+            job_id = records.start(s, "build", batch)[0].id
+        engine.enqueue(config, factory, job_id)
+        processes.start("first", "worker", "--concurrency", "1")
+        midway = wait_for_job(factory, job_id, lambda job: job.done >= 1, processes)
+        assert midway.state == records.RUNNING and midway.done < midway.total - 1
+        first = processes.started[-1]
+        os.killpg(first.pid, signal.SIGKILL)  # the worker and its pool, at once
+        first.wait()
+        with db.transaction(factory) as s:
+            built_before = int(s.scalar(select(func.count()).select_from(EditionFile)) or 0)
+        assert job_now(factory, job_id).state == records.RUNNING  # nobody said it ended
+
+        processes.start("second", "worker", "--concurrency", "1")
+        done = wait_for_job(factory, job_id, lambda job: job.state != records.RUNNING, processes)
+        assert done.state == records.DONE and done.message == "6 files"
+        assert done.started_at is not None and midway.started_at is not None
+        assert done.started_at > midway.started_at  # taken again, by the second worker
+        with db.transaction(factory) as s:
+            archive = s.get(EditionFile, done.result_key)
+            assert archive is not None
+            names = zipfile.ZipFile(BytesIO(archive.data)).namelist()
+            assert len(names) == 6 and "fa/palm-card.pdf" in names
+            kept = int(s.scalar(select(func.count()).select_from(EditionFile)) or 0)
+        assert built_before >= 1 and kept == 6 + 1  # the dead worker's files kept, not rebuilt
+        assert "sent 1 overdue jobs to the workers again" in (tmp_path / "second.log").read_text()
+    finally:
+        processes.stop()
+        broker.stop()
 
 
 @pytest.mark.slow

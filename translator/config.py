@@ -21,6 +21,12 @@ DEFAULTS: dict[str, Any] = {
     "AUDIT_KEY": None,
     "BROKER_URL": None,  # None: an embedded broker on SQLite in the instance folder
     "JOBS_EAGER": False,  # run jobs inside the request (tests only)
+    # a job queued this long without a worker taking it is sent to the workers again (its
+    # message may have been lost with the broker's restart)
+    "JOB_RESEND_SECONDS": 120,
+    # a running job whose worker has not beaten for this long lost its worker (killed, its
+    # machine gone): it is sent to the workers again; a worker beats every quarter of it
+    "JOB_STALLED_SECONDS": 60,
 }
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from translator.services import DeskError, checking, edition_files, importing, p
 from translator.services import jobs as records
 
 RETRY_BROKER = 10  # seconds: ask again after a broker that did not answer
-RESEND_EVERY = 60.0  # seconds between a worker's looks for jobs queued too long (records.RESEND)
+RESEND_EVERY = 60.0  # seconds, at most, between a worker's looks for overdue jobs
 log = logging.getLogger(__name__)
 celery = Celery("translator")
 _worker: dict[str, Any] = {}  # this worker process's configuration and sessions
@@ -111,18 +111,20 @@ def first_line(exc: BaseException) -> str:
 
 
 def resend_overdue(config: dict[str, Any], factory: sessionmaker[Session]) -> int:
-    """Send again every job queued for longer than records.RESEND (its message lost with a
-    broker's restart); how many. A worker does it every RESEND_EVERY seconds."""
+    """Send again every overdue job (queued too long: its message lost with a broker's restart;
+    running with no beat: its worker killed); how many. Workers do it periodically."""
     with db.transaction(factory) as session:
-        waiting = records.overdue_ids(session)
+        waiting = records.overdue_ids(session, records.Timing.of(config))
     for job_id in waiting:
         enqueue(config, factory, job_id, new=False)
     return len(waiting)
 
 
-def watch_overdue(config: dict[str, Any], every: float = RESEND_EVERY) -> threading.Event:
-    """In a worker's main process: resend overdue jobs every `every` seconds, until the event
-    returned is set."""
+def watch_overdue(config: dict[str, Any]) -> threading.Event:
+    """In a worker's main process: resend overdue jobs every half of the shorter of the resend
+    and stall times (at most every RESEND_EVERY seconds), until the event returned is set."""
+    timing = records.Timing.of(config)
+    every = min(RESEND_EVERY, min(timing.resend, timing.stalled).total_seconds() / 2)
     stop = threading.Event()
     factory = db.session_factory(db.make_engine(config["DATABASE_URL"]))
 
@@ -134,7 +136,7 @@ def watch_overdue(config: dict[str, Any], every: float = RESEND_EVERY) -> thread
                 log.warning("could not look for overdue jobs: %s", first_line(exc))
                 continue
             if sent:
-                log.warning("sent %d jobs queued too long to the workers again", sent)
+                log.warning("sent %d overdue jobs to the workers again", sent)
 
     threading.Thread(target=loop, name="resend-overdue", daemon=True).start()
     return stop
@@ -151,18 +153,55 @@ def run_job(job_id: str) -> None:
 
 def run(job_id: str, factory: sessionmaker[Session], config: dict[str, Any]) -> None:
     """Claim the job, do its work, and record the result or a clear reason for failing."""
+    timing = records.Timing.of(config)
     with db.transaction(factory) as session:
-        job = records.claim(session, job_id)
+        job = records.claim(session, job_id, timing)
         if job is None:
             return  # done by another worker already, or gone
         kind, params, payload, owner = job.kind, records.work_params(job), job.payload, job.owner_id
+    task = Task(factory, config, params, payload, owner, _progress(factory, job_id))
+    with beating(factory, job_id, timing.beat_every):
+        _work(job_id, kind, task)
+
+
+@contextmanager
+def beating(factory: sessionmaker[Session], job_id: str, every: float) -> Iterator[None]:
+    """While the block runs, say every `every` seconds that the job's worker is alive; a killed
+    worker stops beating, and the job is taken by another (records.Timing.stalled)."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(every):
+            try:
+                with db.transaction(factory) as session:
+                    records.beat(session, job_id)
+            except Exception as exc:  # the store away for a moment: the next beat tries again
+                log.warning("job %s could not beat: %s", job_id, first_line(exc))
+
+    thread = threading.Thread(target=loop, name=f"beat-{job_id[:8]}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _progress(factory: sessionmaker[Session], job_id: str) -> Callable[[int, int], None]:
+    """How a job's work says how far it got."""
 
     def progress(done: int, total: int) -> None:
         with db.transaction(factory) as session:
             records.progress(session, job_id, done, total)
 
+    return progress
+
+
+def _work(job_id: str, kind: str, task: Task) -> None:
+    """Do a claimed job's work and record its result, or a clear reason for failing."""
+    factory = task.factory
     try:
-        result_key, message = KINDS[kind](Task(factory, config, params, payload, owner, progress))
+        result_key, message = KINDS[kind](task)
     except DeskError as exc:  # what a person can fix: said in their language when it can be
         with db.transaction(factory) as session:
             records.fail(session, job_id, exc.said or str(exc))

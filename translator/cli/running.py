@@ -68,8 +68,8 @@ def worker(obj: Context, concurrency: int) -> None:
     app = jobs.configure(obj.config)
     click.echo(f"Job worker on {jobs.broker_url(obj.config).split('@')[-1]}", err=True)
     watching: list[Any] = []
-    # once the pool is up: every minute, jobs queued too long are sent again (their messages
-    # lost with a broker's restart)
+    # once the pool is up: overdue jobs are sent again (queued too long, their messages lost with
+    # a broker's restart; running with no beat, their worker killed)
     worker_ready.connect(lambda **_: watching.append(jobs.watch_overdue(obj.config)), weak=False)
     try:
         app.worker_main(

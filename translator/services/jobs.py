@@ -11,11 +11,15 @@ with the seconds after which to ask again. Asking again for the same input is no
 is never refused. The count and the insert are one step for the database: on PostgreSQL a
 transaction-scoped advisory lock orders every new job (held for the few milliseconds of the count
 and the insert), on SQLite the start's first statement is a write, which takes the database's one
-write lock before counting. A job lost on the way (the broker restarted without it, its worker
-died and no broker hands it out again) would hold its slot for ever: one unfinished for longer
-than LOST is failed, its upload dropped, when the next job is started. Before that, one still
-queued after RESEND is sent to the workers again (when someone asks for the same input, and by
-the worker's periodic check): `claim` takes a job once, so a second message for it is harmless.
+write lock before counting.
+
+The jobs table is the truth, not the broker: a job is overdue when it is still queued after
+Timing.resend (its message lost with a broker's restart) or is running with no beat from its
+worker for Timing.stalled (the worker killed, its machine gone: a running job's worker beats
+every quarter of that). An overdue job is sent to the workers again, when someone asks for the
+same input and by the workers' periodic check; `claim` takes a job once (a stalled one again),
+so a second message for it is harmless. A job lost for good would hold its slot for ever: one
+unfinished for longer than LOST is failed, its upload dropped, when the next job is started.
 """
 
 from __future__ import annotations
@@ -23,21 +27,19 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from translator.messages import Message
+from translator.messages import N_, Message, message
 from translator.models import Job, User, utcnow
 from translator.services import DeskError
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 KEPT = timedelta(days=7)  # finished jobs, then forgotten
-STALLED = timedelta(minutes=15)  # far longer than any batch build takes
 LOST = timedelta(hours=1)  # unfinished for this long: no worker will finish it
-RESEND = timedelta(minutes=2)  # queued, not started for this long: its message may be lost
 KINDS = ("edition", "publication", "build", "import", "recheck")
 
 MAX_PER_OWNER = 3  # unfinished jobs of one account
@@ -50,6 +52,27 @@ RETRY_BUSY = 30  # seconds: the whole queue is full; let the workers drain it
 CLIENT = "_client"
 # the key of the PostgreSQL advisory lock that orders the starts of new jobs
 _START_LOCK = "hashtext('translator job start ' || current_schema())"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When a job is overdue: queued and not taken for `resend`, or running with no beat from its
+    worker for `stalled` (the configuration's JOB_RESEND_SECONDS and JOB_STALLED_SECONDS)."""
+
+    resend: timedelta = timedelta(minutes=2)
+    stalled: timedelta = timedelta(minutes=1)
+
+    @classmethod
+    def of(cls, config: dict[str, Any]) -> Timing:
+        return cls(
+            resend=timedelta(seconds=float(config.get("JOB_RESEND_SECONDS", 120))),
+            stalled=timedelta(seconds=float(config.get("JOB_STALLED_SECONDS", 60))),
+        )
+
+    @property
+    def beat_every(self) -> float:
+        """Seconds between a running job's beats: four beats missed before it counts as stalled."""
+        return self.stalled.total_seconds() / 4
 
 
 class TooManyJobs(DeskError):
@@ -185,16 +208,11 @@ def _serialise_starts(session: Session) -> None:
 def _fail_lost(session: Session) -> None:
     """Fail the jobs unfinished for longer than LOST: no worker will finish them now."""
     since = utcnow() - LOST
-    lost = session.scalars(
-        select(Job.id).where(
-            or_(
-                and_(Job.state == QUEUED, Job.created_at < since),
-                and_(Job.state == RUNNING, Job.started_at < since),
-            )
-        )
-    ).all()
+    # by its creation, not its start: a job that kills every worker taking it is given up too
+    lost = session.scalars(select(Job.id).where(_unfinished(), Job.created_at < since)).all()
     for job_id in lost:
-        fail(session, job_id, "the job was lost on its way to a worker; ask again")
+        lost_it = message(N_("the job was lost on its way to a worker; ask again"), "job.lost")
+        fail(session, job_id, lost_it)
 
 
 def _refuse_past_caps(session: Session, owner_id: int | None, client: str | None) -> None:
@@ -215,18 +233,35 @@ def _refuse_past_caps(session: Session, owner_id: int | None, client: str | None
         raise DeskBusy(MAX_UNFINISHED, RETRY_BUSY)
 
 
-def overdue(job: Job) -> bool:
-    """Queued and not started for longer than RESEND: send it to the workers again."""
-    return job.state == QUEUED and job.created_at < utcnow() - RESEND
+def _last_sign(job: Any) -> Any:
+    """When a running job was last seen alive: its last beat, else its start."""
+    return func.coalesce(job.beat_at, job.started_at)
 
 
-def overdue_ids(session: Session) -> list[str]:
-    """The jobs queued for longer than RESEND (and not yet LOST), oldest first."""
+def _overdue(timing: Timing, now: datetime) -> Any:
+    """Queued and not taken for `timing.resend`, or running with no beat for `timing.stalled`."""
+    return or_(
+        and_(Job.state == QUEUED, Job.created_at < now - timing.resend),
+        and_(Job.state == RUNNING, _last_sign(Job) < now - timing.stalled),
+    )
+
+
+def overdue(job: Job, timing: Timing) -> bool:
+    """Whether the job should be sent to the workers again."""
+    now = utcnow()
+    if job.state == QUEUED:
+        return job.created_at < now - timing.resend
+    last = job.beat_at or job.started_at
+    return job.state == RUNNING and last is not None and last < now - timing.stalled
+
+
+def overdue_ids(session: Session, timing: Timing) -> list[str]:
+    """The overdue jobs not yet LOST, oldest first."""
     now = utcnow()
     return list(
         session.scalars(
             select(Job.id)
-            .where(Job.state == QUEUED, Job.created_at < now - RESEND, Job.created_at >= now - LOST)
+            .where(_overdue(timing, now), Job.created_at >= now - LOST)
             .order_by(Job.created_at)
             .limit(MAX_UNFINISHED)
         )
@@ -282,15 +317,26 @@ def _unkept(said: str) -> Message | None:
     return Message.from_stored(data["text"], data["code"], data["values"], data["plural"])
 
 
-def claim(session: Session, job_id: str) -> Job | None:
-    """Mark a queued job running; None when it is gone or another worker has it. A job left
-    running for longer than STALLED (its worker died; the broker hands it out again) is taken."""
+def claim(session: Session, job_id: str, timing: Timing) -> Job | None:
+    """Mark a queued job running; None when it is gone or another worker has it. A running job
+    whose worker has not beaten for `timing.stalled` (killed, its machine gone) is taken again."""
     now = utcnow()
-    waiting = or_(Job.state == QUEUED, and_(Job.state == RUNNING, Job.started_at < now - STALLED))
+    waiting = or_(
+        Job.state == QUEUED, and_(Job.state == RUNNING, _last_sign(Job) < now - timing.stalled)
+    )
     taken = session.execute(
-        update(Job).where(Job.id == job_id, waiting).values(state=RUNNING, started_at=now)
+        update(Job)
+        .where(Job.id == job_id, waiting)
+        .values(state=RUNNING, started_at=now, beat_at=now)
     )
     return session.get(Job, job_id) if getattr(taken, "rowcount", 0) == 1 else None
+
+
+def beat(session: Session, job_id: str) -> None:
+    """The job's worker is alive and still at it."""
+    session.execute(
+        update(Job).where(Job.id == job_id, Job.state == RUNNING).values(beat_at=utcnow())
+    )
 
 
 def progress(session: Session, job_id: str, done: int, total: int) -> None:

@@ -34,7 +34,7 @@ def start(
     address) and queue it; its id. Past a cap: 429 (the asker's own jobs) or 503 (the whole
     desk's), with Retry-After; an upload over the import limit: 413; the job queue unreachable:
     503 with Retry-After, and no job kept. The same input asked for again gives the same job,
-    sent to the workers again when it has waited too long (records.RESEND). The API's handler
+    sent to the workers again when it is overdue (records.Timing). The API's handler
     of HTTP errors gives each its JSON shape, keeping the Retry-After header."""
     config = current_app.config
     user = g.get("user")
@@ -55,7 +55,7 @@ def start(
                 payload=payload,
                 max_payload=int(config["MAX_IMPORT_BYTES"]),
             )
-            job_id, resend = job.id, not new and records.overdue(job)
+            job_id, resend = job.id, not new and records.overdue(job, records.Timing.of(config))
     except records.TooManyJobs as exc:
         raise TooManyRequests(
             _refusal(
