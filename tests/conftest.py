@@ -50,13 +50,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
-    """A content root holding copies of the repository's source_texts/, locales/, glossary/."""
+def root(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """A content root holding copies of the repository's source_texts/, locales/, glossary/;
+    for a test marked `unfinished`, with work still to do (see `leave_unfinished`)."""
     content = tmp_path / "content"
     shutil.copytree(REPO / "source_texts", content / "source_texts")
     shutil.copytree(REPO / "locales", content / "locales")
     shutil.copytree(REPO / "glossary", content / "glossary")
+    if request.node.get_closest_marker("unfinished"):
+        leave_unfinished(content)
     return content
+
+
+# What a desk in the middle of its work still has to translate: (language, document, from which
+# entry on the translations are blank). The shipped catalogues are complete; tests of the work
+# on untranslated units take them unfinished.
+UNFINISHED = (("fa", "press-release", 8), ("fa", "faq", 0), ("de", "faq", 12), ("fr", "faq", 20))
+
+
+def leave_unfinished(content: Path) -> None:
+    import polib
+
+    for language, slug, start in UNFINISHED:
+        path = content / "locales" / language / "LC_MESSAGES" / f"{slug}.po"
+        catalogue = polib.pofile(str(path))
+        for entry in catalogue[start:]:
+            entry.msgstr, entry.tcomment = "", ""
+            entry.msgstr_plural = {n: "" for n in entry.msgstr_plural}
+        catalogue.save()
 
 
 @pytest.fixture

@@ -127,6 +127,7 @@ def test_the_zip_holds_only_the_languages_the_token_reads(api) -> None:
     assert all(name.startswith("fa/") for name in names)
 
 
+@pytest.mark.unfinished
 def test_units_filtered_by_state(api) -> None:
     client = api["client"]
     untranslated = client.get(

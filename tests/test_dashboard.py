@@ -385,7 +385,9 @@ def test_imports_count_as_activity_without_a_name(loaded: sessionmaker[Session])
             'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
             f'msgid "{unit.source}"\nmsgstr "Bir çeviri"\n'
         ).encode()
-        importing.import_file(s, data, "tr.po", "press-release", "tr", who=policy.OPERATOR)
+        importing.import_file(
+            s, data, "tr.po", "press-release", "tr", mode="overwrite", who=policy.OPERATOR
+        )
         feed = activity.feed(s, user(s, "can", Role.TRANSLATOR, "tr"), language="tr")
     assert [(e.who, e.action, e.state) for e in feed] == [(None, "import", "translated")]
 

@@ -229,6 +229,7 @@ def test_dashboard_needs_signing_in(client) -> None:  # type: ignore[no-untyped-
     assert client.get("/dashboard").status_code == 302
 
 
+@pytest.mark.unfinished
 def test_status_fails_under_a_share_for_ci(run) -> None:  # type: ignore[no-untyped-def]
     run("init")
     assert run("status", "--document", "emergency-appeal", "--fail-under", "100").exit_code == 0
@@ -278,6 +279,7 @@ def drop_a_figure(desk: dict[str, Any], slug: str, code: str) -> int:
         return unit.id
 
 
+@pytest.mark.unfinished
 def test_each_cell_shows_untranslated_to_review_and_errors_apart(desk) -> None:
     drop_a_figure(desk, "emergency-appeal", "de")
     page = client_for(desk, "elif").get("/dashboard").get_data(as_text=True)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import html5lib
+import polib
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +28,10 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[sessionmak
     root = folder / "content"
     for part in ("source_texts", "locales", "glossary"):
         shutil.copytree(REPO / part, root / part)
+    unfinished = polib.pofile(str(root / "locales/fa/LC_MESSAGES/press-release.po"))
+    for entry in unfinished[-5:]:  # a Farsi edition still being translated
+        entry.msgstr = ""
+    unfinished.save()
     engine = db.make_engine(f"sqlite:///{folder / 'desk.db'}")
     db.create_schema(engine)
     factory = db.session_factory(engine)

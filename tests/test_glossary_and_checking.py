@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from translator import db
 from translator.checks import Term
 from translator.formats import glossary as glossary_format
+from translator.formats import po
 from translator.models import CheckFailure
 from translator.services import DeskError, checking, glossary, importing, policy
 
@@ -23,6 +24,21 @@ def test_init_loads_the_shipped_glossary(run) -> None:
     assert re.search(r"and \d{2} glossary terms", run("init").output)
     listed = run("glossary", "list", "--lang", "fa").output
     assert "Toomaj Salehi (person)  fa: توماج صالحی" in listed
+
+
+def test_every_warning_left_in_the_campaign_texts_says_why_in_a_translator_comment(run) -> None:
+    run("init")
+    findings = json.loads(run("check", "--json", check=False).output)
+    campaign = [f for f in findings if f["document"] != "desk-interface"]
+    assert campaign and all(f["severity"] == "warning" for f in campaign)
+    uncommented = []
+    for finding in campaign:
+        catalogue = REPO / "locales" / finding["language"] / "LC_MESSAGES"
+        entries = po.read((catalogue / f"{finding['document']}.po").read_bytes()).entries
+        entry = next(e for e in entries if e.msgid == finding["source"])
+        if not entry.comments:
+            uncommented.append(finding["location"] + " " + finding["language"])
+    assert uncommented == []
 
 
 def test_check_reports_no_error_in_the_shipped_translations(run) -> None:

@@ -71,6 +71,7 @@ def orm_rows(session: Session, model: type[Base]) -> list[dict[str, tuple[Any, t
     ]
 
 
+@pytest.mark.unfinished
 def test_loaded_rows_are_stored_as_sqlalchemy_s_insert_stores_them(
     database_url: str, second_url: str, root: Path
 ) -> None:

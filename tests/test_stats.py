@@ -80,6 +80,18 @@ def test_status_of_shipped_corpus_has_the_appeal_fully_translated(loaded) -> Non
     assert all(row.words_translated == row.words_total > 800 for row in rows)
 
 
+def test_every_campaign_edition_ships_at_least_98_percent_translated(loaded) -> None:
+    """The campaign's own texts, complete in six languages: translated, not approved (approval
+    is the reviewers' act)."""
+    with db.transaction(loaded) as session:
+        rows = [row for row in stats.status(session) if row.document != "desk-interface"]
+    documents = {row.document for row in rows}
+    assert len(documents) >= 10 and len(rows) == 6 * len(documents)
+    short = [(r.document, r.language) for r in rows if r.percent_translated < 98]
+    assert short == []
+    assert all(row.approved == 0 for row in rows)
+
+
 def test_cli_api_and_dashboard_agree_on_every_edition(app, run, root: Path) -> None:  # type: ignore[no-untyped-def]
     factory = app.extensions["translator.sessions"]
     with db.transaction(factory) as s:

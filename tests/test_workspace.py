@@ -80,6 +80,7 @@ def test_work_list_puts_urgent_alerts_first(desk) -> None:
     assert titles.index("") > titles.index("urgent")
 
 
+@pytest.mark.unfinished
 def test_unit_list_filters_by_state_search_and_flags(desk) -> None:
     client = client_for(desk, "sahar")
     untranslated = client.get("/translate/fa/press-release?state=untranslated").get_data(
@@ -91,6 +92,7 @@ def test_unit_list_filters_by_state_search_and_flags(desk) -> None:
     assert "Next unit to do" in client.get("/translate/fa/press-release").get_data(as_text=True)
 
 
+@pytest.mark.unfinished
 def test_editor_carries_lang_dir_and_the_farsi_characters(desk) -> None:
     _, _, _, page = open_unit(client_for(desk, "sahar"))
     assert '<textarea name="text" id="translation" lang="fa" dir="rtl"' in page
@@ -122,6 +124,7 @@ def test_a_stale_save_shows_both_texts_and_overwrites_nothing(desk) -> None:
     assert stored(desk, unit_id).text == "متن اول"
 
 
+@pytest.mark.unfinished
 def test_around_this_unit_is_numbered_in_the_interface_s_digits(desk) -> None:
     client = client_for(desk, "sahar")
     _, csrf, _, english = open_unit(client, index=3)
@@ -226,6 +229,7 @@ def test_history_lists_every_change_and_revert_is_a_new_change(desk) -> None:
     assert page.count('class="history-text"') == 3
 
 
+@pytest.mark.unfinished
 def test_a_question_for_the_editors_is_kept_with_the_unit(desk) -> None:
     client = client_for(desk, "sahar")
     unit_id, csrf, _, _ = open_unit(client)
@@ -247,6 +251,7 @@ def test_translation_memory_offers_similar_units_with_a_percentage(desk) -> None
     assert re.search(r'<span class="similarity">\d+%</span>', page)
 
 
+@pytest.mark.unfinished
 def test_markup_in_a_translation_is_shown_as_text_never_run(desk) -> None:
     client = client_for(desk, "sahar")
     unit_id, csrf, version, _ = open_unit(client)
@@ -452,6 +457,7 @@ def test_live_check_reports_failures_without_saving(desk) -> None:
     assert refused.status_code == 422
 
 
+@pytest.mark.unfinished
 def test_english_saved_as_the_translation_is_an_error_not_a_translation(desk) -> None:
     client = client_for(desk, "sahar")
     unit_id, csrf, version, page = open_unit(client, "press-release", "untranslated")
