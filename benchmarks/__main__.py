@@ -21,10 +21,12 @@ Every figure is printed beside its reference as a ratio (ours / reference; below
 (i) the editors' dashboard for 200 documents x 6 languages x 250 units, on SQLite and on
     PostgreSQL, against the same app's trivial endpoint, with the statements it sends;
 (j) scale: /healthz's p99 while four PDFs are made by jobs (target 250 ms), and editor saves on
-    PostgreSQL with one and with two app processes, as ratios of /healthz (benchmarks/scale.py).
+    PostgreSQL with one and with two app processes, as ratios of /healthz (benchmarks/scale.py);
+(k) public: each public GET (front page, published edition HTML and PDF, badges) under 16 clients
+    against /healthz in the same run, on gunicorn and through nginx (benchmarks/public.py).
 
     python -m benchmarks [--sizes ...] [--suite all|catalogues|store|checks|editions|api|
-                                                workspace|dashboard|scale|realworld]
+                                                workspace|dashboard|scale|realworld|public]
 
 `--suite store` runs only (d), `translator init` and `extract`, at each size.
 """
@@ -42,7 +44,18 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import api, checks, corpus, dashboard, editions, realworld, scale, server, workspace
+from benchmarks import (
+    api,
+    checks,
+    corpus,
+    dashboard,
+    editions,
+    public,
+    realworld,
+    scale,
+    server,
+    workspace,
+)
 from translator import languages
 from translator.formats import merge, mo, po
 
@@ -254,6 +267,7 @@ def main() -> None:
             "scale",
             "store",
             "realworld",
+            "public",
         ],
         default="all",
     )
@@ -291,6 +305,10 @@ def main() -> None:
             _print(row)
     if args.suite in ("all", "realworld"):
         for row in realworld.bench(timed, _agreement):
+            rows.append(row)
+            _print(row)
+    if args.suite in ("all", "public"):
+        for row in public.bench():
             rows.append(row)
             _print(row)
     if args.suite in ("all", "editions"):

@@ -507,7 +507,7 @@ def test_private_paths_are_kept_by_no_cache_even_for_a_visitor_and_public_pages_
         assert visitor.get(path).headers.get("Cache-Control") == "no-store", path
     assert "no-store" not in visitor.get("/").headers.get("Cache-Control", "")
     assert "no-store" not in visitor.get("/glossary").headers.get("Cache-Control", "")
-    assert visitor.get("/badges/de.svg").headers["Cache-Control"] == "public, max-age=300"
+    assert visitor.get("/badges/de.svg").headers["Cache-Control"] == "public, max-age=60"
 
 
 def _free_port() -> int:

@@ -27,6 +27,10 @@ DEFAULTS: dict[str, Any] = {
     # a running job whose worker has not beaten for this long lost its worker (killed, its
     # machine gone): it is sent to the workers again; a worker beats every quarter of it
     "JOB_STALLED_SECONDS": 60,
+    # how long a browser or a proxy may keep a public page (Cache-Control: public, max-age): the
+    # front page and the badges, and a published edition (web/public_pages.py)
+    "PUBLIC_MAX_AGE": 60,
+    "EDITION_MAX_AGE": 300,
 }
 
 

@@ -139,6 +139,19 @@ class EditionCount(Base):
     words: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class PublicVersion(Base):
+    """What the public pages show, numbered: raised by database triggers (migration 0007) when a
+    translation's text or state, a unit, a document or a publication changes, so that a public
+    page's bytes are kept under the versions they were made from (services/public.py).
+    `document_id` 0 is the whole desk; `language` "*" every language of the document."""
+
+    __tablename__ = "public_versions"
+
+    document_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    language: Mapped[str] = mapped_column(String(10), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
 class User(Base):
     """A pseudonymous account: a user name, a role, languages; no e-mail, no real name."""
 

@@ -42,6 +42,7 @@ from translator.web.declared import performs, public, signed_in
 from translator.web.interface import gettext as _  # numbers in the interface's digits
 from translator.web.interface import in_digits, told
 from translator.web.labels import language_name
+from translator.web.public_pages import BADGE, kept
 from translator.web.security import safe_path
 
 bp = Blueprint("dashboard", __name__)
@@ -374,6 +375,7 @@ def snapshot_pdf(publication_id: int) -> Any:
 
 @bp.get("/badges/<code>.svg")
 @public
+@kept(BADGE)
 def language_badge(code: str) -> Response:
     """The approved share of a language over every document, for the campaign's pages."""
     lang = target_language(code)
@@ -384,6 +386,7 @@ def language_badge(code: str) -> Response:
 
 @bp.get("/badges/<slug>/<code>.svg")
 @public
+@kept(BADGE)
 def document_badge(slug: str, code: str) -> Response:
     lang = target_language(code)
     with session() as s:
@@ -394,6 +397,4 @@ def document_badge(slug: str, code: str) -> Response:
 
 
 def _svg(markup: str) -> Response:
-    return Response(
-        markup, mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=300"}
-    )
+    return Response(markup, mimetype="image/svg+xml")

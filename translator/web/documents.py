@@ -15,6 +15,7 @@ from translator import jobs, languages
 from translator.services import accounts, documents, stats
 from translator.web import session
 from translator.web.declared import public
+from translator.web.public_pages import FRONT_PAGE, kept
 
 bp = Blueprint("documents", __name__)
 
@@ -81,6 +82,7 @@ def _probe(probes: dict[str, Callable[[], object]], seconds: float) -> dict[str,
 
 @bp.get("/")
 @public
+@kept(FRONT_PAGE)
 def index() -> str:
     with session() as s:
         listed = documents.listing(s)

@@ -27,6 +27,7 @@ from translator.services import accounts, builds, edition_files, gate
 from translator.services.policy import Action
 from translator.web import document_or_404, jobs, session
 from translator.web.declared import performs, public
+from translator.web.public_pages import EDITION, kept
 
 bp = Blueprint("editions", __name__)
 _ASSETS = {
@@ -78,6 +79,7 @@ def preview(slug: str, code: str) -> str:
 
 @bp.get("/documents/<slug>/<code>/edition.<file_format>")
 @performs(Action.READ_UNREVIEWED, Action.START_JOB)
+@kept(EDITION)
 def download(slug: str, code: str, file_format: str) -> Response:
     """The edition as a file (published ones, or drafts with ?draft=1): at once when built
     already, else 202 and a page that follows the job building it."""
