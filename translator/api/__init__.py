@@ -9,6 +9,7 @@ The modules, by topic:
 - `catalogues`: languages, documents, figures, and the PO/MO/JSON files (download and upload);
 - `units`: a translator's work: units, saves, memory, live checks, approval in bulk;
 - `editions`: HTML and PDF editions; `jobs`: heavy work's progress and batch builds;
+- `publications`: publishing an edition, and its publications with the corrections due;
 - `openapi`: the description at /api/v1/openapi.json.
 """
 
@@ -34,7 +35,16 @@ def init_app(app: Flask) -> None:
 
 
 # the routes join the blueprint as their modules are imported
-from translator.api import catalogues, editions, errors, jobs, openapi, parsing, units  # noqa: E402
+from translator.api import (  # noqa: E402
+    catalogues,
+    editions,
+    errors,
+    jobs,
+    openapi,
+    parsing,
+    publications,
+    units,
+)
 
 __all__ = [
     "bp",
@@ -45,5 +55,6 @@ __all__ = [
     "jobs",
     "openapi",
     "parsing",
+    "publications",
     "units",
 ]

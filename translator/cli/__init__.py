@@ -84,4 +84,4 @@ def main(ctx: click.Context, root: str | None, database: str | None) -> None:
 
 
 # the commands register themselves on `main` when their modules are imported
-from translator.cli import catalogues, people, running  # noqa: E402, F401
+from translator.cli import catalogues, people, publishing, running  # noqa: E402, F401

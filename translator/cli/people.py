@@ -68,7 +68,7 @@ def token() -> None:
     "scopes",
     default="read",
     show_default=True,
-    help="Comma-separated: read, translate, review, admin.",
+    help="Comma-separated: read, translate, review, publish, admin.",
 )
 @click.pass_obj
 @fail_cleanly

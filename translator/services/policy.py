@@ -84,7 +84,7 @@ RULES: dict[Action, Rule] = {
     Action.DECIDE_SUGGESTION: Rule(_R, True, True, "review"),
     Action.BULK_APPROVE: Rule(_R, True, True, "review"),
     Action.RESOLVE_QUESTION: Rule(_R, True, False, None),
-    Action.PUBLISH: Rule(_E, False, True, None),
+    Action.PUBLISH: Rule(_E, False, True, "publish"),
     Action.SET_URGENCY: Rule(_E, False, True, None),
     Action.CHANGE_SETTINGS: Rule(_A, False, True, None),
     Action.CHANGE_GLOSSARY: Rule(_A, False, True, None),

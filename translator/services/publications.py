@@ -4,6 +4,10 @@ A publication freezes what went out: the English version (the source file's SHA-
 English and translation with its version, the edition's Markdown, who published and when. Later
 edits never change it; publishing again makes a new numbered snapshot.
 
+A publication is outdated when the English it went out with has changed since (`standing`): a
+unit's English corrected by `translator extract`, a unit dropped or added. Its changed units are
+the correction due; the translations of a changed English need editing, as always.
+
 With the two-person rule switched on (a desk setting, changed by an admin), the person who approved
 the edition's last change cannot publish it: a second editor has to.
 """
@@ -162,6 +166,33 @@ def edition_of(session: Session, published: Published, paper: str = "a4") -> edi
     return builds.edition_from_source(
         document, published.publication.language, published.publication.markdown, False, paper
     )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A publication against the English as it is now."""
+
+    changed: list[int]  # units whose English changed or went away since, and units added since
+
+    @property
+    def outdated(self) -> bool:
+        return bool(self.changed)
+
+
+def standing(session: Session, publication: Publication) -> Standing:
+    """Which of the publication's units the English has changed since it went out."""
+    frozen = {int(row["unit"]): str(row["source"]) for row in publication.units}
+    current = {
+        unit: source
+        for unit, source in session.execute(
+            select(Unit.id, Unit.source).where(
+                Unit.document_id == publication.document_id, Unit.obsolete.is_(False)
+            )
+        )
+    }
+    changed = {unit for unit, source in frozen.items() if current.get(unit) != source}
+    changed |= set(current) - set(frozen)
+    return Standing(sorted(changed))
 
 
 def two_person_rule(session: Session) -> bool:

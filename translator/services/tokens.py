@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from translator.models import ApiToken, User
 from translator.services import DeskError, audit, policy
 
-SCOPES = ("read", "translate", "review", "admin")
+SCOPES = ("read", "translate", "review", "publish", "admin")
 PREFIX = "tdk_"
 
 

@@ -184,6 +184,27 @@ UNITS: dict[str, Any] = {
             },
         }
     },
+    "/documents/{slug}/languages/{lang}/publications": {
+        "post": {
+            "summary": "Publish the edition as it is now (a token with the publish scope, its "
+            "account an editor; the gate and the two-person rule apply)",
+            "parameters": [SLUG, LANG],
+            "responses": {
+                "201": {"description": "The new publication", **json_content(ref("Publication"))},
+                **ERRORS,
+                "409": error("Not publishable yet; details: the blockers"),
+            },
+        },
+        **get(
+            "The edition's publications, newest first, each outdated when the English of its "
+            "units has changed since (changed: those units)",
+            {
+                "description": "Publications",
+                **json_content({"type": "array", "items": ref("Publication")}),
+            },
+            [SLUG, LANG],
+        ),
+    },
 }
 
 

@@ -348,6 +348,18 @@ SCHEMAS: dict[str, Any] = {
             }
         },
     },
+    "Publication": {
+        "type": "object",
+        "required": ["number", "language", "published_at", "url", "outdated", "changed"],
+        "properties": {
+            "number": {"type": "integer"},
+            "language": {"type": "string"},
+            "published_at": {"type": "string", "format": "date-time"},
+            "url": {"type": "string", "format": "uri"},
+            "outdated": {"type": "boolean"},
+            "changed": {"type": "array", "items": {"type": "integer"}},
+        },
+    },
     "Approved": {
         "type": "object",
         "required": ["approved", "skipped"],
