@@ -20,6 +20,7 @@ from babel.dates import format_date
 from markdown_it import MarkdownIt
 
 from translator import numerals
+from translator.formats import pdf_text
 from translator.languages import Language
 
 ASSETS = Path(__file__).parent / "edition"
@@ -258,10 +259,11 @@ def render_html(edition: Edition, for_print: bool = False) -> str:
 
 
 def render_pdf(page: str, base_url: str) -> bytes:
-    """Lay out an edition's print HTML with WeasyPrint: fonts embedded and subset."""
+    """Lay out an edition's print HTML with WeasyPrint: fonts embedded and subset, every
+    character copying out of it (pdf_text: the half-space of Farsi words included)."""
     from weasyprint import HTML  # imported here: it is slow to load and only PDFs need it
 
-    return HTML(string=page, base_url=base_url).write_pdf()
+    return HTML(string=page, base_url=base_url).write_pdf(finisher=pdf_text.finisher(page))
 
 
 def _kind(edition: Edition) -> str:
