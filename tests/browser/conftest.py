@@ -79,8 +79,26 @@ def browser(chromium: Any, live: dict[str, Any]) -> Iterator[Any]:
         context.close()
 
 
-def sign_in(browser: Any, live: dict[str, Any], name: str) -> Any:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+def phone_context(
+    browser: Any, *, locale: str = "en-GB", width: int = 360, height: int = 740
+) -> Any:
+    """A browser context as a phone opens the desk: a narrow mobile viewport, touch, a dense
+    screen; the audit script a test injects bypasses the page's CSP."""
+    return browser.new_context(
+        locale=locale,
+        viewport={"width": width, "height": height},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        bypass_csp=True,
+    )
+
+
+def sign_in(browser: Any, live: dict[str, Any], name: str, context: Any = None) -> Any:
+    """A page signed in as `name` (past the second step), in `context` (else a desk's window)."""
+    if context is None:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
     page.goto(live["url"] + "/login")
     page.fill("#username", name)
     page.fill("#password", live["passwords"][name])

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from tests.browser.conftest import sign_in
@@ -48,6 +49,7 @@ def test_signing_in_shows_the_translators_language(browser, live) -> None:
     assert page.locator("h1 span[lang=fa]").inner_text() == "فارسی"
 
 
+@pytest.mark.unfinished
 def test_translating_farsi_with_a_zwnj_saves_it_intact(browser, live, root: Path) -> None:
     page = sign_in(browser, live, "sahar")
     unit_id = open_first(page, live, "press-release", "untranslated")
@@ -88,6 +90,7 @@ def test_two_browsers_editing_one_unit_the_second_sees_the_conflict(browser, liv
     assert stored(live, unit_id).text == "متن نخست"
 
 
+@pytest.mark.unfinished
 def test_a_script_in_a_translation_is_shown_as_text_and_never_runs(browser, live) -> None:
     page = sign_in(browser, live, "sahar")
     dialogs: list[str] = []

@@ -190,6 +190,7 @@ def test_farsi_interface_writes_persian_digits_and_solar_hijri_dates(browser, ad
     assert all(re.search(r"\(\w+ \d+, \d{4}\)|\(\d", d) for d in dates)  # the Gregorian beside
 
 
+@pytest.mark.unfinished
 def test_switcher_keeps_the_chosen_language_on_the_account(browser, admin) -> None:
     page = signed_in(browser, admin, "fa-IR")
     page.click("form.languages button[lang=de]")
@@ -215,6 +216,7 @@ def tab_to(page: Any, selector: str, limit: int = 80) -> None:
     raise AssertionError(f"Tab never reached {selector}")
 
 
+@pytest.mark.unfinished
 def test_keyboard_alone_translates_saves_goes_on_and_approves(browser, admin) -> None:
     page = signed_in(browser, admin, "fa-IR", name="reza")
     page.goto(admin["url"] + "/translate/fa/faq?state=untranslated")
