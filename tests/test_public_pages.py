@@ -200,3 +200,29 @@ def test_nginx_in_front_answers_a_second_reader_and_shows_a_publication_within_m
 
         signed = get(port, "/", {"Cookie": "desk_session=anything"})
         assert signed[1]["X-Cache-Status"] == "BYPASS"
+
+
+def test_the_front_page_links_a_published_edition_for_everyone_and_never_its_draft(
+    app, client
+) -> None:
+    who = reviewer(app)
+    factory = app.extensions["translator.sessions"]
+    with db.transaction(factory) as s:
+        approve_edition(s, who, "palm-card", "de")
+        accounts.create_user(s, "elif", Role.EDITOR)
+        editor = s.scalars(select(User).where(User.username == "elif")).one()
+        document = documents.by_slug(s, "palm-card")
+        publications.publish_edition(
+            s, done_second_step(editor), document, "de", app.config["ROOT"]
+        )
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/documents/palm-card/de/edition.html" hreflang="de"' in page
+    assert 'href="/documents/palm-card/de/edition.pdf" hreflang="de"' in page
+    assert "draft=1" not in page  # the public gets no draft, nor a preview
+    with db.transaction(factory) as s:
+        password = accounts.create_user(s, "jonas", Role.TRANSLATOR, "de")
+    sign_in_fully(client, "jonas", password)
+    signed = client.get("/").get_data(as_text=True)
+    assert "/documents/palm-card/de/edition.pdf?draft=1" not in signed
+    assert 'href="/documents/palm-card/de/edition.pdf" hreflang="de"' in signed
+    assert "/documents/faq/de/edition.pdf?draft=1" in signed  # unpublished: the draft

@@ -145,3 +145,26 @@ def test_the_operator_publishes_from_the_command_line(app, run) -> None:
     assert json.loads(done.output.strip().splitlines()[-1])["number"] == 1
     listed = run("publications", "palm-card", "de").output
     assert "#1" in listed and "current" in listed
+
+
+def test_the_dashboard_shows_a_correction_due_until_the_edition_is_republished(
+    app, client, run, root
+) -> None:
+    from translator.services import dashboard
+
+    account(app, "elif", Role.EDITOR)
+    approve(app)
+    auth = bearer(app, "elif", ["read", "publish"])
+    assert client.post(PUBLICATIONS, headers=auth).status_code == 201
+    factory = app.extensions["translator.sessions"]
+
+    def due() -> bool:
+        with db.transaction(factory) as s:
+            return dashboard.row(s, documents.by_slug(s, "palm-card")).cells["de"].correction_due
+
+    assert not due()
+    correct_the_english(root, "Thousands have been jailed.", "At least 15,000 have been jailed.")
+    run("extract")
+    assert due()
+    with db.transaction(factory) as s:
+        assert publications.corrections_due(s) == {(documents.by_slug(s, "palm-card").id, "de")}

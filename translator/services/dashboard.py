@@ -32,7 +32,7 @@ from translator.models import (
     Unit,
     User,
 )
-from translator.services import sources, stats
+from translator.services import publications, sources, stats
 from translator.services.activity import shows_names
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ class Cell:
     questions: int = 0
     changed_since_approval: int = 0  # approved units whose English changed since
     source_changed: bool = False
+    correction_due: bool = False  # its latest publication went out with English changed since
     published_at: datetime | None = None  # the latest publication
     first_published_at: datetime | None = None
 
@@ -182,6 +183,8 @@ def matrix(session: Session, root: Path | None = None, document_id: int | None =
     ):
         cell = figures.setdefault((owner, language), {})
         cell["first_published_at"], cell["published_at"] = first, latest
+    for key in publications.corrections_due(session, document_id):
+        figures.setdefault(key, {})["correction_due"] = True
     for (owner, language), values in figures.items():
         if owner in rows and language in languages.TARGET_LANGUAGES:
             rows[owner].cells[language] = Cell(source_changed=owner in changed, **values)

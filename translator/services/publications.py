@@ -147,6 +147,38 @@ def publications(
     return [Published(p, slug, who or "?") for p, slug, who in session.execute(query)]
 
 
+def corrections_due(session: Session, document_id: int | None = None) -> set[tuple[int, str]]:
+    """The editions (document id, language) whose latest publication is outdated: only those
+    whose English file changed since are looked at closely."""
+    latest = (
+        select(func.max(Publication.id))
+        .group_by(Publication.document_id, Publication.language)
+        .scalar_subquery()
+    )
+    query = (
+        select(Publication)
+        .join(Document, Document.id == Publication.document_id)
+        .where(Publication.id.in_(latest), Publication.source_sha256 != Document.source_sha256)
+    )
+    if document_id is not None:
+        query = query.where(Publication.document_id == document_id)
+    return {
+        (p.document_id, p.language)
+        for p in session.scalars(query)
+        if standing(session, p).outdated
+    }
+
+
+def published_editions(session: Session) -> set[tuple[str, str]]:
+    """The editions (slug, language) that have gone out at least once: the public links them."""
+    found = session.execute(
+        select(Document.slug, Publication.language)
+        .join(Document, Document.id == Publication.document_id)
+        .distinct()
+    )
+    return {(slug, language) for slug, language in found}
+
+
 def get(session: Session, publication_id: int) -> Published:
     row = session.execute(
         select(Publication, Document.slug, User.username)
@@ -180,7 +212,13 @@ class Standing:
 
 
 def standing(session: Session, publication: Publication) -> Standing:
-    """Which of the publication's units the English has changed since it went out."""
+    """Which of the publication's units the English has changed since it went out (none when
+    the document's English file is the one it went out with)."""
+    current_sha = session.scalar(
+        select(Document.source_sha256).where(Document.id == publication.document_id)
+    )
+    if current_sha == publication.source_sha256:
+        return Standing([])
     frozen = {int(row["unit"]): str(row["source"]) for row in publication.units}
     current = {
         unit: source

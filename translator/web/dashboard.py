@@ -78,6 +78,11 @@ def _figures() -> dict[str, Any]:
             "publishable": _("publishable"),
             "errors_title": _("failing error-level checks"),
             "source_changed": _("English changed"),
+            "correction_due": _("correction due"),
+            "correction_title": _(
+                "published, but its English was corrected since: edit the "
+                "changed units and publish again"
+            ),
             "out_after": _("out %(after)s after creation"),
             "not_out": _("not out yet"),
             "untranslated_title": _("not translated yet"),

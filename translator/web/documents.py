@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, render_template
 from sqlalchemy import text
 
 from translator import jobs, languages
-from translator.services import accounts, documents, stats
+from translator.services import accounts, documents, publications, stats
 from translator.web import session
 from translator.web.declared import public
 from translator.web.public_pages import FRONT_PAGE, kept
@@ -87,6 +87,7 @@ def index() -> str:
     with session() as s:
         listed = documents.listing(s)
         rows = stats.status(s)
+        published = publications.published_editions(s)
     by_document: dict[str, dict[str, stats.StatusRow]] = defaultdict(dict)
     for row in rows:
         by_document[row.document][row.language] = row
@@ -99,4 +100,5 @@ def index() -> str:
         status=by_document,
         languages=languages.targets(),
         previews=previews,
+        published=published,
     )
