@@ -91,7 +91,7 @@ def save_translation(unit_id: int, code: str) -> Response:
     body = json_body()
     known_fields(body, SAVE_FIELDS)
     text, forms, version = _text(body), _forms(body), _version(body)
-    if forms is None and text is None:
+    if (forms is None) == (text is None):  # one of them: a text, or a plural unit's forms
         raise invalid(SAVE_SHAPE)
     state = body.get("state")
     if state is not None and state not in SAVED_STATES:
