@@ -167,6 +167,7 @@ def get(
 
 @pytest.mark.slow
 @pytest.mark.skipif(not proxy.available(), reason="nginx is not installed (make install adds it)")
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the proxy, not the store
 def test_nginx_in_front_answers_a_second_reader_and_shows_a_publication_within_max_age(
     app, served, made
 ) -> None:
@@ -218,6 +219,7 @@ def test_the_front_page_links_a_published_edition_for_everyone_and_never_its_dra
     page = client.get("/").get_data(as_text=True)
     assert 'href="/documents/palm-card/de/edition.html" hreflang="de"' in page
     assert 'href="/documents/palm-card/de/edition.pdf" hreflang="de"' in page
+    assert 'href="/documents/palm-card/de/edition.png" hreflang="de"' in page  # its share image
     assert "draft=1" not in page  # the public gets no draft, nor a preview
     with db.transaction(factory) as s:
         password = accounts.create_user(s, "jonas", Role.TRANSLATOR, "de")
@@ -226,3 +228,16 @@ def test_the_front_page_links_a_published_edition_for_everyone_and_never_its_dra
     assert "/documents/palm-card/de/edition.pdf?draft=1" not in signed
     assert 'href="/documents/palm-card/de/edition.pdf" hreflang="de"' in signed
     assert "/documents/faq/de/edition.pdf?draft=1" in signed  # unpublished: the draft
+
+
+def test_the_preview_of_an_edition_ready_to_go_out_is_not_labelled_draft(app, client) -> None:
+    who = reviewer(app)
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        password = accounts.create_user(s, "jonas", Role.TRANSLATOR, "de")
+    sign_in_fully(client, "jonas", password)
+    unfinished = client.get("/documents/palm-card/de/preview").get_data(as_text=True)
+    assert "draft-banner" in unfinished
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        approve_edition(s, who, "palm-card", "de")
+    ready = client.get("/documents/palm-card/de/preview").get_data(as_text=True)
+    assert "draft-banner" not in ready and 'lang="de"' in ready

@@ -77,6 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         documents,
         editions,
         errors,
+        feeds,
         glossary,
         i18n,
         interface,
@@ -106,6 +107,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(documents.bp)
     app.register_blueprint(editions.bp)
     app.register_blueprint(glossary.bp)
+    app.register_blueprint(feeds.bp)
     return app
 
 

@@ -250,11 +250,12 @@ def _edition(task: Task) -> tuple[str | None, str]:
     wanted = edition_files.Wanted(**task.params)
     with task.session() as session:
         built = edition_files.edition(session, task.root, wanted)
-    key = edition_files.key_of(built, wanted.file_format)
+        campaign = edition_files.campaign_name(session, wanted.language)  # on share images
+    key = edition_files.key_of(built, wanted.file_format, campaign=campaign)
     with task.session() as session:
         if edition_files.touch(session, key):
             return key, ""
-    data = edition_files.render(built, wanted.file_format, task.work_dir)
+    data = edition_files.render(built, wanted.file_format, task.work_dir, campaign=campaign)
     with task.session() as session:
         edition_files.keep(session, key, edition_files.filename(wanted), data)
     return key, ""

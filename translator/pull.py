@@ -1,21 +1,56 @@
 """`translator pull`: a build script's client of the API. It downloads only what changed (ETag),
-writes each file atomically, and fails with a clear message on any error."""
+writes each file atomically, and goes on past a file that fails: each is named at the end, and
+the others are written all the same.
+
+With `--editions`, DIR/editions/ becomes a static site that works as it is on any web host and
+from disk: <lang>/<slug>.html and .pdf (the published editions, English as the source edition),
+an index per language and one for all (services/builds.write_indexes, as `translator build`
+writes them), each edition linking its other languages (`hreflang` alternates and the language
+switcher), assets/edition.css with the fonts cut down to what the pages show
+(formats/standalone.shared), only relative links, and manifest.json with each file's SHA-256
+(services/builds.write_manifest). The desk sends each HTML edition self-contained; here its pages
+share one stylesheet and one set of fonts instead, made from the desk's own (fetched into
+DIR/.assets/, outside the site).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import html
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from translator.services import DeskError
+from translator import languages
+from translator.formats import editions, share, standalone
+from translator.services import DeskError, builds
 from translator.services.catalogue_files import write_atomically
 
 ETAGS = ".etags.json"
+SITE = "editions"  # the static site of the editions, in DIR
+ASSETS = ".assets"  # the desk's stylesheet and fonts as fetched, in DIR: not part of the site
+STRINGS = "strings"  # the kind of interface strings: catalogues, no edition
+STYLESHEET = "assets/edition.css"  # in the site
+BUSY_RETRIES = 3  # a desk that answers 429 or 503 is asked again this often, after Retry-After
+_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+_ALTERNATE = re.compile(r'<link rel="alternate" hreflang="[^"]*" href="[^"]*">\n?')
+_SWITCHER = re.compile(r'<nav class="languages".*?</nav>\n?', re.S)
+
+
+class Answer(NamedTuple):
+    """What the desk answered one request."""
+
+    status: int
+    body: bytes
+    etag: str | None = None
+    location: str | None = None
+    retry_after: str = ""  # of a busy desk (429, 503): seconds
 
 
 @dataclass
@@ -23,23 +58,33 @@ class PullReport:
     downloaded: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # "name: why", each file that could not be
 
 
 class Client:
     def __init__(self, server: str, token: str, timeout: float = 60) -> None:
-        self.base = server.rstrip("/") + "/api/v1"
+        self.server = server.rstrip("/")
+        self.base = self.server + "/api/v1"
         self.token = token
         self.timeout = timeout
 
-    def get(self, path: str, etag: str | None = None) -> tuple[int, bytes, str | None]:
+    def get(
+        self, path: str, etag: str | None = None, *, api: bool = True
+    ) -> tuple[int, bytes, str | None]:
         """(status, body, etag); 304 gives an empty body. A file still to be built (202) is
-        waited for: its job is followed until done, then its result fetched."""
-        status, body, tag, location = self._request(self.base + path, etag)
-        if status == 202 and location:
-            return self._follow(urllib.parse.urljoin(self.base, location), etag)
-        return status, body, tag
+        waited for: its job is followed until done, then its result fetched. `api=False`: a
+        path of the desk outside the API (its public assets)."""
+        url = (self.base if api else self.server) + path
+        for _ in range(BUSY_RETRIES):
+            answer = self._request(url, etag)
+            if answer.status == 202 and answer.location:
+                return self._follow(urllib.parse.urljoin(self.base, answer.location), etag)
+            if answer.status not in (429, 503) or not answer.retry_after.isdigit():
+                break
+            time.sleep(min(int(answer.retry_after), 30))
+        return answer.status, answer.body, answer.etag
 
-    def _request(self, url: str, etag: str | None) -> tuple[int, bytes, str | None, str | None]:
+    def _request(self, url: str, etag: str | None) -> Answer:
         request = urllib.request.Request(
             url,
             headers={
@@ -50,7 +95,7 @@ class Client:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 headers = response.headers
-                return (
+                return Answer(
                     response.status,
                     response.read(),
                     headers.get("ETag"),
@@ -58,8 +103,10 @@ class Client:
                 )
         except urllib.error.HTTPError as error:
             if error.code == 304:
-                return 304, b"", etag, None
-            return error.code, error.read(), None, None
+                return Answer(304, b"", etag)
+            return Answer(
+                error.code, error.read(), retry_after=error.headers.get("Retry-After", "")
+            )
         except (urllib.error.URLError, OSError) as error:
             raise DeskError(
                 f"cannot reach {self.base}: {getattr(error, 'reason', error)}"
@@ -68,15 +115,13 @@ class Client:
     def _follow(self, job_url: str, etag: str | None) -> tuple[int, bytes, str | None]:
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
-            status, body, _, _ = self._request(job_url, None)
-            job = json.loads(body) if status == 200 else {}
+            answer = self._request(job_url, None)
+            job = json.loads(answer.body) if answer.status == 200 else {}
             if job.get("state") == "done" and job.get("result"):
-                status, body, tag, _ = self._request(
-                    urllib.parse.urljoin(job_url, job["result"]), etag
-                )
-                return status, body, tag
-            if status != 200 or job.get("state") == "failed":
-                raise DeskError(f"{job_url}: the job failed: {job.get('message', status)}")
+                result = self._request(urllib.parse.urljoin(job_url, job["result"]), etag)
+                return result.status, result.body, result.etag
+            if answer.status != 200 or job.get("state") == "failed":
+                raise DeskError(f"{job_url}: the job failed: {job.get('message', answer.status)}")
             time.sleep(0.5)
         raise DeskError(f"{job_url}: not done after {self.timeout:.0f} s")
 
@@ -103,33 +148,174 @@ def pull(
     file_format: str,
     editions: bool,
 ) -> PullReport:
+    """Every catalogue of `languages` (default all) and `slugs` (default all) and, with
+    `editions`, the site of the published editions. What the desk cannot list (a bad token, no
+    desk) stops it with a DeskError; a file that fails is named in the report's `failed`."""
     report = PullReport()
     etag_file = out / ETAGS
     etags: dict[str, str] = json.loads(etag_file.read_text()) if etag_file.is_file() else {}
     codes = languages or [lang["code"] for lang in client.json("/languages")]
-    documents = slugs or [doc["slug"] for doc in client.json("/documents")]
-    for code in codes:
-        for slug in documents:
-            name = (
-                f"{code}/{slug}.json"
-                if file_format == "json"
-                else f"{code}/LC_MESSAGES/{slug}.{file_format}"
-            )
-            path = f"/documents/{slug}/languages/{code}/file?format={file_format}"
-            _fetch(client, out, name, path, etags, report)
-            if editions:
-                for kind in ("html", "pdf"):
-                    _fetch(
-                        client,
-                        out,
-                        f"editions/{code}/{slug}.{kind}",
-                        f"/documents/{slug}/languages/{code}/edition.{kind}",
-                        etags,
-                        report,
-                        optional=True,
-                    )
-    write_atomically(etag_file, json.dumps(etags, indent=1, sort_keys=True).encode())
+    documents = _documents(client.json("/documents"), slugs)
+    try:
+        for code in codes:
+            for document in documents:
+                slug = document["slug"]
+                name = (
+                    f"{code}/{slug}.json"
+                    if file_format == "json"
+                    else f"{code}/LC_MESSAGES/{slug}.{file_format}"
+                )
+                path = f"/documents/{slug}/languages/{code}/file?format={file_format}"
+                _fetch(client, out, name, path, etags, report)
+        if editions:
+            _pull_site(client, out, codes, documents, etags, report)
+    finally:  # what was fetched is known next time, whatever stopped this one
+        write_atomically(etag_file, json.dumps(etags, indent=1, sort_keys=True).encode())
     return report
+
+
+def _documents(listed: list[dict[str, Any]], slugs: list[str]) -> list[dict[str, Any]]:
+    """The documents asked for (all by default); a slug the desk does not list is asked for all
+    the same, so that its files fail with the desk's own 404."""
+    if not slugs:
+        return listed
+    by_slug = {document["slug"]: document for document in listed}
+    return [by_slug.get(slug, {"slug": slug, "kind": ""}) for slug in slugs]
+
+
+def _pull_site(
+    client: Client,
+    out: Path,
+    codes: list[str],
+    documents: list[dict[str, Any]],
+    etags: dict[str, str],
+    report: PullReport,
+) -> None:
+    """The published editions (English, the source, and `codes`) into DIR/editions/, then the
+    site around them. Interface strings have no edition and are not asked for, nor editions the
+    desk's figures say are not publishable (one request, where asking each would take one
+    check of the edition each): such an edition leaves the site."""
+    site_codes = [languages.SOURCE_LANGUAGE, *(c for c in codes if c != languages.SOURCE_LANGUAGE)]
+    read = [d["slug"] for d in documents if d.get("kind") != STRINGS]
+    shared = {d["slug"] for d in documents if d.get("kind") in share.SHARED_KINDS}  # share images
+    publishable = _publishable(client)
+    for code in site_codes:
+        for slug in read:
+            unpublished = publishable is not None and (slug, code) not in publishable
+            if unpublished and code != languages.SOURCE_LANGUAGE:  # English: the source
+                _unpublished(out, f"{SITE}/{code}/{slug}", etags, report)
+                continue
+            for kind in ("html", "pdf", "png") if slug in shared else ("html", "pdf"):
+                path = f"/documents/{slug}/languages/{code}/edition.{kind}"
+                name = f"{SITE}/{code}/{slug}.{kind}"
+                _fetch(client, out, name, path, etags, report, optional=True)
+    assets = _assets(client, out, etags, report)
+    make_site(out / SITE, site_codes, read, assets)
+
+
+def _unpublished(out: Path, edition: str, etags: dict[str, str], report: PullReport) -> None:
+    """An edition not publishable (any more): out of the site, said as skipped."""
+    for kind in ("html", "pdf", "png"):
+        (out / f"{edition}.{kind}").unlink(missing_ok=True)
+        etags.pop(f"{edition}.{kind}", None)
+    report.skipped.append(f"{edition} (not publishable yet)")
+
+
+def _publishable(client: Client) -> set[tuple[str, str]] | None:
+    """(document, language) of every publishable edition, as the desk's figures say; None when
+    they cannot be had (every edition is asked for then)."""
+    try:
+        rows = client.json("/stats")
+    except DeskError:
+        return None
+    return {(row["document"], row["language"]) for row in rows if row.get("publishable")}
+
+
+def _assets(client: Client, out: Path, etags: dict[str, str], report: PullReport) -> Path | None:
+    """The desk's stylesheet and the fonts it names, into DIR/.assets/; that folder, or None
+    when the stylesheet is not there."""
+    css = f"{ASSETS}/edition.css"
+    _fetch(client, out, css, "/editions/assets/edition.css", etags, report, api=False)
+    if not (out / css).is_file():
+        return None
+    for face in standalone.faces((out / css).read_text(encoding="utf-8")):
+        name = f"{ASSETS}/{face.source}"
+        _fetch(client, out, name, f"/editions/assets/{face.source}", etags, report, api=False)
+    return out / ASSETS
+
+
+def make_site(site: Path, codes: list[str], slugs: list[str], assets: Path | None) -> None:
+    """Around the editions in `site`: each linking the site's stylesheet and its versions in
+    the other languages, the indexes, the stylesheet and subset fonts (made again only when a
+    page or the desk's assets changed), and the manifest."""
+    present = [
+        (code, slug) for code in codes for slug in slugs if (site / code / f"{slug}.html").is_file()
+    ]
+    titles: dict[tuple[str, str], str] = {}
+    for code, slug in present:
+        path = site / code / f"{slug}.html"
+        page = path.read_text(encoding="utf-8")
+        others = [other for other in codes if other != code and (other, slug) in present]
+        made = _with_versions(standalone.linked(page, f"../{STYLESHEET}"), slug, code, others)
+        if made != page:
+            write_atomically(path, made.encode())
+        found = _TITLE.search(made)
+        titles[(code, slug)] = html.unescape(found.group(1)) if found else slug
+    listed = {
+        code: [(slug, titles[(code, slug)]) for slug in slugs if (code, slug) in titles]
+        for code in codes
+    }
+    builds.write_indexes(site, listed, listed[languages.SOURCE_LANGUAGE])
+    inputs = {STYLESHEET: _site_assets(site, assets)} if assets is not None else {}
+    builds.write_manifest(site, inputs)
+
+
+def _site_assets(site: Path, assets: Path) -> str:
+    """The site's stylesheet and fonts, subset to what its pages show, made from the desk's
+    `assets` unless neither changed since the last pull; the hash of those inputs."""
+    pages = [path.read_text(encoding="utf-8") for path in sorted(site.rglob("*.html"))]
+    digest = hashlib.sha256()
+    for text in pages:
+        digest.update(hashlib.sha256(text.encode()).digest())
+    for path in sorted(assets.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(assets).as_posix().encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    inputs = digest.hexdigest()
+    if builds.recorded_inputs(site).get(STYLESHEET) == inputs and (site / STYLESHEET).is_file():
+        return inputs
+    files = standalone.shared(pages, assets)
+    folder = site / STYLESHEET.rsplit("/", 1)[0]
+    for name, data in files.items():
+        write_atomically(folder / name, data)
+    for path in folder.rglob("*"):  # fonts no page needs any more go
+        if path.is_file() and path.relative_to(folder).as_posix() not in files:
+            path.unlink()
+    return inputs
+
+
+def _with_versions(page: str, slug: str, code: str, others: list[str]) -> str:
+    """An edition linking its versions in `others`: `hreflang` alternates in its head and the
+    language switcher, as formats/editions.py renders them for `translator build` (the label in
+    the page's own language), in place of any it had."""
+    page = _SWITCHER.sub("", _ALTERNATE.sub("", page))
+    if not others:
+        return page
+    found = [languages.get(other) for other in others]
+    links = "".join(
+        f'<link rel="alternate" hreflang="{lang.code}" href="../{lang.code}/{slug}.html">\n'
+        for lang in found
+    )
+    items = "".join(
+        f'<li><a href="../{lang.code}/{slug}.html" hreflang="{lang.code}" lang="{lang.code}"'
+        f' dir="{lang.direction}">{html.escape(lang.native_name)}</a></li>'
+        for lang in found
+    )
+    label = html.escape(editions.word("languages", code))
+    switcher = (
+        f'<nav class="languages" aria-label="{label}"><h2>{label}</h2><ul>{items}</ul></nav>\n'
+    )
+    return page.replace("</head>", f"{links}</head>", 1).replace("</body>", f"{switcher}</body>", 1)
 
 
 def _fetch(
@@ -140,9 +326,16 @@ def _fetch(
     etags: dict[str, str],
     report: PullReport,
     optional: bool = False,
+    api: bool = True,
 ) -> None:
+    """One file into out/name, unless unchanged. A failure is reported, the file as it was
+    kept; an edition not publishable (optional, 409) is skipped and leaves the site."""
     known = etags.get(name) if (out / name).is_file() else None
-    status, body, etag = client.get(path, known)
+    try:
+        status, body, etag = client.get(path, known, api=api)
+    except DeskError as exc:
+        report.failed.append(f"{name}: {exc}")
+        return
     if status == 304:
         report.unchanged.append(name)
     elif status == 200:
@@ -151,6 +344,8 @@ def _fetch(
             etags[name] = etag
         report.downloaded.append(name)
     elif optional and status == 409:
+        (out / name).unlink(missing_ok=True)
+        etags.pop(name, None)
         report.skipped.append(f"{name} (not publishable yet)")
     else:
-        raise DeskError(_message(path, status, body))
+        report.failed.append(f"{name}: {_message(path, status, body)}")

@@ -1,5 +1,6 @@
-"""Editions over the API: the published HTML page or PDF of a document in a language (a draft
-for people with a role in it), at once when built already, else a job and 202."""
+"""Editions over the API: the published HTML page, PDF or share image (PNG, of an alert or the
+palm card) of a document in a language (a draft for people with a role in it), at once when
+built already, else a job and 202."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ DRAFT_VALUES = ("0", "1")
 @requires("read")
 @performs(Action.READ_UNREVIEWED, Action.START_JOB)
 def edition(slug: str, code: str, file_format: str) -> Response:
-    if file_format not in builds.FORMATS:
-        raise not_found("editions are edition.html and edition.pdf")
+    if file_format not in edition_files.FORMATS:
+        raise not_found("editions are edition.html, edition.pdf and edition.png")
     draft = query("draft", DRAFT_VALUES, "0") == "1"
     if draft and not accounts.can_see_drafts(g.user, code):
         raise ApiError(403, "forbidden", f"drafts are for people with a role in {code}")
@@ -34,7 +35,9 @@ def edition(slug: str, code: str, file_format: str) -> Response:
         if code != languages.SOURCE_LANGUAGE:
             language(code)
         built = builds.gated_edition(s, current_app.config["ROOT"], document, code, draft=draft)
+        edition_files.shareable(built, file_format)
+        campaign = edition_files.campaign_name(s, code)  # on share images
     # built by a job (202 and the job's Location), or at once when its inputs are unchanged
     wanted = edition_files.Wanted(slug, code, file_format, draft)
-    key = edition_files.key_of(built, file_format)
+    key = edition_files.key_of(built, file_format, campaign=campaign)
     return answering.file_or_job("edition", dataclasses.asdict(wanted), key)

@@ -299,7 +299,11 @@ def build(
     default="po",
     show_default=True,
 )
-@click.option("--editions", is_flag=True, help="Also the published HTML and PDF editions.")
+@click.option(
+    "--editions",
+    is_flag=True,
+    help="Also the published HTML and PDF editions, as a static site in OUT/editions/.",
+)
 @click.option("--out", required=True, type=click.Path(file_okay=False))
 @fail_cleanly
 def pull_command(
@@ -311,7 +315,9 @@ def pull_command(
     editions: bool,
     out: str,
 ) -> None:
-    """Download translations (and editions) from a desk; only what changed."""
+    """Download translations (and editions) from a desk; only what changed. A file that fails
+    is named and the others are written: exit status 1 at the end (2 when the desk cannot be
+    asked at all: unreachable, a bad token)."""
     from translator import pull
 
     report = pull.pull(
@@ -319,10 +325,16 @@ def pull_command(
     )
     for name in report.skipped:
         click.echo(f"skipped {name}")
+    for failure in report.failed:
+        click.echo(f"failed {failure}", err=True)
     click.echo(
         f"{len(report.downloaded)} downloaded, {len(report.unchanged)} unchanged, "
-        f"{len(report.skipped)} skipped; in {out}/"
+        f"{len(report.skipped)} skipped, {len(report.failed)} failed; in {out}/"
     )
+    if editions:
+        click.echo(f"the editions' site: {Path(out) / pull.SITE / 'index.html'}")
+    if report.failed:
+        sys.exit(1)
 
 
 @main.group(name="glossary")

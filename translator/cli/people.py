@@ -56,6 +56,29 @@ def users_retire(obj: Context, username: str) -> None:
     click.echo(f"{username} is now {pseudonym}: signed out, tokens revoked, the work kept.")
 
 
+@users.command(name="feed")
+@click.argument("username")
+@click.option("--revoke", is_flag=True, help="Stop the feed without making a new address.")
+@click.pass_obj
+@fail_cleanly
+def users_feed(obj: Context, username: str, revoke: bool) -> None:
+    """Make a new address of a person's Atom feed and print it (the old one stops working):
+    the desk keeps only its hash, so it is shown now only."""
+    from translator.services import accounts, feeds
+
+    with obj.session() as session:
+        user = accounts.by_username(session, username)
+        if revoke:
+            feeds.revoke(session, user)
+        else:
+            secret = feeds.renew(session, user)
+    if revoke:
+        click.echo(f"{username}'s feed is revoked: its address no longer answers.")
+        return
+    click.echo(f"{username}'s feed (on the desk's host), shown once; the old address is revoked:")
+    click.echo(feeds.path_of(secret))
+
+
 @main.group()
 def token() -> None:
     """API tokens for build scripts."""

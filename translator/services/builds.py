@@ -1,8 +1,9 @@
 """Editions from the store, built: one as HTML or PDF, or every publishable one into a folder.
 
 `build` writes only editions that pass the gate (services/gate.py) unless asked for drafts, and
-renders only what changed:
-each file's inputs are hashed into DIR/manifest.json.
+renders only what changed: DIR/manifest.json holds each file's SHA-256 and, for an edition, the
+hash of its inputs. The index pages and the manifest are written here for `translator pull`'s
+site as well (`write_indexes`, `write_manifest`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -20,13 +21,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from translator import languages
-from translator.formats import editions, markdown
+from translator.formats import editions, markdown, standalone
 from translator.models import Document, State, Translation, Unit
 from translator.services import DeskError, editing, gate
 from translator.services.catalogue_files import write_atomically
 
 FORMATS = ("html", "pdf")
-RENDERER_VERSION = "2"  # bump when templates change in a way the inputs do not show
+RENDERER_VERSION = "3"  # bump when templates change in a way the inputs do not show
+MANIFEST = "manifest.json"
 
 
 @dataclass
@@ -155,8 +157,7 @@ def build(
             documents.append(document)
         else:
             report.no_edition.append(document.slug)
-    manifest_path = out / "manifest.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
+    manifest = recorded_inputs(out)
     copy_assets(out)
     found = {
         (d.slug, code): []
@@ -192,8 +193,12 @@ def build(
                     manifest[target] = digest
     _render_pdfs(out, jobs, progress)
     report.rendered.extend(name for name, _, _ in jobs)
-    _write_indexes(session, out, codes, documents, publishable)
-    write_atomically(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    listed = {
+        code: [(d.slug, _title(session, d, code)) for d in documents if publishable[(d.slug, code)]]
+        for code in codes
+    }
+    write_indexes(out, listed, [(d.slug, d.title) for d in documents])
+    write_manifest(out, manifest)
     return report
 
 
@@ -231,6 +236,12 @@ def _render_pdfs(
                 progress(done, len(jobs))
 
 
+def html_for(edition: editions.Edition, work: Path) -> bytes:
+    """One edition as ONE self-contained HTML file (formats/standalone.py): its stylesheet inline
+    and the fonts its text needs, subset, as data: URIs; the assets copied into work/assets."""
+    return standalone.standalone(editions.render_html(edition), copy_assets(work)).encode()
+
+
 def pdf_for(edition: editions.Edition, work: Path) -> bytes:
     """One edition as PDF, laid out with the stylesheet and fonts copied into work/assets."""
     assets = copy_assets(work)
@@ -256,31 +267,51 @@ def copy_assets(out: Path) -> Path:
     return assets
 
 
-def _write_indexes(
-    session: Session,
-    out: Path,
-    codes: list[str],
-    documents: list[Document],
-    publishable: dict[tuple[str, str], bool],
+def write_indexes(
+    out: Path, listed: Mapping[str, Sequence[tuple[str, str]]], top: Sequence[tuple[str, str]]
 ) -> None:
+    """DIR/<lang>/index.html for each language of `listed` (its editions: slug and title, in its
+    own words), and DIR/index.html, the English list (`top`), each linking every language's."""
     from translator.formats.editions import render_index
 
-    for code in codes:
-        entries = [
-            (d.slug, _title(session, d, code)) for d in documents if publishable[(d.slug, code)]
-        ]
-        write_atomically(
-            out / code / "index.html", render_index(languages.get(code), entries, codes).encode()
-        )
-    write_atomically(
-        out / "index.html",
-        render_index(
-            languages.get(languages.SOURCE_LANGUAGE),
-            [(d.slug, d.title) for d in documents],
-            codes,
-            top=True,
-        ).encode(),
-    )
+    codes = list(listed)
+    for code, entries in listed.items():
+        page = render_index(languages.get(code), list(entries), codes)
+        write_atomically(out / code / "index.html", page.encode())
+    english = languages.get(languages.SOURCE_LANGUAGE)
+    page = render_index(english, list(top), codes, top=True)
+    write_atomically(out / "index.html", page.encode())
+
+
+def recorded_inputs(out: Path) -> dict[str, str]:
+    """The hash of each file's inputs as DIR/manifest.json last recorded them (none from a
+    manifest of an older shape: those files are made again once)."""
+    try:
+        files = json.loads((out / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(files, dict):
+        return {}
+    return {
+        name: entry["inputs"]
+        for name, entry in files.items()
+        if isinstance(entry, dict) and isinstance(entry.get("inputs"), str)
+    }
+
+
+def write_manifest(out: Path, inputs: Mapping[str, str]) -> None:
+    """DIR/manifest.json: every file under DIR (but hidden ones and the manifest) with its
+    SHA-256, and the hash of the inputs it was made from where `inputs` knows it."""
+    files: dict[str, dict[str, str]] = {}
+    for path in sorted(out.rglob("*")):
+        name = path.relative_to(out).as_posix()
+        hidden = any(part.startswith(".") for part in name.split("/"))
+        if name == MANIFEST or hidden or not path.is_file():
+            continue
+        files[name] = {"sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+        if name in inputs:
+            files[name]["inputs"] = inputs[name]
+    write_atomically(out / MANIFEST, json.dumps(files, indent=1, sort_keys=True).encode())
 
 
 def _title(session: Session, document: Document, language: str) -> str:

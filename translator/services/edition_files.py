@@ -2,7 +2,9 @@
 
 An edition's key hashes everything that shapes it (its text, language, draft marks, paper, the
 stylesheet and the renderer's version) and the format, so an unchanged edition is rendered once
-and answered at once afterwards, whichever process or machine asks.
+and answered at once afterwards, whichever process or machine asks. Besides the HTML page and the
+PDF, an alert and the palm card are made as a share image (PNG, formats/share.py), which also
+shows the campaign's name as the glossary gives it in the language.
 """
 
 from __future__ import annotations
@@ -18,12 +20,18 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from translator import languages
-from translator.formats import editions
-from translator.models import Document, EditionFile, utcnow
+from translator.formats import editions, share
+from translator.models import Document, EditionFile, GlossaryTerm, utcnow
 from translator.services import DeskError, builds, gate, publications
 
 KEPT = timedelta(days=30)  # longer than jobs are kept, so a job's file outlives it
-MIMETYPES = {"html": "text/html", "pdf": "application/pdf", "zip": "application/zip"}
+MIMETYPES = {
+    "html": "text/html",
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "zip": "application/zip",
+}
+FORMATS = (*builds.FORMATS, "png")  # what one edition can be asked for as
 
 
 @dataclass(frozen=True)
@@ -38,11 +46,30 @@ class Wanted:
     assets: str | None = None  # where the HTML looks for its stylesheet; None: the default
 
 
-def key_of(edition: editions.Edition, file_format: str) -> str:
-    """The hash of everything the file depends on."""
+def key_of(edition: editions.Edition, file_format: str, *, campaign: str = share.CAMPAIGN) -> str:
+    """The hash of everything the file depends on (a share image: the campaign's name too)."""
     if file_format == "pdf":
         edition = replace(edition, assets=".")  # PDFs embed their stylesheet and fonts
+    if file_format == "png":
+        edition = replace(edition, assets=".", paper="a4", alternates=())
+        file_format = f"png:{campaign}:{share.fingerprint()}"
     return hashlib.sha256(f"{builds._digest(edition)}:{file_format}".encode()).hexdigest()
+
+
+def campaign_name(session: Session, language: str) -> str:
+    """The campaign's name in a language as the glossary has it (English where it has none)."""
+    term = session.scalar(select(GlossaryTerm).where(GlossaryTerm.english == share.CAMPAIGN))
+    forms = term.forms.get(language) if term is not None else None
+    return str(forms[0]) if forms else share.CAMPAIGN
+
+
+def shareable(edition: editions.Edition, file_format: str) -> None:
+    """Refuse (as no edition: 404) a share image of a document that gets none."""
+    if file_format == "png" and not share.has_card(edition.kind):
+        raise gate.NoEdition(
+            f"{edition.slug} is of kind {edition.kind}: share images (edition.png) are made "
+            f"for {' and '.join(share.SHARED_KINDS)} documents"
+        )
 
 
 def publication_key(frozen: editions.Edition, publication_id: int) -> str:
@@ -80,13 +107,25 @@ def forget_old(session: Session) -> None:
     session.execute(delete(EditionFile).where(EditionFile.created_at < utcnow() - KEPT))
 
 
-def render(edition: editions.Edition, file_format: str, work: Path) -> bytes:
-    """The edition as an HTML page or a PDF file (laid out in `work`)."""
+def render(
+    edition: editions.Edition, file_format: str, work: Path, *, campaign: str = share.CAMPAIGN
+) -> bytes:
+    """The edition as an HTML page, a PDF file or a share image (laid out in `work`)."""
     if file_format == "html":
-        return editions.render_html(edition).encode()
+        return builds.html_for(edition, work)
     if file_format == "pdf":
         return builds.pdf_for(edition, work)
-    raise DeskError(f"unknown format {file_format}; use html or pdf")
+    if file_format == "png":
+        return share_image(edition, work, campaign)
+    raise DeskError(f"unknown format {file_format}; use html, pdf or png")
+
+
+def share_image(edition: editions.Edition, work: Path, campaign: str) -> bytes:
+    """An alert or the palm card as a 1080 x 1350 PNG, with the editions' fonts (in `work`)."""
+    shareable(edition, "png")
+    assets = builds.copy_assets(work)
+    pdf = share.render_pdf(share.card(edition, campaign), assets.resolve().as_uri() + "/")
+    return share.to_png(pdf)
 
 
 def edition(session: Session, root: Path, wanted: Wanted) -> editions.Edition:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from translator import db, languages
 from translator.formats.merge import FuzzyIndex
 from translator.models import Change, Document, State, Translation, Unit, utcnow
-from translator.services import checking, writing
+from translator.services import checking, events, writing
 from translator.services.sources import (
     SourceText,
     file_sha256,
@@ -64,12 +64,18 @@ def update_document(session: Session, source: SourceText) -> DocumentUpdate:
     only the translations of units whose English or English plural changes are read, so an
     ordinary edit costs what it changes, not what the document holds."""
     document = session.scalar(select(Document).where(Document.slug == source.slug))
+    new = document is None
     if document is None:
         document = Document(slug=source.slug, kind="", title="")
         session.add(document)
     set_metadata(document, source)
     session.flush()  # a new document's id, for its units
-    return _merge_units(session, document, locations(source), source.plurals)
+    merged = _merge_units(session, document, locations(source), source.plurals)
+    if new and document.kind == "alert":
+        events.alert_added(session, document)
+    elif merged.touched:  # the English of a published edition may have changed
+        events.corrections_due(session, document)
+    return merged
 
 
 # A unit whose translations need editing: (unit id, the English they were made for, what changed)

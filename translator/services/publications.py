@@ -34,7 +34,7 @@ from translator.models import (
     User,
     utcnow,
 )
-from translator.services import builds, editing, gate, policy
+from translator.services import builds, editing, events, gate, policy
 from translator.services.editing import Forbidden
 
 TWO_PERSON_RULE = "two-person-rule"
@@ -52,6 +52,7 @@ def publish_edition(
     ) as act:
         publication = _freeze(session, actor.user_id, document, language, root)
         act.details["number"] = publication.number
+        events.edition_published(session, document, publication)
     return publication
 
 

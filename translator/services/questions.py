@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from translator.models import Comment, Document, Unit, User
-from translator.services import editing, policy
+from translator.services import editing, events, policy
 from translator.services.activity import shows_names
 
 
@@ -72,4 +72,6 @@ def resolve(session: Session, who: policy.Actor | User, comment_id: int) -> None
         raise editing.NotFound(f"no question {comment_id}")
     actor = policy.actor_of(session, who)
     policy.require(session, actor, policy.Action.RESOLVE_QUESTION, language=comment.language)
+    if not comment.resolved:
+        events.question_answered(session, comment, by=actor.user_id)
     comment.resolved = True

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from translator.checks import Context, Severity, run_unit
 from translator.messages import N_, message
 from translator.models import Change, Comment, State, Suggestion, Unit, User
-from translator.services import checking, editing, policy, publications
+from translator.services import checking, editing, events, policy, publications
 from translator.services import memory as translation_memory
 from translator.services.memory import MemoryMatch
 
@@ -331,6 +331,7 @@ def send_back(
     actor = policy.actor_of(session, who)
     policy.limit_text(reason)
     unit, translation = editing.find(session, unit_id, language)
+    translator = events.last_translator(session, unit_id, language)  # before the send-back's
     with policy.acting(
         session, actor, policy.Action.SEND_BACK, language=language, unit=unit_id
     ) as act:
@@ -348,6 +349,9 @@ def send_back(
             comment = Comment(unit_id=unit_id, language=language, user_id=actor.user_id, text=note)
             session.add(comment)
             session.flush()
+            events.sent_back(
+                session, unit, language, translator=translator, by=actor.user_id, reason=reason
+            )
     return result
 
 

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, render_template
 from sqlalchemy import text
 
 from translator import jobs, languages
+from translator.formats import share
 from translator.services import accounts, documents, publications, stats
 from translator.web import session
 from translator.web.declared import public
@@ -101,4 +102,5 @@ def index() -> str:
         languages=languages.targets(),
         previews=previews,
         published=published,
+        share_kinds=share.SHARED_KINDS,
     )

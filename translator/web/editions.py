@@ -1,8 +1,9 @@
 """Editions in the browser: the HTML preview of a document in a language, and downloads.
 
-Who sees what: anyone, the published editions (edition.html, edition.pdf); signed-in people with
-a role in the language, the preview and drafts (?draft=1), since they hold unreviewed text (and a
-draft PDF is rendered on request, so the public must not be able to ask for one).
+Who sees what: anyone, the published editions (edition.html, edition.pdf, and edition.png, the
+share image of an alert or the palm card); signed-in people with a role in the language, the
+preview and drafts (?draft=1), since they hold unreviewed text (and a draft PDF is rendered on
+request, so the public must not be able to ask for one).
 """
 
 from __future__ import annotations
@@ -73,8 +74,18 @@ def _edition(slug: str, code: str, draft: bool) -> editions.Edition:
 @bp.get("/documents/<slug>/<code>/preview")
 @performs(Action.READ_UNREVIEWED)
 def preview(slug: str, code: str) -> str:
-    """The document as it reads now in a language, unfinished units marked."""
-    return editions.render_html(_edition(slug, code, draft=True))
+    """The document as it reads now in a language, unfinished units marked; an edition that
+    may go out (every unit approved, nothing blocking) reads as it will, not as a draft."""
+    if code != languages.SOURCE_LANGUAGE and code not in languages.TARGET_LANGUAGES:
+        abort(404)
+    _may_see_drafts(code)
+    with session() as s:
+        document = document_or_404(s, slug)
+        ready = code == languages.SOURCE_LANGUAGE or (
+            gate.has_edition(document)
+            and not gate.blockers(s, document, code, current_app.config["ROOT"])
+        )
+    return editions.render_html(_edition(slug, code, draft=not ready))
 
 
 @bp.get("/documents/<slug>/<code>/edition.<file_format>")
@@ -83,12 +94,19 @@ def preview(slug: str, code: str) -> str:
 def download(slug: str, code: str, file_format: str) -> Response:
     """The edition as a file (published ones, or drafts with ?draft=1): at once when built
     already, else 202 and a page that follows the job building it."""
-    if file_format not in ("html", "pdf"):
+    if file_format not in edition_files.FORMATS:
         abort(404)
     draft = request.args.get("draft") == "1"
     edition = _edition(slug, code, draft)
+    try:
+        edition_files.shareable(edition, file_format)
+    except gate.NoEdition as exc:
+        abort(Response(f"{exc}\n", 404, mimetype="text/plain"))
+    with session() as s:
+        campaign = edition_files.campaign_name(s, code)  # on share images
     wanted = edition_files.Wanted(slug, code, file_format, draft, assets=edition.assets)
-    return jobs.file_or_job("edition", asdict(wanted), edition_files.key_of(edition, file_format))
+    key = edition_files.key_of(edition, file_format, campaign=campaign)
+    return jobs.file_or_job("edition", asdict(wanted), key)
 
 
 @bp.get("/editions/assets/<path:name>")

@@ -208,8 +208,9 @@ UNITS: dict[str, Any] = {
 }
 
 
-def _edition(name: str, media_type: str) -> dict[str, Any]:
-    content = {"type": "string", **({"format": "binary"} if media_type.endswith("pdf") else {})}
+def _edition(name: str, media_type: str, *, missing: str = "") -> dict[str, Any]:
+    binary = media_type != "text/html"
+    content = {"type": "string", **({"format": "binary"} if binary else {})}
     return get(
         f"The published edition as {name} (?draft=1: a draft, for people with a role in the "
         "language)",
@@ -220,6 +221,7 @@ def _edition(name: str, media_type: str) -> dict[str, Any]:
             "202": ACCEPTED,
             "409": error("Not publishable yet; details: the blockers"),
             **BUSY,
+            **({"404": error(missing)} if missing else {}),
         },
     )
 
@@ -227,11 +229,18 @@ def _edition(name: str, media_type: str) -> dict[str, Any]:
 EDITIONS: dict[str, Any] = {
     "/documents/{slug}/languages/{lang}/edition.html": _edition("HTML", "text/html"),
     "/documents/{slug}/languages/{lang}/edition.pdf": _edition("PDF", "application/pdf"),
+    "/documents/{slug}/languages/{lang}/edition.png": _edition(
+        "a share image: a PNG of 1080 x 1350 pixels with the title, the first lines, the date "
+        "and the campaign's name",
+        "image/png",
+        missing="No such document or language, or one that gets no share image (only alerts "
+        "and the palm card do)",
+    ),
 }
 
 # A job is seen by its owner's token, or by anyone when started without one: a token is optional.
 OPTIONAL_TOKEN: list[dict[str, list[str]]] = [{"bearer": []}, {}]
-JOB_FILE_TYPES = ("text/html", "application/pdf", "application/zip")
+JOB_FILE_TYPES = ("text/html", "application/pdf", "image/png", "application/zip")
 
 JOBS: dict[str, Any] = {
     "/jobs/{id}": {
@@ -248,7 +257,7 @@ JOBS: dict[str, Any] = {
     "/jobs/{id}/file": {
         "get": {
             **get(
-                "A finished job's file: an edition (HTML or PDF) or a batch's zip",
+                "A finished job's file: an edition (HTML, PDF or PNG) or a batch's zip",
                 {
                     "description": "The file",
                     "content": {
