@@ -9,11 +9,9 @@ import hashlib
 import io
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.browser.conftest import chromium  # noqa: F401 (the fixture: one Chromium per worker)
 from translator import languages
 from translator.formats import editions, standalone
 from translator.services import builds
@@ -135,27 +133,3 @@ def test_a_folder_of_pages_shares_one_stylesheet_and_the_fonts_they_need(
     assert "fonts/NotoNaskhArabic-Regular.woff2" in files  # for the Farsi page
     assert "fonts/NotoSerif-Italic.woff2" in files  # for the French page's emphasis
     assert ".ttf" not in css and all(len(data) < 40_000 for data in files.values())
-
-
-@pytest.mark.browser
-def test_a_farsi_edition_opened_alone_from_disk_shows_its_own_fonts_upright(
-    farsi, tmp_path: Path, chromium: Any  # noqa: F811 (the fixture imported above)
-) -> None:
-    path = tmp_path / "alone" / "edition.html"
-    path.parent.mkdir()
-    path.write_text(farsi[1], encoding="utf-8")
-    context = chromium.new_context()  # the worker's one Chromium (tests/browser/conftest.py)
-    try:
-        tab = context.new_page()
-        requested: list[str] = []
-        tab.on("request", lambda request: requested.append(request.url))
-        tab.goto(path.as_uri())
-        loaded = tab.evaluate(
-            "document.fonts.ready.then(() => [...document.fonts]"
-            ".filter(f => f.status == 'loaded').map(f => f.family + ' ' + f.style))"
-        )
-        slant = tab.evaluate("getComputedStyle(document.querySelector('main em')).fontStyle")
-    finally:
-        context.close()
-    assert requested == [path.as_uri()]  # nothing but the file itself
-    assert "Desk Naskh normal" in loaded and slant == "normal", loaded
