@@ -306,15 +306,8 @@ def _with_versions(page: str, slug: str, code: str, others: list[str]) -> str:
         f'<link rel="alternate" hreflang="{lang.code}" href="../{lang.code}/{slug}.html">\n'
         for lang in found
     )
-    items = "".join(
-        f'<li><a href="../{lang.code}/{slug}.html" hreflang="{lang.code}" lang="{lang.code}"'
-        f' dir="{lang.direction}">{html.escape(lang.native_name)}</a></li>'
-        for lang in found
-    )
-    label = html.escape(editions.word("languages", code))
-    switcher = (
-        f'<nav class="languages" aria-label="{label}"><h2>{label}</h2><ul>{items}</ul></nav>\n'
-    )
+    versions = [editions.Alternate(lang, f"../{lang.code}/{slug}.html") for lang in found]
+    switcher = editions.switcher(code, versions) + "\n"
     return page.replace("</head>", f"{links}</head>", 1).replace("</body>", f"{switcher}</body>", 1)
 
 

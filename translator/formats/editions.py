@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -292,12 +293,18 @@ def _draft_banner(edition: Edition) -> str:
 
 
 def _switcher(edition: Edition) -> str:
+    return switcher(edition.language.code, edition.alternates)
+
+
+def switcher(code: str, alternates: Iterable[Alternate]) -> str:
+    """The language switcher of a page in `code`: a link to each other version, labelled in the
+    page's own language (also what `translator pull` puts in a pulled page)."""
     links = "".join(
         f'<li><a href="{a.href}" hreflang="{a.language.code}" lang="{a.language.code}"'
         f' dir="{a.language.direction}">{html.escape(a.language.native_name)}</a></li>'
-        for a in edition.alternates
+        for a in alternates
     )
-    label = html.escape(word("languages", edition.language.code))
+    label = html.escape(word("languages", code))
     return f'<nav class="languages" aria-label="{label}"><h2>{label}</h2><ul>{links}</ul></nav>'
 
 
