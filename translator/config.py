@@ -31,6 +31,20 @@ DEFAULTS: dict[str, Any] = {
     # front page and the badges, and a published edition (web/public_pages.py)
     "PUBLIC_MAX_AGE": 60,
     "EDITION_MAX_AGE": 300,
+    # the outbox (services/outbox.py): a worker's round of sending every this many seconds
+    "OUTBOX_SECONDS": 5,
+    # e-mail, for volunteers who give an address: smtp://host:port or smtps://user:pw@host:465
+    # (None: no mail is sent), from this sender
+    "SMTP_URL": None,
+    "MAIL_FROM": "desk@localhost",
+    # the hour (UTC) of the daily digest of events that are not urgent
+    "DIGEST_HOUR": 6,
+    # a git remote (a path, file://, ssh, https) each publication is committed and pushed to,
+    # on this branch (None: no mirror)
+    "PUBLISH_GIT": None,
+    "PUBLISH_BRANCH": "editions",
+    # the desk's public address, for links in mail and feeds sent out (None: links say nothing)
+    "BASE_URL": None,
 }
 
 

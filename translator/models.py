@@ -153,7 +153,8 @@ class PublicVersion(Base):
 
 
 class User(Base):
-    """A pseudonymous account: a user name, a role, languages; no e-mail, no real name."""
+    """A pseudonymous account: a user name, a role, languages; no real name, and an e-mail
+    address only when its volunteer opts in to mail (never shown to anyone)."""
 
     __tablename__ = "users"
 
@@ -166,6 +167,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # The interface's language chosen by the account ("" follows the browser's Accept-Language)
     interface_language: Mapped[str] = mapped_column(String(10), default="")
+    # an address for notifications, given by the volunteer (opt-in; services/mail.py)
+    email: Mapped[str | None] = mapped_column(String(254))
 
 
 # User names are unique whatever their case: `TRFA` cannot be made beside `trfa` (revision 0002)
@@ -496,6 +499,8 @@ class Event(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # handed to the outbox's channels (services/outbox.py): False until the workers fanned it out
+    dispatched: Mapped[bool] = mapped_column(default=False, index=True)
 
 
 class FeedToken(Base):
@@ -509,3 +514,40 @@ class FeedToken(Base):
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     revoked: Mapped[bool] = mapped_column(default=False)
+
+
+class Delivery(Base):
+    """One event sent one way (services/outbox.py): by `channel` (mail, webhook, git) to
+    `target` (a person's id, an endpoint's id, 0 for the one git mirror), retried with backoff
+    until sent or given up; the delivery log admins read."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("channel", "target", "event_id", name="uq_deliveries_once"),
+        Index("ix_deliveries_state_next", "state", "next_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    target: Mapped[int] = mapped_column(default=0)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class WebhookEndpoint(Base):
+    """Where the campaign's bots and site builds hear of events: a URL, the event types it
+    wants, and its Standard Webhooks signing secret (`whsec_…`, kept to sign with)."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    secret: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

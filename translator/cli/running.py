@@ -60,6 +60,7 @@ def worker(obj: Context, concurrency: int) -> None:
     """Run jobs (editions, imports, checks) from the broker: TRANSLATOR_BROKER_URL, or the
     instance's embedded one. Any machine that reaches the database and the broker can run one."""
     from translator import jobs
+    from translator.services import outbox
 
     with obj.session():
         pass
@@ -71,6 +72,8 @@ def worker(obj: Context, concurrency: int) -> None:
     # once the pool is up: overdue jobs are sent again (queued too long, their messages lost with
     # a broker's restart; running with no beat, their worker killed)
     worker_ready.connect(lambda **_: watching.append(jobs.watch_overdue(obj.config)), weak=False)
+    # and the outbox is sent: events out by mail, webhooks and the git mirror (services/outbox.py)
+    worker_ready.connect(lambda **_: watching.append(outbox.watch(obj.config)), weak=False)
     try:
         app.worker_main(
             [
