@@ -4,8 +4,9 @@ by each person as their share: the first channel is the personal Atom feed (web/
 Events: `alert.added` (a new alert loaded by `translator extract`), `edition.published`,
 `correction.due` (extract changed the English of a published edition: `publications.standing`),
 `unit.sent_back` (to the unit's last translator in that language), `question.answered` (to the
-asker), and `deadline.near`, not stored but found when a feed is read: an alert due within a
-day whose edition in a reader's language is not publishable yet (the dashboard's verdict).
+asker), and `deadline.near`: an alert due within a day whose edition in a language is not
+publishable yet (the dashboard's verdict). A feed finds those when it is read; the outbox stores
+each once (`record_deadlines_near`, at its round), so mail and webhooks hear of it too.
 
 A person reads the events of their languages (editors and admins: every language), the ones
 about every language (a new alert), and the personal ones addressed to them, never another's.
@@ -199,7 +200,8 @@ def for_reader(
                 Event.user_id == user.id,
                 Event.user_id.is_(None)
                 & or_(Event.language.is_(None), Event.language.in_(sorted(mine))),
-            )
+            ),
+            Event.kind != DEADLINE_NEAR,  # found afresh below, stored or not
         )
         .order_by(Event.created_at.desc(), Event.id.desc())
         .limit(limit)
@@ -259,6 +261,40 @@ def deadlines_near(
                     )
                 )
     return found
+
+
+def record_deadlines_near(
+    session: Session, *, root: Path | None, now: dt.datetime | None = None
+) -> int:
+    """Store a `deadline.near` event, once, for each alert edition due within a day and not
+    publishable yet (in every target language); how many were new. The outbox's round calls
+    it, so the channels that send events out hear of deadlines as of the rest."""
+    from translator.languages import TARGET_LANGUAGES
+
+    now = now or utcnow()
+    due = deadlines_near(session, set(TARGET_LANGUAGES), root=root, now=now)
+    if not due:
+        return 0
+    stored = {
+        (e.document_id, e.language, e.data.get("deadline"))
+        for e in session.scalars(
+            select(Event).where(Event.kind == DEADLINE_NEAR, Event.created_at >= now - 3 * NEAR)
+        )
+    }
+    new = 0
+    for notice in due:
+        document = session.scalar(select(Document).where(Document.slug == notice.slug))
+        if document is None or (document.id, notice.language, notice.data["deadline"]) in stored:
+            continue
+        record(
+            session,
+            DEADLINE_NEAR,
+            document,
+            language=notice.language,
+            deadline=notice.data["deadline"],
+        )
+        new += 1
+    return new
 
 
 def _said(notice: Notice) -> tuple[Message, Message]:

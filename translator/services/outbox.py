@@ -23,6 +23,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from translator import db
 from translator.models import Delivery, Event, utcnow
+from translator.services import events
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +94,9 @@ def dispatch(session: Session, config: dict[str, Any], *, now: dt.datetime | Non
     The events are taken with their rows locked (PostgreSQL: SKIP LOCKED, so two workers share
     them; SQLite: the first write takes the one write lock)."""
     now = now or utcnow()
+    root = Path(config["ROOT"]) if config.get("ROOT") else None
+    events.record_deadlines_near(session, root=root, now=now)
+    session.flush()
     query = select(Event).where(Event.dispatched.is_(False)).order_by(Event.id).limit(BATCH)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
@@ -116,9 +121,7 @@ def dispatch(session: Session, config: dict[str, Any], *, now: dt.datetime | Non
     return len(found)
 
 
-def claim_due(
-    session: Session, *, now: dt.datetime | None = None, limit: int = BATCH
-) -> list[int]:
+def claim_due(session: Session, *, now: dt.datetime | None = None, limit: int = BATCH) -> list[int]:
     """The ids of pending deliveries due by `now`, each claimed for LEASE (their next try moved
     past it and an attempt counted), so no other worker takes them meanwhile."""
     now = now or utcnow()
@@ -187,7 +190,7 @@ def send_due(
             error = db_line(exc)
             log.warning("delivery %d (%s) failed: %s", delivery_id, delivery.channel, error)
         with db.transaction(factory) as session:
-            settle(session, delivery_id, error)
+            settle(session, delivery_id, error, now=now)
     return len(ids)
 
 
