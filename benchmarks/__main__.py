@@ -23,10 +23,12 @@ Every figure is printed beside its reference as a ratio (ours / reference; below
 (j) scale: /healthz's p99 while four PDFs are made by jobs (target 250 ms), and editor saves on
     PostgreSQL with one and with two app processes, as ratios of /healthz (benchmarks/scale.py);
 (k) public: each public GET (front page, published edition HTML and PDF, badges) under 16 clients
-    against /healthz in the same run, on gunicorn and through nginx (benchmarks/public.py).
+    against /healthz in the same run, on gunicorn and through nginx (benchmarks/public.py);
+(l) pull: `translator pull --editions` of the whole campaign with nothing changed (goal: under a
+    second) against as many GET /healthz one after another (benchmarks/pull.py).
 
     python -m benchmarks [--sizes ...] [--suite all|catalogues|store|checks|editions|api|
-                                                workspace|dashboard|scale|realworld|public]
+                                                workspace|dashboard|scale|realworld|public|pull]
 
 `--suite store` runs only (d), `translator init` and `extract`, at each size.
 """
@@ -51,6 +53,7 @@ from benchmarks import (
     dashboard,
     editions,
     public,
+    pull,
     realworld,
     scale,
     server,
@@ -268,6 +271,7 @@ def main() -> None:
             "store",
             "realworld",
             "public",
+            "pull",
         ],
         default="all",
     )
@@ -305,6 +309,10 @@ def main() -> None:
             _print(row)
     if args.suite in ("all", "realworld"):
         for row in realworld.bench(timed, _agreement):
+            rows.append(row)
+            _print(row)
+    if args.suite in ("all", "pull"):
+        for row in pull.bench():
             rows.append(row)
             _print(row)
     if args.suite in ("all", "public"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import re
 import tempfile
 import time
 from datetime import timedelta
@@ -178,7 +179,7 @@ def _bench_one(url: str, work: Path, database: str) -> dict[str, object]:
         }
     )
     client = app.test_client()
-    client.post("/login", data={"username": "editor", "password": password})
+    _sign_in(client, "editor", password)
     app_engine = app.extensions["translator.sessions"].kw["bind"]
 
     def dashboard() -> None:
@@ -188,10 +189,11 @@ def _bench_one(url: str, work: Path, database: str) -> dict[str, object]:
     def trivial() -> None:
         client.get("/healthz")
 
-    dashboard()  # warm: templates compiled, connections open
+    (cold,) = _times(dashboard, 1)  # the first view of a process: every row and cell made
     with StatementCounter(app_engine) as counter:
         dashboard()
     times = sorted(_times(dashboard, 15))
+    edited = sorted(_times_after_a_save(app_engine, dashboard, 9))
     reference = sorted(_times(trivial, 200))
     with app_engine.connect() as connection:
         scan = _times(lambda: connection.exec_driver_sql(SCAN).all(), 5)
@@ -205,9 +207,39 @@ def _bench_one(url: str, work: Path, database: str) -> dict[str, object]:
         "reference_s": ref,
         "ratio": median / ref,
         "note": f"median {median * 1000:.0f} ms (max {times[-1] * 1000:.0f}) for 200 documents"
-        f" x 6 languages, {counter.statements} statements (the request, signed in); counting"
-        f" every translation instead would take {min(scan) * 1000:.0f} ms in SQL alone",
+        f" x 6 languages, {counter.statements} statements (the request, signed in); after a"
+        f" translation saved elsewhere {edited[len(edited) // 2] * 1000:.0f} ms median; the"
+        f" first view of a process {cold * 1000:.0f} ms; counting every translation instead"
+        f" would take {min(scan) * 1000:.0f} ms in SQL alone",
     }
+
+
+def _sign_in(client, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    """Through the sign-in form, as a browser does (the form carries a token of its own)."""
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert token, page
+    form = {"username": username, "password": password, "form_token": token.group(1)}
+    assert client.post("/login", data=form).status_code == 302
+
+
+def _times_after_a_save(engine: Engine, action, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
+    """The view after another process saved a translation (here: the store changed under
+    the app, its triggers run), a different document each time."""
+    found = []
+    for document in range(repeat):
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "UPDATE translations SET text = text || '.' WHERE id = "
+                    "(SELECT t.id FROM translations t JOIN units u ON u.id = t.unit_id"
+                    " WHERE u.document_id = :document AND t.language = 'fa' AND t.text <> ''"
+                    " ORDER BY t.id LIMIT 1)"
+                ),
+                {"document": 1 + document * 20},
+            )
+        found.extend(_times(action, 1))
+    return found
 
 
 # what the dashboard would cost without the trigger-kept counts: one pass over every translation

@@ -145,6 +145,14 @@ def test_import_offers_the_service_s_modes() -> None:
     assert catalogues.IMPORT_MODES == importing.MODES
 
 
+def test_users_add_offers_every_role() -> None:
+    # written out in the command, so that it starts without the store's modules
+    from translator.cli import people
+    from translator.models import Role
+
+    assert tuple(role.value for role in Role) == people.ROLES
+
+
 def test_import_refuses_a_file_over_the_limit(run, tmp_path: Path) -> None:
     run("init")
     big = tmp_path / "big.po"

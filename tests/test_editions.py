@@ -82,7 +82,21 @@ def test_build_writes_every_edition_and_the_index_pages(drafts) -> None:
             ).is_file()
         assert (out / code / "index.html").is_file()
     assert (out / "index.html").is_file() and (out / "assets" / "edition.css").is_file()
-    assert len(report.rendered) == 18
+    assert len(report.rendered) == 18 + 3  # and the palm card's share image in each language
+
+
+def test_build_writes_the_share_image_of_the_palm_card_and_links_it_from_the_index(drafts) -> None:
+    out, _ = drafts
+    for code in ("en", "fa", "de"):
+        image = (out / code / "palm-card.png").read_bytes()
+        assert image.startswith(b"\x89PNG\r\n\x1a\n") and image[16:24] == bytes.fromhex(
+            "0000043800000546"
+        )  # 1080 x 1350
+        assert not list((out / code).glob("emergency-appeal.png"))  # an appeal gets none
+    index = (out / "fa" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="palm-card.png">تصویر برای هم‌رسانی</a>' in index
+    assert "emergency-appeal.png" not in index
+    assert 'href="en/palm-card.png"' in (out / "index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("code", "direction"), [("fa", "rtl"), ("de", "ltr"), ("en", "ltr")])
@@ -201,7 +215,7 @@ def test_rebuild_without_changes_renders_nothing(store, drafts) -> None:
             ["emergency-appeal", "palm-card", "press-release"],
             draft=True,
         )
-    assert report.rendered == [] and len(report.unchanged) == 18
+    assert report.rendered == [] and len(report.unchanged) == 18 + 3
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.pdf")} == before
 
 

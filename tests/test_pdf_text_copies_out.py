@@ -77,7 +77,7 @@ def farsi_editions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[P
         loading.load(session, root)
         glossary.load_shipped(session, root)
         slugs = [d.slug for d in session.scalars(select(Document)) if gate.has_edition(d)]
-        builds.build(session, root, folder / "dist", ["fa"], slugs, draft=True)
+        builds.build(session, root, folder / "dist", ["fa"], slugs, ["html", "pdf"], draft=True)
     yield folder / "dist" / "fa", sorted(slugs)
     engine.dispose()
 

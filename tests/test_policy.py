@@ -57,6 +57,9 @@ def test_public_routes_are_only_reads_and_the_doors_to_sign_in(app) -> None:  # 
         "auth.logout",
         "admin.accept",
         "interface.choose",
+        # a mailed link's signed token is the proof (web/mail.py): confirm an address, stop mail
+        "mail.confirm",
+        "mail.stop",
     }
 
 

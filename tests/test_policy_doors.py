@@ -313,6 +313,17 @@ WEB: dict[Action, tuple[Web, str | None]] = {
         "second-factor-reset",
     ),
     A.MANAGE_TOKENS: (lambda c, d: c.get("/admin/tokens"), None),
+    A.MANAGE_WEBHOOKS: (
+        lambda c, d: _post(
+            c,
+            d,
+            "/dashboard",
+            "/admin/webhooks",
+            url="http://127.0.0.1:9/hook",
+            **{"event-alert.added": "1"},
+        ),
+        "manage-webhooks",
+    ),
     A.READ_AUDIT: (lambda c, d: c.get("/admin/audit"), None),
 }
 
@@ -402,8 +413,12 @@ API: dict[Action, tuple[Api, str | None]] = {
         ),
         "import",
     ),
-    A.START_JOB: (
-        lambda c, d, h: c.post("/api/v1/editions/builds", json={"formats": ["html"]}, headers=h),
+    A.START_JOB: (  # one edition: the door is tested, not the build (tests/test_jobs.py)
+        lambda c, d, h: c.post(
+            "/api/v1/editions/builds",
+            json={"formats": ["html"], "documents": [SLUG], "languages": ["fa"]},
+            headers=h,
+        ),
         None,
     ),
 }

@@ -246,3 +246,55 @@ def test_a_file_that_fails_stops_nothing_and_an_unpublished_edition_leaves_the_s
     english = (out / "editions" / "en" / "palm-card.html").read_text(encoding="utf-8")
     assert "palm-card" not in index and 'hreflang="fa"' not in english
     assert "editions/fa/palm-card.html" not in json.loads((out / ".etags.json").read_text())
+
+
+def test_the_pull_command_starts_without_the_store_or_the_web_stack(tmp_path: Path) -> None:
+    """A pull with nothing changed is its requests: the command imports no SQLAlchemy, Flask or
+    WeasyPrint (a desk that cannot be reached ends it, exit status 2)."""
+    script = (
+        "import sys\n"
+        "from translator.cli import main\n"
+        "try:\n"
+        "    main(['pull', '--server', 'http://127.0.0.1:9', '--token', 't', '--editions',\n"
+        f"          '--out', {str(tmp_path / 'out')!r}], standalone_mode=False)\n"
+        "except SystemExit as ended:\n"
+        "    print('exit', ended.code)\n"
+        "print('imported:', *sorted(m for m in sys.modules\n"
+        "      if m.split('.')[0] in ('sqlalchemy', 'flask', 'weasyprint', 'celery')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-2:] == ["exit 2", "imported:"], done.stdout + done.stderr
+
+
+def test_an_editions_conditional_request_is_answered_from_its_versions_until_one_moves(
+    desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pull with nothing changed asks each file again with its ETag: the desk answers 304
+    without reading the edition (its checks) while nothing it is made from has moved."""
+    from tests.conftest import fetched
+    from translator.services import builds
+
+    app = desk["app"]
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        auth = {"Authorization": f"Bearer {tokens.create(s, 'reza', ['read'])}"}
+    path = "/api/v1/documents/palm-card/languages/fa/edition.html"
+    client = app.test_client()
+    etag = fetched(client, client.get(path, headers=auth), auth).headers["ETag"]
+    read: list[str] = []
+    gated = builds.gated_edition
+    monkeypatch.setattr(
+        builds, "gated_edition", lambda *a, **k: read.append(a[2].slug) or gated(*a, **k)
+    )
+    again = client.get(path, headers={**auth, "If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["ETag"] == etag and read == []
+
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        translation = s.scalars(
+            select(Translation)
+            .join(Unit)
+            .where(Unit.source == "Act Now", Translation.language == "fa")
+        ).one()
+        translation.text = translation.text + "!"  # still approved: a new edition
+    changed = client.get(path, headers={**auth, "If-None-Match": etag})
+    assert changed.status_code in (200, 202) and read == ["palm-card"]

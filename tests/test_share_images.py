@@ -16,11 +16,18 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from tests.conftest import approve_edition, fetched, sign_in_fully
+from tests.conftest import approve_edition, done_second_step, enrol, fetched, sign_in_fully
 from translator import db, languages
 from translator.formats import editions, share
 from translator.models import Role, User
-from translator.services import accounts, builds, documents, edition_files, tokens
+from translator.services import (
+    accounts,
+    builds,
+    documents,
+    edition_files,
+    publications,
+    tokens,
+)
 
 ALERT = "alert-toomaj-salehi"
 
@@ -107,6 +114,69 @@ def test_only_alerts_and_the_palm_card_have_share_images(app, client) -> None:
     assert strings.status_code == 404 and b"interface strings" in strings.data
     unknown = client.get("/api/v1/documents/faq/languages/en/edition.gif", headers=token)
     assert unknown.status_code == 404 and "edition.png" in unknown.json["message"]
+
+
+def test_the_snapshot_pages_offer_an_alerts_share_image_and_not_an_appeals(app) -> None:
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        password = accounts.create_user(s, "elif", Role.EDITOR)
+        editor = s.scalars(select(User).where(User.username == "elif")).one()
+        published = {}
+        for slug in (ALERT, "emergency-appeal"):
+            approve_edition(s, editor, slug, "fa")
+            document = documents.by_slug(s, slug)
+            made = publications.publish_edition(
+                s, done_second_step(editor), document, "fa", Path(app.config["ROOT"])
+            )
+            published[slug] = made.id
+    enrol(app, "elif")
+    client = app.test_client()
+    sign_in_fully(client, "elif", password)
+    alert, appeal = published[ALERT], published["emergency-appeal"]
+    edition_page = client.get(f"/dashboard/documents/{ALERT}/fa").get_data(as_text=True)
+    assert f'href="/publications/{alert}.pdf"' in edition_page
+    assert f'href="/publications/{alert}.png"' in edition_page  # beside the snapshot's PDF
+    document_page = client.get(f"/dashboard/documents/{ALERT}").get_data(as_text=True)
+    assert f'href="/publications/{alert}.png"' in document_page
+    snapshot = client.get(f"/publications/{alert}").get_data(as_text=True)
+    assert f'id="snapshot-share-image" href="/publications/{alert}.png"' in snapshot
+    appeal_page = client.get("/dashboard/documents/emergency-appeal/fa").get_data(as_text=True)
+    assert f"/publications/{appeal}.pdf" in appeal_page and ".png" not in appeal_page
+    assert "snapshot-share-image" not in client.get(f"/publications/{appeal}").get_data(
+        as_text=True
+    )
+    assert client.get(f"/publications/{appeal}.png").status_code == 404
+
+
+@pytest.mark.slow
+def test_the_snapshots_share_image_is_made_by_a_job_from_the_snapshot(app) -> None:
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        password = accounts.create_user(s, "elif", Role.EDITOR)
+        editor = s.scalars(select(User).where(User.username == "elif")).one()
+        approve_edition(s, editor, ALERT, "fa")
+        made = publications.publish_edition(
+            s, done_second_step(editor), documents.by_slug(s, ALERT), "fa", Path(app.config["ROOT"])
+        )
+        snapshot = made.id
+    enrol(app, "elif")
+    client = app.test_client()
+    sign_in_fully(client, "elif", password)
+    image = fetched(client, client.get(f"/publications/{snapshot}.png"))
+    assert image.mimetype == "image/png" and png_size(image.data) == (1080, 1350)
+    assert f'filename="{ALERT}.fa.1.png"' in image.headers["Content-Disposition"]
+    live = app.test_client().get(f"/documents/{ALERT}/fa/edition.png")
+    assert fetched(app.test_client(), live).data == image.data  # the edition as it went out
+
+
+def test_translator_build_writes_the_share_images_of_alerts(app, run, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    said = run("build", "--lang", "fa", "--document", ALERT, "--draft", "--out", str(out))
+    assert "3 files rendered" in said.output
+    assert png_size((out / "fa" / f"{ALERT}.png").read_bytes()) == (1080, 1350)
+    assert f'<a href="{ALERT}.png">' in (out / "fa" / "index.html").read_text(encoding="utf-8")
+    again = run("build", "--lang", "fa", "--document", ALERT, "--draft", "--out", str(out))
+    assert "0 files rendered, 3 unchanged" in again.output
+    appeal = run("build", "--lang", "fa", "--document", "faq", "--draft", "--out", str(out))
+    assert "2 files rendered" in appeal.output and not (out / "fa" / "faq.png").exists()
 
 
 @pytest.mark.slow

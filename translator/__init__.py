@@ -49,7 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder="web/static",
     )
     app.config.update(settings)
-    app.config["SECRET_KEY"] = settings["SECRET_KEY"] or _instance_secret(app.instance_path)
+    app.config["SECRET_KEY"] = secret_key(settings)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     _babel().init_app(app)
     hops = int(app.config["PROXY_HOPS"])
@@ -82,6 +82,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         i18n,
         interface,
         labels,
+        mail,
         security,
         workspace,
     )
@@ -108,6 +109,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(editions.bp)
     app.register_blueprint(glossary.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(mail.bp)
     return app
 
 
@@ -126,6 +128,13 @@ def _server_timing(response: Response) -> Response:
         elapsed = 1000 * (time.perf_counter() - started)
         response.headers["Server-Timing"] = f"app;dur={elapsed:.2f}"
     return response
+
+
+def secret_key(settings: dict[str, Any]) -> str:
+    """The key that signs the app's forms and the links mailed out (services/mail.py), the same
+    in a web process and a job worker: configured, else made once in the instance folder."""
+    configured: str | None = settings.get("SECRET_KEY")
+    return configured or _instance_secret(str(Path(settings["INSTANCE_PATH"]).resolve()))
 
 
 def _instance_secret(instance_path: str) -> str:

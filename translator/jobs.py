@@ -262,12 +262,15 @@ def _edition(task: Task) -> tuple[str | None, str]:
 
 
 def _publication(task: Task) -> tuple[str | None, str]:
+    """A snapshot as it went out: its PDF, or its share image (`file_format`)."""
+    file_format = str(task.params.get("file_format", "pdf"))
     with task.session() as session:
         publication_id = int(task.params["publication_id"])
-        frozen, name = edition_files.publication(session, publication_id)
-    key = edition_files.publication_key(frozen, publication_id)
+        frozen, name = edition_files.publication(session, publication_id, file_format)
+        campaign = edition_files.campaign_name(session, frozen.language.code)
+    key = edition_files.publication_key(frozen, publication_id, file_format, campaign=campaign)
     with tempfile.TemporaryDirectory() as work:
-        data = edition_files.render(frozen, "pdf", Path(work))
+        data = edition_files.render(frozen, file_format, Path(work), campaign=campaign)
     with task.session() as session:
         edition_files.keep(session, key, name, data)
     return key, ""

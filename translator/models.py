@@ -152,6 +152,19 @@ class PublicVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
 
 
+class DashboardVersion(Base):
+    """What the dashboard shows beyond the public pages, numbered: raised by database triggers
+    (migration 0012) when an error-level check failure, a question, a translation's previous
+    English or a publication changes, so that the dashboard keeps each document's row under
+    these versions and the public ones (services/dashboard.py)."""
+
+    __tablename__ = "dashboard_versions"
+
+    document_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    language: Mapped[str] = mapped_column(String(10), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
 class User(Base):
     """A pseudonymous account: a user name, a role, languages; no real name, and an e-mail
     address only when its volunteer opts in to mail (never shown to anyone)."""
@@ -167,8 +180,13 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # The interface's language chosen by the account ("" follows the browser's Accept-Language)
     interface_language: Mapped[str] = mapped_column(String(10), default="")
-    # an address for notifications, given by the volunteer (opt-in; services/mail.py)
+    # an address for notifications, given by the volunteer (opt-in; services/mail.py): only
+    # once confirmed by the link mailed to it; until then it waits as `email_pending`
     email: Mapped[str | None] = mapped_column(String(254))
+    email_pending: Mapped[str | None] = mapped_column(String(254))
+    email_asked_at: Mapped[datetime | None] = mapped_column(DateTime)  # the last link mailed
+    # the interface language when the address was given: mail's, unless one is chosen above
+    email_language: Mapped[str | None] = mapped_column(String(10))
 
 
 # User names are unique whatever their case: `TRFA` cannot be made beside `trfa` (revision 0002)
@@ -365,6 +383,9 @@ class Publication(Base):
     markdown: Mapped[str] = mapped_column(Text)  # the edition's Markdown as published
     # [{"unit": id, "version": n, "source": english, "text": translation}, ...]
     units: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # a republication of an outdated one: {"of": number, "of_date": "YYYY-MM-DD", "changed":
+    # [unit ids whose English changed]}, what its correction note says (services/publications)
+    correction: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class Setting(Base):

@@ -4,13 +4,20 @@ the others are written all the same.
 
 With `--editions`, DIR/editions/ becomes a static site that works as it is on any web host and
 from disk: <lang>/<slug>.html and .pdf (the published editions, English as the source edition),
-an index per language and one for all (services/builds.write_indexes, as `translator build`
-writes them), each edition linking its other languages (`hreflang` alternates and the language
-switcher), assets/edition.css with the fonts cut down to what the pages show
+an index per language and one for all (services/static_site.write_indexes, as `translator
+build` writes them), each edition linking its other languages (`hreflang` alternates and the
+language switcher), assets/edition.css with the fonts cut down to what the pages show
 (formats/standalone.shared), only relative links, and manifest.json with each file's SHA-256
-(services/builds.write_manifest). The desk sends each HTML edition self-contained; here its pages
-share one stylesheet and one set of fonts instead, made from the desk's own (fetched into
-DIR/.assets/, outside the site).
+(services/static_site.write_manifest). The desk sends each HTML edition self-contained; here
+its pages share one stylesheet and one set of fonts instead, made from the desk's own (fetched
+into DIR/.assets/, outside the site).
+
+An edition whose latest publication is outdated (its English corrected since: `GET
+/publications`, one request) is named in the report's `outdated`, and its files in the manifest
+say `"outdated": true` with the units `changed`; every other edition's say `"outdated": false`.
+
+The command starts without the store's modules (SQLAlchemy): a pull with nothing changed is
+mostly its requests, each a 304.
 """
 
 from __future__ import annotations
@@ -23,14 +30,16 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from translator import languages
 from translator.formats import editions, share, standalone
-from translator.services import DeskError, builds
-from translator.services.catalogue_files import write_atomically
+from translator.services import DeskError, static_site
+from translator.services.files import write_atomically, write_if_changed
 
 ETAGS = ".etags.json"
 SITE = "editions"  # the static site of the editions, in DIR
@@ -38,6 +47,9 @@ ASSETS = ".assets"  # the desk's stylesheet and fonts as fetched, in DIR: not pa
 STRINGS = "strings"  # the kind of interface strings: catalogues, no edition
 STYLESHEET = "assets/edition.css"  # in the site
 BUSY_RETRIES = 3  # a desk that answers 429 or 503 is asked again this often, after Retry-After
+# requests in flight at once: no more than the jobs an account may have unfinished (3), so that
+# the files of a first pull, each built by a job, are never refused for too many
+IN_FLIGHT = 3
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 _ALTERNATE = re.compile(r'<link rel="alternate" hreflang="[^"]*" href="[^"]*">\n?')
 _SWITCHER = re.compile(r'<nav class="languages".*?</nav>\n?', re.S)
@@ -59,6 +71,18 @@ class PullReport:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # "name: why", each file that could not be
+    outdated: list[Outdated] = field(default_factory=list)  # editions due a correction
+    removed: list[str] = field(default_factory=list)  # files taken out: no longer publishable
+
+
+@dataclass(frozen=True)
+class Outdated:
+    """An edition whose latest publication went out before a correction of the English."""
+
+    edition: str  # "editions/<lang>/<slug>"
+    number: int
+    published_at: str
+    changed: tuple[int, ...]
 
 
 class Client:
@@ -157,20 +181,21 @@ def pull(
     codes = languages or [lang["code"] for lang in client.json("/languages")]
     documents = _documents(client.json("/documents"), slugs)
     try:
-        for code in codes:
-            for document in documents:
-                slug = document["slug"]
-                name = (
-                    f"{code}/{slug}.json"
-                    if file_format == "json"
-                    else f"{code}/LC_MESSAGES/{slug}.{file_format}"
-                )
-                path = f"/documents/{slug}/languages/{code}/file?format={file_format}"
-                _fetch(client, out, name, path, etags, report)
+        catalogues = [
+            Wanted(
+                f"{code}/{d['slug']}.json"
+                if file_format == "json"
+                else f"{code}/LC_MESSAGES/{d['slug']}.{file_format}",
+                f"/documents/{d['slug']}/languages/{code}/file?format={file_format}",
+            )
+            for code in codes
+            for d in documents
+        ]
+        fetch_all(client, out, catalogues, etags, report)
         if editions:
             _pull_site(client, out, codes, documents, etags, report)
     finally:  # what was fetched is known next time, whatever stopped this one
-        write_atomically(etag_file, json.dumps(etags, indent=1, sort_keys=True).encode())
+        write_if_changed(etag_file, json.dumps(etags, indent=1, sort_keys=True).encode())
     return report
 
 
@@ -199,25 +224,58 @@ def _pull_site(
     read = [d["slug"] for d in documents if d.get("kind") != STRINGS]
     shared = {d["slug"] for d in documents if d.get("kind") in share.SHARED_KINDS}  # share images
     publishable = _publishable(client)
+    outdated = _outdated(client, read, site_codes, report)
+    wanted: list[Wanted] = []
     for code in site_codes:
         for slug in read:
             unpublished = publishable is not None and (slug, code) not in publishable
             if unpublished and code != languages.SOURCE_LANGUAGE:  # English: the source
                 _unpublished(out, f"{SITE}/{code}/{slug}", etags, report)
                 continue
-            for kind in ("html", "pdf", "png") if slug in shared else ("html", "pdf"):
-                path = f"/documents/{slug}/languages/{code}/edition.{kind}"
-                name = f"{SITE}/{code}/{slug}.{kind}"
-                _fetch(client, out, name, path, etags, report, optional=True)
+            wanted.extend(
+                Wanted(
+                    f"{SITE}/{code}/{slug}.{kind}",
+                    f"/documents/{slug}/languages/{code}/edition.{kind}",
+                    optional=True,
+                )
+                for kind in (("html", "pdf", "png") if slug in shared else ("html", "pdf"))
+            )
+    fetch_all(client, out, wanted, etags, report)
     assets = _assets(client, out, etags, report)
-    make_site(out / SITE, site_codes, read, assets)
+    standing = {key: list(row["changed"]) for key, row in outdated.items()}
+    came = any(name.startswith((f"{SITE}/", f"{ASSETS}/")) for name in report.downloaded)
+    if came or report.removed or not _manifest_says(out / SITE, standing):
+        make_site(out / SITE, site_codes, read, assets, outdated=standing)
+    # else the site is as the last pull left it: making it again would give the same bytes
+
+
+def _manifest_says(site: Path, outdated: Mapping[tuple[str, str], list[int]]) -> bool:
+    """Whether the site has its manifest and it says of every edition's files what `outdated`
+    says now ((document, language) to the units changed)."""
+    try:
+        files = json.loads((site / static_site.MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    for name, entry in files.items():
+        code, _, file_name = name.partition("/")
+        if not file_name or code == "assets" or file_name == "index.html":
+            continue  # not an edition's file
+        if not isinstance(entry, dict) or "outdated" not in entry:
+            return False  # a manifest of an older pull
+        changed = outdated.get((file_name.rsplit(".", 1)[0], code), [])
+        if entry["outdated"] != bool(changed) or entry.get("changed", []) != changed:
+            return False
+    return True
 
 
 def _unpublished(out: Path, edition: str, etags: dict[str, str], report: PullReport) -> None:
     """An edition not publishable (any more): out of the site, said as skipped."""
     for kind in ("html", "pdf", "png"):
-        (out / f"{edition}.{kind}").unlink(missing_ok=True)
-        etags.pop(f"{edition}.{kind}", None)
+        name = f"{edition}.{kind}"
+        if (out / name).is_file():
+            (out / name).unlink()
+            report.removed.append(name)
+        etags.pop(name, None)
     report.skipped.append(f"{edition} (not publishable yet)")
 
 
@@ -231,23 +289,66 @@ def _publishable(client: Client) -> set[tuple[str, str]] | None:
     return {(row["document"], row["language"]) for row in rows if row.get("publishable")}
 
 
+def _outdated(
+    client: Client, slugs: list[str], codes: list[str], report: PullReport
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The editions pulled whose latest publication is outdated, each named in the report:
+    (document, language) to the desk's row."""
+    found = {
+        key: row
+        for key, row in _latest_publications(client).items()
+        if row.get("outdated") and key[0] in slugs and key[1] in codes
+    }
+    for (slug, code), row in sorted(found.items(), key=lambda item: (item[0][1], item[0][0])):
+        report.outdated.append(
+            Outdated(
+                f"{SITE}/{code}/{slug}",
+                int(row["number"]),
+                str(row["published_at"]),
+                tuple(int(unit) for unit in row.get("changed", [])),
+            )
+        )
+    return found
+
+
+def _latest_publications(client: Client) -> dict[tuple[str, str], dict[str, Any]]:
+    """The latest publication of each edition (document, language), as the desk lists them;
+    none from a desk that cannot list them (an older desk, a token without the right)."""
+    try:
+        rows = client.json("/publications")
+    except DeskError:
+        return {}
+    return {(row["document"], row["language"]): row for row in rows}
+
+
 def _assets(client: Client, out: Path, etags: dict[str, str], report: PullReport) -> Path | None:
     """The desk's stylesheet and the fonts it names, into DIR/.assets/; that folder, or None
     when the stylesheet is not there."""
     css = f"{ASSETS}/edition.css"
-    _fetch(client, out, css, "/editions/assets/edition.css", etags, report, api=False)
+    fetch_all(client, out, [Wanted(css, "/editions/assets/edition.css", api=False)], etags, report)
     if not (out / css).is_file():
         return None
-    for face in standalone.faces((out / css).read_text(encoding="utf-8")):
-        name = f"{ASSETS}/{face.source}"
-        _fetch(client, out, name, f"/editions/assets/{face.source}", etags, report, api=False)
+    faces = standalone.faces((out / css).read_text(encoding="utf-8"))
+    fonts = [
+        Wanted(f"{ASSETS}/{face.source}", f"/editions/assets/{face.source}", api=False)
+        for face in faces
+    ]
+    fetch_all(client, out, fonts, etags, report)
     return out / ASSETS
 
 
-def make_site(site: Path, codes: list[str], slugs: list[str], assets: Path | None) -> None:
+def make_site(
+    site: Path,
+    codes: list[str],
+    slugs: list[str],
+    assets: Path | None,
+    *,
+    outdated: Mapping[tuple[str, str], list[int]] | None = None,
+) -> None:
     """Around the editions in `site`: each linking the site's stylesheet and its versions in
     the other languages, the indexes, the stylesheet and subset fonts (made again only when a
-    page or the desk's assets changed), and the manifest."""
+    page or the desk's assets changed), and the manifest, where each edition's files say
+    whether it is `outdated` (`outdated`: (document, language) to the units changed)."""
     present = [
         (code, slug) for code in codes for slug in slugs if (site / code / f"{slug}.html").is_file()
     ]
@@ -265,9 +366,23 @@ def make_site(site: Path, codes: list[str], slugs: list[str], assets: Path | Non
         code: [(slug, titles[(code, slug)]) for slug in slugs if (code, slug) in titles]
         for code in codes
     }
-    builds.write_indexes(site, listed, listed[languages.SOURCE_LANGUAGE])
+    static_site.write_indexes(site, listed, listed[languages.SOURCE_LANGUAGE])
     inputs = {STYLESHEET: _site_assets(site, assets)} if assets is not None else {}
-    builds.write_manifest(site, inputs)
+    static_site.write_manifest(site, inputs, _standing(site, present, outdated or {}))
+
+
+def _standing(
+    site: Path, present: list[tuple[str, str]], outdated: Mapping[tuple[str, str], list[int]]
+) -> dict[str, dict[str, Any]]:
+    """What the manifest says of each edition's files: outdated or not, and the units changed."""
+    said: dict[str, dict[str, Any]] = {}
+    for code, slug in present:
+        changed = outdated.get((slug, code))
+        about = {"outdated": True, "changed": list(changed)} if changed else {"outdated": False}
+        for kind in ("html", "pdf", "png"):
+            if (site / code / f"{slug}.{kind}").is_file():
+                said[f"{code}/{slug}.{kind}"] = about
+    return said
 
 
 def _site_assets(site: Path, assets: Path) -> str:
@@ -282,7 +397,10 @@ def _site_assets(site: Path, assets: Path) -> str:
             digest.update(path.relative_to(assets).as_posix().encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     inputs = digest.hexdigest()
-    if builds.recorded_inputs(site).get(STYLESHEET) == inputs and (site / STYLESHEET).is_file():
+    if (
+        static_site.recorded_inputs(site).get(STYLESHEET) == inputs
+        and (site / STYLESHEET).is_file()
+    ):
         return inputs
     files = standalone.shared(pages, assets)
     folder = site / STYLESHEET.rsplit("/", 1)[0]
@@ -311,34 +429,62 @@ def _with_versions(page: str, slug: str, code: str, others: list[str]) -> str:
     return page.replace("</head>", f"{links}</head>", 1).replace("</body>", f"{switcher}</body>", 1)
 
 
-def _fetch(
-    client: Client,
-    out: Path,
-    name: str,
-    path: str,
-    etags: dict[str, str],
-    report: PullReport,
-    optional: bool = False,
-    api: bool = True,
+@dataclass(frozen=True)
+class Wanted:
+    """A file to pull: its name in DIR and the path to ask for it."""
+
+    name: str
+    path: str
+    optional: bool = False  # an edition: not publishable (409) leaves the site, said as skipped
+    api: bool = True  # under /api/v1 (else the desk's public assets)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What became of one file: downloaded (its ETag), unchanged, skipped or failed (why)."""
+
+    outcome: str
+    etag: str | None = None
+    why: str = ""
+
+
+def fetch_all(
+    client: Client, out: Path, wanted: list[Wanted], etags: dict[str, str], report: PullReport
 ) -> None:
-    """One file into out/name, unless unchanged. A failure is reported, the file as it was
-    kept; an edition not publishable (optional, 409) is skipped and leaves the site."""
-    known = etags.get(name) if (out / name).is_file() else None
+    """Each file into out/<name>, unless unchanged, a few asked at once (IN_FLIGHT); then the
+    report and the ETags, in the order asked. A failure is reported, the file as it was kept."""
+    known = [etags.get(one.name) if (out / one.name).is_file() else None for one in wanted]
+    with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
+        done = list(pool.map(lambda one, etag: _fetch(client, out, one, etag), wanted, known))
+    for one, fetched, known_etag in zip(wanted, done, known, strict=True):
+        if fetched.outcome == "unchanged":
+            report.unchanged.append(one.name)
+        elif fetched.outcome == "downloaded":
+            if fetched.etag:
+                etags[one.name] = fetched.etag
+            report.downloaded.append(one.name)
+        elif fetched.outcome == "skipped":
+            etags.pop(one.name, None)
+            report.skipped.append(f"{one.name} (not publishable yet)")
+            if known_etag is not None:  # there was a copy: it is gone
+                report.removed.append(one.name)
+        else:
+            report.failed.append(f"{one.name}: {fetched.why}")
+
+
+def _fetch(client: Client, out: Path, one: Wanted, known: str | None) -> Fetched:
+    """Ask for one file (with the ETag `known` of the copy in out/, if any) and write it when
+    it came; an edition no longer publishable leaves the folder."""
     try:
-        status, body, etag = client.get(path, known, api=api)
+        status, body, etag = client.get(one.path, known, api=one.api)
     except DeskError as exc:
-        report.failed.append(f"{name}: {exc}")
-        return
+        return Fetched("failed", why=str(exc))
     if status == 304:
-        report.unchanged.append(name)
-    elif status == 200:
-        write_atomically(out / name, body)
-        if etag:
-            etags[name] = etag
-        report.downloaded.append(name)
-    elif optional and status == 409:
-        (out / name).unlink(missing_ok=True)
-        etags.pop(name, None)
-        report.skipped.append(f"{name} (not publishable yet)")
-    else:
-        report.failed.append(f"{name}: {_message(path, status, body)}")
+        return Fetched("unchanged")
+    if status == 200:
+        write_atomically(out / one.name, body)
+        return Fetched("downloaded", etag=etag)
+    if one.optional and status == 409:
+        (out / one.name).unlink(missing_ok=True)
+        return Fetched("skipped")
+    return Fetched("failed", why=_message(one.path, status, body))

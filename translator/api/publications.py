@@ -1,6 +1,8 @@
 """Publications over the API: publish an edition (a token with the `publish` scope, its account an
-editor; the gate and the two-person rule as in the browser), and list an edition's publications
-with whether each is outdated by a correction of the English since."""
+editor; the gate and the two-person rule as in the browser), list an edition's publications with
+whether each is outdated by a correction of the English since, and list the latest publication of
+every edition (what a build script asks once to know which editions are outdated). A publication
+that corrects an outdated one says so in `correction`."""
 
 from __future__ import annotations
 
@@ -48,6 +50,21 @@ def list_publications(slug: str, code: str) -> Response:
     return jsonify(said)
 
 
+@bp.get("/publications")
+@requires("read")
+@signed_in
+def latest_publications() -> Response:
+    """The latest publication of every edition published, by document and language, each with
+    `outdated` and `changed`."""
+    with session() as s:
+        found = publications.latest_of_every_edition(s)
+        said = [
+            publication_json(p.publication, publications.standing(s, p.publication), p.document)
+            for p in found
+        ]
+    return jsonify(said)
+
+
 def _target(code: str) -> None:
     if code == languages.SOURCE_LANGUAGE:
         raise ApiError(404, "not-found", "the English is the source: it is not published")
@@ -59,6 +76,7 @@ def publication_json(
 ) -> dict[str, Any]:
     """One shape for a publication, wherever the API shows one: no publisher's name."""
     return {
+        "document": slug,
         "number": publication.number,
         "language": publication.language,
         "published_at": publication.published_at.isoformat(timespec="seconds") + "Z",
@@ -71,4 +89,5 @@ def publication_json(
         ),
         "outdated": standing.outdated,
         "changed": standing.changed,
+        "correction": publications.correction_record(publication),
     }

@@ -1,8 +1,8 @@
 """The `translator` command: the same services the web and the API call, for people and scripts.
 
 The group and what every command shares are here; the commands are in catalogues.py (the
-content and its catalogues), people.py (accounts, tokens, the audit log) and running.py (the
-server, workers, the schema).
+content and its catalogues), people.py (accounts, tokens, the audit log), running.py (the
+server, workers, the schema) and webhooks.py (endpoints that hear of events).
 """
 
 from __future__ import annotations
@@ -11,14 +11,19 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.orm import Session
 
 from translator import config as config_module
-from translator import db, languages
+from translator import languages
 from translator.services import DeskError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+# The store's modules (SQLAlchemy) are imported by the commands that open it, not here: a command
+# that only talks to a desk over HTTP (`translator pull`) starts without them.
 
 
 class Context:
@@ -31,6 +36,8 @@ class Context:
 
     @property
     def engine(self) -> Any:
+        from translator import db
+
         if self._factory is None:
             self._engine = db.make_engine(self.config["DATABASE_URL"])
             self._factory = db.session_factory(self._engine)
@@ -38,6 +45,8 @@ class Context:
 
     @contextmanager
     def session(self, need_schema: bool = True) -> Iterator[Session]:
+        from translator import db
+
         engine = self.engine
         if need_schema and not db.has_schema(engine):
             raise DeskError("the database has no tables yet: run `translator init` first")
@@ -84,4 +93,4 @@ def main(ctx: click.Context, root: str | None, database: str | None) -> None:
 
 
 # the commands register themselves on `main` when their modules are imported
-from translator.cli import catalogues, people, publishing, running  # noqa: E402, F401
+from translator.cli import catalogues, people, publishing, running, webhooks  # noqa: E402, F401

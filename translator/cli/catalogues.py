@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from translator import db, languages
+from translator import languages
 from translator.cli import Context, fail_cleanly, main, selection
 from translator.services import DeskError
 
@@ -31,6 +31,7 @@ IMPORT_MODES = ("untranslated-only", "suggest", "overwrite")
 @fail_cleanly
 def init(obj: Context) -> None:
     """Create the database and load source_texts/ and locales/ into it when it is empty."""
+    from translator import db
     from translator.services import accounts, forks, glossary, loading
 
     with forks.collecting_less():
@@ -59,6 +60,7 @@ def init(obj: Context) -> None:
 @fail_cleanly
 def extract(obj: Context, check: bool) -> None:
     """Update units from source_texts/ and write locales/ (POT and PO files)."""
+    from translator import db
     from translator.services import extract as extraction
     from translator.services import forks
 
@@ -228,7 +230,11 @@ def check(obj: Context, as_json: bool, language: str | None, slug: str | None) -
 )
 @click.option("--document", "slugs", multiple=True, help="A document's slug (repeatable).")
 @click.option(
-    "--format", "formats", default="html,pdf", show_default=True, help="Comma-separated: html, pdf."
+    "--format",
+    "formats",
+    default="html,pdf,png",
+    show_default=True,
+    help="Comma-separated: html, pdf, png (share images: alerts and the palm card).",
 )
 @click.option("--out", default="dist", show_default=True, type=click.Path(file_okay=False))
 @click.option("--draft", is_flag=True, help="Build unpublishable editions too, marked as drafts.")
@@ -244,7 +250,8 @@ def build(
     draft: bool,
     paper: str,
 ) -> None:
-    """Write HTML and PDF editions: DIR/<lang>/<slug>.html|.pdf and index pages."""
+    """Write HTML and PDF editions and share images: DIR/<lang>/<slug>.html|.pdf|.png and index
+    pages."""
     from translator.services import builds
 
     bar: Any = None
@@ -252,7 +259,9 @@ def build(
     def progress(done: int, total: int) -> None:
         nonlocal bar
         if bar is None and sys.stderr.isatty():
-            bar = click.progressbar(length=total, label="PDF editions", file=sys.stderr)
+            bar = click.progressbar(
+                length=total, label="PDF editions and share images", file=sys.stderr
+            )
             bar.__enter__()
         if bar is not None:
             bar.update(1)
@@ -327,9 +336,18 @@ def pull_command(
         click.echo(f"skipped {name}")
     for failure in report.failed:
         click.echo(f"failed {failure}", err=True)
+    for due in report.outdated:
+        units = ", ".join(map(str, due.changed))
+        click.echo(
+            f"outdated {due.edition}: publication {due.number} of {due.published_at} went out "
+            f"before the English of units {units} was corrected; republish it",
+            err=True,
+        )
     click.echo(
         f"{len(report.downloaded)} downloaded, {len(report.unchanged)} unchanged, "
-        f"{len(report.skipped)} skipped, {len(report.failed)} failed; in {out}/"
+        f"{len(report.skipped)} skipped, {len(report.failed)} failed"
+        + (f", {len(report.outdated)} editions outdated" if report.outdated else "")
+        + f"; in {out}/"
     )
     if editions:
         click.echo(f"the editions' site: {Path(out) / pull.SITE / 'index.html'}")

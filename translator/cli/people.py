@@ -10,8 +10,11 @@ from typing import Any
 import click
 
 from translator.cli import Context, fail_cleanly, main
-from translator.models import Role
 from translator.services import DeskError
+
+# models.Role's values, written out so that the command starts without the store's modules
+# (tests/test_cli.py holds them equal)
+ROLES = ("translator", "reviewer", "editor", "admin")
 
 # each command imports the services it uses (argon2 for accounts): see catalogues.py
 
@@ -25,8 +28,8 @@ def users() -> None:
 @click.argument("username")
 @click.option(
     "--role",
-    type=click.Choice([r.value for r in Role]),
-    default=Role.TRANSLATOR.value,
+    type=click.Choice(ROLES),
+    default="translator",
     show_default=True,
 )
 @click.option("--lang", "langs", default="", help="Comma-separated languages, e.g. fa,tr.")
@@ -34,6 +37,7 @@ def users() -> None:
 @fail_cleanly
 def users_add(obj: Context, username: str, role: str, langs: str) -> None:
     """Create an account; its generated password is printed once."""
+    from translator.models import Role
     from translator.services import accounts
 
     with obj.session() as session:
@@ -77,6 +81,49 @@ def users_feed(obj: Context, username: str, revoke: bool) -> None:
         return
     click.echo(f"{username}'s feed (on the desk's host), shown once; the old address is revoked:")
     click.echo(feeds.path_of(secret))
+
+
+@users.command(name="email")
+@click.argument("username")
+@click.argument("address", required=False)
+@click.option("--clear", is_flag=True, help="Stop mail to the person and forget the address.")
+@click.pass_obj
+@fail_cleanly
+def users_email(obj: Context, username: str, address: str | None, clear: bool) -> None:
+    """Give a person's address for notifications, as they would on their account page: a
+    confirmation link is mailed to it, and mail starts when they follow it (the link is on
+    TRANSLATOR_BASE_URL). --clear stops mail and forgets the address. No address is printed."""
+    from translator import secret_key
+    from translator.services import DeskError, accounts, mail, mail_addresses
+
+    if clear == bool(address):
+        raise click.UsageError("give an ADDRESS, or --clear (not both)")
+    config = obj.config
+    if not clear and not (config.get("SMTP_URL") and config.get("BASE_URL")):
+        raise DeskError(
+            "mail needs TRANSLATOR_SMTP_URL, and TRANSLATOR_BASE_URL for the confirmation link"
+        )
+    key = secret_key(config)
+    with obj.session() as session:
+        user = accounts.by_username(session, username)
+        if clear:
+            mail_addresses.stop(session, user)
+        else:
+            language = mail.language_of(user)
+            found = mail_addresses.give(session, user, address or "", language=language)
+            token = mail_addresses.confirm_token(key, user)
+            user_id = user.id
+    if clear:
+        click.echo(f"Mail to {username} is off; the address is forgotten.")
+        return
+    link = f"{str(config['BASE_URL']).rstrip('/')}/mail/confirm/{token}"
+    try:
+        mail.deliver(config, mail.confirmation(config, found, language, link))
+    except mail.MailError as exc:
+        with obj.session() as session:
+            mail_addresses.not_mailed(session, user_id)
+        raise DeskError(f"the confirmation link could not be mailed: {exc}") from None
+    click.echo(f"A confirmation link is mailed to {username}'s address; mail starts once followed.")
 
 
 @main.group()

@@ -1,14 +1,20 @@
 """Publishing from the command line: `translator publish` as the operator, and an edition's
-publications with the corrections due since."""
+publications with the corrections due since and what each republication corrects."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from translator.cli import Context, fail_cleanly, main
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from translator.services.git_mirror import Status
 
 
 @main.command()
@@ -60,6 +66,7 @@ def publications_command(obj: Context, slug: str, language: str, as_json: bool) 
                     ),
                     "outdated": standing.outdated,
                     "changed": standing.changed,
+                    "correction": publications.correction_record(found.publication),
                 }
             )
     if as_json:
@@ -71,8 +78,80 @@ def publications_command(obj: Context, slug: str, language: str, as_json: bool) 
             if row["outdated"]
             else "current"
         )
-        click.echo(f"#{row['number']}  {row['published_at']}  {due}")
+        corrects = f"  corrects #{row['correction']['of']}" if row["correction"] else ""
+        click.echo(f"#{row['number']}  {row['published_at']}  {due}{corrects}")
 
 
 def _said(number: int, published_at: str) -> dict[str, object]:
     return {"number": number, "published_at": published_at}
+
+
+@main.group()
+def mirror() -> None:
+    """The git mirror of publications (TRANSLATOR_PUBLISH_GIT, TRANSLATOR_PUBLISH_BRANCH)."""
+
+
+@mirror.command(name="status")
+@click.option("--json", "as_json", is_flag=True, help="Print the state as JSON.")
+@click.option("--limit", default=10, show_default=True, help="How many deliveries to list.")
+@click.pass_obj
+@fail_cleanly
+def mirror_status(obj: Context, as_json: bool, limit: int) -> None:
+    """Where the mirror pushes and its latest deliveries, newest first; exit 1 when the latest
+    could not be pushed (it is tried again, or was given up)."""
+    from translator.services import git_mirror
+
+    with obj.session() as session:
+        found = git_mirror.status(session, obj.config, limit=limit)
+        trouble = git_mirror.trouble(session)
+    if as_json:
+        click.echo(json.dumps(_mirror_json(found)))
+    else:
+        for line in _mirror_lines(found):
+            click.echo(line)
+    if trouble is not None:
+        click.echo(trouble.english, err=True)
+        sys.exit(1)
+
+
+def _mirror_json(found: Status) -> dict[str, Any]:
+    return {
+        "remote": found.remote,
+        "branch": found.branch,
+        "deliveries": [
+            {
+                "document": a.slug,
+                "language": a.language,
+                "number": a.number,
+                "state": a.state,
+                "attempts": a.attempts,
+                "last_error": a.last_error,
+                "next_at": _moment(a.next_at) if a.state == "pending" else None,
+                "sent_at": _moment(a.sent_at) if a.sent_at else None,
+            }
+            for a in found.latest
+        ],
+    }
+
+
+def _mirror_lines(found: Status) -> list[str]:
+    head = (
+        f"git mirror: {found.remote} (branch {found.branch})"
+        if found.remote
+        else "no git mirror: TRANSLATOR_PUBLISH_GIT is not set"
+    )
+    lines = [head]
+    for a in found.latest:
+        if a.state == "sent" and a.sent_at:
+            said = f"sent {_moment(a.sent_at)}"
+        elif a.state == "pending":
+            said = f"pending, {a.attempts} tries, next {_moment(a.next_at)}"
+        else:
+            said = f"given up after {a.attempts} tries"
+        error = f": {a.last_error}" if a.last_error and a.state != "sent" else ""
+        lines.append(f"{a.slug} {a.language} #{a.number}  {said}{error}")
+    return lines
+
+
+def _moment(value: dt.datetime) -> str:
+    return value.isoformat(timespec="seconds") + "Z"

@@ -7,7 +7,6 @@ from typing import Any
 
 import click
 
-from translator import db
 from translator.cli import Context, fail_cleanly, main
 
 
@@ -100,6 +99,8 @@ def db_group() -> None:
 @fail_cleanly
 def db_current(obj: Context) -> None:
     """Print the store's schema revision; exit 1 when it is not this version's newest."""
+    from translator import db
+
     current, newest = db.current_revision(obj.engine), db.head_revision()
     if current == newest:
         click.echo(f"{current} (the newest)")
@@ -113,6 +114,8 @@ def db_current(obj: Context) -> None:
 @fail_cleanly
 def db_upgrade(obj: Context) -> None:
     """Bring the store's schema to this version's newest revision, loading nothing."""
+    from translator import db
+
     before = db.current_revision(obj.engine)
     db.create_schema(obj.engine)
     after = db.current_revision(obj.engine)

@@ -117,6 +117,15 @@ WORDS: dict[str, dict[str, str]] = {
         "de": "Andere Sprachen",
         "pt": "Outros idiomas",
     },
+    "share-image": {
+        "en": "share image",
+        "fa": "تصویر برای هم‌رسانی",
+        "tr": "paylaşım görseli",
+        "fr": "image à partager",
+        "es": "imagen para compartir",
+        "de": "Bild zum Teilen",
+        "pt": "imagem para compartilhar",
+    },
     "deadline": {
         "en": "Act by",
         "fa": "مهلت اقدام",
@@ -125,6 +134,34 @@ WORDS: dict[str, dict[str, str]] = {
         "es": "Actuar antes del",
         "de": "Handeln bis",
         "pt": "Agir até",
+    },
+    # a corrected edition's note (and the share image's line): {date} as format_day writes it
+    "corrected": {
+        "en": "Corrected on {date}",
+        "fa": "اصلاح‌شده در {date}",
+        "tr": "{date} tarihinde düzeltildi",
+        "fr": "Corrigé le {date}",
+        "es": "Corregido el {date}",
+        "de": "Korrigiert am {date}",
+        "pt": "Corrigido em {date}",
+    },
+    "replaces": {
+        "en": "This version replaces version {number} of {date}.",
+        "fa": "این نسخه جایگزین نسخهٔ {number} مورخ {date} است.",
+        "tr": "Bu sürüm, {date} tarihli {number} numaralı sürümün yerini alır.",
+        "fr": "Cette version remplace la version {number} du {date}.",
+        "es": "Esta versión sustituye a la versión {number} del {date}.",
+        "de": "Diese Fassung ersetzt Fassung {number} vom {date}.",
+        "pt": "Esta versão substitui a versão {number} de {date}.",
+    },
+    "corrected-passages": {
+        "en": "Corrected passages:",
+        "fa": "بخش‌های اصلاح‌شده:",
+        "tr": "Düzeltilen bölümler:",
+        "fr": "Passages corrigés\u202f:",
+        "es": "Pasajes corregidos:",
+        "de": "Korrigierte Stellen:",
+        "pt": "Trechos corrigidos:",
     },
 }
 KINDS: dict[str, dict[str, str]] = {
@@ -183,6 +220,17 @@ class Alternate:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """What a corrected edition says of its correction: when, which version it replaces (its
+    number and date) and the corrected passages (unit texts, inline Markdown)."""
+
+    date: dt.date
+    of_number: int
+    of_date: dt.date
+    passages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Edition:
     """Everything an edition shows: the localised title and body, and how to present them."""
 
@@ -197,6 +245,7 @@ class Edition:
     paper: str = "a4"
     alternates: tuple[Alternate, ...] = field(default_factory=tuple)
     assets: str = "../assets"  # where edition.css and fonts/ are, relative to the page
+    correction: Correction | None = None  # the note of an edition published as a correction
 
 
 def word(key: str, language: str, **values: str) -> str:
@@ -226,6 +275,7 @@ def render_html(edition: Edition, for_print: bool = False) -> str:
     if lang.rtl:
         body, title = isolate_latin(body, for_print), isolate_latin(title, for_print)
     meta = _meta_line(edition)
+    note = correction_note(edition.correction, lang, for_print) if edition.correction else ""
     page_label = word("page", lang.code, page="\ue100", pages="\ue101")
     parts = [
         "<!doctype html>",
@@ -251,7 +301,9 @@ def render_html(edition: Edition, for_print: bool = False) -> str:
         f'<header><p class="kind">{html.escape(_kind(edition))}</p>',
         f"<h1>{title}</h1>",
         f'<p class="meta">{meta}</p></header>' if meta else "</header>",
+        note if edition.kind != "palm-card" else "",
         f"<main>\n{body}</main>",
+        note if edition.kind == "palm-card" else "",  # the card's two sides come first
         _switcher(edition) if edition.alternates and not for_print else "",
         "</body>",
         "</html>",
@@ -286,6 +338,44 @@ def _meta_line(edition: Edition) -> str:
             f"{html.escape(format_day(edition.deadline, edition.language))}</time>"
         )
     return " · ".join(pieces)
+
+
+def correction_note(correction: Correction, language: Language, for_print: bool = False) -> str:
+    """The note of a corrected edition, in its language: when it was corrected, which version it
+    replaces, and the corrected passages as they read now."""
+    code = language.code
+    when = _dated(word("corrected", code, date="\ue100"), correction.date, language)
+    replaces = _dated(
+        word(
+            "replaces",
+            code,
+            number=localised_digits(str(correction.of_number), language),
+            date="\ue100",
+        ),
+        correction.of_date,
+        language,
+    )
+    passages = "".join(
+        f"<li>{_PARSER.renderInline(passage)}</li>" for passage in correction.passages
+    )
+    label = html.escape(word("corrected-passages", code))
+    listed = (
+        f'<div class="corrected-passages"><p>{label}</p><ul>{passages}</ul></div>'
+        if passages
+        else ""
+    )
+    note = (
+        f'<aside class="correction" role="note" aria-labelledby="correction">'
+        f'<p class="correction-date" id="correction">{when}</p>'
+        f'<p class="correction-replaces">{replaces}</p>{listed}</aside>'
+    )
+    return isolate_latin(note, for_print) if language.rtl else note
+
+
+def _dated(sentence: str, day: dt.date, language: Language) -> str:
+    """A sentence with a date in it (at U+E100), escaped, the date as a <time> element."""
+    shown = f'<time datetime="{day.isoformat()}">{html.escape(format_day(day, language))}</time>'
+    return html.escape(sentence).replace("\ue100", shown)
 
 
 def _draft_banner(edition: Edition) -> str:
@@ -400,12 +490,22 @@ def _plain(text: str) -> str:
 
 
 def render_index(
-    language: Language, entries: list[tuple[str, str]], codes: list[str], top: bool = False
+    language: Language,
+    entries: list[tuple[str, str]],
+    codes: list[str],
+    top: bool = False,
+    images: Iterable[str] = (),
 ) -> str:
-    """The list of a language's editions (top: the folder's front page, linking every language)."""
+    """The list of a language's editions, each with its PDF and, for the slugs in `images`, its
+    share image (top: the folder's front page, linking every language)."""
+    folder = "en/" if top else ""
+    with_image = set(images)
+    image = html.escape(word("share-image", language.code))
     items = "".join(
-        f'<li><a href="{"en/" if top else ""}{slug}.html">{_mark_units(html.escape(title), "en")}'
-        f'</a> <small>(<a href="{"en/" if top else ""}{slug}.pdf">PDF</a>)</small></li>'
+        f'<li><a href="{folder}{slug}.html">{_mark_units(html.escape(title), "en")}</a> '
+        f'<small>(<a href="{folder}{slug}.pdf">PDF</a>'
+        + (f' · <a href="{folder}{slug}.png">{image}</a>' if slug in with_image else "")
+        + ")</small></li>"
         for slug, title in entries
     )
     others = "".join(

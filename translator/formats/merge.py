@@ -16,8 +16,14 @@ from babel import Locale, localedata
 from rapidfuzz import fuzz, process
 
 from translator.formats import plural_forms
-from translator.formats.catalogue import APPROVED, Catalogue, Entry, parse_header
-from translator.formats.po_checks import CHECKED_FORMATS, flag_range, format_problem
+from translator.formats.catalogue import (
+    APPROVED,
+    DEFAULT_DOMAIN,
+    Catalogue,
+    Entry,
+    parse_header,
+)
+from translator.formats.po_checks import breaks_format, flag_range, format_languages
 
 FUZZY_THRESHOLD = 60.0  # GNU msgmerge's FUZZY_THRESHOLD (0.6), on rapidfuzz's 0-100 scale
 CONTEXT_BONUS = 0.001  # msgmerge's advantage for a message valid in the context (0.00001)
@@ -168,11 +174,8 @@ def update(catalogue: Catalogue, template: Catalogue) -> Catalogue:
       with POT-Creation-Date and Report-Msgid-Bugs-To from the template; a catalogue without a
       header stays without one.
     """
-    merger = _Merger(catalogue)
-    entries = [merger.merge(new) for new in template.entries]
-    entries += [
-        _obsolete(e) for e in catalogue.entries if id(e) not in merger.used and e.first_form
-    ]
+    entries, used = _merged_domains(catalogue, template)
+    entries += [_obsolete(e) for e in catalogue.entries if id(e) not in used and e.first_form]
     result = Catalogue(
         list(catalogue.headers),
         list(catalogue.header_comments),
@@ -185,8 +188,64 @@ def update(catalogue: Catalogue, template: Catalogue) -> Catalogue:
         domain=catalogue.domain,
         header_locations=list(template.header_locations) if template.has_header else [],
     )
-    _take_template_fields(result, template)
+    if result.has_header:
+        template_header = template.header_text() if template.has_header else ""
+        result.header_raw = _merged_header(result.header_text(), template_header)
+        result.headers = parse_header(result.header_raw)
     return result
+
+
+def _merged_domains(catalogue: Catalogue, template: Catalogue) -> tuple[list[Entry], set[int]]:
+    """Each domain of the template merged with the catalogue's domain of that name (msgmerge
+    without --multi-domain), and the catalogue's entries used. Another domain's header is merged
+    as the first one's: a catalogue's domain without a header stays without one."""
+    ours, first = _domains(catalogue), catalogue.domain or DEFAULT_DOMAIN
+    entries: list[Entry] = []
+    used: set[int] = set()
+    for name, new_entries in _domains(template).items():
+        old_entries = ours.get(name, [])
+        label = None if name == first else name
+        header = _domain_header(old_entries) if label is not None else None
+        new_header = _domain_header(new_entries) if label is not None else None
+        if header is not None:
+            used.add(id(header))
+            entries.append(_domain_header_merged(header, new_header))
+        merger = _Merger(catalogue, [e for e in old_entries if e is not header])
+        entries += [_labelled(merger.merge(e), label) for e in new_entries if e is not new_header]
+        used |= merger.used
+    return entries, used
+
+
+def _domains(catalogue: Catalogue) -> dict[str, list[Entry]]:
+    """A catalogue's entries by the name of their domain, its first domain first."""
+    first = catalogue.domain or DEFAULT_DOMAIN
+    found: dict[str, list[Entry]] = {first: []}
+    for entry in catalogue.entries:
+        found.setdefault(entry.domain or first, []).append(entry)
+    return found
+
+
+def _domain_header(entries: list[Entry]) -> Entry | None:
+    return next(
+        (e for e in entries if e.msgid == "" and e.msgctxt is None and not e.obsolete), None
+    )
+
+
+def _domain_header_merged(header: Entry, template: Entry | None) -> Entry:
+    """Another domain's header, merged as the first one's (`update`)."""
+    merged = _labelled(_obsolete(header), header.domain)
+    merged.obsolete = False
+    merged.msgstr = _merged_header(header.msgstr, template.msgstr if template else "")
+    merged.flags = ["fuzzy"] if header.fuzzy else []
+    if template is not None:
+        merged.flags += [flag for flag in dict.fromkeys(template.flags) if flag != "fuzzy"]
+        merged.extracted, merged.locations = list(template.extracted), list(template.locations)
+    return merged
+
+
+def _labelled(entry: Entry, domain: str | None) -> Entry:
+    entry.domain = domain
+    return entry
 
 
 def _header_flags(catalogue: Catalogue, template: Catalogue) -> list[str]:
@@ -197,17 +256,18 @@ def _header_flags(catalogue: Catalogue, template: Catalogue) -> list[str]:
 
 
 class _Merger:
-    """The catalogue's messages, found exactly or fuzzily for each message of the template."""
+    """The messages of a catalogue's domain, found exactly or fuzzily for each message of the
+    template's domain of that name."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, entries: list[Entry]) -> None:
         self.nplurals = catalogue.nplurals() or 2
         self.forms = catalogue.plural_forms()
         self.exact: dict[tuple[str | None, str], Entry] = {}
-        for entry in catalogue.entries:  # a live message wins over an obsolete one
+        for entry in entries:  # a live message wins over an obsolete one
             if entry.key not in self.exact or self.exact[entry.key].obsolete:
                 self.exact[entry.key] = entry
         self.candidates: dict[str, list[Entry]] = {}
-        for entry in catalogue.entries:
+        for entry in entries:
             if entry.first_form:
                 self.candidates.setdefault(entry.msgid, []).append(entry)
         self.index: FuzzyIndex | None = None
@@ -315,21 +375,22 @@ def _breaks_new_format(
     new: Entry, old: Entry, merged: Entry, forms: plural_forms.PluralForms | None
 ) -> bool:
     """msgmerge marks a translation fuzzy when the template now calls the message a format
-    string its old entry was not marked as, and the translation fails that format's check
-    (`msgmerge` must not turn a file that passes `msgfmt -c` into one that does not)."""
-    for flag in new.flags:
-        if flag not in CHECKED_FORMATS or flag in old.flags or f"possible-{flag}" in old.flags:
-            continue
-        probe = Entry(
-            msgid=new.msgid,
-            msgid_plural=new.msgid_plural,
-            msgstr=merged.msgstr,
-            msgstr_plural=merged.msgstr_plural,
-            flags=[flag],
-        )
-        if format_problem(probe, forms):
-            return True
-    return False
+    string its old entry was not marked as (possibly) being, and the translation fails that
+    format's check, with the template's `range:` (`msgmerge` must not turn a file that passes
+    `msgfmt -c` into one that does not)."""
+    before = set(format_languages(old.flags))
+    probe = Entry(
+        msgid=new.msgid,
+        msgid_plural=new.msgid_plural,
+        msgstr=merged.msgstr,
+        msgstr_plural=merged.msgstr_plural,
+        flags=[flag for flag in new.flags if flag.startswith("range:")],
+    )
+    return any(
+        breaks_format(probe, language, forms)
+        for language in format_languages(new.flags)
+        if language not in before
+    )
 
 
 def _range_widened(new: Entry, old: Entry) -> bool:
@@ -359,14 +420,13 @@ def _obsolete(entry: Entry) -> Entry:
     )
 
 
-def _take_template_fields(result: Catalogue, template: Catalogue) -> None:
-    """The header as msgmerge rebuilds it: the known fields in its order, then every other line,
-    with Report-Msgid-Bugs-To and POT-Creation-Date from the template where it has them."""
-    if not result.has_header:
-        return
+def _merged_header(header: str, template: str) -> str:
+    """A header as msgmerge rebuilds it: the known fields in its order, then every other line,
+    with Report-Msgid-Bugs-To and POT-Creation-Date from the template's header where it has
+    them."""
     known: dict[str, str] = {}
     others: list[str] = []
-    lines = result.header_text().split("\n")
+    lines = header.split("\n")
     for line in lines[:-1] if lines[-1] == "" else lines:
         name = _known_field(line)
         if name is None:
@@ -375,15 +435,13 @@ def _take_template_fields(result: Catalogue, template: Catalogue) -> None:
             known[name] = line[len(name) + 1 :]
     if "Language" not in known and "Language-Team" in known:
         known["Language"] = " " + _language_of_team(known["Language-Team"])
-    reference = template.header_text() if template.has_header else ""
     for name in _TEMPLATE_FIELDS:
-        at = reference.find(f"{name}:")  # anywhere in the template's header, as msgmerge looks
+        at = template.find(f"{name}:")  # anywhere in the template's header, as msgmerge looks
         if at >= 0:
-            end = reference.find("\n", at)
-            known[name] = reference[at + len(name) + 1 : end if end >= 0 else None]
+            end = template.find("\n", at)
+            known[name] = template[at + len(name) + 1 : end if end >= 0 else None]
     fields = [f"{name}:{known[name]}" for name in _KNOWN_FIELDS if name in known]
-    result.header_raw = "".join(f"{line}\n" for line in fields + others)
-    result.headers = parse_header(result.header_raw)
+    return "".join(f"{line}\n" for line in fields + others)
 
 
 def _language_of_team(team: str) -> str:

@@ -2,18 +2,20 @@
 
 `read` accepts what GNU gettext's reader accepts (any declared charset, converted to UTF-8 as
 `msgconv` would; every escape; CRLF, CR-only and BOM; `domain` lines; several keywords and strings
-on one line; previous `#|` fields) and refuses, with file and line, what `msgfmt --check` refuses
-and more that would lose work: a duplicate entry, a msgid without msgstr, translated plural forms
-that do not match the file's own `Plural-Forms`, a `Plural-Forms` that is not a gettext expression.
+on one line, or a keyword's string on the next; previous `#|` fields; locations as GNU parses
+them) and refuses, with file and line, what `msgfmt --check` refuses and more that would lose
+work: a duplicate entry, a msgid without msgstr, a keyword without its string, translated plural
+forms that do not match the file's own `Plural-Forms`, a `Plural-Forms` that is not a gettext
+expression.
 `write` produces the bytes GNU `msgcat` writes for the same content (its wrapping, its order of
-flags, obsolete entries last), so a catalogue never churns. `check_translation` adds the checks a
-translator's file must pass before the desk takes anything from it.
+flags, obsolete entries last, never a line broken inside a format directive), so a catalogue never
+churns. `check_translation` adds the checks a translator's file must pass before the desk takes
+anything from it, among them msgfmt --check's format checks (`format_strings`).
 
 Shaped like Babel's `babel/messages`: the catalogue model (`catalogue.py`), the reader
 (`po_reader.py`), the writer (`po_writer.py`) and the import checks (`po_checks.py`) are modules of
 their own; this one gives them their public names, so that callers import `formats.po` only.
 """
-
 
 from translator.formats import catalogue, po_writer
 from translator.formats.catalogue import (

@@ -143,6 +143,9 @@ def _declare_utf8(catalogue: Catalogue) -> None:
     ]
     if catalogue.header_raw is not None:
         catalogue.header_raw = old.sub("charset=UTF-8", catalogue.header_raw, count=1)
+    for entry in catalogue.entries:  # the headers of the other domains
+        if entry.domain is not None and entry.msgid == "" and entry.msgctxt is None:
+            entry.msgstr = old.sub("charset=UTF-8", entry.msgstr, count=1)
 
 
 _STRINGS = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"(?:\n"[^"\\\n]*(?:\\.[^"\\\n]*)*")*'
@@ -161,11 +164,101 @@ _FORM = re.compile(rf"\nmsgstr\[(\d+)\] ({_STRINGS})")
 
 
 def _comment(raw: str) -> tuple[str, str]:
-    """A comment line's kind (" ", ".", ":", ",", "|") and text; GNU keeps trailing spaces."""
+    """A comment line's kind (" ", ".", ":", ",", "|") and text, as GNU dispatches it: `#!` is
+    a flags line too, and a translator comment in the SunOS or Solaris form `# File: x, line: 12`
+    is a location; GNU keeps trailing spaces."""
     line = raw.lstrip()
-    kind = line[1:2] if line[1:2] in (".", ":", ",", "|") else " "
+    kind = line[1:2] if line[1:2] in (".", ":", ",", "|", "!") else " "
+    if kind == "!":
+        return ",", line[2:]
+    if kind == " " and (sun := _SUN_LOCATION.fullmatch(line, 1)) is not None:
+        return ":", f"{sun.group(1)}:{sun.group(2)}"
     body = line[2:] if kind != " " else line[1:]
     return kind, body[1:] if body.startswith(" ") else body
+
+
+_SUN_LOCATION = re.compile(
+    r" [Ff]ile:[ \t]*(.*?)[ \t]*,[ \t]*line[ \t]*(?:number[ \t]*)?:([0-9]+)\s*"
+)
+# A file name in a location may hold spaces when written between these (GNU 0.22 and later).
+_ISOLATE_START, _ISOLATE_END = "\u2068", "\u2069"
+_REFERENCE_SPACE = " \t\n"
+_REFERENCE_SPACES = re.compile("[ \t\n]+")
+_PLAIN_LOCATION = re.compile(r"(.+?):([0-9]+)")
+
+
+def references(text: str) -> list[str]:
+    """The locations of a `#:` line as GNU reads them, each `file:line` (or `file` alone): a
+    line number after spaces or a colon with spaces around it (`file : 12`) is the file's; a
+    file name between U+2068 and U+2069 may hold spaces. Leading zeros of a line number go."""
+    spaces = " " if "\t" not in text and "\n" not in text else None
+    parts = text.split(spaces) if spaces else _REFERENCE_SPACES.split(text)
+    tokens = [token for token in parts if token]
+    if _ISOLATE_START in text or any(token[0] == ":" or token[-1] == ":" for token in tokens):
+        return _references(text)
+    return tokens if ":0" not in text else [_location(token) for token in tokens]
+
+
+def _location(token: str) -> str:
+    found = _PLAIN_LOCATION.fullmatch(token)
+    if found is None:
+        return token
+    return f"{found.group(1)}:{int(found.group(2))}"
+
+
+def _references(text: str) -> list[str]:
+    """`references` character by character, as GNU's po_parse_comment_filepos reads them."""
+    found: list[str] = []
+    at, end = 0, len(text)
+    while True:
+        while at < end and text[at] in _REFERENCE_SPACE:
+            at += 1
+        if at >= end:
+            return found
+        isolated = text.startswith(_ISOLATE_START, at)
+        name, at = _reference_name(text, at)
+        number, after = _line_after(text, at)
+        if number is None and not isolated and name.endswith(":"):
+            number, after = _digits_after(text, at)
+            name = name[:-1] if number is not None else name
+        if number is not None:
+            found.append(f"{name}:{number}")
+            at = after
+        else:
+            found.append(name if isolated else _location(name))
+
+
+def _reference_name(text: str, at: int) -> tuple[str, int]:
+    """A file name and where it ends: between isolates, or up to the next space."""
+    if text.startswith(_ISOLATE_START, at):
+        close = text.find(_ISOLATE_END, at + 1)
+        if close < 0:
+            return text[at + 1 :], len(text)
+        return text[at + 1 : close], close + 1
+    stop = at
+    while stop < len(text) and text[stop] not in _REFERENCE_SPACE:
+        stop += 1
+    return text[at:stop], stop
+
+
+def _line_after(text: str, at: int) -> tuple[int | None, int]:
+    """A line number written after a file name as ` : 12`, `: 12` or ` :12`."""
+    while at < len(text) and text[at] in _REFERENCE_SPACE:
+        at += 1
+    if text[at : at + 1] != ":":
+        return None, at
+    return _digits_after(text, at + 1)
+
+
+def _digits_after(text: str, at: int) -> tuple[int | None, int]:
+    while at < len(text) and text[at] in _REFERENCE_SPACE:
+        at += 1
+    stop = at
+    while stop < len(text) and text[stop] in "0123456789":
+        stop += 1
+    if stop == at or (stop < len(text) and text[stop] not in _REFERENCE_SPACE):
+        return None, at
+    return int(text[at:stop]), stop
 
 
 class _Parser:
@@ -181,6 +274,7 @@ class _Parser:
         self.entry: Entry | None = None
         self.comments: list[tuple[str, str]] = []
         self.field: str | None = None  # the keyword whose string continues on the next line
+        self.waiting: int | None = None  # the line of a keyword whose string is still to come
         self.seen: set[str] = set()
         self.line = 0
         self.last_previous: str | None = None
@@ -198,6 +292,7 @@ class _Parser:
             self.read_blocks(text)
         else:
             self.read_lines(text.split("\n"), 1)
+        self.expect_no_keyword_waiting("")
         self.finish()
         self.catalogue.domain = self.first_domain
         return self.catalogue
@@ -212,6 +307,7 @@ class _Parser:
             if found is None or not self.simple(found, first):
                 self.read_lines(block.split("\n"), first)
             first += block.count("\n") + 2
+            self.expect_no_keyword_waiting("")
             self.field = None  # the blank line after the block
 
     def simple(self, found: re.Match[str], first: int) -> bool:
@@ -290,18 +386,19 @@ class _Parser:
         if first == '"':  # the commonest line: a string continuing the last keyword's
             self.continuation(line)
             return
+        obsolete = line.startswith("#~")
+        if obsolete and line[2:].strip()[:1] == '"':
+            self.continuation(line[2:].strip())
+            return
+        self.expect_no_keyword_waiting(line)
         if not first:
             self.field = None  # a blank line ends the strings of an entry
             return
-        obsolete = False
-        if line.startswith("#~"):
-            obsolete, line = True, line[2:].strip()
+        if obsolete:
+            line = line[2:].strip()
             first = line[:1]
             if first == "|":
                 self.comment("|", line[1:].strip())
-                return
-            if first == '"':
-                self.continuation(line)
                 return
             if not first:
                 return
@@ -333,19 +430,37 @@ class _Parser:
                     )
                 )
             keyword, index = match.group(1), match.group(2)
-            value, line = self.strings(match.group(3))
+            # As GNU reads tokens, not lines, a keyword's string may begin on the next line.
+            waiting = keyword != "domain" and not match.group(3).strip()
+            value, line = ("", "") if waiting else self.strings(match.group(3))
             if keyword == "domain":
                 self.set_domain(value)
                 continue
             self.begin(keyword, obsolete)
             base = "msgstr" if keyword.startswith("msgstr") else keyword
             self.store(keyword, base, index, value)
+            self.waiting = self.line if waiting else None
+
+    def expect_no_keyword_waiting(self, line: str) -> None:
+        """Refuse, at the keyword's line, a keyword whose string never came (`msgstr` then a
+        blank line, another keyword, a comment or the end of the file), as GNU refuses it."""
+        if self.waiting is not None:
+            found = repr(line[:40])
+            raise self.error(
+                message(
+                    N_("expected a quoted string, found %(found)s"),
+                    "po.not-a-string",
+                    found=found,
+                ),
+                self.waiting,
+            )
 
     def set_domain(self, name: str) -> None:
         if self.entry is not None:
             if "msgstr" not in self.seen:
                 raise self.error(_NO_MSGSTR, self.entry.line)
             self.finish()
+        self.comments = []  # as GNU: comments before a domain line belong to no message
         self.domain = None if name == DEFAULT_DOMAIN else name
         if not self.started:
             self.first_domain = self.domain
@@ -383,7 +498,10 @@ class _Parser:
         if kind == ".":
             self.entry.extracted.append(body)
         elif kind == ":":
-            self.entry.locations.extend(body.split())
+            locations = self.entry.locations
+            for location in references(body):
+                if location not in locations:  # each once, as GNU keeps them
+                    locations.append(location)
         elif kind == ",":
             self.entry.flags.extend(f.strip() for f in body.split(",") if f.strip())
         elif kind == "|":
@@ -455,6 +573,7 @@ class _Parser:
 
     def append(self, value: str) -> None:
         """A string continuing the keyword being read."""
+        self.waiting = None
         entry, keyword = self.entry, self.field
         assert entry is not None
         if keyword == "msgctxt":

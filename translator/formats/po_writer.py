@@ -12,6 +12,7 @@ from itertools import accumulate
 
 from unicode_segmentation_rs import line_break_units
 
+from translator.formats import format_strings
 from translator.formats.catalogue import (
     APPROVED,
     DEFAULT_DOMAIN,
@@ -129,24 +130,31 @@ def _write_entry(entry: Entry) -> str:
     if written:
         lines.append("#, " + ", ".join(written))
     wrap = "no-wrap" not in written
+    # GNU never breaks a line inside a directive of the first format the message may be of
+    format = next((flag[:-7] for flag in written if _FORMAT_FLAG.fullmatch(flag)), None)
+    style = (wrap, format if format in format_strings.LANGUAGES else None)
     prefix = "#~ " if entry.obsolete else ""
     previous = "#~| " if entry.obsolete else "#| "
     if entry.previous_msgctxt is not None:
-        lines.extend(_field(previous, "msgctxt", entry.previous_msgctxt, wrap))
+        lines.extend(_field(previous, "msgctxt", entry.previous_msgctxt, style))
     if entry.previous_msgid is not None:
-        lines.extend(_field(previous, "msgid", entry.previous_msgid, wrap))
+        lines.extend(_field(previous, "msgid", entry.previous_msgid, style))
     if entry.previous_msgid_plural is not None:
-        lines.extend(_field(previous, "msgid_plural", entry.previous_msgid_plural, wrap))
+        lines.extend(_field(previous, "msgid_plural", entry.previous_msgid_plural, style))
     if entry.msgctxt is not None:
-        lines.extend(_field(prefix, "msgctxt", entry.msgctxt, wrap))
-    lines.extend(_field(prefix, "msgid", entry.msgid, wrap))
+        lines.extend(_field(prefix, "msgctxt", entry.msgctxt, style))
+    lines.extend(_field(prefix, "msgid", entry.msgid, style))
     if entry.msgid_plural is not None:
-        lines.extend(_field(prefix, "msgid_plural", entry.msgid_plural, wrap))
+        lines.extend(_field(prefix, "msgid_plural", entry.msgid_plural, style))
         for index, form in enumerate(entry.msgstr_plural):
-            lines.extend(_field(prefix, f"msgstr[{index}]", form, wrap))
+            lines.extend(_field(prefix, f"msgstr[{index}]", form, style))
     else:
-        lines.extend(_field(prefix, "msgstr", entry.msgstr, wrap))
+        lines.extend(_field(prefix, "msgstr", entry.msgstr, style))
     return "\n".join(lines) + "\n"
+
+
+_FORMAT_FLAG = re.compile(r"(?!no-)[a-z-]+-format")
+_Style = tuple[bool, str | None]  # whether to wrap, and the format whose directives stay whole
 
 
 def ordered_flags(flags: Sequence[str]) -> list[str]:
@@ -170,7 +178,7 @@ def _late_rank(flag: str) -> int:
     return _LATE_FLAGS[flag]
 
 
-def _field(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[str, ...]:
+def _field(prefix: str, keyword: str, value: str, style: _Style = (True, None)) -> tuple[str, ...]:
     """A keyword and its string, wrapped as GNU gettext does (write-po.c).
 
     A template and its six catalogues repeat every msgid, and a store writes them together, so
@@ -178,29 +186,32 @@ def _field(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[st
 
     The string goes on the keyword's line when it fits in 79 columns and has no newline before its
     end; otherwise the keyword gets "" and the string follows, split after each newline and wrapped
-    at Unicode line-break opportunities (UAX #14: never before '?', '!', ':', ';' or ')'). A string
+    at Unicode line-break opportunities (UAX #14: never before '?', '!', ':', ';' or ')'), but
+    never inside a directive of the message's format (`%.*s`, `% d`, `%(name) s`). A string
     with nowhere to break stays on the keyword's line, however long. With the `no-wrap` flag the
     string is split only after its newlines.
     """
     if keyword in ("msgid", "msgid_plural"):
-        return _shared_field(prefix, keyword, value, wrap)
-    return _wrapped_field(prefix, keyword, value, wrap)
+        return _shared_field(prefix, keyword, value, style)
+    return _wrapped_field(prefix, keyword, value, style)
 
 
 @lru_cache(maxsize=1 << 17)
-def _shared_field(prefix: str, keyword: str, value: str, wrap: bool) -> tuple[str, ...]:
-    return _wrapped_field(prefix, keyword, value, wrap)
+def _shared_field(prefix: str, keyword: str, value: str, style: _Style) -> tuple[str, ...]:
+    return _wrapped_field(prefix, keyword, value, style)
 
 
-def _wrapped_field(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[str, ...]:
+def _wrapped_field(prefix: str, keyword: str, value: str, style: _Style) -> tuple[str, ...]:
+    wrap, format = style
     head = f"{prefix}{keyword} "
     escaped = _escape(value)
     inner_newline = "\n" in value[:-1]
     units: list[str] = []
+    if not inner_newline and (not wrap or _width(escaped) <= PAGE_WIDTH - _width(head) - 2):
+        return (f'{head}"{escaped}"',)
+    spans = _directives(format, value, keyword.startswith("msgstr")) if wrap else ()
     if not inner_newline:
-        if not wrap or _width(escaped) <= PAGE_WIDTH - _width(head) - 2:
-            return (f'{head}"{escaped}"',)
-        units = _units(value)
+        units = _kept_whole(_units(value), value, 0, spans) if spans else _units(value)
         if len(units) == 1:  # nowhere to break
             return (f'{head}"{escaped}"',)
     width = PAGE_WIDTH - _width(prefix) - 2
@@ -208,12 +219,54 @@ def _wrapped_field(prefix: str, keyword: str, value: str, wrap: bool = True) -> 
     if units:  # the value is one portion, its units already found
         lines.extend(f'{prefix}"{line}"' for line in _fill(units, width, value.isascii()))
         return tuple(lines)
+    start = 0
     for portion in _portions(value):
         if wrap:
-            lines.extend(f'{prefix}"{line}"' for line in _wrap(portion, width))
+            portion_units = _units(portion)
+            if spans:
+                portion_units = _kept_whole(portion_units, portion, start, spans)
+            lines.extend(
+                f'{prefix}"{line}"' for line in _fill(portion_units, width, portion.isascii())
+            )
         else:
             lines.append(f'{prefix}"{_escape(portion)}"')
+        start += len(portion)
     return tuple(lines)
+
+
+def _directives(format: str | None, value: str, translated: bool) -> tuple[tuple[int, int], ...]:
+    if format is None or "%" not in value:
+        return ()
+    return format_strings.parse(format, value, translated=translated).spans
+
+
+def _kept_whole(
+    units: list[str], text: str, start: int, spans: Sequence[tuple[int, int]]
+) -> list[str]:
+    """The units of a portion of the value (beginning at `start`), joined where a line would
+    otherwise break inside a format directive (after its first character)."""
+    inside = {
+        at - start
+        for first, end in spans
+        for at in range(max(first + 1, start + 1), min(end, start + len(text)))
+    }
+    if not inside:
+        return units
+    if _NEEDS_ESCAPE.search(text):
+        escaped_at = list(accumulate((2 if char in _ESCAPED else 1 for char in text), initial=0))
+        inside = {escaped_at[at] for at in inside}
+    kept: list[str] = []
+    position = 0
+    for unit in units:
+        if kept and position in inside:
+            kept[-1] += unit
+        else:
+            kept.append(unit)
+        position += len(unit)
+    return kept
+
+
+_ESCAPED = frozenset('\\"\n\t\r\a\b\f\v')
 
 
 def _portions(value: str) -> list[str]:
@@ -222,12 +275,6 @@ def _portions(value: str) -> list[str]:
     if parts[-1]:
         portions.append(parts[-1])
     return portions
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """Greedy filling of UAX #14 units, as libunistring's linebreaking does on the escaped text
-    (so no break follows "\\f" or "\\t": GNU sees the letter after the backslash)."""
-    return _fill(_units(text), width, text.isascii())
 
 
 def _units(text: str) -> list[str]:
@@ -366,17 +413,38 @@ def _escape(text: str) -> str:
 
 
 def _wrap_locations(locations: Sequence[str]) -> list[str]:
-    """Location comments as msgcat writes them: as many as fit in 79 columns per line."""
+    """Location comments as msgcat writes them: each once, without a leading `./`, a file name
+    with a space between U+2068 and U+2069 (as GNU 0.22 and later write it), as many as fit in
+    79 columns per line, counted in bytes and without those two characters, as GNU counts."""
     lines: list[str] = []
-    current = "#:"
-    for location in dict.fromkeys(locations):  # GNU keeps each location once
-        if current != "#:" and len(current) + 1 + len(location) > 79:
+    current, column = "#:", 2
+    for location in dict.fromkeys(locations):
+        written, width = _location(location)
+        if column > 2 and column + width > PAGE_WIDTH:
             lines.append(current)
-            current = "#:"
-        current += " " + location
-    if current != "#:":
+            current, column = "#:", 2
+        current += " " + written
+        column += width
+    if column > 2:
         lines.append(current)
     return lines
+
+
+def _location(location: str) -> tuple[str, int]:
+    """A location as written, and the columns GNU counts for it (with the space before it)."""
+    if location.isascii() and " " not in location and "\t" not in location and "./" not in location:
+        return location, len(location) + 1
+    found = _LINE_NUMBER.search(location)
+    name, line = (location[: found.start()], found.group()) if found else (location, "")
+    while name.startswith("./"):
+        name = name[2:]
+    width = len(name.encode()) + len(line) + 1
+    if " " in name or "\t" in name:
+        name = f"\u2068{name}\u2069"
+    return name + line, width
+
+
+_LINE_NUMBER = re.compile(r"(?<=.):[0-9]+$", re.S)
 
 
 def prepare() -> None:
@@ -389,4 +457,3 @@ def clear_caches() -> None:
     """Forget cached wrapping (for benchmarks that must start cold)."""
     _shared_field.cache_clear()
     _width.cache_clear()
-

@@ -2,7 +2,8 @@
 
 Pure functions over an edition, like editions.py. `card(edition, campaign)` takes what the image
 shows: the kind, the title, the first paragraphs after it, the date as the edition's date line
-writes it (Solar Hijri and Persian digits in Farsi) and the campaign's name. `render_html(card)`
+writes it (Solar Hijri and Persian digits in Farsi), a corrected edition's "Corrected on" line
+and the campaign's name. `render_html(card)`
 lays it out on one 1080px x 1350px page; `render_pdf` sets that page with WeasyPrint, with the
 edition's bundled fonts only, and cuts what does not fit at the end of its last line that does,
 with an ellipsis (measured on WeasyPrint's own layout: its `line-clamp` ellipsis is drawn in the
@@ -381,13 +382,17 @@ def _title_size(title: Block) -> str:
 
 
 def _dates(edition: editions.Edition) -> tuple[str, ...]:
-    """The date (and an alert's deadline) as the edition's date line writes them."""
+    """The date (and an alert's deadline) as the edition's date line writes them; a corrected
+    edition's "Corrected on" line (its note is too long for a card: the edition has it)."""
     lines = []
     if edition.date:
         lines.append(editions.format_day(edition.date, edition.language))
     if edition.deadline and edition.kind == "alert":
         act_by = editions.word("deadline", edition.language.code)
         lines.append(f"{act_by} {editions.format_day(edition.deadline, edition.language)}")
+    if edition.correction:
+        day = editions.format_day(edition.correction.date, edition.language)
+        lines.append(editions.word("corrected", edition.language.code, date=day))
     return tuple(lines)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from translator import languages
 from translator.messages import N_, Message, counted, message
 from translator.models import Role, User
-from translator.services import DeskError, audit, policy
+from translator.services import DeskError, audit, mail_addresses, policy
 
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$")
 _hasher = PasswordHasher()
@@ -348,6 +348,7 @@ def retire(session: Session, by: User | None, user_id: int) -> str:
     pseudonym = _pseudonym(session)
     user.username, user.active = pseudonym, False
     user.password_hash = _nobody()  # no password opens it
+    mail_addresses.stop(session, user)  # the address forgotten, nothing more mailed
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     session.execute(update(ApiToken).where(ApiToken.user_id == user.id).values(revoked=True))
     session.execute(delete(SecondFactor).where(SecondFactor.user_id == user.id))

@@ -1,9 +1,10 @@
-"""Editions from the store, built: one as HTML or PDF, or every publishable one into a folder.
+"""Editions from the store, built: one as HTML, PDF or share image, or every publishable one into
+a folder.
 
 `build` writes only editions that pass the gate (services/gate.py) unless asked for drafts, and
 renders only what changed: DIR/manifest.json holds each file's SHA-256 and, for an edition, the
-hash of its inputs. The index pages and the manifest are written here for `translator pull`'s
-site as well (`write_indexes`, `write_manifest`).
+hash of its inputs. The index pages and the manifest are written as `translator pull`'s site
+has them (services/static_site.py).
 """
 
 from __future__ import annotations
@@ -12,23 +13,26 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from translator import languages
-from translator.formats import editions, markdown, standalone
+from translator.formats import editions, markdown, share, standalone
 from translator.models import Document, State, Translation, Unit
 from translator.services import DeskError, editing, gate
-from translator.services.catalogue_files import write_atomically
+from translator.services.files import write_atomically
+from translator.services.static_site import recorded_inputs, write_indexes, write_manifest
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf")  # every edition's files
+SHARE_IMAGE = "png"  # an alert's and the palm card's share image too (formats/share.py)
+BUILT = (*FORMATS, SHARE_IMAGE)  # what `build` writes
 RENDERER_VERSION = "3"  # bump when templates change in a way the inputs do not show
-MANIFEST = "manifest.json"
 
 
 @dataclass
@@ -92,8 +96,18 @@ def edition_for(
     paper: str = "a4",
     alternates: Iterable[str] = (),
 ) -> editions.Edition:
+    """The edition as the store holds it now; one that goes out as published (not a draft, not
+    the English) carries the correction note of its latest publication while that is current."""
     source = localised_source(session, root, document, language, draft)
-    return edition_from_source(document, language, source, draft, paper, alternates)
+    correction = None
+    if not draft and language != languages.SOURCE_LANGUAGE:
+        # imported here: publications freezes its snapshots with this module
+        from translator.services import publications
+
+        correction = publications.current_correction(session, document.id, language)
+    return edition_from_source(
+        document, language, source, draft, paper, alternates, correction=correction
+    )
 
 
 def edition_from_source(
@@ -103,8 +117,11 @@ def edition_from_source(
     draft: bool,
     paper: str = "a4",
     alternates: Iterable[str] = (),
+    *,
+    correction: editions.Correction | None = None,
 ) -> editions.Edition:
-    """An edition from its localised Markdown (made now, or frozen in a publication)."""
+    """An edition from its localised Markdown (made now, or frozen in a publication), with its
+    correction note if it is a correction."""
     parsed = markdown.parse(source)
     body = source[_body_start(source) :]
     lang = languages.get(language)
@@ -123,6 +140,7 @@ def edition_from_source(
             for code in alternates
             if code != language
         ),
+        correction=correction,
     )
 
 
@@ -139,16 +157,17 @@ def build(
     out: Path,
     language_codes: Iterable[str] = (),
     slugs: Iterable[str] = (),
-    formats: Iterable[str] = FORMATS,
+    formats: Iterable[str] = BUILT,
     draft: bool = False,
     paper: str = "a4",
     progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
-    """Write DIR/<lang>/<slug>.html|.pdf, DIR/<lang>/index.html and DIR/index.html."""
+    """Write DIR/<lang>/<slug>.html|.pdf and, for an alert or the palm card, .png (its share
+    image), DIR/<lang>/index.html and DIR/index.html."""
     wanted_formats = [f for f in formats]
-    unknown = [f for f in wanted_formats if f not in FORMATS]
+    unknown = [f for f in wanted_formats if f not in BUILT]
     if unknown:
-        raise DeskError(f"unknown format {', '.join(unknown)}; use html or pdf")
+        raise DeskError(f"unknown format {', '.join(unknown)}; use html, pdf or png")
     codes = list(language_codes) or [languages.SOURCE_LANGUAGE, *languages.TARGET_LANGUAGES]
     report = BuildReport()
     documents = []
@@ -167,7 +186,7 @@ def build(
         for code in codes
     }
     publishable = {key: not blocking for key, blocking in found.items()}
-    jobs: list[tuple[str, str, str]] = []  # (name, html for print, base url)
+    jobs: list[Rendering] = []
     for document in documents:
         built = [code for code in codes if publishable[(document.slug, code)]]
         for code in codes:
@@ -177,22 +196,22 @@ def build(
                 report.blocked.append((name, f"{len(first)} blockers, first: {first[0].message}"))
                 continue
             edition = edition_for(session, root, document, code, draft, paper, built)
-            digest = _digest(edition)
             for file_format in wanted_formats:
+                if file_format == SHARE_IMAGE and not share.has_card(document.kind):
+                    continue  # share images are made of alerts and the palm card only
                 target = f"{name}.{file_format}"
+                digest = _inputs(session, edition, file_format)
                 if manifest.get(target) == digest and (out / target).is_file():
                     report.unchanged.append(target)
                     continue
+                manifest[target] = digest
                 if file_format == "html":
                     write_atomically(out / target, editions.render_html(edition).encode())
-                    manifest[target] = digest
                     report.rendered.append(target)
                 else:
-                    page = editions.render_html(edition, for_print=True)
-                    jobs.append((target, page, (out / code).resolve().as_uri() + "/"))
-                    manifest[target] = digest
-    _render_pdfs(out, jobs, progress)
-    report.rendered.extend(name for name, _, _ in jobs)
+                    jobs.append(_rendering(session, out, target, edition, file_format))
+    _render_files(out, jobs, progress)
+    report.rendered.extend(target for target, _, _ in jobs)
     listed = {
         code: [(d.slug, _title(session, d, code)) for d in documents if publishable[(d.slug, code)]]
         for code in codes
@@ -220,18 +239,48 @@ def _digest(edition: editions.Edition) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _render_pdfs(
-    out: Path, jobs: list[tuple[str, str, str]], progress: Callable[[int, int], None] | None
+# a file laid out in another process: (its name in DIR, the function, the function's arguments)
+Rendering = tuple[str, Callable[..., bytes], tuple[Any, ...]]
+
+
+def _inputs(session: Session, edition: editions.Edition, file_format: str) -> str:
+    """The hash of what a file is made from. A share image's is the desk's own
+    (edition_files.key_of: the campaign's name and the card's look too), so that the desk and a
+    build agree on when it changed."""
+    if file_format != SHARE_IMAGE:
+        return _digest(edition)
+    # imported here: edition_files keeps built files with this module
+    from translator.services import edition_files
+
+    campaign = edition_files.campaign_name(session, edition.language.code)
+    return edition_files.key_of(edition, file_format, campaign=campaign)
+
+
+def _rendering(
+    session: Session, out: Path, target: str, edition: editions.Edition, file_format: str
+) -> Rendering:
+    """How to lay out a PDF or a share image in another process."""
+    if file_format == "pdf":
+        page = editions.render_html(edition, for_print=True)
+        base = (out / edition.language.code).resolve().as_uri() + "/"
+        return target, editions.render_pdf, (page, base)
+    from translator.services import edition_files
+
+    campaign = edition_files.campaign_name(session, edition.language.code)
+    return target, png_for, (edition, out, campaign)
+
+
+def _render_files(
+    out: Path, jobs: list[Rendering], progress: Callable[[int, int], None] | None
 ) -> None:
+    """Lay out the PDFs and share images on every core, each written as it is done."""
     if not jobs:
         return
     workers = min(len(jobs), os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(
-            editions.render_pdf, [page for _, page, _ in jobs], [base for _, _, base in jobs]
-        )
-        for done, ((target, _, _), data) in enumerate(zip(jobs, results, strict=True), start=1):
-            write_atomically(out / target, data)
+        futures = [pool.submit(function, *arguments) for _, function, arguments in jobs]
+        for done, ((target, _, _), future) in enumerate(zip(jobs, futures, strict=True), start=1):
+            write_atomically(out / target, future.result())
             if progress:
                 progress(done, len(jobs))
 
@@ -247,6 +296,14 @@ def pdf_for(edition: editions.Edition, work: Path) -> bytes:
     assets = copy_assets(work)
     page = editions.render_html(replace(edition, assets="."), for_print=True)
     return editions.render_pdf(page, assets.resolve().as_uri() + "/")
+
+
+def png_for(edition: editions.Edition, work: Path, campaign: str) -> bytes:
+    """An alert or the palm card as its share image (formats/share.py): a 1080 x 1350 PNG laid
+    out with the editions' fonts copied into work/assets."""
+    assets = copy_assets(work)
+    pdf = share.render_pdf(share.card(edition, campaign), assets.resolve().as_uri() + "/")
+    return share.to_png(pdf)
 
 
 def copy_assets(out: Path) -> Path:
@@ -265,53 +322,6 @@ def copy_assets(out: Path) -> Path:
         if not target.is_file() or target.stat().st_size != source.stat().st_size:
             shutil.copyfile(source, target)
     return assets
-
-
-def write_indexes(
-    out: Path, listed: Mapping[str, Sequence[tuple[str, str]]], top: Sequence[tuple[str, str]]
-) -> None:
-    """DIR/<lang>/index.html for each language of `listed` (its editions: slug and title, in its
-    own words), and DIR/index.html, the English list (`top`), each linking every language's."""
-    from translator.formats.editions import render_index
-
-    codes = list(listed)
-    for code, entries in listed.items():
-        page = render_index(languages.get(code), list(entries), codes)
-        write_atomically(out / code / "index.html", page.encode())
-    english = languages.get(languages.SOURCE_LANGUAGE)
-    page = render_index(english, list(top), codes, top=True)
-    write_atomically(out / "index.html", page.encode())
-
-
-def recorded_inputs(out: Path) -> dict[str, str]:
-    """The hash of each file's inputs as DIR/manifest.json last recorded them (none from a
-    manifest of an older shape: those files are made again once)."""
-    try:
-        files = json.loads((out / MANIFEST).read_text())
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(files, dict):
-        return {}
-    return {
-        name: entry["inputs"]
-        for name, entry in files.items()
-        if isinstance(entry, dict) and isinstance(entry.get("inputs"), str)
-    }
-
-
-def write_manifest(out: Path, inputs: Mapping[str, str]) -> None:
-    """DIR/manifest.json: every file under DIR (but hidden ones and the manifest) with its
-    SHA-256, and the hash of the inputs it was made from where `inputs` knows it."""
-    files: dict[str, dict[str, str]] = {}
-    for path in sorted(out.rglob("*")):
-        name = path.relative_to(out).as_posix()
-        hidden = any(part.startswith(".") for part in name.split("/"))
-        if name == MANIFEST or hidden or not path.is_file():
-            continue
-        files[name] = {"sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
-        if name in inputs:
-            files[name]["inputs"] = inputs[name]
-    write_atomically(out / MANIFEST, json.dumps(files, indent=1, sort_keys=True).encode())
 
 
 def _title(session: Session, document: Document, language: str) -> str:

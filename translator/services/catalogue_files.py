@@ -7,8 +7,6 @@ Shared by `loading` (locales/ into the store) and `writing` (the store into loca
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from translator import db
 from translator.models import CatalogueFile
+from translator.services.files import write_atomically as write_atomically  # named here too
 from translator.services.sources import INTERFACE, interface_template
 
 REVISION_FORMAT = "%Y-%m-%d %H:%M+0000"  # PO-Revision-Date, in UTC
@@ -76,19 +75,3 @@ def key(root: Path, path: Path) -> str:
 
 def digest_of(path: Path) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old bytes or the new, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -4,7 +4,11 @@ the viewer works (`activity.shows_names`, as the feed and the questions).
 
 Every figure is an aggregate made by the database: the edition counts (kept by triggers, see
 migrations/baseline.py), failing error checks, open questions and publications, grouped by
-document and language. A dashboard of 200 documents in six languages takes a handful of queries.
+document and language. Each document's row is then kept per process under the versions the
+store's triggers raise (public_versions, dashboard_versions: migrations 0007 and 0012) and its
+English file's signature (dashboard_versions.py): a view reads one small query of versions and
+makes again only the rows whose versions moved, so a save shows on the next view in every
+process.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from translator.models import (
     Unit,
     User,
 )
-from translator.services import publications, sources, stats
+from translator.services import dashboard_versions, publications, sources, stats
 from translator.services.activity import shows_names
 
 if TYPE_CHECKING:
@@ -127,24 +131,97 @@ class Row:
 
 def matrix(session: Session, root: Path | None = None, document_id: int | None = None) -> list[Row]:
     """Every document (or the one asked for) with a cell per target language, urgent alerts
-    first (by deadline)."""
-    documents = list(session.scalars(_only(select(Document), Document.id, document_id)))
+    first (by deadline). Each document's row is kept per process under the versions it was made
+    from (dashboard_versions.py): only the documents whose versions moved are read again."""
+    signs = dashboard_versions.signs(session, root, document_id)
+    shelf = dashboard_versions.shelf(session, root)
+    rows: dict[int, Row] = {}
+    for owner, sign in signs.items():
+        found = shelf.get(owner)
+        if found is not None and found.sign == sign:
+            rows[owner] = found.row
+    stale = [owner for owner in signs if owner not in rows]
+    if stale:
+        every = document_id is None and len(stale) == len(signs)
+        rows.update(_made_again(session, root, {o: signs[o] for o in stale}, every=every))
+    if document_id is None and len(shelf) > len(signs):
+        dashboard_versions.forget_gone(shelf, set(signs))
+    return sort([_copy(row) for row in rows.values()], "urgency")
+
+
+def _made_again(
+    session: Session, root: Path | None, signs: dict[int, dashboard_versions.Sign], *, every: bool
+) -> dict[int, Row]:
+    """The rows of these documents made from the store, kept under their signs unless the
+    transaction has written (its data may yet be rolled back, and the versions with it)."""
+    made = _rows(session, root, None if every else list(signs))
+    if dashboard_versions.only_read(session):
+        shelf = dashboard_versions.shelf(session, root)
+        for owner, row in made.items():
+            if owner in signs:
+                shelf[owner] = dashboard_versions.Kept(signs[owner], row)
+    return made
+
+
+def row(session: Session, document: Document, root: Path | None = None) -> Row:
+    """One document's row, its figures aggregated over that document only."""
+    return matrix(session, root, document.id)[0]
+
+
+def _copy(row: Row) -> Row:
+    """A kept row for one caller, with its own dict of cells (the cells are frozen). Made by
+    the constructor: `dataclasses.replace` and `copy.copy` cost six times as much."""
+    return Row(
+        row.id, row.slug, row.title, row.kind, row.date, row.priority, row.deadline,
+        row.created_at, dict(row.cells),
+    )  # fmt: skip
+
+
+def _rows(session: Session, root: Path | None, owners: list[int] | None) -> dict[int, Row]:
+    """The rows of these documents (None: every one), made from the store."""
+    documents = list(session.scalars(_only(select(Document), Document.id, owners)))
     changed = (
         {d.id for d in documents if sources.source_changed(root, d)} if root is not None else set()
     )
-    rows = {
-        document.id: Row(
-            document.id,
-            document.slug,
-            document.title,
-            document.kind,
-            document.date,
-            document.priority,
-            document.deadline,
-            document.created_at,
-        )
-        for document in documents
-    }
+    rows = {document.id: _row_of(document) for document in documents}
+    for (owner, language), values in _figures(session, owners).items():
+        if owner in rows and language in languages.TARGET_LANGUAGES:
+            rows[owner].cells[language] = Cell(source_changed=owner in changed, **values)
+    return rows
+
+
+def _row_of(document: Document) -> Row:
+    return Row(
+        document.id,
+        document.slug,
+        document.title,
+        document.kind,
+        document.date,
+        document.priority,
+        document.deadline,
+        document.created_at,
+    )
+
+
+def _figures(session: Session, owners: list[int] | None) -> dict[tuple[int, str], dict[str, Any]]:
+    """Each edition's figures by name, as a Cell takes them."""
+    figures = _counts(session, owners)
+    for key, count in _errors(session, owners).items():
+        figures.setdefault(key, {})["errors"] = count
+    for key, count in _questions(session, owners).items():
+        figures.setdefault(key, {})["questions"] = count
+    for key, count in _changed_since_approval(session, owners).items():
+        figures.setdefault(key, {})["changed_since_approval"] = count
+    for key, (first, latest) in _published(session, owners).items():
+        cell = figures.setdefault(key, {})
+        cell["first_published_at"], cell["published_at"] = first, latest
+    for key in _corrections_due(session, owners):
+        figures.setdefault(key, {})["correction_due"] = True
+    return figures
+
+
+def _counts(session: Session, owners: list[int] | None) -> dict[tuple[int, str], dict[str, Any]]:
+    """Units and words by state, from the counts the triggers keep."""
     figures: dict[tuple[int, str], dict[str, Any]] = {}
     counts = select(
         EditionCount.document_id,
@@ -154,7 +231,7 @@ def matrix(session: Session, root: Path | None = None, document_id: int | None =
         EditionCount.words,
     ).where(EditionCount.units != 0)
     for owner, language, state, units, words in session.execute(
-        _only(counts, EditionCount.document_id, document_id)
+        _only(counts, EditionCount.document_id, owners)
     ):
         cell = figures.get((owner, language))
         if cell is None:
@@ -166,42 +243,40 @@ def matrix(session: Session, root: Path | None = None, document_id: int | None =
             cell["words_translated"] += words
         if state == State.APPROVED:
             cell["words_approved"] += words
-    for key, count in _errors(session, document_id).items():
-        figures.setdefault(key, {})["errors"] = count
-    for key, count in _questions(session, document_id).items():
-        figures.setdefault(key, {})["questions"] = count
-    for key, count in _changed_since_approval(session, document_id).items():
-        figures.setdefault(key, {})["changed_since_approval"] = count
+    return figures
+
+
+def _published(
+    session: Session, owners: list[int] | None
+) -> dict[tuple[int, str], tuple[datetime, datetime]]:
+    """The first and the latest publication of each edition."""
     published = select(
         Publication.document_id,
         Publication.language,
         func.min(Publication.published_at),
         func.max(Publication.published_at),
     ).group_by(Publication.document_id, Publication.language)
-    for owner, language, first, latest in session.execute(
-        _only(published, Publication.document_id, document_id)
-    ):
-        cell = figures.setdefault((owner, language), {})
-        cell["first_published_at"], cell["published_at"] = first, latest
-    for key in publications.corrections_due(session, document_id):
-        figures.setdefault(key, {})["correction_due"] = True
-    for (owner, language), values in figures.items():
-        if owner in rows and language in languages.TARGET_LANGUAGES:
-            rows[owner].cells[language] = Cell(source_changed=owner in changed, **values)
-    return sort(list(rows.values()), "urgency")
+    return {
+        (owner, language): (first, latest)
+        for owner, language, first, latest in session.execute(
+            _only(published, Publication.document_id, owners)
+        )
+    }
 
 
-def row(session: Session, document: Document, root: Path | None = None) -> Row:
-    """One document's row, its figures aggregated over that document only."""
-    return matrix(session, root, document.id)[0]
+def _corrections_due(session: Session, owners: list[int] | None) -> set[tuple[int, str]]:
+    if owners is not None and len(owners) == 1:
+        return publications.corrections_due(session, owners[0])
+    due = publications.corrections_due(session)
+    return due if owners is None else {key for key in due if key[0] in set(owners)}
 
 
-def _only(query: _Query, column: Any, document_id: int | None) -> _Query:
-    """The query narrowed to one document when one is asked for."""
-    return query if document_id is None else query.where(column == document_id)
+def _only(query: _Query, column: Any, owners: list[int] | None) -> _Query:
+    """The query narrowed to the documents asked for, if any."""
+    return query if owners is None else query.where(column.in_(owners))
 
 
-def _errors(session: Session, document_id: int | None) -> dict[tuple[int, str], int]:
+def _errors(session: Session, owners: list[int] | None) -> dict[tuple[int, str], int]:
     """Failing error-level checks per edition (current units only)."""
     query = (
         select(Unit.document_id, Translation.language, func.count())
@@ -212,13 +287,12 @@ def _errors(session: Session, document_id: int | None) -> dict[tuple[int, str], 
         .group_by(Unit.document_id, Translation.language)
     )
     return {
-        (d, lang): int(n)
-        for d, lang, n in session.execute(_only(query, Unit.document_id, document_id))
+        (d, lang): int(n) for d, lang, n in session.execute(_only(query, Unit.document_id, owners))
     }
 
 
 def _changed_since_approval(
-    session: Session, document_id: int | None
+    session: Session, owners: list[int] | None
 ) -> dict[tuple[int, str], int]:
     query = (
         select(Unit.document_id, Translation.language, func.count())
@@ -232,12 +306,11 @@ def _changed_since_approval(
         .group_by(Unit.document_id, Translation.language)
     )
     return {
-        (d, lang): int(n)
-        for d, lang, n in session.execute(_only(query, Unit.document_id, document_id))
+        (d, lang): int(n) for d, lang, n in session.execute(_only(query, Unit.document_id, owners))
     }
 
 
-def _questions(session: Session, document_id: int | None) -> dict[tuple[int, str], int]:
+def _questions(session: Session, owners: list[int] | None) -> dict[tuple[int, str], int]:
     query = (
         select(Unit.document_id, Comment.language, func.count())
         .join(Unit, Unit.id == Comment.unit_id)
@@ -245,8 +318,7 @@ def _questions(session: Session, document_id: int | None) -> dict[tuple[int, str
         .group_by(Unit.document_id, Comment.language)
     )
     return {
-        (d, lang): int(n)
-        for d, lang, n in session.execute(_only(query, Unit.document_id, document_id))
+        (d, lang): int(n) for d, lang, n in session.execute(_only(query, Unit.document_id, owners))
     }
 
 

@@ -72,9 +72,18 @@ def shareable(edition: editions.Edition, file_format: str) -> None:
         )
 
 
-def publication_key(frozen: editions.Edition, publication_id: int) -> str:
-    """A snapshot's key: its own file, even where a live edition reads the same."""
-    return digest(f"{key_of(frozen, 'pdf')}:publication:{publication_id}".encode())
+def publication_key(
+    frozen: editions.Edition,
+    publication_id: int,
+    file_format: str = "pdf",
+    *,
+    campaign: str = share.CAMPAIGN,
+) -> str:
+    """A snapshot's key: its own file, even where a live edition reads the same (the PDF's
+    key is the one it always had)."""
+    made = key_of(frozen, file_format, campaign=campaign)
+    kind = "" if file_format == "pdf" else f":{file_format}"
+    return digest(f"{made}:publication:{publication_id}{kind}".encode())
 
 
 def digest(data: bytes) -> str:
@@ -123,9 +132,7 @@ def render(
 def share_image(edition: editions.Edition, work: Path, campaign: str) -> bytes:
     """An alert or the palm card as a 1080 x 1350 PNG, with the editions' fonts (in `work`)."""
     shareable(edition, "png")
-    assets = builds.copy_assets(work)
-    pdf = share.render_pdf(share.card(edition, campaign), assets.resolve().as_uri() + "/")
-    return share.to_png(pdf)
+    return builds.png_for(edition, work, campaign)
 
 
 def edition(session: Session, root: Path, wanted: Wanted) -> editions.Edition:
@@ -133,9 +140,7 @@ def edition(session: Session, root: Path, wanted: Wanted) -> editions.Edition:
     document = session.scalar(select(Document).where(Document.slug == wanted.slug))
     if document is None:
         raise DeskError(f"no document {wanted.slug!r}")
-    built = builds.edition_for(
-        session, root, document, wanted.language, wanted.draft, wanted.paper
-    )
+    built = builds.edition_for(session, root, document, wanted.language, wanted.draft, wanted.paper)
     return built if wanted.assets is None else replace(built, assets=wanted.assets)
 
 
@@ -143,12 +148,15 @@ def filename(wanted: Wanted) -> str:
     return f"{wanted.slug}-{wanted.language}{'-draft' if wanted.draft else ''}.{wanted.file_format}"
 
 
-def publication(session: Session, publication_id: int) -> tuple[editions.Edition, str]:
-    """A publication's frozen edition and its file name."""
+def publication(
+    session: Session, publication_id: int, file_format: str = "pdf"
+) -> tuple[editions.Edition, str]:
+    """A publication's frozen edition and its file's name (a PDF, or a share image)."""
     published = publications.get(session, publication_id)
     frozen = publications.edition_of(session, published)
+    shareable(frozen, file_format)
     number = published.publication
-    return frozen, f"{published.document}.{number.language}.{number.number}.pdf"
+    return frozen, f"{published.document}.{number.language}.{number.number}.{file_format}"
 
 
 def batch(

@@ -171,6 +171,19 @@ class Notice:
         return _said(self)[1]
 
 
+def notice(event: Event) -> Notice:
+    """A stored event as its readers read it (the feed, mail)."""
+    return Notice(
+        f"event/{event.id}",
+        event.kind,
+        event.created_at,
+        str(event.data.get("slug", "")),
+        event.language,
+        event.unit_id,
+        dict(event.data),
+    )
+
+
 def concerns(user: User, language: str | None, addressee: int | None) -> bool:
     """Whether an event is `user`'s: addressed to them, or of no one in particular and about
     every language or one of theirs."""
@@ -206,20 +219,9 @@ def for_reader(
         .order_by(Event.created_at.desc(), Event.id.desc())
         .limit(limit)
     )
-    found = [
-        Notice(
-            f"event/{e.id}",
-            e.kind,
-            e.created_at,
-            str(e.data.get("slug", "")),
-            e.language,
-            e.unit_id,
-            dict(e.data),
-        )
-        for e in session.scalars(query)
-    ]
+    found = [notice(e) for e in session.scalars(query)]
     found += deadlines_near(session, mine, root=root, now=now or utcnow())
-    found.sort(key=lambda notice: notice.at, reverse=True)
+    found.sort(key=lambda said: said.at, reverse=True)
     return found[:limit]
 
 

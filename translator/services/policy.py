@@ -57,6 +57,7 @@ class Action(enum.StrEnum):
     RETIRE = "retire"
     RESET_SECOND_FACTOR = "reset-second-factor"
     MANAGE_TOKENS = "manage-tokens"
+    MANAGE_WEBHOOKS = "manage-webhooks"  # endpoints that hear of events, their delivery log
     READ_AUDIT = "read-audit"
     START_JOB = "start-job"  # heavy work for oneself: an edition's PDF, a batch build
 
@@ -94,6 +95,7 @@ RULES: dict[Action, Rule] = {
     Action.RETIRE: Rule(_A, False, True, None),
     Action.RESET_SECOND_FACTOR: Rule(_A, False, True, None),
     Action.MANAGE_TOKENS: Rule(_A, False, True, None),
+    Action.MANAGE_WEBHOOKS: Rule(_A, False, True, None),
     Action.READ_AUDIT: Rule(_A, False, True, None),
     Action.START_JOB: Rule(_T, False, False, "read"),
 }
@@ -344,9 +346,7 @@ def translation_too_long(unit: Unit, text: str) -> Message | None:
     reason = unusable(text.replace(plurals.SEPARATOR, "\n"))  # the forms' own separator
     if reason is None:
         return None
-    return message(
-        N_("the translation cannot be kept: %(reason)s"), "text.unusable", reason=reason
-    )
+    return message(N_("the translation cannot be kept: %(reason)s"), "text.unusable", reason=reason)
 
 
 def limit_translation(unit: Unit, text: str) -> None:

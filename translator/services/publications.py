@@ -8,6 +8,12 @@ A publication is outdated when the English it went out with has changed since (`
 unit's English corrected by `translator extract`, a unit dropped or added. Its changed units are
 the correction due; the translations of a changed English need editing, as always.
 
+Publishing an edition whose latest publication is outdated makes a correction: the new snapshot
+keeps which publication it corrects and the units changed (`Publication.correction`), and its
+edition (HTML, PDF, share image) carries a dated note in its language saying so, with the
+corrected passages as they read now (`correction_of`). The edition served as published carries
+the note of its latest publication while that one is current (`current_correction`).
+
 With the two-person rule switched on (a desk setting, changed by an admin), the person who approved
 the edition's last change cannot publish it: a second editor has to.
 """
@@ -17,12 +23,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from translator import languages
-from translator.formats import editions, markdown
+from translator.formats import editions, markdown, share
 from translator.messages import N_, message
 from translator.models import (
     Change,
@@ -80,16 +87,12 @@ def _freeze(
                 )
             )
     rows = editing.rows(session, document.id, language)
-    number = session.scalar(
-        select(func.coalesce(func.max(Publication.number), 0)).where(
-            Publication.document_id == document.id, Publication.language == language
-        )
-    )
+    previous = latest(session, document.id, language)
     source = builds.localised_source(session, root, document, language, draft=False)
     publication = Publication(
         document_id=document.id,
         language=language,
-        number=int(number or 0) + 1,
+        number=previous.number + 1 if previous else 1,
         source_sha256=document.source_sha256,
         published_by=user_id,
         published_at=utcnow(),
@@ -99,10 +102,83 @@ def _freeze(
             {"unit": u.id, "version": t.version, "source": u.source, "text": t.text}
             for u, t in rows
         ],
+        correction=_corrects(session, previous),
     )
     session.add(publication)
     session.flush()
     return publication
+
+
+def latest(session: Session, document_id: int, language: str) -> Publication | None:
+    """An edition's latest publication, if it has been published."""
+    return session.scalar(
+        select(Publication)
+        .where(Publication.document_id == document_id, Publication.language == language)
+        .order_by(Publication.number.desc())
+        .limit(1)
+    )
+
+
+def _corrects(session: Session, previous: Publication | None) -> dict[str, Any] | None:
+    """What a new publication records of the one it corrects: only an outdated one is."""
+    if previous is None:
+        return None
+    changed = standing(session, previous).changed
+    if not changed:
+        return None
+    return {
+        "of": previous.number,
+        "of_date": previous.published_at.date().isoformat(),
+        "changed": changed,
+    }
+
+
+def correction_of(publication: Publication) -> editions.Correction | None:
+    """A publication's correction note: its date, the publication it corrects, and the texts
+    of the changed units as this publication has them (a unit dropped since has none)."""
+    recorded = publication.correction
+    if not recorded:
+        return None
+    changed = {int(unit) for unit in recorded.get("changed", [])}
+    return editions.Correction(
+        date=publication.published_at.date(),
+        of_number=int(recorded["of"]),
+        of_date=dt.date.fromisoformat(str(recorded["of_date"])),
+        passages=tuple(
+            str(row["text"])
+            for row in publication.units
+            if int(row["unit"]) in changed and row.get("text")
+        ),
+    )
+
+
+def correction_record(publication: Publication) -> dict[str, Any] | None:
+    """A correction as the API and the command give it: the publication it corrects (`of`,
+    `of_date`), its `date`, the units whose English changed (`changed`) and their texts as
+    corrected (`passages`); None for a publication that corrects nothing."""
+    note = correction_of(publication)
+    if note is None or publication.correction is None:
+        return None
+    texts = {int(row["unit"]): str(row["text"]) for row in publication.units}
+    changed = [int(unit) for unit in publication.correction.get("changed", [])]
+    return {
+        "of": note.of_number,
+        "of_date": note.of_date.isoformat(),
+        "date": note.date.isoformat(),
+        "changed": changed,
+        "passages": [{"unit": unit, "text": texts[unit]} for unit in changed if texts.get(unit)],
+    }
+
+
+def current_correction(
+    session: Session, document_id: int, language: str
+) -> editions.Correction | None:
+    """The correction note an edition carries as published: its latest publication's, while
+    that publication is current (none once the English has changed again)."""
+    found = latest(session, document_id, language)
+    if found is None or not found.correction or standing(session, found).outdated:
+        return None
+    return correction_of(found)
 
 
 def _title(source: str, document: Document) -> str:
@@ -129,6 +205,12 @@ class Published:
     publication: Publication
     document: str
     publisher: str
+    kind: str = ""  # the document's
+
+    @property
+    def has_share_image(self) -> bool:
+        """Whether the snapshot is offered as a share image too (an alert, the palm card)."""
+        return share.has_card(self.kind)
 
 
 def publications(
@@ -136,7 +218,7 @@ def publications(
 ) -> list[Published]:
     """Snapshots, newest first."""
     query = (
-        select(Publication, Document.slug, User.username)
+        select(Publication, Document.slug, User.username, Document.kind)
         .join(Document, Document.id == Publication.document_id)
         .outerjoin(User, User.id == Publication.published_by)
         .order_by(Publication.id.desc())
@@ -145,7 +227,24 @@ def publications(
         query = query.where(Publication.document_id == document_id)
     if language:
         query = query.where(Publication.language == language)
-    return [Published(p, slug, who or "?") for p, slug, who in session.execute(query)]
+    return [Published(p, slug, who or "?", kind) for p, slug, who, kind in session.execute(query)]
+
+
+def latest_of_every_edition(session: Session) -> list[Published]:
+    """The latest publication of each edition that has gone out, by document slug and language."""
+    latest_ids = (
+        select(func.max(Publication.id))
+        .group_by(Publication.document_id, Publication.language)
+        .scalar_subquery()
+    )
+    query = (
+        select(Publication, Document.slug, User.username, Document.kind)
+        .join(Document, Document.id == Publication.document_id)
+        .outerjoin(User, User.id == Publication.published_by)
+        .where(Publication.id.in_(latest_ids))
+        .order_by(Document.slug, Publication.language)
+    )
+    return [Published(p, slug, who or "?", kind) for p, slug, who, kind in session.execute(query)]
 
 
 def corrections_due(session: Session, document_id: int | None = None) -> set[tuple[int, str]]:
@@ -164,9 +263,7 @@ def corrections_due(session: Session, document_id: int | None = None) -> set[tup
     if document_id is not None:
         query = query.where(Publication.document_id == document_id)
     return {
-        (p.document_id, p.language)
-        for p in session.scalars(query)
-        if standing(session, p).outdated
+        (p.document_id, p.language) for p in session.scalars(query) if standing(session, p).outdated
     }
 
 
@@ -182,22 +279,28 @@ def published_editions(session: Session) -> set[tuple[str, str]]:
 
 def get(session: Session, publication_id: int) -> Published:
     row = session.execute(
-        select(Publication, Document.slug, User.username)
+        select(Publication, Document.slug, User.username, Document.kind)
         .join(Document, Document.id == Publication.document_id)
         .outerjoin(User, User.id == Publication.published_by)
         .where(Publication.id == publication_id)
     ).first()
     if row is None:
         raise editing.NotFound(f"no publication {publication_id}")
-    return Published(row[0], row[1], row[2] or "?")
+    return Published(row[0], row[1], row[2] or "?", row[3])
 
 
 def edition_of(session: Session, published: Published, paper: str = "a4") -> editions.Edition:
     """The snapshot as an edition, rendered from the Markdown frozen at publication."""
     document = session.get(Document, published.publication.document_id)
     assert document is not None  # publications cascade with their document
+    frozen = published.publication
     return builds.edition_from_source(
-        document, published.publication.language, published.publication.markdown, False, paper
+        document,
+        frozen.language,
+        frozen.markdown,
+        False,
+        paper,
+        correction=correction_of(frozen),
     )
 
 

@@ -246,3 +246,7 @@ def audit_log() -> Any:
         verdict = audit.verify(s)
         rows = audit.rows(s, limit=500, who=s.merge(g.user, load=False))
     return render_template("admin_audit.html", rows=rows, verdict=verdict)
+
+
+# the webhooks' pages are routes of this blueprint, kept in a module of their own
+from translator.web import admin_webhooks  # noqa: E402, F401

@@ -105,6 +105,8 @@ def _protect_forms() -> None:
         return
     if request.endpoint == "interface.choose" and g.user is None:
         return  # a visitor's choice of language only sets a cookie in their own browser
+    if request.endpoint in ("mail.confirm", "mail.stop"):
+        return  # a mailed link's signed token is the proof (a one-click stop sends no cookie)
     sent = request.form.get("csrf_token", "")
     if not g.csrf_token or not hmac.compare_digest(sent, g.csrf_token):
         abort(400, description=_("The form expired or did not come from this site; reload it."))

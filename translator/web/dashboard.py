@@ -32,12 +32,14 @@ from translator.services import (
     dashboard,
     edition_files,
     gate,
+    git_mirror,
     publications,
     questions,
 )
 from translator.services.policy import Action
 from translator.services.stats import Blocker
 from translator.web import as_http, auth, document_or_404, interface, jobs, session, target_language
+from translator.web.dashboard_cells import kept_cells, kept_rows
 from translator.web.declared import performs, public, signed_in
 from translator.web.interface import gettext as _  # numbers in the interface's digits
 from translator.web.interface import in_digits, told
@@ -56,6 +58,8 @@ def _figures() -> dict[str, Any]:
         return {}
     return {
         "empty_cell": dashboard.Cell(),
+        "kept_cell": kept_cells(),  # a cell or a row rendered once per figures and language
+        "kept_row": kept_rows(),
         "cell_urls": {
             "edition": url_for("dashboard.edition", slug="__slug__", code="__code__"),
             # the editor's list filtered to each kind of work left
@@ -158,6 +162,7 @@ def index() -> Any:
         rows = dashboard.matrix(s, _root())
         two_person = publications.two_person_rule(s)
         asked = questions.unanswered(s, g.user)
+        mirror = git_mirror.trouble(s) if accounts.is_editor(g.user) else None
     kinds = sorted({row.kind for row in rows})
     shown = dashboard.sort(
         dashboard.select_rows(rows, kind, query, blocked, urgent), sort, language
@@ -181,6 +186,7 @@ def index() -> Any:
         now=utcnow(),
         two_person=two_person,
         questions=asked,
+        mirror_trouble=mirror,
     )
 
 
@@ -376,6 +382,24 @@ def snapshot_pdf(publication_id: int) -> Any:
     _, frozen = _frozen(publication_id)
     key = edition_files.publication_key(frozen, publication_id)
     return jobs.file_or_job("publication", {"publication_id": publication_id}, key)
+
+
+@bp.get("/publications/<int:publication_id>.png")
+@auth.login_required()
+@performs(Action.START_JOB)
+def snapshot_png(publication_id: int) -> Any:
+    """The snapshot's share image (an alert's or the palm card's; 404 for other documents),
+    rendered by a job like its PDF."""
+    _, frozen = _frozen(publication_id)
+    try:
+        edition_files.shareable(frozen, "png")
+    except gate.NoEdition:
+        abort(404)
+    with session() as s:
+        campaign = edition_files.campaign_name(s, frozen.language.code)
+    key = edition_files.publication_key(frozen, publication_id, "png", campaign=campaign)
+    params = {"publication_id": publication_id, "file_format": "png"}
+    return jobs.file_or_job("publication", params, key)
 
 
 @bp.get("/badges/<code>.svg")

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import replace
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
-from babel import Locale
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -22,7 +19,7 @@ from translator.services import events, feeds, interface
 from translator.web import session
 from translator.web.auth import login_required
 from translator.web.declared import public, signed_in
-from translator.web.interface import current, say
+from translator.web.interface import say, voice
 
 bp = Blueprint("feeds", __name__)
 MAX_AGE = 300  # a feed reader polls; an answer may be kept privately this long
@@ -98,11 +95,7 @@ def _urn(key: str) -> str:
 
 def _named(said: Message) -> Message:
     """The language's code given as its name in the reader's language ("fa" → "فارسی")."""
-    code = said.values.get("language")
-    if not isinstance(code, str) or not code:
-        return said
-    name = Locale.parse(current()).languages.get(code, code)
-    return replace(said, values=MappingProxyType({**said.values, "language": name}))
+    return voice().language_named(said)
 
 
 def _link(notice: events.Notice) -> str:

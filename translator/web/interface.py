@@ -1,9 +1,9 @@
 """The interface's language on every request (the account's choice, else the browser's
-Accept-Language, else English), the switcher, and numbers and dates written for that language."""
+Accept-Language, else English), the switcher, and numbers and dates written for that language.
+Messages are said by translator/speaking.py, in the request's voice."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -14,9 +14,10 @@ from flask import Blueprint, Flask, current_app, g, has_request_context, redirec
 from flask_babel import get_locale, get_translations
 from markupsafe import Markup
 
-from translator import languages, numerals
+from translator import languages, numerals, speaking
 from translator.messages import Message
 from translator.services import interface
+from translator.speaking import native_digits as _native_digits
 from translator.web import as_http, session
 from translator.web.declared import public
 from translator.web.security import safe_path
@@ -103,15 +104,6 @@ def in_digits(text: str) -> str:
     return _native_digits(text, current())
 
 
-def _native_digits(text: str, code: str) -> str:
-    """Babel gives the separators of the language's numbering system but Latin digits: the
-    digits (and the Persian percent sign) are the language's own here."""
-    native = languages.get(code).digits if interface.known(code) else "0123456789"
-    if native == "0123456789":
-        return text
-    return text.translate(str.maketrans("0123456789%", native + "٪"))
-
-
 def day(value: date | datetime) -> str:
     """A date for the interface; in Farsi the Solar Hijri date, the Gregorian beside it."""
     code = current()
@@ -129,38 +121,26 @@ def moment(value: datetime) -> str:
     return f"{day(value)} {_native_digits(format_datetime(value, 'HH:mm', locale=code), code)}"
 
 
-_NUMBER = re.compile(r"%\((\w+)\)([-+ #0]*\d*(?:\.\d+)?[dif])")
+def voice() -> speaking.Voice:
+    """The request's voice: the interface language and flask-babel's catalogue of it."""
+    return speaking.Voice(current(), get_translations())
 
 
 def with_digits(text: str, values: Mapping[str, Any]) -> str:
     """`text % values`, where the numbers are written in the interface language's digits
     (۱۲ in Farsi); strings (names, titles, hashes) are put in as they are."""
-    code = current()
-
-    def written(match: re.Match[str]) -> str:
-        value = values.get(match.group(1))
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            return match.group(0)
-        return _native_digits(("%" + match.group(2)) % value, code).replace("%", "%%")
-
-    return _NUMBER.sub(written, text) % values
+    return voice().with_digits(text, values)
 
 
 def gettext(string: str, **values: Any) -> str:
     """flask-babel's gettext, numbers in the interface's digits."""
-    text = str(get_translations().ugettext(string))
-    return with_digits(text, values) if values else text
+    return voice().gettext(string, **values)
 
 
 def say(message: Message) -> str:
     """What a service said (a message id and its values), in the reader's language and digits:
-    a view's `say(...)` and the templates' `|say` filter. A message among the values is said
-    first, in the same language."""
-    values = {name: _said(value) for name, value in message.values.items()}
-    if message.plural:  # a counted message: the reader's plural form for values["num"]
-        num = int(values.pop("num"))
-        return ngettext(message.text, message.plural, num, **values)
-    return gettext(message.text, **values)
+    a view's `say(...)` and the templates' `|say` filter (speaking.Voice.say)."""
+    return voice().say(message)
 
 
 def told(error: Exception) -> str:
@@ -170,19 +150,8 @@ def told(error: Exception) -> str:
     return say(said) if isinstance(said, Message) else str(error)
 
 
-def _said(value: Any) -> Any:
-    """A value as a message holds it: a message said in the same language; a name, a figure
-    as written or a file name isolated (U+2068…U+2069: in a page, in JSON and in a PDF alike),
-    so a Latin name keeps its order in a Farsi sentence and the reverse; a number as it is, for
-    the reader's digits."""
-    if isinstance(value, Message):
-        return say(value)
-    return f"\u2068{value}\u2069" if isinstance(value, str) and value else value
-
-
 def ngettext(singular: str, plural: str, num: int, **values: Any) -> str:
-    values.setdefault("num", num)
-    return with_digits(str(get_translations().ungettext(singular, plural, num)), values)
+    return voice().ngettext(singular, plural, num, **values)
 
 
 def _template_format(value: Any, *args: Any, **values: Any) -> str:

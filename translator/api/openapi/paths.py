@@ -205,6 +205,14 @@ UNITS: dict[str, Any] = {
             [SLUG, LANG],
         ),
     },
+    "/publications": get(
+        "The latest publication of every edition published, by document and language, each "
+        "outdated when the English of its units has changed since (changed: those units)",
+        {
+            "description": "Publications",
+            **json_content({"type": "array", "items": ref("Publication")}),
+        },
+    ),
 }
 
 

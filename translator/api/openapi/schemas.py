@@ -350,14 +350,49 @@ SCHEMAS: dict[str, Any] = {
     },
     "Publication": {
         "type": "object",
-        "required": ["number", "language", "published_at", "url", "outdated", "changed"],
+        "required": [
+            "document",
+            "number",
+            "language",
+            "published_at",
+            "url",
+            "outdated",
+            "changed",
+            "correction",
+        ],
         "properties": {
+            "document": {"type": "string"},
             "number": {"type": "integer"},
             "language": {"type": "string"},
             "published_at": {"type": "string", "format": "date-time"},
             "url": {"type": "string", "format": "uri"},
             "outdated": {"type": "boolean"},
             "changed": {"type": "array", "items": {"type": "integer"}},
+            "correction": {
+                "type": "object",
+                "nullable": True,
+                "description": "a publication made to correct an outdated one: which (`of`, "
+                "`of_date`), when (`date`), the units whose English changed and their texts "
+                "as corrected; null otherwise",
+                "required": ["of", "of_date", "date", "changed", "passages"],
+                "properties": {
+                    "of": {"type": "integer"},
+                    "of_date": {"type": "string", "format": "date"},
+                    "date": {"type": "string", "format": "date"},
+                    "changed": {"type": "array", "items": {"type": "integer"}},
+                    "passages": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["unit", "text"],
+                            "properties": {
+                                "unit": {"type": "integer"},
+                                "text": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            },
         },
     },
     "Approved": {
