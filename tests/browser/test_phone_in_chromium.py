@@ -188,6 +188,7 @@ PAGES: dict[str, tuple[Step, ...]] = {
         an_import_report,
         "/dashboard/languages/fa",
         "/account/second-factor",
+        "/account/mail",
     ),
     "reza": (
         "/translate/fa/faq",
@@ -203,7 +204,7 @@ PAGES: dict[str, tuple[Step, ...]] = {
         "publication",
         "/admin/users",
     ),
-    "nasrin": ("/admin/tokens", "/admin/audit"),
+    "nasrin": ("/admin/tokens", "/admin/audit", "/admin/webhooks"),
 }
 
 
