@@ -62,12 +62,15 @@ def user(s: Any, name: str) -> User:
     return s.scalars(select(User).where(User.username == name)).one()
 
 
-def tara_saves_and_reza_sends_back(app: Any, slug: str = "palm-card") -> int:
+def saved_then_sent_back(
+    app: Any, slug: str = "palm-card", translator: str = "tara", reviewer: str = "reza"
+) -> int:
+    """`translator` saves the third Farsi unit of `slug`, `reviewer` sends it back; its id."""
     with db.transaction(app.extensions["translator.sessions"]) as s:
         unit, translation = editing.rows(s, documents.by_slug(s, slug).id, "fa")[2]
         saved = editing.save(
             s,
-            user(s, "tara"),
+            user(s, translator),
             unit.id,
             "fa",
             translation.text + " ",
@@ -76,7 +79,7 @@ def tara_saves_and_reza_sends_back(app: Any, slug: str = "palm-card") -> int:
         )
         review.send_back(
             s,
-            done_second_step(user(s, "reza")),
+            done_second_step(user(s, reviewer)),
             unit.id,
             "fa",
             reason="the figure is wrong",
@@ -103,7 +106,7 @@ def test_a_new_alert_reaches_every_language_and_a_sent_back_unit_only_its_transl
     for name in ("tara", "dieter", "elif"):
         assert ("alert.added", "alert-new-test", None) in kinds(app, name)
 
-    tara_saves_and_reza_sends_back(app)
+    saved_then_sent_back(app)
     assert ("unit.sent_back", "palm-card", "fa") in kinds(app, "tara")
     for name in ("dieter", "reza", "elif"):  # personal: not even fa's reviewer or an editor
         assert "unit.sent_back" not in [kind for kind, _, _ in kinds(app, name)]
@@ -142,7 +145,7 @@ def test_the_feed_is_atom_in_the_readers_language_and_names_nobody_else(
 ) -> None:
     people(app)
     publish_fa(app, root)
-    tara_saves_and_reza_sends_back(app, "press-release")
+    saved_then_sent_back(app, "press-release")
     printed = run("users", "feed", "tara").output
     path = re.search(r"/feeds/[\w-]+\.atom", printed)
     assert path, printed

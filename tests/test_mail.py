@@ -22,20 +22,19 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from tests.conftest import approve_edition, done_second_step, sign_in_fully
+from tests.test_feeds import saved_then_sent_back
 from translator import db
 from translator.formats import mail as mail_format
-from translator.models import Delivery, Role, State, User, utcnow
+from translator.models import Delivery, Role, User, utcnow
 from translator.services import (
     Invalid,
     accounts,
     documents,
-    editing,
     events,
     mail,
     mail_addresses,
     outbox,
     publications,
-    review,
 )
 
 BASE = "https://desk.example.org"
@@ -158,27 +157,7 @@ def publish_fa(app: Any, root: Path, slug: str = "palm-card") -> None:
 
 
 def send_back_a_unit_of_sahand(app: Any, slug: str = "press-release") -> int:
-    with db.transaction(app.extensions["translator.sessions"]) as s:
-        unit, translation = editing.rows(s, documents.by_slug(s, slug).id, "fa")[2]
-        saved = editing.save(
-            s,
-            user(s, "sahand7"),
-            unit.id,
-            "fa",
-            translation.text + " ",
-            version=translation.version,
-            state=State.TRANSLATED,
-        )
-        review.send_back(
-            s,
-            done_second_step(user(s, "revfa3")),
-            unit.id,
-            "fa",
-            reason="the figure is wrong",
-            version=saved.translation.version,
-            note="Sent back: the figure is wrong",
-        )
-        return unit.id
+    return saved_then_sent_back(app, slug, translator="sahand7", reviewer="revfa3")
 
 
 def text_of(mail_message: EmailMessage) -> tuple[str, str]:
