@@ -80,6 +80,22 @@ def leave_unfinished(content: Path) -> None:
         catalogue.save()
 
 
+def content_of(content: Path, slugs: tuple[str, ...]) -> Path:
+    """A content root at `content` holding the repository's documents `slugs` only (their
+    sources, templates and catalogues) and the glossary."""
+    for slug in slugs:
+        for source in [
+            *(REPO / "source_texts").glob(f"{slug}.*"),
+            *(REPO / "locales").glob(f"*/{slug}.pot"),
+            *(REPO / "locales").glob(f"*/LC_MESSAGES/{slug}.po"),
+        ]:
+            target = content / source.relative_to(REPO)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+    shutil.copytree(REPO / "glossary", content / "glossary")
+    return content
+
+
 @pytest.fixture
 def empty_root(tmp_path: Path) -> Path:
     """A content root with an empty source_texts/ and no locales/."""

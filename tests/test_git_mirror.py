@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from tests.conftest import REPO, done_second_step, enrol, sign_in_fully
+from tests.conftest import content_of, done_second_step, enrol, sign_in_fully
 from translator import cli, db
 from translator.models import Delivery, EditionFile, Role, State, utcnow
 from translator.services import (
@@ -45,18 +44,7 @@ DESK = "Campaign translation desk <desk@users.noreply.invalid>"
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     """A content root of the repository's palm card and website strings only."""
-    content = tmp_path / "content"
-    for slug in SLUGS:
-        for source in [
-            *(REPO / "source_texts").glob(f"{slug}.*"),
-            *(REPO / "locales").glob(f"*/{slug}.pot"),
-            *(REPO / "locales").glob(f"*/LC_MESSAGES/{slug}.po"),
-        ]:
-            target = content / source.relative_to(REPO)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-    shutil.copytree(REPO / "glossary", content / "glossary")
-    return content
+    return content_of(tmp_path / "content", SLUGS)
 
 
 # Built files by the hash of their inputs, as the store keeps them for the API, carried from

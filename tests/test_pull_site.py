@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -28,7 +27,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from tests.conftest import REPO, approve_edition, database_for_test
+from tests.conftest import REPO, approve_edition, content_of, database_for_test
 from translator import cli, db
 from translator.models import Role, State, Translation, Unit, User
 from translator.services import accounts, tokens
@@ -41,18 +40,7 @@ VENV_BIN = Path(sys.executable).parent
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     """A content root of the repository's palm card and website strings only."""
-    content = tmp_path / "content"
-    for slug in SLUGS:
-        for source in [
-            *(REPO / "source_texts").glob(f"{slug}.*"),
-            *(REPO / "locales").glob(f"*/{slug}.pot"),
-            *(REPO / "locales").glob(f"*/LC_MESSAGES/{slug}.po"),
-        ]:
-            target = content / source.relative_to(REPO)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-    shutil.copytree(REPO / "glossary", content / "glossary")
-    return content
+    return content_of(tmp_path / "content", SLUGS)
 
 
 @pytest.fixture(params=["sqlite"])
