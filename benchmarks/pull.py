@@ -6,8 +6,8 @@ built by the desk's worker), then again with nothing changed, best of a few.
 Its reference, measured in the same run: a client that asks /healthz as many times as the pull
 asks the desk (one request after another, each on a new connection, as the pull does), from a
 Python process of its own, so that the pull's figure reads as a multiple of the bare cost of
-its requests. What is left is the command's start, the 304s' work on the desk and the site's
-upkeep in the folder (indexes, manifest, the stylesheet's inputs)."""
+its requests. A pull that finds the desk's state as it kept it asks one thing (`GET /state`);
+what is left then is the command's start and that one answer."""
 
 from __future__ import annotations
 
@@ -120,9 +120,12 @@ def _run_pull(desk: Desk, token: str, out: Path) -> tuple[float, subprocess.Comp
 
 
 def _requests(desk: Desk, token: str, out: Path) -> int:
-    """How many requests a pull with nothing changed makes: a file each (its ETag known), the
-    desk's assets, and the listings (languages, documents, stats, publications)."""
-    return len(json.loads((out / ".etags.json").read_text())) + 4
+    """How many requests a pull with nothing changed makes: one (`GET /state`) when the folder
+    holds the desk's state from a whole pull; else a file each (its ETag known), the desk's
+    assets, and the state and the listings (languages, documents, stats, publications)."""
+    if (out / ".state.json").is_file():
+        return 1
+    return len(json.loads((out / ".etags.json").read_text())) + 5
 
 
 def _healthz(desk: Desk, count: int) -> float:

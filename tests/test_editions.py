@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -151,6 +152,14 @@ def test_farsi_edition_has_the_solar_hijri_date_and_persian_digits(drafts) -> No
     assert "آذر" in text and "۱۴۰۱" in text
     plain = re.sub(r"[\u202a-\u202e]", "", text)  # pdftotext's bidi embedding marks
     assert re.search(r"صفحه\s*۱\s*از\s*۴", plain)  # "page 1 of 4", Persian digits
+
+
+def test_a_french_date_says_the_first_of_the_month_as_french_writes_it() -> None:
+    french = languages.get("fr")
+    assert editions.format_day(dt.date(2026, 12, 1), french) == "1er décembre 2026"
+    assert editions.format_day(dt.date(2026, 12, 11), french) == "11 décembre 2026"
+    assert editions.gregorian(dt.date(2026, 12, 1), "fr", "medium") == "1er déc. 2026"
+    assert editions.format_day(dt.date(2026, 12, 1), languages.get("de")) == "1. Dezember 2026"
 
 
 @pytest.mark.parametrize(

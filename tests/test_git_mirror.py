@@ -33,6 +33,7 @@ from translator.services import (
     editing,
     git_mirror,
     outbox,
+    policy,
     publications,
     tokens,
 )
@@ -350,7 +351,7 @@ def test_a_mirror_given_up_is_said_so_until_a_new_publication_is_tried(
     round_at(desk, config, later=60)
     assert [(d.state, d.attempts) for d in deliveries(desk)] == [("failed", 16)]
     with db.transaction(desk["factory"]) as s:
-        said = git_mirror.trouble(s)
+        said = git_mirror.trouble(s, policy.OPERATOR)
     assert said is not None and said.code == "mirror.given-up"
     assert "does not appear to be a git repository" in str(said.values["error"])
     status = mirror_status(desk, config)
@@ -360,8 +361,26 @@ def test_a_mirror_given_up_is_said_so_until_a_new_publication_is_tried(
     publish(desk)
     round_at(desk, config, later=61)
     with db.transaction(desk["factory"]) as s:
-        said = git_mirror.trouble(s)
+        said = git_mirror.trouble(s, policy.OPERATOR)
     assert said is not None and said.code == "mirror.failing"
+
+
+def test_the_mirrors_trouble_is_told_only_to_those_who_may_publish(
+    desk: dict[str, Any], tmp_path: Path
+) -> None:
+    config = mirrored_to(desk, tmp_path / "absent.git")
+    publish(desk)
+    round_at(desk, config)
+    with db.transaction(desk["factory"]) as s:
+        told = {
+            name: git_mirror.trouble(s, policy.Actor(accounts.by_username(s, name)))
+            for name in ("elif", "reza", "sahar")
+        }
+        operator = git_mirror.trouble(s, policy.OPERATOR)
+    # an editor, even before their second factor is done in this session; the desk's command
+    assert told["elif"] is not None and told["elif"].code == "mirror.failing"
+    assert operator == told["elif"]
+    assert told["reza"] is None and told["sahar"] is None  # below the least role to publish
 
 
 def test_no_mirror_no_delivery(desk: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from translator import db
 from translator.models import AuditEntry, Role, State, Suggestion, User
 from translator.services import accounts, documents, editing, policy, tokens
 from translator.services.policy import RULES, Action, Actor
-from translator.web.declared import PUBLIC, declaration
+from translator.web.declared import PUBLIC, declaration, declared_actions
 
 A = Action
 
@@ -61,6 +61,40 @@ def test_public_routes_are_only_reads_and_the_doors_to_sign_in(app) -> None:  # 
         "mail.confirm",
         "mail.stop",
     }
+
+
+def test_a_person_below_every_action_of_a_route_is_refused_at_its_door(app, people) -> None:  # type: ignore[no-untyped-def]
+    """Made from the URL map and the policy's RULES, not a list: every page that performs
+    actions refuses (403, with the policy's reason) a signed-in person whose role is just below
+    the least role of all its actions, before any service is asked (the ids need not exist)."""
+    by_role = {Role.TRANSLATOR: "sahar", Role.REVIEWER: "reza", Role.EDITOR: "elif"}
+    example = {"code": "fa", "slug": "emergency-appeal", "file_format": "pdf"}
+    adapter = app.url_map.bind("localhost")
+    clients: dict[str, tuple[Any, str]] = {}
+    gated: set[str] = set()
+    answered: dict[str, tuple[str, int]] = {}
+    for rule in app.url_map.iter_rules():
+        actions = declared_actions(app.view_functions.get(rule.endpoint))
+        if not actions or rule.rule.startswith("/api/"):
+            continue  # the API's door is its token (tests/test_policy_doors.py)
+        least = min(LEVEL[RULES[action].role] for action in actions)
+        below = [role for role, level in LEVEL.items() if level == least - 1]
+        if not below:
+            continue  # a translator may do one of them: nobody signed in is below
+        name = by_role[below[0]]
+        if name not in clients:
+            client = app.test_client()
+            sign_in_fully(client, name, people[name])
+            clients[name] = (client, csrf(client, "/dashboard"))
+        client, token = clients[name]
+        method = "GET" if "GET" in (rule.methods or ()) else "POST"
+        path = adapter.build(rule.endpoint, {a: example.get(a, 1) for a in rule.arguments})
+        response = client.open(path, method=method, data={"csrf_token": token})
+        gated.add(rule.endpoint)
+        if response.status_code != 403 or "Your role does not allow this." not in response.text:
+            answered[f"{method} {path}"] = (name, response.status_code)
+    assert answered == {}, "(who, status) where 403 was due"
+    assert {"admin.token_list", "admin.users", "dashboard.settings", "workspace.approve"} <= gated
 
 
 # ---------------------------------------------------------------------------------------------
@@ -145,6 +179,32 @@ def test_the_table_holds_the_rules_the_campaign_asked_for() -> None:
     read = policy.token(TRANSLATOR_FA, frozenset({"read"}))
     assert policy.allowed(read, A.READ_UNREVIEWED, language="fa")
     assert policy.decide(read, A.READ_UNREVIEWED, language="tr") == "language"
+
+
+DOORS = {
+    # who comes, to a route of which actions, in which language: the policy's reason, or None
+    "in their language": (Actor(TRANSLATOR_FA), [A.READ_UNREVIEWED], "fa", None),
+    "in another": (Actor(TRANSLATOR_FA), [A.READ_UNREVIEWED], "tr", "language"),
+    "in some language of theirs": (Actor(TRANSLATOR_FA), [A.READ_UNREVIEWED], None, None),
+    "working in none": (Actor(person(Role.TRANSLATOR)), [A.READ_UNREVIEWED], None, "language"),
+    "one action of two": (Actor(TRANSLATOR_FA), [A.READ_UNREVIEWED, A.START_JOB], "tr", None),
+    "role too low": (Actor(TRANSLATOR_FA), [A.SEND_BACK], "fa", "role"),
+    "a reviewer's question": (Actor(REVIEWER_FA), [A.RESOLVE_QUESTION], None, None),
+    "second factor not yet done": (Actor(EDITOR), [A.PUBLISH], None, None),
+    "an admin's page": (Actor(EDITOR, second_factor=True), [A.RETIRE], None, "role"),
+    "a visitor": (policy.ANONYMOUS, [A.START_JOB], None, "sign-in"),
+    "the operator": (policy.OPERATOR, [A.RETIRE], None, None),
+    "a token's scope": (policy.token(ADMIN, frozenset({"read"})), [A.PUBLISH], None, "scope"),
+    "no action named": (Actor(ADMIN, second_factor=True), [], None, "role"),
+}
+
+
+@pytest.mark.parametrize("door", list(DOORS))
+def test_a_door_lets_in_whoever_could_do_one_of_its_actions(door: str) -> None:
+    """The second factor is the action's to ask (and the door's that sends to set it up)."""
+    actor, actions, language, reason = DOORS[door]
+    assert policy.decide_entry(actor, actions, language=language) == reason
+    assert policy.may_enter(actor, actions, language=language) == (reason is None)
 
 
 def test_every_privileged_action_needs_the_second_factor_of_an_editor() -> None:

@@ -16,15 +16,18 @@ An edition whose latest publication is outdated (its English corrected since: `G
 /publications`, one request) is named in the report's `outdated`, and its files in the manifest
 say `"outdated": true` with the units `changed`; every other edition's say `"outdated": false`.
 
-The command starts without the store's modules (SQLAlchemy): a pull with nothing changed is
-mostly its requests, each a 304.
+The command starts without the store's modules (SQLAlchemy), and imports the editions' (Babel,
+markdown, fonts) only when it makes the site: a pull with nothing changed is its start and one
+request.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import json
+import os
 import re
 import time
 import urllib.error
@@ -37,11 +40,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from translator import languages
-from translator.formats import editions, share, standalone
 from translator.services import DeskError, static_site
 from translator.services.files import write_atomically, write_if_changed
 
 ETAGS = ".etags.json"
+STATE = ".state.json"  # the desk's state at the last whole pull (Kept)
 SITE = "editions"  # the static site of the editions, in DIR
 ASSETS = ".assets"  # the desk's stylesheet and fonts as fetched, in DIR: not part of the site
 STRINGS = "strings"  # the kind of interface strings: catalogues, no edition
@@ -174,7 +177,38 @@ def pull(
 ) -> PullReport:
     """Every catalogue of `languages` (default all) and `slugs` (default all) and, with
     `editions`, the site of the published editions. What the desk cannot list (a bad token, no
-    desk) stops it with a DeskError; a file that fails is named in the report's `failed`."""
+    desk) stops it with a DeskError; a file that fails is named in the report's `failed`.
+
+    The desk's state is asked first (one request): when it is the one kept from the last whole
+    pull of the same files into `out`, and those files are all there, nothing has changed and
+    nothing more is asked."""
+    asked = {
+        "server": client.server,
+        "languages": sorted(languages),
+        "documents": sorted(slugs),
+        "format": file_format,
+        "editions": editions,
+    }
+    kept = _kept(out, asked)
+    state = _state(client, kept.state if kept else None)
+    if kept is not None and state == kept.state:
+        return kept.report()
+    (out / STATE).unlink(missing_ok=True)  # until this pull is whole
+    report = _pull_all(client, out, languages, slugs, file_format, editions)
+    if state is not None and not report.failed:
+        write_atomically(out / STATE, Kept(asked, state, report).dump())
+    return report
+
+
+def _pull_all(
+    client: Client,
+    out: Path,
+    languages: list[str],
+    slugs: list[str],
+    file_format: str,
+    editions: bool,
+) -> PullReport:
+    """Each file asked for with the ETag of the copy in `out`."""
     report = PullReport()
     etag_file = out / ETAGS
     etags: dict[str, str] = json.loads(etag_file.read_text()) if etag_file.is_file() else {}
@@ -199,6 +233,80 @@ def pull(
     return report
 
 
+@dataclass(frozen=True)
+class Kept:
+    """What the last whole pull into a folder asked, the desk's state it began from, and what
+    it found: a pull that finds the same state reports the same, without asking for a file."""
+
+    asked: dict[str, Any]
+    state: str
+    found: PullReport
+
+    def report(self) -> PullReport:
+        return PullReport(
+            unchanged=[*self.found.downloaded, *self.found.unchanged],
+            skipped=list(self.found.skipped),
+            outdated=list(self.found.outdated),
+        )
+
+    def dump(self) -> bytes:
+        found = self.report()
+        return json.dumps(
+            {
+                "asked": self.asked,
+                "state": self.state,
+                "files": found.unchanged,
+                "skipped": found.skipped,
+                "outdated": [dataclasses.asdict(due) for due in found.outdated],
+            },
+            indent=1,
+            sort_keys=True,
+        ).encode()
+
+
+def _kept(out: Path, asked: dict[str, Any]) -> Kept | None:
+    """The last whole pull's record, when it asked what is asked now and every file it left is
+    still in `out` (with the site's manifest: a file taken away is fetched again)."""
+    try:
+        record = json.loads((out / STATE).read_text(encoding="utf-8"))
+        if record["asked"] != asked:
+            return None
+        files = [str(name) for name in record["files"]]
+        found = PullReport(
+            unchanged=files,
+            skipped=[str(name) for name in record["skipped"]],
+            outdated=[
+                Outdated(
+                    str(due["edition"]),
+                    int(due["number"]),
+                    str(due["published_at"]),
+                    tuple(int(unit) for unit in due["changed"]),
+                )
+                for due in record["outdated"]
+            ],
+        )
+        state = str(record["state"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    needed = [*files, *([f"{SITE}/{static_site.MANIFEST}"] if asked["editions"] else [])]
+    if not all(os.path.isfile(out / name) for name in needed):
+        return None
+    return Kept(asked, state, found)
+
+
+def _state(client: Client, kept: str | None) -> str | None:
+    """The desk's state now (its name), or None from a desk that cannot say (an older one)."""
+    status, body, etag = client.get("/state", kept)
+    if status == 304:
+        return kept
+    if status != 200:
+        return None
+    try:
+        return str(json.loads(body)["state"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 def _documents(listed: list[dict[str, Any]], slugs: list[str]) -> list[dict[str, Any]]:
     """The documents asked for (all by default); a slug the desk does not list is asked for all
     the same, so that its files fail with the desk's own 404."""
@@ -220,6 +328,8 @@ def _pull_site(
     site around them. Interface strings have no edition and are not asked for, nor editions the
     desk's figures say are not publishable (one request, where asking each would take one
     check of the edition each): such an edition leaves the site."""
+    from translator.formats import share
+
     site_codes = [languages.SOURCE_LANGUAGE, *(c for c in codes if c != languages.SOURCE_LANGUAGE)]
     read = [d["slug"] for d in documents if d.get("kind") != STRINGS]
     shared = {d["slug"] for d in documents if d.get("kind") in share.SHARED_KINDS}  # share images
@@ -324,6 +434,8 @@ def _latest_publications(client: Client) -> dict[tuple[str, str], dict[str, Any]
 def _assets(client: Client, out: Path, etags: dict[str, str], report: PullReport) -> Path | None:
     """The desk's stylesheet and the fonts it names, into DIR/.assets/; that folder, or None
     when the stylesheet is not there."""
+    from translator.formats import standalone
+
     css = f"{ASSETS}/edition.css"
     fetch_all(client, out, [Wanted(css, "/editions/assets/edition.css", api=False)], etags, report)
     if not (out / css).is_file():
@@ -349,6 +461,8 @@ def make_site(
     the other languages, the indexes, the stylesheet and subset fonts (made again only when a
     page or the desk's assets changed), and the manifest, where each edition's files say
     whether it is `outdated` (`outdated`: (document, language) to the units changed)."""
+    from translator.formats import standalone
+
     present = [
         (code, slug) for code in codes for slug in slugs if (site / code / f"{slug}.html").is_file()
     ]
@@ -388,6 +502,8 @@ def _standing(
 def _site_assets(site: Path, assets: Path) -> str:
     """The site's stylesheet and fonts, subset to what its pages show, made from the desk's
     `assets` unless neither changed since the last pull; the hash of those inputs."""
+    from translator.formats import standalone
+
     pages = [path.read_text(encoding="utf-8") for path in sorted(site.rglob("*.html"))]
     digest = hashlib.sha256()
     for text in pages:
@@ -416,6 +532,8 @@ def _with_versions(page: str, slug: str, code: str, others: list[str]) -> str:
     """An edition linking its versions in `others`: `hreflang` alternates in its head and the
     language switcher, as formats/editions.py renders them for `translator build` (the label in
     the page's own language), in place of any it had."""
+    from translator.formats import editions
+
     page = _SWITCHER.sub("", _ALTERNATE.sub("", page))
     if not others:
         return page

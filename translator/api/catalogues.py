@@ -11,9 +11,9 @@ from flask import Response, current_app, g, jsonify, request
 from translator import languages
 from translator.api import bp
 from translator.api.errors import ApiError, refusals
-from translator.api.parsing import actor, language, query, requires
+from translator.api.parsing import actor, attached, language, query, requires
 from translator.models import Document
-from translator.services import documents, downloads, importing, policy, stats
+from translator.services import campaign_state, documents, downloads, importing, policy, stats
 from translator.services.policy import Action
 from translator.web import jobs as answering
 from translator.web import session
@@ -76,6 +76,28 @@ def _document_json(document: Document) -> dict[str, Any]:
 def all_stats() -> Response:
     with session() as s:
         return jsonify([row.as_json() for row in stats.status(s, current_app.config["ROOT"])])
+
+
+@bp.get("/state")
+@requires("read")
+@signed_in
+def state() -> Response:
+    """One name for everything this token may pull (services/campaign_state): a build script
+    that kept it asks with If-None-Match and, on a 304, knows that no file has changed."""
+    known = current_app.extensions
+    desk = known.get("translator.made_of")
+    if desk is None:  # the same in every process of this desk: worked out once each
+        desk = known["translator.made_of"] = campaign_state.made_of(current_app.config)
+    with session() as s:
+        name = campaign_state.state(s, current_app.config["ROOT"], attached(s), g.scopes, desk)
+    if request.if_none_match.contains(name):
+        unchanged = Response(status=304)
+        unchanged.set_etag(name)
+        return unchanged
+    response = jsonify({"state": name})
+    response.set_etag(name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/documents/<slug>/languages/<code>/stats")

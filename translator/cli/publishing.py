@@ -99,11 +99,11 @@ def mirror() -> None:
 def mirror_status(obj: Context, as_json: bool, limit: int) -> None:
     """Where the mirror pushes and its latest deliveries, newest first; exit 1 when the latest
     could not be pushed (it is tried again, or was given up)."""
-    from translator.services import git_mirror
+    from translator.services import git_mirror, policy
 
     with obj.session() as session:
         found = git_mirror.status(session, obj.config, limit=limit)
-        trouble = git_mirror.trouble(session)
+        trouble = git_mirror.trouble(session, policy.OPERATOR)
     if as_json:
         click.echo(json.dumps(_mirror_json(found)))
     else:

@@ -1,7 +1,8 @@
-"""Running the desk: the web server, job workers, and the store's schema."""
+"""Running the desk: the web server, job workers, what they send out, and the store's schema."""
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
@@ -87,6 +88,38 @@ def worker(obj: Context, concurrency: int) -> None:
     finally:
         for stop in watching:
             stop.set()
+
+
+@main.command(name="deliveries")
+@click.option("--channel", type=click.Choice(["mail", "webhook", "git"]), help="Only this way out.")
+@click.option(
+    "--state", type=click.Choice(["pending", "sent", "failed"]), help="Only in this state."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.option("--limit", type=click.IntRange(1), default=100, show_default=True)
+@click.pass_obj
+@fail_cleanly
+def deliveries(
+    obj: Context, channel: str | None, state: str | None, as_json: bool, limit: int
+) -> None:
+    """What the outbox sent, is sending and gave up, newest first: every channel's delivery log
+    (mail names the account, never its address)."""
+    from translator.services import outbox
+
+    with obj.session() as session:
+        found = outbox.delivery_log(session, None, channel=channel, state=state, limit=limit)
+    if as_json:
+        click.echo(json.dumps([d.as_json() for d in found], ensure_ascii=False, indent=1))
+        return
+    for logged in found:
+        when = f"next {logged.next_at:%Y-%m-%d %H:%M:%S}" if logged.next_at else ""
+        if logged.sent_at:
+            when = f"sent {logged.sent_at:%Y-%m-%d %H:%M:%S}"
+        about = " ".join(part for part in (logged.document, logged.language) if part)
+        click.echo(
+            f"{logged.id:6}  {logged.channel:7} {logged.to:16} {logged.kind:18} {about:28} "
+            f"{logged.state:7} attempts {logged.attempts:<3} {when}  {logged.last_error}".rstrip()
+        )
 
 
 @main.group(name="db")

@@ -257,14 +257,23 @@ def localised_digits(text: str, language: Language) -> str:
     return text.translate(str.maketrans("0123456789", language.digits))
 
 
+def gregorian(day: dt.date, code: str, width: str = "long") -> str:
+    """Babel's date in a language; in French the first of a month is "1er" ("1er décembre
+    2026"), the ordinal French typography writes and CLDR's patterns leave out."""
+    text = format_date(day, format=width, locale=code)
+    if code == "fr" and day.day == 1 and text.startswith("1 "):
+        return "1er" + text[1:]
+    return text
+
+
 def format_day(day: dt.date, language: Language) -> str:
     """A date as the edition prints it: Farsi Solar Hijri with the Gregorian beside it."""
-    gregorian = localised_digits(format_date(day, format="long", locale=language.code), language)
+    gregorian_day = localised_digits(gregorian(day, language.code), language)
     if language.code != "fa":
-        return gregorian
+        return gregorian_day
     year, month, date_of_month = numerals.gregorian_to_jalali(day.year, day.month, day.day)
     solar = localised_digits(f"{date_of_month} ", language) + numerals.PERSIAN_MONTHS[month - 1]
-    return f"{solar} {localised_digits(str(year), language)} ({gregorian})"
+    return f"{solar} {localised_digits(str(year), language)} ({gregorian_day})"
 
 
 def render_html(edition: Edition, for_print: bool = False) -> str:

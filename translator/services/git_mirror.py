@@ -477,8 +477,11 @@ def status(session: Session, config: Mapping[str, Any], *, limit: int = 10) -> S
     )
 
 
-def trouble(session: Session) -> Message | None:
-    """What editors are told when the latest push to the mirror failed: None when it did not."""
+def trouble(session: Session, actor: policy.Actor) -> Message | None:
+    """What those who may publish (editors, admins, the operator) are told when the latest push
+    to the mirror failed: None when it did not, or for anyone else."""
+    if not policy.may_enter(actor, [policy.Action.PUBLISH]):
+        return None
     found = status(session, {}, limit=1).latest
     if not found or not found[0].failing:
         return None

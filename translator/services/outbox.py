@@ -30,8 +30,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from translator import db
-from translator.models import Delivery, Event, utcnow
-from translator.services import events
+from translator.models import Delivery, Document, Event, User, utcnow
+from translator.services import events, policy
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +192,83 @@ def send_due(
         with db.transaction(factory) as session:
             settle(session, delivery_id, error, now=now)
     return len(ids)
+
+
+@dataclass(frozen=True)
+class Logged:
+    """One delivery as the log shows it: `to` says whom by its channel: a person's user name
+    (mail: never the address), "webhook <id>", or "mirror"; `next_at` when a pending one is
+    tried next."""
+
+    id: int
+    channel: str
+    to: str
+    kind: str
+    document: str | None
+    language: str | None
+    state: str
+    attempts: int
+    last_error: str
+    created_at: dt.datetime
+    next_at: dt.datetime | None
+    sent_at: dt.datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        moments = {"created_at": self.created_at, "next_at": self.next_at, "sent_at": self.sent_at}
+        return {
+            **{k: v for k, v in self.__dict__.items() if k not in moments},
+            **{k: v.isoformat(timespec="seconds") if v else None for k, v in moments.items()},
+        }
+
+
+def delivery_log(
+    session: Session,
+    who: policy.Actor | User | None,
+    *,
+    channel: str | None = None,
+    state: str | None = None,
+    limit: int = 100,
+) -> list[Logged]:
+    """The delivery log of every channel (or one), newest first: for those who read the audit
+    log (the command line's operator, admins)."""
+    policy.require(session, policy.by_whom(session, who), policy.Action.READ_AUDIT, audited=False)
+    query = (
+        select(Delivery, Event.kind, Event.language, Document.slug, User.username)
+        .join(Event, Event.id == Delivery.event_id)
+        .outerjoin(Document, Document.id == Event.document_id)
+        .outerjoin(User, (Delivery.channel == "mail") & (User.id == Delivery.target))
+        .order_by(Delivery.id.desc())
+        .limit(limit)
+    )
+    if channel is not None:
+        query = query.where(Delivery.channel == channel)
+    if state is not None:
+        query = query.where(Delivery.state == state)
+    return [
+        Logged(
+            id=delivery.id,
+            channel=delivery.channel,
+            to=_recipient(delivery, username),
+            kind=kind,
+            document=slug,
+            language=language,
+            state=delivery.state,
+            attempts=delivery.attempts,
+            last_error=delivery.last_error,
+            created_at=delivery.created_at,
+            next_at=delivery.next_at if delivery.state == PENDING else None,
+            sent_at=delivery.sent_at,
+        )
+        for delivery, kind, language, slug, username in session.execute(query)
+    ]
+
+
+def _recipient(delivery: Delivery, username: str | None) -> str:
+    if delivery.channel == "mail":
+        return username or f"account {delivery.target} (gone)"
+    if delivery.channel == "webhook":
+        return f"webhook {delivery.target}"
+    return "mirror"
 
 
 def db_line(exc: BaseException) -> str:

@@ -6,6 +6,8 @@ it is bound to a language (a translator of Farsi translates Farsi only), whether
 log), and the API token scope that may do it (or none: no token may). A service that performs an
 action asks `require` (or opens `acting`, which also writes the audit row when the action is
 done); the web, the API and the CLI only turn a refusal into a redirect, a status or an exit code.
+Before a page that performs actions, the web asks `decide_entry` (`may_enter`) whether the
+person could do any of them at all: one gate for every route, from these same rules.
 
 The actor is who acts and through which door: a person in the browser (the second factor done
 when their account has one: a session with a second factor passed the second step to exist), an
@@ -18,9 +20,9 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -207,6 +209,33 @@ def decide(actor: Actor, action: Action, *, language: str | None = None) -> str 
     if rule.privileged and needs_second_factor(user) and not actor.second_factor:
         return "second-factor"
     return None
+
+
+def decide_entry(
+    actor: Actor, actions: Iterable[Action], *, language: str | None = None
+) -> str | None:
+    """The door's question before a route acts: None when `actor` could do at least one of
+    `actions` at all (their role is high enough, and an action of a language is in `language`,
+    or, when none is named, in some language they work in), else the reason the first is
+    refused. The second factor is left to the action (and to the door that sends editors to set
+    it up), so a person who could do it once it is done may enter."""
+    ready = replace(actor, second_factor=True)
+    first: str | None = None
+    for action in actions:
+        places: list[str | None] = [language]
+        if RULES[action].per_language and language is None and actor.user is not None:
+            user = actor.user
+            places = [code for code in languages.TARGET_LANGUAGES if works_in(user, code)]
+        reasons = [decide(ready, action, language=place) for place in places] or ["language"]
+        if None in reasons:
+            return None
+        first = first or reasons[0]
+    return first or "role"  # no action named: nothing this door lets anyone do
+
+
+def may_enter(actor: Actor, actions: Iterable[Action], *, language: str | None = None) -> bool:
+    """Whether `actor` could do at least one of `actions` at all (see `decide_entry`)."""
+    return decide_entry(actor, actions, language=language) is None
 
 
 def works_in(user: User, language: str) -> bool:

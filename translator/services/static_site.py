@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from translator import languages
-from translator.formats.editions import render_index
 from translator.services.files import write_if_changed
 
 MANIFEST = "manifest.json"
@@ -24,6 +23,9 @@ def write_indexes(
     """DIR/<lang>/index.html for each language of `listed` (its editions: slug and title, in its
     own words), and DIR/index.html, the English list (`top`), each linking every language's;
     an edition's share image where the folder has one."""
+    from translator.formats.editions import render_index  # Babel and markdown: a pull needs
+    # them only when it makes the site
+
     codes = list(listed)
 
     def images(code: str, entries: Sequence[tuple[str, str]]) -> list[str]:

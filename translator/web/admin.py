@@ -1,5 +1,5 @@
 """Administration: accounts and invitations (admins and editors), API tokens and the audit log
-(admins)."""
+(admins). Who may enter each page is the policy's least role of the actions it declares."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from translator import languages
-from translator.models import Role, User
+from translator.models import Role
 from translator.services import DeskError, accounts, audit, invitations, second_factor, tokens
 from translator.services.policy import Action
 from translator.web import auth, session
@@ -19,12 +19,8 @@ from translator.web.interface import told
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _is_admin(user: User) -> bool:
-    return user.role == Role.ADMIN
-
-
 @bp.get("/tokens")
-@auth.login_required(_is_admin)
+@auth.login_required()
 @performs(Action.MANAGE_TOKENS)
 def token_list(created: str | None = None, error: str | None = None) -> Any:
     with session() as s:
@@ -42,7 +38,7 @@ def token_list(created: str | None = None, error: str | None = None) -> Any:
 
 
 @bp.post("/tokens")
-@auth.login_required(_is_admin)
+@auth.login_required()
 @performs(Action.MANAGE_TOKENS)
 def token_create() -> Any:
     scopes = [s for s in tokens.SCOPES if request.form.get(f"scope-{s}")]
@@ -56,7 +52,7 @@ def token_create() -> Any:
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
-@auth.login_required(_is_admin)
+@auth.login_required()
 @performs(Action.MANAGE_TOKENS)
 def token_revoke(token_id: int) -> Any:
     try:
@@ -67,12 +63,8 @@ def token_revoke(token_id: int) -> Any:
     return redirect(url_for("admin.token_list"))
 
 
-def _manages(user: User) -> bool:
-    return user.role in (Role.ADMIN, Role.EDITOR)
-
-
 @bp.get("/users")
-@auth.login_required(_manages)
+@auth.login_required()
 @performs(Action.SEE_PEOPLE)
 def users(
     created: tuple[str, str] | None = None, invitation: str | None = None, error: str | None = None
@@ -105,7 +97,7 @@ def _form_role_and_languages() -> tuple[Role, str]:
 
 
 @bp.post("/users")
-@auth.login_required(_manages)
+@auth.login_required()
 @performs(Action.MANAGE_PEOPLE)
 def user_create() -> Any:
     try:
@@ -122,7 +114,7 @@ def user_create() -> Any:
 
 
 @bp.post("/invitations")
-@auth.login_required(_manages)
+@auth.login_required()
 @performs(Action.INVITE)
 def invitation_create() -> Any:
     try:
@@ -135,7 +127,7 @@ def invitation_create() -> Any:
 
 
 @bp.post("/invitations/<int:invitation_id>/revoke")
-@auth.login_required(_manages)
+@auth.login_required()
 @performs(Action.INVITE)
 def invitation_revoke(invitation_id: int) -> Any:
     """Take back an invitation not yet used: its link stops working."""
@@ -148,7 +140,7 @@ def invitation_revoke(invitation_id: int) -> Any:
 
 
 @bp.post("/users/<int:user_id>/active")
-@auth.login_required(_manages)
+@auth.login_required()
 @performs(Action.MANAGE_PEOPLE)
 def user_active(user_id: int) -> Any:
     try:
@@ -162,7 +154,7 @@ def user_active(user_id: int) -> Any:
 
 
 @bp.post("/users/<int:user_id>/retire")
-@auth.login_required(_is_admin)
+@auth.login_required()
 @performs(Action.RETIRE)
 def user_retire(user_id: int) -> Any:
     """Forget a volunteer: a pseudonym everywhere, sessions and tokens ended (audited)."""
@@ -177,7 +169,7 @@ def user_retire(user_id: int) -> Any:
 
 
 @bp.post("/users/<int:user_id>/second-factor/reset")
-@auth.login_required(_is_admin)
+@auth.login_required()
 @performs(Action.RESET_SECOND_FACTOR)
 def second_factor_reset(user_id: int) -> Any:
     """A lost phone: the person sets up a new second factor at their next sign-in."""
@@ -238,7 +230,7 @@ def _offer(offer: tuple[str, list[str]] | None) -> dict[str, Any] | None:
 
 
 @bp.get("/audit")
-@auth.login_required(_is_admin)
+@auth.login_required()
 @performs(Action.READ_AUDIT)
 def audit_log() -> Any:
     """The newest rows of the audit log and whether the whole chain verifies."""

@@ -10,7 +10,7 @@ from flask import redirect, render_template, request, url_for
 from translator.services import DeskError, webhooks
 from translator.services.policy import Action
 from translator.web import actor, auth, session
-from translator.web.admin import _is_admin, bp
+from translator.web.admin import bp
 from translator.web.declared import performs
 from translator.web.interface import told
 
@@ -18,7 +18,7 @@ LOG_ROWS = 100
 
 
 @bp.get("/webhooks")
-@auth.login_required(_is_admin)
+@auth.login_required()
 @performs(Action.MANAGE_WEBHOOKS)
 def webhook_list(
     made: webhooks.Made | None = None, error: str | None = None, asked: dict[str, Any] | None = None
@@ -39,7 +39,7 @@ def webhook_list(
 
 
 @bp.post("/webhooks")
-@auth.login_required(_is_admin)
+@auth.login_required()
 @performs(Action.MANAGE_WEBHOOKS)
 def webhook_add() -> Any:
     url = request.form.get("url", "")
@@ -53,7 +53,7 @@ def webhook_add() -> Any:
 
 
 @bp.post("/webhooks/<int:webhook_id>/remove")
-@auth.login_required(_is_admin)
+@auth.login_required()
 @performs(Action.MANAGE_WEBHOOKS)
 def webhook_remove(webhook_id: int) -> Any:
     try:

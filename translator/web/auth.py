@@ -1,6 +1,7 @@
 """Signing in and out (with a second factor when one is set up), the signed-in user on every
-request, CSRF protection on every form, and the second factor editors and admins need before
-they approve, publish or administer."""
+request, CSRF protection on every form, the gate of every route (the policy's answer for the
+actions it declares), and the second factor editors and admins need before they approve,
+publish or administer."""
 
 from __future__ import annotations
 
@@ -26,10 +27,11 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 
+from translator import languages
 from translator.services import policy, second_factor, sessions
 from translator.web import come_back, session
 from translator.web.declared import all_privileged, declared_actions, public, signed_in
-from translator.web.interface import told
+from translator.web.interface import say, told
 from translator.web.security import safe_path
 
 bp = Blueprint("auth", __name__)
@@ -48,6 +50,7 @@ FORM_REFUSED = _l(
 def init_app(app: Flask) -> None:
     app.before_request(_load_user)
     app.before_request(_protect_forms)
+    app.before_request(_policy_first)
     app.before_request(_second_factor_first)
     app.context_processor(
         lambda: {"csrf_token": g.get("csrf_token", ""), "current_user": g.get("user")}
@@ -69,6 +72,35 @@ def _load_user() -> None:
             g.csrf_token, g.pending = (waiting.csrf_token, True) if waiting else ("", False)
 
 
+def _route_language() -> str | None:
+    """The language a route acts in (its `code`), when it is one the desk knows (an unknown
+    code is the view's 404, not a refusal)."""
+    code = (request.view_args or {}).get("code")
+    known = code == languages.SOURCE_LANGUAGE or code in languages.TARGET_LANGUAGES
+    return code if known else None
+
+
+def _policy_first() -> None:
+    """The one gate of every page that performs actions: a signed-in person who could do none
+    of them (the policy's least role, their languages) is refused before the page, 403 with the
+    policy's reason; visitors are sent to sign in by `login_required` (or served what is public
+    by the view). The services still ask the policy for each action they do."""
+    user = g.user
+    if user is None or request.path.startswith("/api/"):
+        return  # the API has its own door: tokens, JSON errors
+    actions = declared_actions(current_app.view_functions.get(request.endpoint or ""))
+    if not actions:
+        return
+    language = _route_language()
+    reason = policy.decide_entry(policy.Actor(user), actions, language=language)
+    if reason is None:
+        return
+    if reason == "language" and language is None:
+        abort(403)  # they work in no language at all: nothing more to say
+    refused = policy.Refused(actions[0], reason, language=language)
+    abort(403, description=say(refused.message))
+
+
 def _second_factor_first() -> Any:
     """An editor or admin without a second factor sets one up before a page whose every action
     needs it (the administration, publishing, the settings, bulk approval); an action that
@@ -82,7 +114,7 @@ def _second_factor_first() -> Any:
     view = current_app.view_functions.get(request.endpoint or "")
     if not all_privileged(view):
         return None
-    language = (request.view_args or {}).get("code")
+    language = _route_language()
     without = policy.Actor(user)  # what the policy says before the second factor is done
     actions = declared_actions(view)
     reasons = {policy.decide(without, action, language=language) for action in actions}
@@ -112,14 +144,15 @@ def _protect_forms() -> None:
         abort(400, description=_("The form expired or did not come from this site; reload it."))
 
 
-def login_required(role_check: Callable[[Any], bool] | None = None) -> Callable[..., Any]:
+def login_required() -> Callable[..., Any]:
+    """Signed in, or sent to sign in (and brought back). Who may enter is the policy's to say,
+    from the route's declared actions (`_policy_first`), never a predicate written here."""
+
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if g.user is None:
                 return redirect(url_for("auth.login", next=request.path))
-            if role_check is not None and not role_check(g.user):
-                abort(403)
             return view(*args, **kwargs)
 
         return wrapper

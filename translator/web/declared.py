@@ -1,7 +1,9 @@
 """Every route says what it does in the policy's terms: the actions it performs (the services
 ask the policy about each), that it only serves the signed-in person's own things, or that it
 is public. A test over the URL map fails for a route that says nothing, so a new door cannot
-forget the rules; the second factor is asked before a route whose every action needs it."""
+forget the rules. The declaration is also the route's gate (web/auth.py): a signed-in person who
+could do none of its actions is refused before it, and the second factor is asked before a
+route whose every action needs it."""
 
 from __future__ import annotations
 

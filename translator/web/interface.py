@@ -9,12 +9,13 @@ from datetime import date, datetime
 from typing import Any
 
 from babel import Locale, numbers
-from babel.dates import format_date, format_datetime
+from babel.dates import format_datetime
 from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request, url_for
 from flask_babel import get_locale, get_translations
 from markupsafe import Markup
 
 from translator import languages, numerals, speaking
+from translator.formats import editions
 from translator.messages import Message
 from translator.services import interface
 from translator.speaking import native_digits as _native_digits
@@ -107,7 +108,7 @@ def in_digits(text: str) -> str:
 def day(value: date | datetime) -> str:
     """A date for the interface; in Farsi the Solar Hijri date, the Gregorian beside it."""
     code = current()
-    gregorian = format_date(value, "medium", locale=code)
+    gregorian = editions.gregorian(value, code, "medium")
     if code != "fa":
         return gregorian
     year, month, dom = numerals.gregorian_to_jalali(value.year, value.month, value.day)

@@ -55,6 +55,24 @@ CATALOGUES: dict[str, Any] = {
             **json_content({"type": "array", "items": ref("Stats")}),
         },
     ),
+    "/state": get(
+        "One name for everything this token may pull: the same while no file it may fetch has "
+        "changed (ask with If-None-Match: 304)",
+        {
+            "description": "The campaign's state",
+            "headers": {"ETag": {"schema": {"type": "string"}}},
+            **json_content(
+                {
+                    "type": "object",
+                    "required": ["state"],
+                    "properties": {"state": {"type": "string"}},
+                    "additionalProperties": False,
+                }
+            ),
+        },
+        [ETAG],
+        NOT_MODIFIED,
+    ),
     "/documents/{slug}/languages/{lang}/stats": get(
         "Status of one edition",
         {"description": "The edition's figures", **json_content(ref("Stats"))},
