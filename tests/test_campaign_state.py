@@ -18,8 +18,17 @@ from sqlalchemy import select
 from tests.conftest import done_second_step
 from tests.test_feeds import people, publish_fa, user
 from translator import cli, db
+from translator.formats import po
 from translator.models import GlossaryTerm, Role, State
-from translator.services import accounts, documents, editing, publications, tokens
+from translator.services import (
+    accounts,
+    documents,
+    editing,
+    importing,
+    publications,
+    tokens,
+    writing,
+)
 from translator.services.glossary import Term, import_terms
 
 STATE = "/api/v1/state"
@@ -75,6 +84,17 @@ def _publish_farsi(app: Any, root: Path) -> None:
     publish_fa(app, root)
 
 
+def _import_a_comment(app: Any, root: Path) -> None:
+    """A translator comment imported alone: no version moves, only the translation's time."""
+    with db.transaction(app.extensions["translator.sessions"]) as s:
+        palm_card = documents.by_slug(s, "palm-card")
+        catalogue = writing.catalogue_for(s, palm_card, "fa")
+        catalogue.entries[1].comments = ["checked against the printed card"]
+        data = po.write(catalogue).encode()
+        report = importing.import_file(s, data, "fa.po", "palm-card", "fa", who=user(s, "tara"))
+    assert report.comments_kept == 1
+
+
 def _touch_english(app: Any, root: Path) -> None:
     source = root / "source_texts" / "palm-card.md"
     source.write_text(source.read_text(encoding="utf-8") + "\n", encoding="utf-8")
@@ -106,6 +126,7 @@ DOORS: dict[str, Callable[[Any, Path], None]] = {
     "a translation saved": _save_farsi,
     "a translation approved": _approve_farsi,
     "an edition published": _publish_farsi,
+    "a translator comment imported": _import_a_comment,
     "the English file changed on disk": _touch_english,
     "the glossary changed": _rename_campaign,
     "a setting changed": _two_person_rule,

@@ -7,7 +7,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+from click.testing import Result
 
 WEB_STACK = ("flask", "flask_babel", "celery", "kombu", "weasyprint", "translator.jobs")
 # the schema's migrations (init, db), password hashing (init, users), the editions (build)
@@ -73,3 +76,20 @@ def test_the_app_factory_and_the_interface_extension_are_still_the_package_s(
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_extract_with_nothing_changed_starts_without_sqlalchemy_or_the_parsers(
+    loaded: object, run: Callable[..., Result], database_url: str, root: Path, tmp_path: Path
+) -> None:
+    """It is told from the store's rows by the database's own driver (on either database),
+    and from the files' hashes: the full run's modules are never imported."""
+    full_run = ("sqlalchemy", "translator.models", "translator.formats.markdown", "rapidfuzz")
+    run("extract")  # the first records what each file is written from
+    store = ["--root", str(root), "--database", database_url]
+    for command in (["extract"], ["extract", "--check"]):
+        assert imported_by([*store, *command], full_run + WEB_STACK, tmp_path) == set()
+    # anything changed: the full run
+    (root / "source_texts" / "faq.md").write_text(
+        (root / "source_texts" / "faq.md").read_text() + "\nOne more answer.\n"
+    )
+    assert "sqlalchemy" in imported_by([*store, "extract"], full_run, tmp_path)

@@ -226,6 +226,22 @@ def test_text_that_does_not_fit_is_cut_at_a_word_with_an_ellipsis(code, tmp_path
     assert share.CAMPAIGN in " ".join(text.split())  # the footer is still there
 
 
+@pytest.mark.slow
+def test_a_card_laid_out_again_after_a_cut_loads_its_fonts_once(monkeypatch, tmp_path) -> None:
+    # each layout loading the eight faces again made share images miss #26's goal (2x the PDF)
+    sentence = "Toomaj Salehi is being tortured in Isfahan prison and is on hunger strike. "
+    edition = made_edition("en", sentence * 12, sentence * 3)
+    layout, fonts_seen = share._layout, []
+
+    def seen(page: str, base_url: str, fonts: Any) -> Any:
+        fonts_seen.append(fonts)
+        return layout(page, base_url, fonts)
+
+    monkeypatch.setattr(share, "_layout", seen)
+    share.render_pdf(share.card(edition), builds.copy_assets(tmp_path).as_uri() + "/")
+    assert len(fonts_seen) > 1 and all(fonts is fonts_seen[0] for fonts in fonts_seen)
+
+
 def test_the_lead_is_the_first_paragraphs_after_the_title_without_links_or_images() -> None:
     body = (
         "## A heading\n\nFirst, see [the appeal](https://example.org) and ![a photo](x.png).\n\n"

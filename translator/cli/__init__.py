@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 # The store's modules (SQLAlchemy) are imported by the commands that open it, not here: a command
-# that only talks to a desk over HTTP (`translator pull`) starts without them.
+# that only talks to a desk over HTTP (`translator pull`) starts without them, and so does
+# `translator extract` with nothing to do (services/extract_unchanged.py reads its rows through
+# the database's own driver).
 
 
 class Context:

@@ -208,14 +208,19 @@ def render_html(shown: Card) -> str:
 def render_pdf(shown: Card, base_url: str) -> bytes:
     """The card set by WeasyPrint on its one page, reading files only under base_url: laid out,
     measured, and laid out again with what does not fit cut at a word, with an ellipsis."""
-    document = _layout(render_html(shown), base_url)
+    from weasyprint.text.fonts import FontConfiguration
+
+    # one set of fonts for every layout of the card: each layout loading the eight faces again
+    # was a sixth of the time of a card laid out three times (docs/decisions.md, "Edition speed")
+    fonts = FontConfiguration()
+    document = _layout(render_html(shown), base_url, fonts)
     # a cut each time: the title, the lead, a word more where an ellipsis took a line of its own
     for _ in range(MAX_CUTS):
         cut = _first_cut(shown, document.pages[0])
         if cut is None:
             break
         shown = _shortened(shown, *cut)
-        document = _layout(render_html(shown), base_url)
+        document = _layout(render_html(shown), base_url, fonts)
     return bytes(document.copy(document.pages[:1]).write_pdf())
 
 
@@ -232,7 +237,7 @@ def to_png(pdf: bytes, run: Callable[..., Any] = subprocess.run) -> bytes:
     return _png_of_ppm(done.stdout)
 
 
-def _layout(page: str, base_url: str) -> Any:
+def _layout(page: str, base_url: str, fonts: Any) -> Any:
     from weasyprint import HTML  # imported here: it is slow to load and only files need it
     from weasyprint.urls import URLFetcher
 
@@ -243,7 +248,7 @@ def _layout(page: str, base_url: str) -> Any:
             return super().fetch(url, headers)
 
     fetcher = LocalOnly(allowed_protocols=("file",), fail_on_errors=True)
-    return HTML(string=page, base_url=base_url, url_fetcher=fetcher).render()
+    return HTML(string=page, base_url=base_url, url_fetcher=fetcher).render(font_config=fonts)
 
 
 def _first_cut(shown: Card, page: Any) -> tuple[str, int] | None:

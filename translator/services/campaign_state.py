@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from translator.models import Publication, Setting, User
+from translator.models import Publication, Setting, Translation, User
 from translator.services import dashboard_versions, public
 
 PACKAGE = Path(__file__).resolve().parent.parent  # translator/
@@ -41,6 +41,7 @@ def state(
     """The name of everything `reader` (with a token of `scopes`) may pull from the desk now;
     `desk` names what the desk is made of (`made_of`)."""
     signs = sorted(dashboard_versions.signs(session, root, None).items())
+    changed = session.scalar(select(func.max(Translation.updated_at)))
     publications = session.execute(
         select(func.count(), func.coalesce(func.max(Publication.id), 0))
     ).one()
@@ -48,6 +49,7 @@ def state(
     who = (reader.id, reader.role, reader.languages, reader.active, sorted(scopes))
     parts = (
         signs,
+        str(changed),
         public.of_desk(session.connection()),
         tuple(publications),
         settings,

@@ -2,6 +2,9 @@
 interface strings), and what they say about a document (its metadata, its units' places).
 
 `extract` turns what is read here into units; `loading` fills an empty store from it.
+Finding the files and hashing them imports nothing more: `translator extract` with nothing to do
+(`extract_unchanged`) needs no more, and the parsers and SQLAlchemy cost it more than its work
+(docs/decisions.md, #29). The functions that parse or store import those themselves.
 """
 
 from __future__ import annotations
@@ -11,15 +14,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from translator.services import DeskError
 
-from translator import db
-from translator.formats import markdown, po
-from translator.models import Document, Unit
-from translator.services import DeskError, forks
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from translator.formats import markdown
+    from translator.models import Document
 
 DOCUMENT_KINDS = ("appeal", "alert", "press-release", "faq", "palm-card", "strings")
 STRINGS = "strings"  # the kind of a gettext template source: interface strings, no edition
@@ -106,6 +109,8 @@ def read_source_files(files: Sequence[tuple[str, Path]], workers: int = 1) -> li
     """Each (slug, path) (from `source_files`) parsed and validated, in order, shared among
     `workers` forked processes when there is much to parse (from a command only, as `forks`
     says); all are read before any is used, so a bad one stops everything."""
+    from translator.services import forks
+
     size = sum(path.stat().st_size for _, path in files)
     return forks.map_inherited(_read_pair, files, workers if size >= PARALLEL_FROM else 1)
 
@@ -134,6 +139,8 @@ def read_pot_source(path: Path, slug: str | None = None, title: str | None = Non
     """A gettext template as a `strings` document: each entry a unit, msgid its English and
     msgid_plural its English plural. The title is the header X-Desk-Title (else
     Project-Id-Version), the date X-Desk-Date (ISO, optional)."""
+    from translator.formats import markdown, po
+
     data = path.read_bytes()
     try:
         catalogue = po.read(data, str(path))
@@ -161,6 +168,8 @@ def read_pot_source(path: Path, slug: str | None = None, title: str | None = Non
 
 
 def read_source(path: Path) -> SourceText:
+    from translator.formats import markdown
+
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")
@@ -184,6 +193,8 @@ def read_source(path: Path) -> SourceText:
 
 
 def _validate_meta(path: Path, meta: dict[str, object]) -> None:
+    from translator.formats import markdown
+
     if meta.get("slug", path.stem) != path.stem:
         raise DeskError(
             f"{path}:2: slug {meta.get('slug')!r} differs from the file name {path.stem!r}"
@@ -253,6 +264,11 @@ def unit_row(
 
 def insert_units(session: Session, document_id: int, rows: list[dict[str, object]]) -> list[int]:
     """Insert new units of a document (`unit_row`s) as rows, not objects; their ids, in order."""
+    from sqlalchemy import select
+
+    from translator import db
+    from translator.models import Unit
+
     db.insert_rows(
         session,
         Unit.metadata.tables["units"],
@@ -272,6 +288,8 @@ def insert_units(session: Session, document_id: int, rows: list[dict[str, object
 
 
 def set_metadata(document: Document, source: SourceText) -> None:
+    from translator.formats import markdown
+
     meta = source.meta
     document.kind = str(meta["kind"])
     document.title = str(meta["title"])

@@ -9,33 +9,32 @@ overwritten; the write stops and says to import the file first.
 from __future__ import annotations
 
 import hashlib
-import sys
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 from typing import Protocol
 
-import babel
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from translator import languages, plurals
 from translator.formats import po
 from translator.models import CatalogueFile, Document, State, Translation, Unit
-from translator.services import DeskError, catalogue_files, forks
+from translator.services import DeskError, forks
 from translator.services.catalogue_files import (
     EPOCH,
     REVISION_FORMAT,
     catalogue_path,
     digest_of,
+    inputs_digest,
     key,
     remember,
     template_path,
     write_atomically,
+    writer_digest,
 )
 from translator.services.sources import INTERFACE, source_name, source_path
 
@@ -250,12 +249,11 @@ def _render(work: _FileWork) -> bytes:
 
 
 def catalogue_inputs(session: Session, root: Path) -> dict[Path, str]:
-    """For every catalogue file, a digest of everything it is written from: the writer, the
-    document's English (its units change only with it) and, for a PO file, the count, summed
-    versions and newest change of its translations (every change raises a version). Equal
-    digests mean equal bytes, so an extract with nothing changed renders nothing."""
+    """For every catalogue file, a digest of everything it is written from
+    (`catalogue_files.inputs_digest`; every change to a translation raises its version).
+    Equal digests mean equal bytes, so an extract with nothing changed renders nothing."""
     stats = {
-        (document_id, language): f"{count}|{versions}|{newest}"
+        (document_id, language): (count, versions, newest)
         for document_id, language, count, versions, newest in session.execute(
             select(
                 Unit.document_id,
@@ -268,34 +266,19 @@ def catalogue_inputs(session: Session, root: Path) -> dict[Path, str]:
             .group_by(Unit.document_id, Translation.language)
         )
     }
+    writer = writer_digest()
     inputs: dict[Path, str] = {}
     for document in session.scalars(select(Document).order_by(Document.slug)):
         if source_path(root, document.slug) is None:
             continue
-        base = f"{_writer()}|{document.slug}|{document.kind}|{document.source_sha256}"
+        plain = (document.slug, document.kind, document.source_sha256)
         if document.slug != INTERFACE:
-            inputs[template_path(root, document.slug)] = _sha256(base)
+            inputs[template_path(root, document.slug)] = inputs_digest(writer, plain)
         for code in languages.TARGET_LANGUAGES:
-            state = stats.get((document.id, code), "")
-            inputs[catalogue_path(root, code, document.slug)] = _sha256(f"{base}|{code}|{state}")
+            found = stats.get((document.id, code))
+            path = catalogue_path(root, code, document.slug)
+            inputs[path] = inputs_digest(writer, plain, code, found)
     return inputs
-
-
-@cache
-def _writer() -> str:
-    """The code that decides a catalogue's bytes: a new release of it (or of Babel, whose CLDR
-    rules give the Plural-Forms headers) renders every file anew."""
-    # every module of formats/, so that the PO writer's modules count however they are split
-    formats = sorted(Path(str(po.__file__)).parent.glob("*.py"))
-    modules = [
-        Path(str(m.__file__)) for m in (plurals, languages, catalogue_files, sys.modules[__name__])
-    ]
-    code = b"".join(path.read_bytes() for path in [*formats, *modules])
-    return _sha256(f"{code.decode()}|babel {babel.__version__}")
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _unit_rows(session: Session, document_id: int) -> list[_UnitRow]:
