@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +70,13 @@ def fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
     wrapper.__name__ = command.__name__
     wrapper.__doc__ = command.__doc__
     return wrapper
+
+
+def delivery_moment(next_at: datetime | None, sent_at: datetime | None) -> str:
+    """When a delivery of the outbox's log went out, or is tried next (UTC)."""
+    if sent_at is not None:
+        return f"sent {sent_at:%Y-%m-%d %H:%M:%S}"
+    return f"next {next_at:%Y-%m-%d %H:%M:%S}" if next_at is not None else ""
 
 
 def selection(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from translator.cli import Context, fail_cleanly, main
+from translator.cli import Context, delivery_moment, fail_cleanly, main
 
 
 @main.command()
@@ -112,9 +112,7 @@ def deliveries(
         click.echo(json.dumps([d.as_json() for d in found], ensure_ascii=False, indent=1))
         return
     for logged in found:
-        when = f"next {logged.next_at:%Y-%m-%d %H:%M:%S}" if logged.next_at else ""
-        if logged.sent_at:
-            when = f"sent {logged.sent_at:%Y-%m-%d %H:%M:%S}"
+        when = delivery_moment(logged.next_at, logged.sent_at)
         about = " ".join(part for part in (logged.document, logged.language) if part)
         click.echo(
             f"{logged.id:6}  {logged.channel:7} {logged.to:16} {logged.kind:18} {about:28} "

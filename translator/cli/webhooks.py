@@ -7,7 +7,7 @@ import json
 
 import click
 
-from translator.cli import Context, fail_cleanly, main
+from translator.cli import Context, delivery_moment, fail_cleanly, main
 
 # each command imports the services it uses: see catalogues.py
 
@@ -94,9 +94,7 @@ def webhooks_deliveries(obj: Context, webhook_id: int | None, as_json: bool, lim
         click.echo(json.dumps([d.as_json() for d in found], ensure_ascii=False, indent=1))
         return
     for logged in found:
-        when = f"next {logged.next_at:%Y-%m-%d %H:%M:%S}" if logged.next_at else ""
-        if logged.sent_at:
-            when = f"sent {logged.sent_at:%Y-%m-%d %H:%M:%S}"
+        when = delivery_moment(logged.next_at, logged.sent_at)
         click.echo(
             f"{logged.id:6}  webhook {logged.webhook:<4} {logged.kind:18} {logged.state:8} "
             f"attempts {logged.attempts:<3} {when}  {logged.last_error}".rstrip()
