@@ -25,10 +25,16 @@ Every figure is printed beside its reference as a ratio (ours / reference; below
 (k) public: each public GET (front page, published edition HTML and PDF, badges) under 16 clients
     against /healthz in the same run, on gunicorn and through nginx (benchmarks/public.py);
 (l) pull: `translator pull --editions` of the whole campaign with nothing changed (goal: under a
-    second) against as many GET /healthz one after another (benchmarks/pull.py).
+    second) against as many GET /healthz one after another (benchmarks/pull.py);
+(m) large (issue #29, not in `all`: about an hour here): 200,000 units x 6 languages in 400
+    documents, on SQLite and on PostgreSQL: `init` and `extract`, the dashboard, the editor's
+    page, saves under 20 clients, memory lookups and a full `translator pull`, each against its
+    goal, and the peak RSS of the desk's processes (benchmarks/large.py).
 
     python -m benchmarks [--sizes ...] [--suite all|catalogues|store|checks|editions|api|
-                                                workspace|dashboard|scale|realworld|public|pull]
+                                                workspace|dashboard|scale|realworld|public|pull|
+                                                large] [--large-units N]
+                     [--large-databases SQLite,PostgreSQL]
 
 `--suite store` runs only (d), `translator init` and `extract`, at each size.
 """
@@ -52,6 +58,7 @@ from benchmarks import (
     corpus,
     dashboard,
     editions,
+    large,
     public,
     pull,
     realworld,
@@ -187,11 +194,23 @@ def bench_read_write(work: Path, size: int, data: corpus.Corpus) -> list[dict[st
     return rows
 
 
-def bench_store(work: Path, size: int, data: corpus.Corpus) -> list[dict[str, object]]:
-    root = work / "content"
-    corpus.write_content_root(data, root)
+def bench_store(
+    work: Path,
+    size: int,
+    data: corpus.Corpus,
+    *,
+    root: Path | None = None,
+    database: str | None = None,
+    label: str = "",
+) -> list[dict[str, object]]:
+    """`translator init` and `extract` on the corpus, in a new store (SQLite in `work` unless
+    `database` is given) from a content folder (`root`, else one written in `work`); each
+    command's name ends with `label`."""
+    if root is None:
+        root = work / "content"
+        corpus.write_content_root(data, root)
     translator = str(Path(sys.executable).with_name("translator"))
-    database = f"sqlite:///{work / 'desk.db'}"
+    database = database or f"sqlite:///{work / 'desk.db'}"
     base = [translator, "--root", str(root), "--database", database]
     catalogues = sorted(str(p) for p in root.glob("locales/*/LC_MESSAGES/*.po"))
     msgcat = ["msgcat", "--use-first", *catalogues, "-o", str(work / "all.po")]
@@ -220,12 +239,13 @@ def bench_store(work: Path, size: int, data: corpus.Corpus) -> list[dict[str, ob
             note += f" (msgcat's peak {references[0][1]:.0f} MiB)"
         rows.append(
             {
-                "bench": name,
+                "bench": name + label,
                 "size": size,
                 "ours_s": seconds,
                 "reference": "msgcat all",
                 "reference_s": reference_s,
                 "ratio": seconds / reference_s,
+                "peak_mib": peak,
                 "note": note,
             }
         )
@@ -272,8 +292,20 @@ def main() -> None:
             "realworld",
             "public",
             "pull",
+            "large",
         ],
         default="all",
+    )
+    parser.add_argument(
+        "--large-units",
+        type=int,
+        default=large.UNITS,
+        help="units per language for the large suite (a smaller run tries it out)",
+    )
+    parser.add_argument(
+        "--large-databases",
+        default=",".join(large.DATABASES),
+        help="the databases the large suite runs on, of " + ",".join(large.DATABASES),
     )
     parser.add_argument(
         "--check-units",
@@ -315,6 +347,11 @@ def main() -> None:
         for row in pull.bench():
             rows.append(row)
             _print(row)
+    if args.suite == "large":  # not in "all": it takes about an hour
+        databases = tuple(args.large_databases.split(","))
+        for row in large.bench(child_run, bench_store, units=args.large_units, databases=databases):
+            rows.append(row)
+            _print(row)
     if args.suite in ("all", "public"):
         for row in public.bench():
             rows.append(row)
@@ -348,9 +385,12 @@ def _api_on_postgres(url: str) -> list[dict[str, object]]:
 
 
 def _print(row: dict[str, object]) -> None:
+    ours, reference = _seconds(row["ours_s"]), _seconds(row["reference_s"])
+    if row.get("unit") == "MiB":  # a row of memory: its values are MiB
+        ours, reference = f"{row['ours_s']:7.0f} MiB", f"{row['reference_s']:7.0f} MiB"
     print(
-        f"{row['bench']:38} {row['size']:>6} units  ours {_seconds(row['ours_s'])}  "
-        f"{row['reference']:>10} {_seconds(row['reference_s'])}  ratio {row['ratio']:6.2f}  "
+        f"{row['bench']:38} {row['size']:>6} units  ours {ours}  "
+        f"{row['reference']:>10} {reference}  ratio {row['ratio']:6.2f}  "
         f"{row['note']}",
         flush=True,
     )

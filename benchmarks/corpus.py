@@ -8,6 +8,7 @@ one, else the English reversed, so every catalogue is fully translated.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from dataclasses import dataclass
@@ -145,7 +146,7 @@ def write_content_root(corpus: Corpus, root: Path, per_document: int = 250) -> N
     db.create_schema(engine)
     factory = db.session_factory(engine)
     with db.transaction(factory) as session:
-        loading.load(session, root)
+        loading.load(session, root, workers=os.cpu_count() or 1)
     mapping = {
         lang: dict(zip(corpus.units, corpus.translations[lang], strict=True))
         for lang in languages.TARGET_LANGUAGES

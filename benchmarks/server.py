@@ -37,6 +37,7 @@ class Desk:
 
     port: int
     env: dict[str, str]
+    peaks: dict[int, tuple[str, float]] = field(default_factory=dict)  # filled as it stops
 
     def command(self, *args: str) -> str:
         """Run `translator ARGS` on this desk's store; its output."""
@@ -53,21 +54,27 @@ class Desk:
 
 
 @contextmanager
-def served(database_url: str | None = None, workers: int = 2) -> Iterator[Desk]:
-    """The shipped content loaded into a new store (a temp SQLite file by default), served."""
+def served(
+    database_url: str | None = None, workers: int = 2, *, root: Path | None = None
+) -> Iterator[Desk]:
+    """The shipped content loaded into a new store (a temp SQLite file by default), served; or,
+    given the `root` of a content folder whose store `database_url` already holds, that store.
+    As it stops, `desk.peaks` has the peak RSS of each of its processes."""
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        for part in ("source_texts", "locales", "glossary"):
-            shutil.copytree(REPO / part, work / "content" / part)
+        if root is None:
+            for part in ("source_texts", "locales", "glossary"):
+                shutil.copytree(REPO / part, work / "content" / part)
         env = {
             **os.environ,
-            "TRANSLATOR_ROOT": str(work / "content"),
+            "TRANSLATOR_ROOT": str(root or work / "content"),
             "TRANSLATOR_INSTANCE_PATH": str(work / "instance"),
             "TRANSLATOR_DATABASE_URL": database_url or f"sqlite:///{work / 'desk.db'}",
             "TRANSLATOR_SECRET_KEY": "bench",
         }
         desk = Desk(_free_port(), env)
-        desk.command("init")
+        if root is None:
+            desk.command("init")
         server = subprocess.Popen(
             [str(Path(sys.executable).with_name("translator"))]
             + ["serve", "--port", str(desk.port), "--workers", str(workers)],
@@ -79,6 +86,7 @@ def served(database_url: str | None = None, workers: int = 2) -> Iterator[Desk]:
             _wait(desk.port)
             yield desk
         finally:
+            desk.peaks = peak_memory(server.pid)
             server.terminate()
             server.wait(timeout=30)
 
@@ -177,9 +185,52 @@ def request(
     try:
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
-        return response.status, response.read(), {k.lower(): v for k, v in response.getheaders()}
+        found: dict[str, str] = {}
+        for name, value in response.getheaders():  # a repeated one (Set-Cookie): one a line
+            key = name.lower()
+            found[key] = f"{found[key]}\n{value}" if key in found else value
+        return response.status, response.read(), found
     finally:
         connection.close()
+
+
+def cookie(headers: dict[str, str], name: str) -> str:
+    """`name=value` of the cookie `name` that a response sets ('' when it sets none)."""
+    for line in headers.get("set-cookie", "").splitlines():
+        pair = line.split(";", 1)[0].strip()
+        if pair.startswith(f"{name}="):
+            return pair
+    return ""
+
+
+def peak_memory(pid: int) -> dict[int, tuple[str, float]]:
+    """The process `pid` and its descendants, alive now: pid -> (command name, peak RSS in MiB,
+    the kernel's VmHWM). Linux only; empty elsewhere."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found: dict[int, tuple[str, float]] = {}
+    waiting = [pid]
+    while waiting:
+        current = waiting.pop()
+        try:
+            status = dict(
+                line.split(":", 1)
+                for line in Path(f"/proc/{current}/status").read_text().splitlines()
+                if ":" in line
+            )
+            command = Path(f"/proc/{current}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        name = " ".join(part.decode(errors="replace") for part in command).strip()
+        peak = float(status.get("VmHWM", "0 kB").split()[0]) / 1024
+        found[current] = (name or status.get("Name", "?").strip(), peak)
+        waiting += parents.get(current, [])
+    return found
 
 
 def _free_port() -> int:

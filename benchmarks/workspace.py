@@ -29,6 +29,7 @@ from translator import db
 from translator.models import CheckFailure, Document, State, Translation, Unit
 from translator.services import memory, sources
 from translator.services.memory import MemoryMatch
+from translator.web import auth
 
 TARGET_P95 = 0.050  # seconds of server time per save, from issue #3
 MEMORY_UNITS = 50_000
@@ -59,19 +60,25 @@ def bench() -> list[dict[str, object]]:
 
 def bench_saves(database_url: str | None, database: str) -> dict[str, object]:
     with server.served(database_url) as desk:
-        password = desk.command("users", "add", "bench", "--role", "reviewer", "--lang", "fa")
-        editors = [_editor(desk, password.strip().splitlines()[-1], unit) for unit in _units(desk)]
-        trivial = server.load(desk.port, lambda n: ("GET", "/healthz", {}, None))
-        make, after = _saver(editors)
-        result = server.load(desk.port, make, after)
+        return measure_saves(desk, database)
+
+
+def measure_saves(desk: Desk, database: str, *, size: int = CLIENTS) -> dict[str, object]:
+    """Saves under CLIENTS clients on a served desk, against its /healthz in the same run."""
+    password = desk.command("users", "add", "bench", "--role", "reviewer", "--lang", "fa")
+    editors = [_editor(desk, password.strip().splitlines()[-1], unit) for unit in _units(desk)]
+    trivial = server.load(desk.port, lambda n: ("GET", "/healthz", {}, None))
+    make, after = _saver(editors)
+    result = server.load(desk.port, make, after)
     p50, p95 = (Load.percentile(result.server, share) for share in (0.5, 0.95))
     return {
         "bench": f"workspace save, {database}",
-        "size": CLIENTS,
+        "size": size,
         "ours_s": p95,
         "reference": "target",
         "reference_s": TARGET_P95,
         "ratio": p95 / TARGET_P95,
+        "client_p95_s": Load.percentile(result.latencies, 0.95),
         "note": f"server time p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms "
         f"(client p95 {Load.percentile(result.latencies, 0.95) * 1000:.1f} ms); "
         f"{result.rps:.0f} saves/s, {result.rps / trivial.rps:.2f} of /healthz's "
@@ -189,7 +196,20 @@ def full_scan_memory(
 
 
 def bench_memory(database_url: str | None, database: str) -> dict[str, object]:
-    with _memory_store(database_url) as sessions, sessions() as session:
+    with _memory_store(database_url) as sessions:
+        return measure_memory(sessions, database)
+
+
+def measure_memory(
+    sessions: sessionmaker[Session],
+    database: str,
+    *,
+    size: int = MEMORY_UNITS,
+    reference_lookups: int = REFERENCE_LOOKUPS,
+) -> dict[str, object]:
+    """LOOKUPS Farsi lookups of random units of the store, against `reference_lookups` full
+    scans, and how often both suggest the same."""
+    with sessions() as session:
         units = list(session.execute(select(Unit.id, Unit.source).order_by(Unit.id)))
         sample = random.Random(corpus.SEED).sample(units, LOOKUPS)
         cold = _timed(
@@ -201,7 +221,7 @@ def bench_memory(database_url: str | None, database: str) -> dict[str, object]:
         ]
         reference = [
             _timed(lambda u=u: full_scan_memory(session, u[1], "fa", exclude_unit=u[0]))
-            for u in sample[:REFERENCE_LOOKUPS]
+            for u in sample[:reference_lookups]
         ]
         verdicts = Counter(
             compare_memory(
@@ -209,21 +229,22 @@ def bench_memory(database_url: str | None, database: str) -> dict[str, object]:
                 memory.suggest(session, source, "fa", exclude_unit=unit_id),
                 full_scan_memory(session, source, "fa", exclude_unit=unit_id),
             )
-            for unit_id, source in sample[:REFERENCE_LOOKUPS]
+            for unit_id, source in sample[:reference_lookups]
         )
     median, reference_median = statistics.median(ours), statistics.median(reference)
     return {
         "bench": f"translation memory, {database}",
-        "size": MEMORY_UNITS,
+        "size": size,
         "ours_s": median,
         "reference": "full scan",
         "reference_s": reference_median,
         "ratio": median / reference_median,
+        "p95_s": Load.percentile(ours, 0.95),
         "note": f"median {median * 1000:.1f} ms, p95 {Load.percentile(ours, 0.95) * 1000:.1f} ms "
         f"over {LOOKUPS} lookups (first, building the index: {cold * 1000:.0f} ms); full scan "
         f"median {reference_median * 1000:.0f} ms, p95 "
-        f"{Load.percentile(reference, 0.95) * 1000:.0f} ms over {REFERENCE_LOOKUPS}; "
-        f"same suggestions for {verdicts['same']} of {REFERENCE_LOOKUPS}, "
+        f"{Load.percentile(reference, 0.95) * 1000:.0f} ms over {reference_lookups}; "
+        f"same suggestions for {verdicts['same']} of {reference_lookups}, "
         f"{verdicts['tie']} differing only among equally similar ones, "
         f"{verdicts['different']} otherwise different",
     }
@@ -302,58 +323,87 @@ def bench_editor_page() -> dict[str, object]:
     MEMORY_UNITS more units in the store, one client after another: the app's own time (its
     Server-Timing header) at p95 against the target, and against the same server's /healthz."""
     with server.served(None, workers=1) as desk:
-        password = desk.command("users", "add", "bench", "--role", "reviewer", "--lang", "fa")
         engine = db.make_engine(desk.env["TRANSLATOR_DATABASE_URL"])
         try:
             with db.transaction(db.session_factory(engine)) as session:
                 _fill(session, corpus.make(MEMORY_UNITS))
             db.refresh_statistics(engine)  # as translator init and extract do
-            with engine.connect() as connection:
-                units = list(
-                    connection.execute(
-                        select(Document.slug, Unit.id)
-                        .join(Unit, Unit.document_id == Document.id)
-                        .where(Document.slug.like("bench-%"))
-                    )
-                )
         finally:
             engine.dispose()
-        cookie = _signed_in(desk, password.strip().splitlines()[-1])
-        sample = random.Random(corpus.SEED).sample(units, EDITOR_PAGES)
-        pages = [f"/translate/fa/{slug}/{unit_id}" for slug, unit_id in sample]
-        cold = server.server_time(desk.request("GET", pages[0], {"Cookie": cookie})[2])
-        times = []
-        for path in pages:
-            status, _, headers = desk.request("GET", path, {"Cookie": cookie})
-            if status != 200:
-                raise RuntimeError(f"{path} answered {status}")
-            times.append(server.server_time(headers))
-        healthz = [
-            server.server_time(desk.request("GET", "/healthz", {})[2]) for _ in range(EDITOR_PAGES)
-        ]
+        return measure_editor(desk, "SQLite", slugs="bench-%")
+
+
+def measure_editor(
+    desk: Desk, database: str, *, slugs: str = "%", size: int = MEMORY_UNITS, warm: int = 1
+) -> dict[str, object]:
+    """EDITOR_PAGES editor pages of random Farsi units of documents whose slug is like `slugs`,
+    one after another, after `warm` pages (the first of each web process builds the memory's
+    index); the app's own time, and /healthz's in the same run."""
+    password = desk.command("users", "add", "bench-editor", "--role", "reviewer", "--lang", "fa")
+    engine = db.make_engine(desk.env["TRANSLATOR_DATABASE_URL"])
+    try:
+        with engine.connect() as connection:
+            units = list(
+                connection.execute(
+                    select(Document.slug, Unit.id)
+                    .join(Unit, Unit.document_id == Document.id)
+                    .where(Document.slug.like(slugs), Unit.obsolete.is_(False))
+                )
+            )
+    finally:
+        engine.dispose()
+    cookie = _signed_in(desk, password.strip().splitlines()[-1], "bench-editor")
+    sample = random.Random(corpus.SEED).sample(units, EDITOR_PAGES + warm)
+    pages = [f"/translate/fa/{slug}/{unit_id}" for slug, unit_id in sample]
+    cold = [
+        server.server_time(desk.request("GET", path, {"Cookie": cookie})[2])
+        for path in pages[:warm]
+    ]
+    times = []
+    for path in pages[warm:]:
+        status, _, headers = desk.request("GET", path, {"Cookie": cookie})
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}")
+        times.append(server.server_time(headers))
+    healthz = [
+        server.server_time(desk.request("GET", "/healthz", {})[2]) for _ in range(EDITOR_PAGES)
+    ]
     p50, p95 = (Load.percentile(times, share) for share in (0.5, 0.95))
+    first = ", ".join(f"{seconds * 1000:.0f}" for seconds in cold)
     return {
-        "bench": "editor page, SQLite",
-        "size": MEMORY_UNITS,
+        "bench": f"editor page, {database}",
+        "size": size,
         "ours_s": p95,
         "reference": "target",
         "reference_s": EDITOR_TARGET_P95,
         "ratio": p95 / EDITOR_TARGET_P95,
         "note": f"server time p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms over "
-        f"{len(times)} pages of random units (the first, building the memory's index: "
-        f"{cold * 1000:.0f} ms); /healthz p95 {Load.percentile(healthz, 0.95) * 1000:.2f} ms "
+        f"{len(times)} pages of random units (the first {warm}, building the memory's index: "
+        f"{first} ms); /healthz p95 {Load.percentile(healthz, 0.95) * 1000:.2f} ms "
         f"in the same run",
     }
 
 
-def _signed_in(desk: Desk, password: str) -> str:
-    form = urlencode({"username": "bench", "password": password}).encode()
+def _signed_in(desk: Desk, password: str, username: str = "bench") -> str:
+    """Through the sign-in form, as a browser does: the form's token and its cookie first."""
+    status, page, headers = desk.request("GET", "/login", {})
+    token = re.search(r'name="form_token" value="([^"]+)"', page.decode())
+    if status != 200 or token is None:
+        raise RuntimeError(f"no sign-in form: {status}")
+    form_cookie = server.cookie(headers, auth.FORM_COOKIE)
+    form = urlencode(
+        {"username": username, "password": password, "form_token": html.unescape(token.group(1))}
+    ).encode()
     status, _, headers = desk.request(
-        "POST", "/login", {"Content-Type": "application/x-www-form-urlencoded"}, form
+        "POST",
+        "/login",
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": form_cookie},
+        form,
     )
-    if status != 302:
+    signed_in = server.cookie(headers, auth.COOKIE)
+    if status != 302 or not signed_in:
         raise RuntimeError(f"signing in failed: {status}")
-    return headers["set-cookie"].split(";", 1)[0]
+    return signed_in
 
 
 @contextmanager
