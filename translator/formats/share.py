@@ -208,6 +208,9 @@ def render_html(shown: Card) -> str:
 def render_pdf(shown: Card, base_url: str) -> bytes:
     """The card set by WeasyPrint on its one page, reading files only under base_url: laid out,
     measured, and laid out again with what does not fit cut at a word, with an ellipsis."""
+    # the package whole, first: jobs run in threads, and a thread importing one of its parts
+    # while another imports the package can deadlock (seen once: _DeadlockError in a job)
+    import weasyprint  # noqa: F401
     from weasyprint.text.fonts import FontConfiguration
 
     # one set of fonts for every layout of the card: each layout loading the eight faces again
