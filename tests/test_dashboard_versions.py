@@ -17,6 +17,7 @@ from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import approve_edition, sign_in_fully
+from tests.test_dashboard_web import cell_of
 from translator import create_app, db
 from translator.models import Document, Publication, Role, State, User
 from translator.services import accounts, dashboard, editing, questions, review
@@ -279,16 +280,6 @@ def test_a_kept_row_is_the_callers_own_and_whole(
 # the page, through two app processes
 
 
-def cell_html(page: str, slug: str, code: str) -> str:
-    found = re.search(
-        rf'<td class="cell[^"]*" data-language="{code}" data-document="{slug}">(.*?)</td>',
-        page,
-        re.S,
-    )
-    assert found, (slug, code)
-    return found.group(1)
-
-
 @pytest.fixture
 def second_app(database_url: str, root: Path, tmp_path: Path) -> Iterator[Any]:
     application = create_app(
@@ -312,7 +303,7 @@ def test_a_save_through_another_app_shows_on_the_next_dashboard_page(
         reviewer_password = accounts.create_user(s, "reza", Role.REVIEWER, "de")
     viewer = app.test_client()
     assert sign_in_fully(viewer, "elif", password).status_code == 302
-    before = cell_html(viewer.get("/dashboard").get_data(as_text=True), "palm-card", "de")
+    before = cell_of(viewer.get("/dashboard").get_data(as_text=True), "palm-card", "de")
     kept = len(app.extensions["translator.dashboard_cells"])
     assert viewer.get("/dashboard").get_data(as_text=True).count(before) == 1
     assert len(app.extensions["translator.dashboard_cells"]) == kept  # no row rendered again
@@ -334,7 +325,7 @@ def test_a_save_through_another_app_shows_on_the_next_dashboard_page(
         },
     )
     assert saved.status_code in (200, 302, 303), saved.status_code
-    after = cell_html(viewer.get("/dashboard").get_data(as_text=True), "palm-card", "de")
+    after = cell_of(viewer.get("/dashboard").get_data(as_text=True), "palm-card", "de")
     assert len(app.extensions["translator.dashboard_cells"]) == kept + 1  # its row only
     assert after != before
     assert re.search(r"(\d+) to edit", after) and not re.search(r"(\d+) to edit", before)
@@ -348,9 +339,7 @@ def test_kept_cells_are_said_in_each_reader_s_language(app: Any) -> None:
     english = client.get("/dashboard", headers={"Accept-Language": "en"}).get_data(as_text=True)
     farsi = client.get("/dashboard", headers={"Accept-Language": "fa"}).get_data(as_text=True)
     again = client.get("/dashboard", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "53 to review" in cell_html(english, "emergency-appeal", "de")
-    assert "۵۳" in cell_html(farsi, "emergency-appeal", "de")
+    assert "53 to review" in cell_of(english, "emergency-appeal", "de")
+    assert "۵۳" in cell_of(farsi, "emergency-appeal", "de")
     assert "53 to review" not in farsi
-    assert cell_html(again, "emergency-appeal", "de") == cell_html(
-        english, "emergency-appeal", "de"
-    )
+    assert cell_of(again, "emergency-appeal", "de") == cell_of(english, "emergency-appeal", "de")
